@@ -1,0 +1,197 @@
+# ipckit: one non-recursive Makefile.  Everything it builds goes to $(B)/.
+#
+#   make                  library, commands (build/bin/ipc-*), ipckit.pc
+#   make run              build, then list this machine's IPC objects
+#   make check            every test, in a private IPC and mount namespace
+#   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
+#   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
+#   make WERROR=1         warnings are errors
+#   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
+#   make V=1              show the commands
+#   make CC=clang         any C11 compiler with GNU extensions
+
+VERSION := 0.1.0
+SOVERSION := 0
+
+ifeq ($(SANITIZE),1)
+B ?= build-san
+else
+B ?= build
+endif
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wwrite-strings -Wvla
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
+	$(WARNINGS) $(CFLAGS) $(CPPFLAGS)
+
+# Evaluated when used, after the deps step has installed what was missing.
+SMARTCOLS_CFLAGS = $(shell $(PKG_CONFIG) --cflags smartcols)
+SMARTCOLS_LIBS = $(shell $(PKG_CONFIG) --libs smartcols)
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/kinds/*.c))
+CMD_COMMON_SRCS := $(filter-out cmd/ipc-%.c,$(sort $(wildcard cmd/*.c)))
+CMD_SRCS := $(sort $(wildcard cmd/ipc-*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+CMD_COMMON_OBJS := $(CMD_COMMON_SRCS:%.c=$(B)/obj/%.o)
+COMMANDS := $(CMD_SRCS:cmd/%.c=$(B)/bin/%)
+UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%)
+
+STATIC_LIB := $(B)/lib/libipckit.a
+SHARED_LIB := $(B)/lib/libipckit.so.$(VERSION)
+SHARED_LINKS := $(B)/lib/libipckit.so.$(SOVERSION) $(B)/lib/libipckit.so
+PC_FILE := $(B)/lib/ipckit.pc
+
+MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
+
+.PHONY: all deps deps-check run check unit cli bench-ls install uninstall clean
+.DEFAULT_GOAL := all
+# Keep the objects that pattern rules chain through.
+.SECONDARY:
+
+all: $(STATIC_LIB) $(SHARED_LIB) $(SHARED_LINKS) $(PC_FILE) $(COMMANDS)
+
+deps:
+	@sh build-aux/deps build
+
+deps-check:
+	@sh build-aux/deps check
+
+run: all
+	$(B)/bin/ipc-ls
+
+# ------------------------------------------------------------------ build
+
+$(B)/obj/lib/%.o: lib/%.c lib/ipckit.h lib/internal.h | deps
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -fPIC -Ilib -c -o $@ $<
+
+$(B)/obj/cmd/%.o: cmd/%.c lib/ipckit.h $(wildcard cmd/*.h) | deps
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(SMARTCOLS_CFLAGS) -Ilib -Icmd -c -o $@ $<
+
+$(STATIC_LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJS) lib/libipckit.sym
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -shared \
+		-Wl,-soname,libipckit.so.$(SOVERSION) \
+		-Wl,--version-script=lib/libipckit.sym -o $@ $(LIB_OBJS)
+
+$(B)/lib/libipckit.so.$(SOVERSION): $(SHARED_LIB)
+	$(Q)ln -sf $(notdir $<) $@
+$(B)/lib/libipckit.so: $(B)/lib/libipckit.so.$(SOVERSION)
+	$(Q)ln -sf $(notdir $<) $@
+
+$(PC_FILE): lib/ipckit.pc.in Makefile
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+
+# Commands link the library statically: build/bin/ works without installing.
+$(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_COMMON_OBJS) \
+		$(STATIC_LIB) $(SMARTCOLS_LIBS)
+
+# ------------------------------------------------------------------ tests
+
+$(B)/obj/tests/%.o: tests/%.c lib/ipckit.h lib/internal.h $(wildcard tests/unit/*.h) | deps
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit -c -o $@ $<
+
+$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(B)/tests/%: $(B)/obj/tests/helpers/%.o
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
+
+# Every test runs in a private IPC and mount namespace: see tests/run-in-ns.
+check: deps-check all $(UNIT_TESTS) $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/run-all
+
+unit: deps-check all $(UNIT_TESTS)
+	@BUILD=$(B) tests/run-in-ns tests/run-all unit
+
+cli: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/run-all cli
+
+bench-ls: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-ls
+
+# ---------------------------------------------------------------- install
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(COMMANDS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
+	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
+	install -m 644 lib/ipckit.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(PC_FILE) $(DESTDIR)$(PKGCONFIGDIR)/
+	for page in $(MAN_PAGES); do \
+		sec=$${page##*.}; install -d $(DESTDIR)$(MANDIR)/man$$sec; \
+		install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$sec/ || exit 1; \
+	done
+	for cmd in $(notdir $(COMMANDS)); do \
+		install -m 644 completions/bash/ipckit $(DESTDIR)$(BASHCOMPDIR)/$$cmd || exit 1; \
+	done
+	install -m 644 completions/zsh/_ipckit $(DESTDIR)$(ZSHCOMPDIR)/_ipckit
+	for cmd in $(notdir $(COMMANDS)); do \
+		install -m 644 completions/fish/$$cmd.fish $(DESTDIR)$(FISHCOMPDIR)/ || exit 1; \
+	done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(COMMANDS)))
+	rm -f $(DESTDIR)$(LIBDIR)/libipckit.a $(DESTDIR)$(LIBDIR)/libipckit.so \
+		$(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/libipckit.so.$(VERSION)
+	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit.h $(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
+	for page in $(MAN_PAGES); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); \
+	done
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(COMMANDS)))
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_ipckit
+	rm -f $(addsuffix .fish,$(addprefix $(DESTDIR)$(FISHCOMPDIR)/,$(notdir $(COMMANDS))))
+
+clean:
+	rm -rf build build-san

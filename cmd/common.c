@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Messages, options, --help and shell completion for every command. */
+#include "common.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *program_name = "ipckit";
+
+/* ---------------------------------------------------------------- messages */
+
+const char *reason(int err)
+{
+	static char buf[128];
+	const char *s = strerror(err);
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	/* "Permission denied" -> "permission denied", but keep "ENOTSUP"-like words. */
+	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
+}
+
+void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", program_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void msg_cannot(const char *verb, const char *object, int err)
+{
+	msg("cannot %s '%s': %s", verb, object, reason(err));
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", program_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '%s --help')\n", program_name);
+	exit(EXIT_USAGE);
+}
+
+size_t report_diags(struct ipk_ctx *ctx)
+{
+	size_t n = ipk_ctx_ndiags(ctx);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ipk_diag *d = ipk_ctx_diag(ctx, i);
+		msg_cannot(d->verb, d->object, d->err);
+	}
+	ipk_ctx_clear_diags(ctx);
+	return n;
+}
+
+int close_stdout(void)
+{
+	bool had_error = ferror(stdout);
+
+	if (fclose(stdout) != 0 || had_error) {
+		/* The reader went away: not our failure. */
+		if (errno == EPIPE)
+			return EXIT_OK;
+		msg("cannot write to standard output: %s", reason(errno ? errno : EIO));
+		return EXIT_PARTIAL;
+	}
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ tables */
+
+const struct cmd_option common_options[] = {
+	{ "help", OPT_HELP, NULL, "show this help and exit", 0, NULL, 0 },
+	{ "version", OPT_VERSION, NULL, "show the version and exit", 0, NULL, 0 },
+	{ "sysroot", OPT_SYSROOT, "DIR", "read /proc, /dev/shm and /dev/mqueue below DIR",
+	  COMPLETE_FILES, NULL, 0 },
+	{ "complete", OPT_COMPLETE, "WHAT", "words for shell completion", 0, NULL, OPT_HIDDEN },
+};
+const size_t common_options_count = sizeof(common_options) / sizeof(common_options[0]);
+
+const struct cmd_option output_options[] = {
+	{ "output", OPT_OUTPUT, "COLS", "columns to show; +COLS adds to the default",
+	  COMPLETE_COLUMNS, NULL, 0 },
+	{ "json", OPT_JSON, NULL, "JSON output", 0, NULL, 0 },
+	{ "raw", OPT_RAW, NULL, "raw output: columns separated by one space", 0, NULL, 0 },
+	{ "noheadings", OPT_NOHEADINGS, NULL, "no header line", 0, NULL, 0 },
+	{ "pairs", OPT_PAIRS, NULL, "KEY=\"value\" pairs", 0, NULL, 0 },
+	{ "bytes", OPT_BYTES, NULL, "sizes in bytes instead of human units", 0, NULL, 0 },
+	{ "numeric-perms", OPT_NUMERIC_PERMS, NULL, "permissions as octal numbers",
+	  0, NULL, 0 },
+	{ "time-format", OPT_TIME_FORMAT, "FORMAT", "short, full, iso, relative or epoch",
+	  COMPLETE_WORDS, "short full iso relative epoch", 0 },
+};
+const size_t output_options_count = sizeof(output_options) / sizeof(output_options[0]);
+
+const struct cmd_option filter_options[] = {
+	{ "kind", OPT_KIND, "KINDS", "only these kinds (comma-separated)", COMPLETE_KINDS,
+	  NULL, 0 },
+	{ "owner", OPT_OWNER, "USER", "only objects owned by USER (name or uid)",
+	  COMPLETE_USERS, NULL, 0 },
+	{ "name", OPT_NAME, "GLOB", "only objects whose name matches GLOB", 0, NULL, 0 },
+	{ "key", OPT_KEY, "KEY", "only SysV objects with KEY (0x..., decimal, ftok:PATH:PROJ)",
+	  0, NULL, 0 },
+	{ "older-than", OPT_OLDER_THAN, "DURATION", "only objects changed before DURATION ago "
+	  "(90s, 15m, 2h, 3d, 1w)", 0, NULL, 0 },
+	{ "min-size", OPT_MIN_SIZE, "SIZE", "only objects of at least SIZE bytes (4K, 1M ...)",
+	  0, NULL, 0 },
+};
+const size_t filter_options_count = sizeof(filter_options) / sizeof(filter_options[0]);
+
+static const struct opt_group common_group = {
+	"Other", common_options, sizeof(common_options) / sizeof(common_options[0]),
+};
+
+/* ------------------------------------------------------------------- help */
+
+static void print_option(FILE *f, const struct cmd_option *o)
+{
+	char left[64];
+	int n;
+
+	if (o->key < 256)
+		n = snprintf(left, sizeof(left), " -%c, --%s%s%s", o->key, o->name,
+			     o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		n = snprintf(left, sizeof(left), "     --%s%s%s", o->name,
+			     o->arg ? " " : "", o->arg ? o->arg : "");
+	if (n < 28)
+		fprintf(f, "%-28s %s\n", left, o->help);
+	else
+		fprintf(f, "%s\n%-28s %s\n", left, "", o->help);
+}
+
+static void print_help(const struct cmd_spec *spec)
+{
+	printf("Usage:\n");
+	for (const char *const *s = spec->synopsis; *s; s++)
+		printf(" %s %s\n", spec->name, *s);
+	printf("\n%s\n", spec->summary);
+	for (size_t g = 0; g <= spec->ngroups; g++) {
+		const struct opt_group *grp = g < spec->ngroups ? &spec->groups[g] : &common_group;
+		printf("\n%s:\n", grp->title);
+		for (size_t i = 0; i < grp->n; i++)
+			if (!(grp->v[i].flags & OPT_HIDDEN))
+				print_option(stdout, &grp->v[i]);
+	}
+	if (spec->more)
+		printf("\n%s", spec->more);
+	printf("\nExit status: 0 success, 1 something failed or was not found, "
+	       "2 usage error,\n3 not supported here.\n");
+	printf("See %s(1) and ipckit(7).\n", spec->name);
+}
+
+/* -------------------------------------------------------------- completion */
+
+static const char *complete_names[] = {
+	[COMPLETE_NONE] = "none", [COMPLETE_KINDS] = "kinds", [COMPLETE_COLUMNS] = "columns",
+	[COMPLETE_REFS] = "refs", [COMPLETE_USERS] = "users", [COMPLETE_FILES] = "files",
+	[COMPLETE_WORDS] = "words",
+};
+
+/*
+ * --complete=WHAT, for the completion scripts in completions/, so that they
+ * never copy what the binary knows:
+ *   spec     one line per option: --long, -s or "", ARG or "", how to complete
+ *   kinds    kind names and aliases
+ *   columns  column names
+ *   refs     REFs of the objects that exist now
+ */
+static int complete(const struct cmd_spec *spec, const char *what)
+{
+	if (strcmp(what, "spec") == 0) {
+		printf("positional\t\t\t%s\n", complete_names[spec->positional]);
+		for (size_t g = 0; g <= spec->ngroups; g++) {
+			const struct opt_group *grp = g < spec->ngroups ? &spec->groups[g]
+									: &common_group;
+			for (size_t i = 0; i < grp->n; i++) {
+				const struct cmd_option *o = &grp->v[i];
+				if (o->flags & OPT_HIDDEN)
+					continue;
+				char letter[4] = "";
+				if (o->key < 256)
+					snprintf(letter, sizeof(letter), "-%c", o->key);
+				printf("--%s\t%s\t%s\t%s%s%s\n", o->name, letter,
+				       o->arg ? o->arg : "", complete_names[o->complete],
+				       o->words ? ":" : "", o->words ? o->words : "");
+			}
+		}
+		return EXIT_OK;
+	}
+	if (strcmp(what, "kinds") == 0) {
+		for (size_t i = 0; i < ipk_kind_count(); i++) {
+			const struct ipk_kind *k = ipk_kind_at(i);
+			printf("%s\n", ipk_kind_name(k));
+			if (ipk_kind_alias(k))
+				printf("%s\n", ipk_kind_alias(k));
+		}
+		return EXIT_OK;
+	}
+	if (strcmp(what, "columns") == 0) {
+		for (int f = 0; f < IPK_F_COUNT; f++)
+			printf("%s\n", ipk_field_info(f)->column);
+		return EXIT_OK;
+	}
+	if (strcmp(what, "refs") == 0) {
+		struct ipk_ctx *ctx = ipk_ctx_new();
+		struct ipk_list *l = ctx ? ipk_scan(ctx, NULL, 0) : NULL;
+		for (size_t i = 0; i < ipk_list_len(l); i++)
+			printf("%s\n", ipk_object_ref(ipk_list_at(l, i)));
+		ipk_list_free(l);
+		ipk_ctx_free(ctx);
+		return EXIT_OK;
+	}
+	usage_error("unknown completion '%s'", what);
+}
+
+/* ----------------------------------------------------------------- parsing */
+
+int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
+	       void (*handle)(int key, const char *arg, void *data), void *data)
+{
+	size_t total = common_group.n;
+	char shorts[128] = ":";
+	size_t ns = 1;
+
+	for (size_t g = 0; g < spec->ngroups; g++)
+		total += spec->groups[g].n;
+	struct option *longs = calloc(total + 1, sizeof(*longs));
+	if (!longs) {
+		msg("%s", reason(ENOMEM));
+		exit(EXIT_PARTIAL);
+	}
+	size_t nl = 0;
+	for (size_t g = 0; g <= spec->ngroups; g++) {
+		const struct opt_group *grp = g < spec->ngroups ? &spec->groups[g] : &common_group;
+		for (size_t i = 0; i < grp->n; i++) {
+			const struct cmd_option *o = &grp->v[i];
+			longs[nl++] = (struct option){ o->name, o->arg ? required_argument
+								 : no_argument, NULL, o->key };
+			if (o->key < 256 && ns + 3 < sizeof(shorts)) {
+				shorts[ns++] = (char)o->key;
+				if (o->arg)
+					shorts[ns++] = ':';
+			}
+		}
+	}
+	shorts[ns] = '\0';
+
+	/* A reader that goes away early (| head) ends us quietly. */
+	signal(SIGPIPE, SIG_IGN);
+
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			print_help(spec);
+			free(longs);
+			exit(close_stdout());
+		case OPT_VERSION:
+			printf("%s (ipckit) %s\n", spec->name, IPCKIT_VERSION);
+			free(longs);
+			exit(close_stdout());
+		case OPT_COMPLETE: {
+			int rc = complete(spec, optarg);
+			free(longs);
+			exit(rc ? rc : close_stdout());
+		}
+		case ':':
+			free(longs);
+			if (optopt && optopt < 256)
+				usage_error("option '-%c' needs an argument", optopt);
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+		case '?':
+			free(longs);
+			if (optopt && optopt < 256)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		default:
+			handle(c, optarg, data);
+		}
+	}
+	free(longs);
+	return optind;
+}
+
+/* ------------------------------------------------------- shared handlers */
+
+bool out_opts_handle(struct out_opts *o, int key, const char *arg)
+{
+	static const char *const time_formats[] = {
+		[IPK_TIME_SHORT] = "short", [IPK_TIME_FULL] = "full", [IPK_TIME_ISO] = "iso",
+		[IPK_TIME_RELATIVE] = "relative", [IPK_TIME_EPOCH] = "epoch",
+	};
+
+	switch (key) {
+	case OPT_OUTPUT:
+		o->columns = arg;
+		return true;
+	case OPT_JSON:
+		o->mode = OUT_JSON;
+		return true;
+	case OPT_RAW:
+		o->mode = OUT_RAW;
+		return true;
+	case OPT_PAIRS:
+		o->mode = OUT_PAIRS;
+		return true;
+	case OPT_NOHEADINGS:
+		o->noheadings = true;
+		return true;
+	case OPT_BYTES:
+		o->fmt.exact_bytes = true;
+		return true;
+	case OPT_NUMERIC_PERMS:
+		o->fmt.numeric_perms = true;
+		return true;
+	case OPT_TIME_FORMAT:
+		for (size_t i = 0; i < sizeof(time_formats) / sizeof(time_formats[0]); i++) {
+			if (strcmp(arg, time_formats[i]) == 0) {
+				o->fmt.time = (enum ipk_time_format)i;
+				return true;
+			}
+		}
+		usage_error("unknown time format '%s'", arg);
+	}
+	return false;
+}
+
+bool filter_opts_handle(struct ipk_filter *f, int key, const char *arg)
+{
+	char *bad = NULL;
+	int rc;
+
+	switch (key) {
+	case OPT_KIND:
+		if (ipk_filter_set_kinds(f, arg, &bad)) {
+			msg("unknown kind '%s' (see '%s --help')", bad ? bad : arg, program_name);
+			free(bad);
+			exit(EXIT_USAGE);
+		}
+		return true;
+	case OPT_OWNER:
+		if (ipk_filter_set_owner(f, arg))
+			usage_error("unknown user '%s'", arg);
+		return true;
+	case OPT_NAME:
+		if (ipk_filter_set_name(f, arg))
+			usage_error("cannot use name pattern '%s'", arg);
+		return true;
+	case OPT_KEY:
+		rc = ipk_filter_set_key(f, arg);
+		if (rc == -EINVAL || rc == -ERANGE)
+			usage_error("malformed key '%s'", arg);
+		if (rc)
+			usage_error("cannot compute key '%s': %s", arg, reason(-rc));
+		return true;
+	case OPT_OLDER_THAN:
+		if (ipk_filter_set_older_than(f, arg))
+			usage_error("malformed duration '%s'", arg);
+		return true;
+	case OPT_MIN_SIZE:
+		if (ipk_filter_set_min_size(f, arg))
+			usage_error("malformed size '%s'", arg);
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every ipckit command shares: exit codes, the message grammar, the
+ * option tables (from which getopt, --help and shell completion come), the
+ * shared output and filter options, and one renderer for tables and JSON.
+ */
+#ifndef IPCKIT_CMD_COMMON_H
+#define IPCKIT_CMD_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ipckit.h"
+
+/* The exit codes of every command and man page. */
+enum {
+	EXIT_OK = 0,		/* success */
+	EXIT_PARTIAL = 1,	/* some item failed or was not found */
+	EXIT_USAGE = 2,		/* the command line is wrong */
+	EXIT_UNSUPPORTED = 3,	/* the kernel or system cannot do it here */
+};
+
+extern const char *program_name;
+
+/* "ipc-ls: <message>" on stderr, one line. */
+void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ipc-ls: cannot <verb> '<object>': <reason>" */
+void msg_cannot(const char *verb, const char *object, int err);
+/* A usage error: the message, a pointer to --help, and exit 2. */
+__attribute__((noreturn, format(printf, 1, 2))) void usage_error(const char *fmt, ...);
+/* strerror() in lower case, as the message grammar wants it. */
+const char *reason(int err);
+/* Reports the library's diagnostics and clears them; returns how many. */
+size_t report_diags(struct ipk_ctx *ctx);
+
+/* ---------------------------------------------------------------- options */
+
+enum opt_flags {
+	OPT_HIDDEN = 1 << 0,	/* accepted, not shown by --help */
+};
+
+/* How a shell completes an option's argument. */
+enum opt_complete {
+	COMPLETE_NONE,
+	COMPLETE_KINDS,		/* kind names and aliases, comma-separated */
+	COMPLETE_COLUMNS,	/* column names, comma-separated */
+	COMPLETE_REFS,		/* live object REFs */
+	COMPLETE_USERS,
+	COMPLETE_FILES,
+	COMPLETE_WORDS,		/* the words of .words */
+};
+
+struct cmd_option {
+	const char *name;	/* long name, without "--" */
+	int key;		/* the short letter, or a value >= 256 */
+	const char *arg;	/* the argument's name in --help, NULL for none */
+	const char *help;
+	enum opt_complete complete;
+	const char *words;	/* for COMPLETE_WORDS: "short full iso" */
+	unsigned flags;		/* enum opt_flags */
+};
+
+/* A titled group of options: "Output", "Filters" ... */
+struct opt_group {
+	const char *title;
+	const struct cmd_option *v;
+	size_t n;
+};
+
+/* Option keys without a short letter. */
+enum {
+	OPT_HELP = 'h',
+	OPT_VERSION = 'V',
+	OPT_OUTPUT = 'o',
+	OPT_JSON = 'J',
+	OPT_RAW = 'r',
+	OPT_NOHEADINGS = 'n',
+	OPT_PAIRS = 'P',
+	OPT_BYTES = 'b',
+	OPT_COMPLETE = 256,
+	OPT_NUMERIC_PERMS,
+	OPT_TIME_FORMAT,
+	OPT_SYSROOT,
+	OPT_KIND,
+	OPT_OWNER,
+	OPT_NAME,
+	OPT_KEY,
+	OPT_OLDER_THAN,
+	OPT_MIN_SIZE,
+	OPT_COMMAND_BASE = 512,	/* a command's own options start here */
+};
+
+extern const struct cmd_option common_options[];
+extern const size_t common_options_count;
+extern const struct cmd_option output_options[];
+extern const size_t output_options_count;
+extern const struct cmd_option filter_options[];
+extern const size_t filter_options_count;
+
+/* What a command is: its name, synopsis lines and option groups. */
+struct cmd_spec {
+	const char *name;
+	const char *summary;		/* one line: what it does */
+	const char *const *synopsis;	/* NULL-terminated "[options] [REF...]" */
+	const struct opt_group *groups;
+	size_t ngroups;
+	const char *more;		/* text after the options, or NULL */
+	/* Completion of positional arguments. */
+	enum opt_complete positional;
+};
+
+/*
+ * Calls @handle(key, optarg, data) for every option of argv in order and
+ * returns the index of the first operand.  Handles --help, --version and
+ * --complete itself (they exit); unknown options are usage errors.
+ */
+int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
+	       void (*handle)(int key, const char *arg, void *data), void *data);
+
+/* ----------------------------------------------------------------- output */
+
+enum out_mode {
+	OUT_TABLE,
+	OUT_RAW,
+	OUT_JSON,
+	OUT_PAIRS,
+};
+
+/* The output options, as the shared option handler sets them. */
+struct out_opts {
+	enum out_mode mode;
+	bool noheadings;
+	const char *columns;	/* -o: "REF,SIZE" or "+SIZE" */
+	struct ipk_format fmt;
+};
+
+/*
+ * Handles the output options; returns false for a key that is not one.
+ * An argument it cannot use is a usage error.
+ */
+bool out_opts_handle(struct out_opts *o, int key, const char *arg);
+
+/* Handles the filter options (usage error on bad values). */
+bool filter_opts_handle(struct ipk_filter *f, int key, const char *arg);
+
+/* A column of a rendered table. */
+enum out_col_flags {
+	COL_RIGHT = 1 << 0,	/* right-aligned */
+	COL_TRUNC = 1 << 1,	/* may be truncated to fit the terminal */
+	COL_TREE = 1 << 2,	/* draws the tree of --tree */
+	COL_NUMBER = 1 << 3,	/* a JSON number, not a string */
+};
+
+struct out_col {
+	const char *header;	/* "SIZE" */
+	const char *json;	/* "size" */
+	unsigned flags;
+};
+
+struct out;
+struct out_row;
+
+/* @json_root names the top-level array: {"objects": [...]}. */
+struct out *out_new(const struct out_opts *opts, const char *json_root,
+		    const struct out_col *cols, size_t ncols);
+/* A row under @parent (NULL at the top); rows are printed by out_print(). */
+struct out_row *out_row(struct out *out, struct out_row *parent);
+/*
+ * Sets a cell.  @text is for tables (NULL: "-"); @json is the cell's JSON
+ * value as text ("42", "\"x\"", "null"), or NULL to derive it from @text
+ * (quoted, or a bare number for COL_NUMBER columns, null for NULL text).
+ */
+int out_set(struct out *out, struct out_row *row, size_t col, const char *text,
+	    const char *json);
+/* A JSON-only row: the whole object, already rendered. */
+int out_row_json(struct out_row *row, const char *object);
+/* Prints everything; -errno when stdout fails. */
+int out_print(struct out *out);
+void out_free(struct out *out);
+
+/*
+ * Resolves -o against the field table: a list of field ids.  "+COLS"
+ * appends to @defaults.  An unknown name is a usage error.
+ */
+size_t out_fields(const char *spec, const int *defaults, size_t ndefaults, int **fields);
+
+/* Renders objects with these fields in the chosen mode. */
+int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
+		const struct ipk_list *list, const int *fields, size_t nfields,
+		bool all_fields_json);
+
+/* Flushes stdout at exit; a closed pipe is not an error, a full disk is. */
+int close_stdout(void);
+
+#endif

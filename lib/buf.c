@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Growable strings: every text the library builds goes through one. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+static int buf_reserve(struct ipk_buf *b, size_t more)
+{
+	size_t need = b->len + more + 1;
+
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	char *s = realloc(b->s, cap);
+	if (!s)
+		return -ENOMEM;
+	b->s = s;
+	b->cap = cap;
+	return 0;
+}
+
+int ipk_buf_add(struct ipk_buf *b, const char *s, size_t n)
+{
+	if (buf_reserve(b, n))
+		return -ENOMEM;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+int ipk_buf_puts(struct ipk_buf *b, const char *s)
+{
+	return ipk_buf_add(b, s, strlen(s));
+}
+
+int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (buf_reserve(b, 64))
+		return -ENOMEM;
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= b->cap - b->len) {
+		if (buf_reserve(b, (size_t)n))
+			return -ENOMEM;
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence starting at @p, 0 if invalid. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (*p < 0x80)
+		return 1;
+	if ((*p & 0xe0) == 0xc0) {
+		len = 2;
+		cp = *p & 0x1f;
+	} else if ((*p & 0xf0) == 0xe0) {
+		len = 3;
+		cp = *p & 0x0f;
+	} else if ((*p & 0xf8) == 0xf0) {
+		len = 4;
+		cp = *p & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and values past Unicode */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+int ipk_buf_json_string(struct ipk_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *run = p;
+	int rc = 0;
+
+	rc |= ipk_buf_add(b, "\"", 1);
+	for (; *p; p++) {
+		char esc[7];
+		size_t n = 2;
+
+		if (*p >= 0x80) {
+			size_t len = utf8_sequence(p);
+
+			if (len) {
+				p += len - 1;
+				continue;
+			}
+			/* Names are bytes; JSON is UTF-8: mark what is not. */
+			rc |= ipk_buf_add(b, (const char *)run, (size_t)(p - run));
+			rc |= ipk_buf_puts(b, "\\ufffd");
+			run = p + 1;
+			continue;
+		}
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		rc |= ipk_buf_add(b, (const char *)run, (size_t)(p - run));
+		esc[0] = '\\';
+		switch (*p) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\r': esc[1] = 'r'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			n = 6;
+		}
+		rc |= ipk_buf_add(b, esc, n);
+		run = p + 1;
+	}
+	rc |= ipk_buf_add(b, (const char *)run, (size_t)(p - run));
+	rc |= ipk_buf_add(b, "\"", 1);
+	return rc ? -ENOMEM : 0;
+}
+
+void ipk_buf_reset(struct ipk_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void ipk_buf_free(struct ipk_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The caller's context: where to read, what went wrong, cached names. */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* uid or gid -> name, so a listing of 30,000 objects asks NSS once per id. */
+struct name_cache {
+	struct name_entry {
+		uint32_t id;
+		char *name;
+	} *v;
+	size_t n, cap;		/* open addressing; cap is a power of two */
+};
+
+struct ipk_ctx *ipk_ctx_new(void)
+{
+	struct ipk_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return NULL;
+	ctx->root = strdup("");
+	ctx->users = calloc(1, sizeof(*ctx->users));
+	ctx->groups = calloc(1, sizeof(*ctx->groups));
+	if (!ctx->root || !ctx->users || !ctx->groups) {
+		ipk_ctx_free(ctx);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ctx->live = true;
+	ctx->pagesize = sysconf(_SC_PAGESIZE);
+	return ctx;
+}
+
+static void name_cache_free(struct name_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->v[i].name);
+	free(c->v);
+	free(c);
+}
+
+void ipk_ctx_free(struct ipk_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	ipk_ctx_clear_diags(ctx);
+	free(ctx->diags);
+	name_cache_free(ctx->users);
+	name_cache_free(ctx->groups);
+	free(ctx->root);
+	free(ctx);
+}
+
+int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root)
+{
+	size_t len = root ? strlen(root) : 0;
+
+	while (len > 0 && root[len - 1] == '/')
+		len--;
+	char *copy = strndup(root ? root : "", len);
+	if (!copy)
+		return -ENOMEM;
+	free(ctx->root);
+	ctx->root = copy;
+	ctx->live = len == 0;
+	ctx->ipc_ns_read = false;
+	return 0;
+}
+
+const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx)
+{
+	return ctx->root[0] ? ctx->root : "/";
+}
+
+void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object)
+{
+	if (ctx->ndiags == ctx->diags_cap) {
+		size_t cap = ctx->diags_cap ? ctx->diags_cap * 2 : 8;
+		struct ipk_diag *v = realloc(ctx->diags, cap * sizeof(*v));
+
+		if (!v)
+			return;		/* a lost diagnostic is better than none kept */
+		ctx->diags = v;
+		ctx->diags_cap = cap;
+	}
+	char *o = strdup(object);
+	char *vb = strdup(verb);
+	if (!o || !vb) {
+		free(o);
+		free(vb);
+		return;
+	}
+	ctx->diags[ctx->ndiags++] = (struct ipk_diag){ .err = err, .verb = vb, .object = o };
+}
+
+size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx)
+{
+	return ctx->ndiags;
+}
+
+const struct ipk_diag *ipk_ctx_diag(const struct ipk_ctx *ctx, size_t i)
+{
+	return i < ctx->ndiags ? &ctx->diags[i] : NULL;
+}
+
+void ipk_ctx_clear_diags(struct ipk_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->ndiags; i++) {
+		free((char *)ctx->diags[i].verb);
+		free((char *)ctx->diags[i].object);
+	}
+	ctx->ndiags = 0;
+}
+
+int ctx_path(const struct ipk_ctx *ctx, const char *path, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s%s", ctx->root, path);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int ctx_open(const struct ipk_ctx *ctx, const char *path, int flags)
+{
+	char full[PATH_MAX];
+	int rc = ctx_path(ctx, path, full, sizeof(full));
+
+	if (rc)
+		return rc;
+	int fd = open(full, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int read_fd_all(int fd, char **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap);
+
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		if (cap - n < 2048) {
+			char *nb = realloc(b, cap * 2);
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int err = -errno;
+			free(b);
+			return err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int ctx_read_file(const struct ipk_ctx *ctx, const char *path, char **buf, size_t *len)
+{
+	int fd = ctx_open(ctx, path, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	int rc = read_fd_all(fd, buf, len);
+	close(fd);
+	return rc;
+}
+
+int ctx_read_u64(const struct ipk_ctx *ctx, const char *path, uint64_t *v)
+{
+	char *buf, *end;
+	int rc = ctx_read_file(ctx, path, &buf, NULL);
+
+	if (rc)
+		return rc;
+	errno = 0;
+	unsigned long long n = strtoull(buf, &end, 10);
+	rc = (errno || end == buf) ? -EINVAL : 0;
+	if (!rc)
+		*v = n;
+	free(buf);
+	return rc;
+}
+
+uint64_t ctx_ipc_ns(struct ipk_ctx *ctx)
+{
+	if (!ctx->ipc_ns_read) {
+		struct stat st;
+
+		ctx->ipc_ns = ctx->live && stat("/proc/self/ns/ipc", &st) == 0 ? st.st_ino : 0;
+		ctx->ipc_ns_read = true;
+	}
+	return ctx->ipc_ns;
+}
+
+static char *lookup_name(bool user, uint32_t id)
+{
+	char buf[16384];
+	char *name = NULL;
+
+	if (user) {
+		struct passwd pw, *res = NULL;
+		if (getpwuid_r(id, &pw, buf, sizeof(buf), &res) == 0 && res)
+			name = strdup(res->pw_name);
+	} else {
+		struct group gr, *res = NULL;
+		if (getgrgid_r(id, &gr, buf, sizeof(buf), &res) == 0 && res)
+			name = strdup(res->gr_name);
+	}
+	if (!name && asprintf(&name, "%" PRIu32, id) < 0)
+		name = NULL;
+	return name;
+}
+
+static bool name_cache_grow(struct name_cache *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 16;
+	struct name_entry *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return false;
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->v[i].name)
+			continue;
+		size_t j = (c->v[i].id * 2654435761u) & (cap - 1);
+		while (v[j].name)
+			j = (j + 1) & (cap - 1);
+		v[j] = c->v[i];
+	}
+	free(c->v);
+	c->v = v;
+	c->cap = cap;
+	return true;
+}
+
+static const char *name_cache_get(struct name_cache *c, bool user, uint32_t id)
+{
+	if ((c->n + 1) * 2 > c->cap && !name_cache_grow(c))
+		return NULL;
+	size_t j = (id * 2654435761u) & (c->cap - 1);
+	while (c->v[j].name) {
+		if (c->v[j].id == id)
+			return c->v[j].name;
+		j = (j + 1) & (c->cap - 1);
+	}
+	char *name = lookup_name(user, id);
+	if (!name)
+		return NULL;
+	c->v[j] = (struct name_entry){ .id = id, .name = name };
+	c->n++;
+	return name;
+}
+
+const char *ctx_user_name(struct ipk_ctx *ctx, uint32_t uid)
+{
+	return name_cache_get(ctx->users, true, uid);
+}
+
+const char *ctx_group_name(struct ipk_ctx *ctx, uint32_t gid)
+{
+	return name_cache_get(ctx->groups, false, gid);
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The filters every command shares, implemented once. */
+#include "internal.h"
+
+#include <fnmatch.h>
+#include <pwd.h>
+#include <stdlib.h>
+
+struct ipk_filter *ipk_filter_new(void)
+{
+	return calloc(1, sizeof(struct ipk_filter));
+}
+
+void ipk_filter_free(struct ipk_filter *f)
+{
+	if (!f)
+		return;
+	free(f->name_glob);
+	free(f);
+}
+
+int ipk_filter_add_kind(struct ipk_filter *f, const struct ipk_kind *k)
+{
+	size_t i = ipk_kind_index(k);
+
+	if (i >= ipk_kind_count())
+		return -EINVAL;
+	f->kinds |= UINT64_C(1) << i;
+	return 0;
+}
+
+int ipk_filter_set_kinds(struct ipk_filter *f, const char *list, char **bad)
+{
+	char *copy = strdup(list), *save = NULL;
+	uint64_t mask = 0;
+	int rc = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		const struct ipk_kind *k = ipk_kind_find(w);
+		if (!k) {
+			if (bad)
+				*bad = strdup(w);
+			rc = -EINVAL;
+			break;
+		}
+		mask |= UINT64_C(1) << ipk_kind_index(k);
+	}
+	free(copy);
+	if (!rc && !mask) {
+		if (bad)
+			*bad = strdup(list);
+		rc = -EINVAL;
+	}
+	if (!rc)
+		f->kinds |= mask;
+	return rc;
+}
+
+int ipk_filter_set_owner(struct ipk_filter *f, const char *user)
+{
+	char buf[16384], *end;
+	struct passwd pw, *res = NULL;
+
+	if (!*user)
+		return -EINVAL;
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 && res) {
+		f->uid = res->pw_uid;
+	} else {
+		errno = 0;
+		unsigned long uid = strtoul(user, &end, 10);
+		if (errno || *end || uid > UINT32_MAX - 1)
+			return -ENOENT;
+		f->uid = (uint32_t)uid;
+	}
+	f->has_uid = true;
+	return 0;
+}
+
+int ipk_filter_set_name(struct ipk_filter *f, const char *glob)
+{
+	char *copy = strdup(glob);
+
+	if (!copy)
+		return -ENOMEM;
+	free(f->name_glob);
+	f->name_glob = copy;
+	return 0;
+}
+
+int ipk_filter_set_key(struct ipk_filter *f, const char *key)
+{
+	int rc = ipk_parse_key(key, &f->key);
+
+	if (!rc)
+		f->has_key = true;
+	return rc;
+}
+
+int ipk_filter_set_older_than(struct ipk_filter *f, const char *duration)
+{
+	int rc = ipk_parse_duration(duration, &f->older_than);
+
+	if (!rc)
+		f->has_older_than = true;
+	return rc;
+}
+
+int ipk_filter_set_min_size(struct ipk_filter *f, const char *size)
+{
+	int rc = ipk_parse_size(size, &f->min_size);
+
+	if (!rc)
+		f->has_min_size = true;
+	return rc;
+}
+
+bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k)
+{
+	return !f || !f->kinds || (f->kinds & (UINT64_C(1) << ipk_kind_index(k)));
+}
+
+static bool name_matches(const char *glob, const char *name)
+{
+	if (!name)
+		return false;
+	if (fnmatch(glob, name, 0) == 0)
+		return true;
+	/* "jobs*" finds "/jobs1": users rarely type the leading slash. */
+	return name[0] == '/' && glob[0] != '/' && fnmatch(glob, name + 1, 0) == 0;
+}
+
+bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o, time_t now)
+{
+	if (!f)
+		return true;
+	if (!ipk_filter_wants_kind(f, o->kind))
+		return false;
+	if (f->has_uid && (!obj_has(o, IPK_F_UID) || o->uid != f->uid))
+		return false;
+	if (f->name_glob && !name_matches(f->name_glob, o->name))
+		return false;
+	if (f->has_key && (!obj_has(o, IPK_F_KEY) || (int32_t)o->key != f->key))
+		return false;
+	if (f->has_older_than &&
+	    (!obj_has(o, IPK_F_CTIME) || o->ctime > (int64_t)now - f->older_than))
+		return false;
+	if (f->has_min_size && (!obj_has(o, IPK_F_SIZE) || o->size < f->min_size))
+		return false;
+	return true;
+}

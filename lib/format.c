@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Fields as text: one conversion per field type, for tables and `-i`
+ * (ipk_field_text) and for JSON (ipk_field_json).
+ */
+#include "internal.h"
+
+#include <inttypes.h>
+
+static const char *const status_words[] = {
+	"dest", "locked", "orphan", "notify",
+};
+
+static int perms_text(uint32_t mode, bool numeric, struct ipk_buf *out)
+{
+	if (numeric)
+		return ipk_buf_printf(out, "%04" PRIo32, mode & 07777);
+
+	static const char rwx[] = "rwxrwxrwx";
+	char s[10];
+	for (int i = 0; i < 9; i++)
+		s[i] = (mode & (0400u >> i)) ? rwx[i] : '-';
+	if (mode & 04000)
+		s[2] = s[2] == 'x' ? 's' : 'S';
+	if (mode & 02000)
+		s[5] = s[5] == 'x' ? 's' : 'S';
+	if (mode & 01000)
+		s[8] = s[8] == 'x' ? 't' : 'T';
+	s[9] = '\0';
+	return ipk_buf_puts(out, s);
+}
+
+static int time_text(int64_t t, const struct ipk_format *fmt, struct ipk_buf *out)
+{
+	time_t tt = (time_t)t;
+	time_t now = fmt->now ? fmt->now : time(NULL);
+	struct tm tm, tm_now;
+	char s[64];
+
+	if (fmt->time == IPK_TIME_EPOCH)
+		return ipk_buf_printf(out, "%" PRId64, t);
+	if (fmt->time == IPK_TIME_RELATIVE) {
+		int64_t d = (int64_t)now - t;
+		int64_t a = d < 0 ? -d : d;
+		const char *unit = "s";
+
+		if (a >= 86400 * 2) {
+			a /= 86400;
+			unit = "d";
+		} else if (a >= 3600 * 2) {
+			a /= 3600;
+			unit = "h";
+		} else if (a >= 120) {
+			a /= 60;
+			unit = "m";
+		}
+		if (d < 0)
+			return ipk_buf_printf(out, "in %" PRId64 "%s", a, unit);
+		return ipk_buf_printf(out, "%" PRId64 "%s ago", a, unit);
+	}
+	if (!localtime_r(&tt, &tm) || !localtime_r(&now, &tm_now))
+		return ipk_buf_printf(out, "%" PRId64, t);
+	switch (fmt->time) {
+	case IPK_TIME_ISO:
+		strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S%z", &tm);
+		break;
+	case IPK_TIME_FULL:
+		strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm);
+		break;
+	default:
+		/* As lsipc: the time today, the day this year, the date before. */
+		if (tm.tm_year == tm_now.tm_year && tm.tm_yday == tm_now.tm_yday)
+			strftime(s, sizeof(s), "%H:%M", &tm);
+		else if (tm.tm_year == tm_now.tm_year)
+			strftime(s, sizeof(s), "%b%d", &tm);
+		else
+			strftime(s, sizeof(s), "%Y-%m-%d", &tm);
+		break;
+	}
+	return ipk_buf_puts(out, s);
+}
+
+static int time_json(int64_t t, struct ipk_buf *out)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char s[64];
+
+	if (!gmtime_r(&tt, &tm))
+		return ipk_buf_puts(out, "null");
+	strftime(s, sizeof(s), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+	return ipk_buf_puts(out, s);
+}
+
+static int number_list(const int64_t *v, size_t n, const char *sep, struct ipk_buf *out)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = ipk_buf_printf(out, "%s%" PRId64, i ? sep : "", v[i]);
+	return rc;
+}
+
+static int number(const struct ipk_value *v, struct ipk_buf *out)
+{
+	if (v->is_unsigned)
+		return ipk_buf_printf(out, "%" PRIu64, v->u);
+	return ipk_buf_printf(out, "%" PRId64, v->i);
+}
+
+int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
+		   const struct ipk_format *fmt, struct ipk_buf *out)
+{
+	static const struct ipk_format defaults;
+	struct ipk_value v;
+	const char *name;
+	int rc = 0;
+
+	if (!fmt)
+		fmt = &defaults;
+	ipk_object_get(o, field, &v);
+	if (v.presence == IPK_ABSENT)
+		return ipk_buf_puts(out, "-");
+	if (v.presence == IPK_NOACCESS)
+		return ipk_buf_puts(out, "no access");
+
+	switch (v.type) {
+	case IPK_T_STRING:
+	case IPK_T_KIND:
+		return ipk_buf_puts(out, v.s);
+	case IPK_T_NUMBER:
+		return number(&v, out);
+	case IPK_T_BYTES:
+		if (fmt->exact_bytes)
+			return ipk_buf_printf(out, "%" PRIu64, v.u);
+		return ipk_format_bytes(v.u, out);
+	case IPK_T_KEY:
+		return ipk_buf_printf(out, "0x%08" PRIx32, (uint32_t)v.i);
+	case IPK_T_PERMS:
+		return perms_text((uint32_t)v.u, fmt->numeric_perms, out);
+	case IPK_T_TIME:
+		return time_text(v.i, fmt, out);
+	case IPK_T_USER:
+	case IPK_T_GROUP:
+		name = v.type == IPK_T_USER ? ctx_user_name(ctx, (uint32_t)v.u)
+					    : ctx_group_name(ctx, (uint32_t)v.u);
+		return name ? ipk_buf_puts(out, name) : ipk_buf_printf(out, "%" PRIu64, v.u);
+	case IPK_T_STATUS: {
+		bool any = false;
+		for (size_t i = 0; i < ARRAY_SIZE(status_words) && !rc; i++) {
+			if (v.u & (1u << i)) {
+				rc = ipk_buf_printf(out, "%s%s", any ? "," : "", status_words[i]);
+				any = true;
+			}
+		}
+		return any || rc ? rc : ipk_buf_puts(out, "-");
+	}
+	case IPK_T_VALUE:
+	case IPK_T_NUMBERS:
+		if (!v.is_list)
+			return number(&v, out);
+		if (!v.list.n)
+			return ipk_buf_puts(out, "-");
+		return number_list(v.list.v, v.list.n, ",", out);
+	case IPK_T_HOLDERS:
+		if (!v.holders.n)
+			return ipk_buf_puts(out, "-");
+		for (size_t i = 0; i < v.holders.n && !rc; i++)
+			rc = ipk_buf_printf(out, "%s%s[%d]", i ? "," : "",
+					    v.holders.v[i].comm, (int)v.holders.v[i].pid);
+		return rc;
+	}
+	return -EINVAL;
+}
+
+int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
+		   struct ipk_buf *out)
+{
+	struct ipk_value v;
+	const char *name;
+	char s[16];
+	int rc = 0;
+
+	ipk_object_get(o, field, &v);
+	if (v.presence != IPK_PRESENT)
+		return ipk_buf_puts(out, "null");
+
+	switch (v.type) {
+	case IPK_T_STRING:
+	case IPK_T_KIND:
+		return ipk_buf_json_string(out, v.s);
+	case IPK_T_NUMBER:
+	case IPK_T_BYTES:
+		return number(&v, out);
+	case IPK_T_KEY:
+		return ipk_buf_printf(out, "\"0x%08" PRIx32 "\"", (uint32_t)v.i);
+	case IPK_T_PERMS:
+		snprintf(s, sizeof(s), "\"%04" PRIo32 "\"", (uint32_t)v.u & 07777);
+		return ipk_buf_puts(out, s);
+	case IPK_T_TIME:
+		return time_json(v.i, out);
+	case IPK_T_USER:
+	case IPK_T_GROUP:
+		name = v.type == IPK_T_USER ? ctx_user_name(ctx, (uint32_t)v.u)
+					    : ctx_group_name(ctx, (uint32_t)v.u);
+		if (!name)
+			return ipk_buf_printf(out, "\"%" PRIu64 "\"", v.u);
+		return ipk_buf_json_string(out, name);
+	case IPK_T_STATUS: {
+		bool any = false;
+		rc = ipk_buf_puts(out, "[");
+		for (size_t i = 0; i < ARRAY_SIZE(status_words) && !rc; i++) {
+			if (v.u & (1u << i)) {
+				rc = ipk_buf_printf(out, "%s\"%s\"", any ? ", " : "", status_words[i]);
+				any = true;
+			}
+		}
+		return rc ? rc : ipk_buf_puts(out, "]");
+	}
+	case IPK_T_VALUE:
+	case IPK_T_NUMBERS:
+		if (!v.is_list)
+			return number(&v, out);
+		rc = ipk_buf_puts(out, "[");
+		rc |= number_list(v.list.v, v.list.n, ", ", out);
+		return rc ? -ENOMEM : ipk_buf_puts(out, "]");
+	case IPK_T_HOLDERS:
+		rc = ipk_buf_puts(out, "[");
+		for (size_t i = 0; i < v.holders.n && !rc; i++) {
+			const struct ipk_holder *h = &v.holders.v[i];
+			rc = ipk_buf_printf(out, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "",
+					    (int)h->pid);
+			rc |= ipk_buf_json_string(out, h->comm);
+			if (h->fd >= 0)
+				rc |= ipk_buf_printf(out, ", \"fd\": %d", h->fd);
+			else
+				rc |= ipk_buf_puts(out, ", \"fd\": null");
+			if (h->mode[0])
+				rc |= ipk_buf_printf(out, ", \"mode\": \"%s\"}", h->mode);
+			else
+				rc |= ipk_buf_puts(out, ", \"mode\": null}");
+		}
+		return rc ? -ENOMEM : ipk_buf_puts(out, "]");
+	}
+	return -EINVAL;
+}
+
+/* Fields a whole-record JSON object carries for @o. */
+static bool json_carries(const struct ipk_object *o, int f)
+{
+	if (!(field_defs[f].info.flags & IPK_FIELD_DETAIL))
+		return true;
+	uint64_t bit = FIELD_BIT(field_defs[f].known_by);
+	return ipk_kind_has_field(o->kind, f) && ((o->present | o->noaccess) & bit);
+}
+
+int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
+		    const int *fields, size_t nfields, struct ipk_buf *out)
+{
+	bool first = true;
+	int rc = ipk_buf_puts(out, "{");
+
+	for (size_t i = 0; i < (fields ? nfields : (size_t)IPK_F_COUNT) && !rc; i++) {
+		int f = fields ? fields[i] : (int)i;
+
+		if (!fields && !json_carries(o, f))
+			continue;
+		rc = ipk_buf_printf(out, "%s\"%s\": ", first ? "" : ", ", field_defs[f].info.json);
+		rc |= ipk_field_json(ctx, o, f, out);
+		first = false;
+	}
+	if (!fields && o->noaccess && !rc) {
+		bool any = false;
+		rc = ipk_buf_puts(out, ", \"no_access\": [");
+		for (int f = 0; f < IPK_F_COUNT && !rc; f++) {
+			if (field_defs[f].known_by == f && (o->noaccess & FIELD_BIT(f))) {
+				rc = ipk_buf_printf(out, "%s\"%s\"", any ? ", " : "",
+						    field_defs[f].info.json);
+				any = true;
+			}
+		}
+		rc |= ipk_buf_puts(out, "]");
+	}
+	return rc ? -ENOMEM : ipk_buf_puts(out, "}");
+}

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libipckit: every IPC object of a Linux system as one kind of record.
+ *
+ * The library is the only part of ipckit that touches the kernel.  It never
+ * prints and never exits: functions return 0 or a negative errno (or NULL
+ * with errno set), and problems met while reading many objects (a file that
+ * vanished, a permission denied) are collected as diagnostics in the context
+ * for the caller to report.
+ *
+ * Typical use:
+ *
+ *	struct ipk_ctx *ctx = ipk_ctx_new();
+ *	struct ipk_filter *f = ipk_filter_new();
+ *	ipk_filter_set_kinds(f, "shm,posix-shm", &bad);
+ *	struct ipk_list *l = ipk_scan(ctx, f, 0);
+ *	for (size_t i = 0; i < ipk_list_len(l); i++)
+ *		use(ipk_list_at(l, i));
+ *	ipk_list_free(l); ipk_filter_free(f); ipk_ctx_free(ctx);
+ */
+#ifndef IPCKIT_H
+#define IPCKIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IPCKIT_VERSION "0.1.0"
+
+struct ipk_ctx;		/* settings, caches and diagnostics of one caller */
+struct ipk_kind;	/* one kind backend (sysv-shm, posix-mq, ...) */
+struct ipk_object;	/* one object: the shared record of DESIGN.md */
+struct ipk_list;	/* objects found by one scan */
+struct ipk_filter;	/* the filters shared by every command */
+
+/* ---------------------------------------------------------------- buffers */
+
+/* A growable string.  Zero-initialise it; ipk_buf_free() releases it. */
+struct ipk_buf {
+	char *s;	/* always NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+};
+
+int ipk_buf_add(struct ipk_buf *b, const char *s, size_t n);
+int ipk_buf_puts(struct ipk_buf *b, const char *s);
+int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends @s as a JSON string literal, quotes included. */
+int ipk_buf_json_string(struct ipk_buf *b, const char *s);
+void ipk_buf_reset(struct ipk_buf *b);
+void ipk_buf_free(struct ipk_buf *b);
+
+/* ---------------------------------------------------------------- context */
+
+struct ipk_ctx *ipk_ctx_new(void);
+void ipk_ctx_free(struct ipk_ctx *ctx);
+
+/*
+ * Reads /proc, /dev/shm and the mqueue filesystem below @root instead of
+ * "/", so parsing can be tested against frozen copies.  With a root other
+ * than "/" no system call asks the live kernel about objects: what only the
+ * kernel can tell is left unknown.
+ */
+int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root);
+const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx);
+
+/* One problem met while reading: "cannot read '/proc/sysvipc/sem': EACCES". */
+struct ipk_diag {
+	int err;		/* positive errno */
+	const char *verb;	/* "read", "open", "stat" ... */
+	const char *object;	/* path or REF the problem is about */
+};
+
+size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx);
+const struct ipk_diag *ipk_ctx_diag(const struct ipk_ctx *ctx, size_t i);
+void ipk_ctx_clear_diags(struct ipk_ctx *ctx);
+
+/* ----------------------------------------------------------------- kinds */
+
+/* Families group kinds that share a namespace and the way they are found. */
+enum ipk_family {
+	IPK_FAMILY_SYSV,	/* System V: keys and ids, /proc/sysvipc */
+	IPK_FAMILY_POSIX,	/* POSIX named objects: /dev/shm, mqueue fs */
+	IPK_FAMILY_FD,		/* reachable only through processes' fds */
+};
+
+size_t ipk_kind_count(void);
+const struct ipk_kind *ipk_kind_at(size_t i);
+/* Accepts the kind's name ("sysv-shm") or its alias ("shm"); NULL if none. */
+const struct ipk_kind *ipk_kind_find(const char *name);
+const char *ipk_kind_name(const struct ipk_kind *k);
+const char *ipk_kind_alias(const struct ipk_kind *k);	/* NULL if none */
+const char *ipk_kind_description(const struct ipk_kind *k);
+enum ipk_family ipk_kind_family(const struct ipk_kind *k);
+size_t ipk_kind_index(const struct ipk_kind *k);
+/* Whether field @field (enum ipk_field_id) has a meaning for objects of @k. */
+bool ipk_kind_has_field(const struct ipk_kind *k, int field);
+
+/* ---------------------------------------------------------------- fields */
+
+/*
+ * Every field of the record.  The order is the order of `ipc-ls -i` and of
+ * JSON objects.  Fields flagged IPK_FIELD_DETAIL are filled by a scan only
+ * where that costs nothing extra; ipk_object_fill_detail() fills the rest.
+ */
+enum ipk_field_id {
+	IPK_F_KIND,
+	IPK_F_REF,
+	IPK_F_ID,
+	IPK_F_KEY,
+	IPK_F_NAME,
+	IPK_F_OWNER,
+	IPK_F_UID,
+	IPK_F_GROUP,
+	IPK_F_GID,
+	IPK_F_CUSER,
+	IPK_F_CUID,
+	IPK_F_CGROUP,
+	IPK_F_CGID,
+	IPK_F_PERMS,
+	IPK_F_SIZE,
+	IPK_F_CAPACITY,
+	IPK_F_MESSAGES,
+	IPK_F_MAXMSG,
+	IPK_F_MSGSIZE,
+	IPK_F_VALUE,
+	IPK_F_NATTCH,
+	IPK_F_HOLDERS,
+	IPK_F_CPID,
+	IPK_F_LPID,
+	IPK_F_CTIME,
+	IPK_F_ATIME,
+	IPK_F_DTIME,
+	IPK_F_STATUS,
+	IPK_F_NS,
+	/* kind-specific detail */
+	IPK_F_NSEMS,
+	IPK_F_LSPID,
+	IPK_F_LRPID,
+	IPK_F_SEMNCNT,
+	IPK_F_SEMZCNT,
+	IPK_F_SEMPID,
+	IPK_F_WAITERS,
+	IPK_F_RSS,
+	IPK_F_SWAP,
+	IPK_F_NOTIFY_PID,
+	IPK_F_COUNT
+};
+
+/* How a field's value is stored and shown. */
+enum ipk_field_type {
+	IPK_T_STRING,	/* text */
+	IPK_T_NUMBER,	/* a plain integer */
+	IPK_T_BYTES,	/* an integer number of bytes: human units in tables */
+	IPK_T_KEY,	/* SysV key: "0x%08x" */
+	IPK_T_PERMS,	/* permission bits: "0640" in JSON, rw-r----- in tables */
+	IPK_T_TIME,	/* seconds since the epoch; ISO 8601 UTC in JSON */
+	IPK_T_USER,	/* a uid shown as its user name */
+	IPK_T_GROUP,	/* a gid shown as its group name */
+	IPK_T_STATUS,	/* flags: a list of words */
+	IPK_T_VALUE,	/* a number, or an array of numbers (sysv-sem) */
+	IPK_T_NUMBERS,	/* an array of integers */
+	IPK_T_HOLDERS,	/* processes: [{"pid","comm","fd"}] */
+	IPK_T_KIND,	/* the kind name */
+};
+
+#define IPK_FIELD_DETAIL	(1u << 0)	/* kind-specific: -i and JSON */
+#define IPK_FIELD_RIGHT		(1u << 1)	/* right-aligned in tables */
+#define IPK_FIELD_WIDE		(1u << 2)	/* may be truncated in tables */
+
+struct ipk_field_info {
+	const char *json;	/* "messages": the JSON name */
+	const char *column;	/* "MSGS": the column and -o name */
+	const char *help;	/* one line for --help and the man page */
+	enum ipk_field_type type;
+	unsigned flags;		/* IPK_FIELD_* */
+};
+
+const struct ipk_field_info *ipk_field_info(int field);
+/* Accepts the column name or the JSON name, any case; -1 if none. */
+int ipk_field_find(const char *name);
+
+/* Status flags of an object (IPK_F_STATUS). */
+enum ipk_status {
+	IPK_ST_DEST	= 1u << 0,	/* removed, alive until the last detach */
+	IPK_ST_LOCKED	= 1u << 1,	/* SHM_LOCK: never swapped */
+	IPK_ST_ORPHAN	= 1u << 2,	/* no holder and no attach */
+	IPK_ST_NOTIFY	= 1u << 3,	/* a process asked mq_notify */
+};
+
+/* -------------------------------------------------------------- objects */
+
+/* A process holding an object through an fd or a mapping. */
+struct ipk_holder {
+	pid_t pid;
+	int fd;			/* -1 for a mapping or a SysV attach */
+	char comm[16];		/* the command name, as /proc/PID/comm */
+	char mode[4];		/* "r", "w", "rw", or "" when unknown */
+};
+
+const struct ipk_kind *ipk_object_kind(const struct ipk_object *o);
+const char *ipk_object_ref(const struct ipk_object *o);
+
+/* What one field of one object holds. */
+enum ipk_presence {
+	IPK_ABSENT,	/* does not apply, or nothing to show ("never") */
+	IPK_NOACCESS,	/* applies, but the caller may not read it */
+	IPK_PRESENT,
+};
+
+struct ipk_value {
+	enum ipk_presence presence;
+	enum ipk_field_type type;
+	union {
+		int64_t i;			/* NUMBER, KEY, TIME, VALUE */
+		uint64_t u;			/* BYTES, PERMS, USER, GROUP, STATUS */
+		const char *s;			/* STRING, KIND */
+		struct {
+			const int64_t *v;
+			size_t n;
+		} list;				/* NUMBERS, VALUE as an array */
+		struct {
+			const struct ipk_holder *v;
+			size_t n;
+		} holders;			/* HOLDERS */
+	};
+	bool is_list;				/* VALUE given as an array */
+	bool is_unsigned;			/* NUMBER stored unsigned (.u) */
+};
+
+void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v);
+
+/* How fields are turned into text for tables and `ipc-ls -i`. */
+enum ipk_time_format {
+	IPK_TIME_SHORT,		/* "20:29" today, "Nov21" this year, else "2025-11-21" */
+	IPK_TIME_FULL,		/* "2026-11-21 20:29:00" local time */
+	IPK_TIME_ISO,		/* "2026-11-21T20:29:00+0100" */
+	IPK_TIME_RELATIVE,	/* "5m ago" */
+	IPK_TIME_EPOCH,		/* seconds since the epoch */
+};
+
+struct ipk_format {
+	bool exact_bytes;	/* 4096 instead of 4K */
+	bool numeric_perms;	/* 0640 instead of rw-r----- */
+	enum ipk_time_format time;
+	time_t now;		/* for SHORT and RELATIVE; 0: the clock */
+};
+
+/* Table text of a field: "-" when absent, "no access" when unreadable. */
+int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
+		   const struct ipk_format *fmt, struct ipk_buf *out);
+/* JSON value of a field: a number, a string, an array, or null. */
+int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
+		   struct ipk_buf *out);
+/*
+ * The object as one JSON object.  With @fields NULL: every record field
+ * (null where it does not apply) and every detail field that is known,
+ * plus "no_access": [names] when some field could not be read.
+ */
+int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
+		    const int *fields, size_t nfields, struct ipk_buf *out);
+
+/* Fills what only `-i` shows (per-semaphore ncount, zcount and pid ...). */
+int ipk_object_fill_detail(struct ipk_ctx *ctx, struct ipk_object *o);
+
+/* --------------------------------------------------------------- filters */
+
+struct ipk_filter *ipk_filter_new(void);
+void ipk_filter_free(struct ipk_filter *f);
+
+/*
+ * Each setter parses the text a user typed and returns 0, or -EINVAL for
+ * text it cannot parse (with *bad, where given, pointing at the offending
+ * word for kinds), or -ENOENT for an unknown user.
+ */
+int ipk_filter_set_kinds(struct ipk_filter *f, const char *list, char **bad);
+int ipk_filter_add_kind(struct ipk_filter *f, const struct ipk_kind *k);
+int ipk_filter_set_owner(struct ipk_filter *f, const char *user);
+int ipk_filter_set_name(struct ipk_filter *f, const char *glob);
+int ipk_filter_set_key(struct ipk_filter *f, const char *key);
+int ipk_filter_set_older_than(struct ipk_filter *f, const char *duration);
+int ipk_filter_set_min_size(struct ipk_filter *f, const char *size);
+bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k);
+bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o,
+		      time_t now);
+
+/* ----------------------------------------------------------------- scans */
+
+#define IPK_SCAN_DETAIL	(1u << 0)	/* also fill the detail fields */
+
+/*
+ * Every object of the kinds @f wants (all kinds with @f NULL) that matches
+ * @f, sorted by kind, then id, then name.  A kind that cannot be read adds
+ * a diagnostic and the scan goes on; NULL with errno only when memory ran
+ * out.
+ */
+struct ipk_list *ipk_scan(struct ipk_ctx *ctx, const struct ipk_filter *f,
+			  unsigned flags);
+struct ipk_list *ipk_list_new(void);
+/* Takes ownership of @o; -ENOMEM (and @o freed) on failure. */
+int ipk_list_append(struct ipk_list *l, struct ipk_object *o);
+size_t ipk_list_len(const struct ipk_list *l);
+struct ipk_object *ipk_list_at(const struct ipk_list *l, size_t i);
+void ipk_list_free(struct ipk_list *l);
+
+/*
+ * Parses "KIND:ARG" (sysv-shm:32768, mq:/jobs, posix-sem:/lock ...) into
+ * its kind and the canonical REF.  -EINVAL for a malformed REF, -ENOENT for
+ * an unknown kind.  *canon is malloc'd.
+ */
+int ipk_ref_parse(const char *ref, const struct ipk_kind **kind, char **canon);
+
+/*
+ * The object named by @ref, with its detail filled.  -EINVAL malformed,
+ * -ENOENT unknown kind, -ESRCH no such object; 0 and *out otherwise.
+ */
+int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out);
+void ipk_object_free(struct ipk_object *o);
+
+/* ---------------------------------------------------------------- limits */
+
+enum ipk_unit {
+	IPK_UNIT_COUNT,
+	IPK_UNIT_BYTES,
+};
+
+/* One kernel limit and, where the kernel tells, how much of it is used. */
+struct ipk_limit {
+	const char *resource;		/* "SHMMNI" */
+	const char *description;	/* "number of shared memory segments" */
+	const char *source;		/* "kernel.shmmni", "ulimit -q" ... */
+	enum ipk_unit unit;
+	bool has_limit;
+	bool unlimited;			/* the limit is "no limit" */
+	uint64_t limit;
+	bool has_used;
+	uint64_t used;
+};
+
+/* The limits table; *out is malloc'd, free it with free(). */
+int ipk_limits(struct ipk_ctx *ctx, struct ipk_limit **out, size_t *n);
+/* Used as a percentage of the limit, or -1 when either is unknown. */
+double ipk_limit_percent(const struct ipk_limit *l);
+
+/* --------------------------------------------------------------- parsing */
+
+/* "4096", "4K", "4KiB", "1.5M", "2G": bytes; -EINVAL or -ERANGE. */
+int ipk_parse_size(const char *s, uint64_t *bytes);
+/* "90", "90s", "15m", "1h30m", "2d", "1w": seconds; -EINVAL or -ERANGE. */
+int ipk_parse_duration(const char *s, int64_t *seconds);
+/* "0x1a2b", "6699", "ftok:PATH:PROJ": a SysV key; -EINVAL, or -errno of ftok. */
+int ipk_parse_key(const char *s, int32_t *key);
+
+/* "4K", "1.5M": the short human form of a byte count, as lsipc prints it. */
+int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

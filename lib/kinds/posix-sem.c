@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* posix-sem: POSIX named semaphores, /dev/shm/sem.NAME (glibc's struct new_sem). */
+#include "../internal.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
+/*
+ * glibc keeps a named semaphore as a file holding one sem_t.  With 64-bit
+ * atomics its first word is the value (low 32 bits) and the number of
+ * waiters (high 32 bits); elsewhere the value is shifted left by one and
+ * bit 0 says whether anyone waits.  A pread needs read permission only:
+ * sem_getvalue would need sem_open, which wants read-write.
+ */
+static int psem_read(int dfd, const char *file, const struct stat *st, struct ipk_object *o)
+{
+	unsigned char raw[32];
+	int fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat now;
+
+	if (fd < 0) {
+		if (errno == EACCES || errno == EPERM) {
+			obj_set_noaccess(o, IPK_F_VALUE);
+			obj_set_noaccess(o, IPK_F_WAITERS);
+		}
+		return 0;
+	}
+	/* Replaced by something else since the directory was read: skip it. */
+	if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino) {
+		close(fd);
+		return 0;
+	}
+	ssize_t n = pread(fd, raw, sizeof(raw), 0);
+	close(fd);
+	if (n < 8)
+		return 0;	/* not (yet) a semaphore: glibc writes it whole */
+
+	uint64_t word;
+	memcpy(&word, raw, sizeof(word));
+#if UINTPTR_MAX > 0xffffffffu
+	obj_set_num(o, IPK_F_VALUE, (int64_t)(word & 0xffffffffu));
+	obj_set_unum(o, IPK_F_WAITERS, word >> 32);
+#else
+	uint32_t value;
+	memcpy(&value, raw, sizeof(value));
+	obj_set_num(o, IPK_F_VALUE, value >> 1);
+	obj_set_unum(o, IPK_F_WAITERS, value & 1);
+#endif
+	return 0;
+}
+
+static int psem_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *st)
+{
+	struct ipk_object *o = obj_new(s->kind);
+	int rc;
+
+	if (!o)
+		return -ENOMEM;
+	rc = obj_set_ref(o, "/%s", file + 4);
+	if (!rc)
+		rc = obj_set_name(o, o->ref + strlen(s->kind->name) + 1);
+	if (!rc)
+		rc = psem_read(dfd, file, st, o);
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
+	obj_set_stat(o, st);
+	obj_set_unum(o, IPK_F_SIZE, (uint64_t)st->st_size);
+	obj_set_num(o, IPK_F_STATUS, 0);
+	return scan_add(s, o);
+}
+
+static int psem_scan(struct ipk_scan *s)
+{
+	return posix_shm_dir_scan(s, "sem.", NULL, psem_each);
+}
+
+/* The file is "sem." + NAME: four bytes less for the name. */
+static int psem_ref_arg(const char *arg, struct ipk_buf *canon)
+{
+	size_t before = canon->len;
+	int rc = ref_arg_posix_name(arg, canon);
+
+	if (!rc && canon->len - before - 1 > NAME_MAX - 4)
+		return -EINVAL;
+	return rc;
+}
+
+const struct ipk_kind ipk_kind_posix_sem = {
+	.name = "posix-sem",
+	.alias = "psem",
+	.description = "POSIX named semaphore",
+	.family = IPK_FAMILY_POSIX,
+	.fields = POSIX_FIELDS | F(SIZE) | F(VALUE) | F(NATTCH) | F(HOLDERS) | F(WAITERS),
+	.ref_arg = psem_ref_arg,
+	.scan = psem_scan,
+};

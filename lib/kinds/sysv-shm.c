@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sysv-shm: System V shared memory segments (struct shmid64_ds). */
+#include "../internal.h"
+
+#include <sys/shm.h>
+
+static const struct sysv_column shm_columns[] = {
+	{ "key", IPK_F_KEY, 10 },
+	{ "shmid", IPK_F_ID, 10 },
+	{ "perms", IPK_F_PERMS, 8 },
+	{ "size", IPK_F_SIZE, 10 },
+	{ "cpid", IPK_F_CPID, 10 },
+	{ "lpid", IPK_F_LPID, 10 },
+	{ "nattch", IPK_F_NATTCH, 10 },
+	{ "uid", IPK_F_UID, 10 },
+	{ "gid", IPK_F_GID, 10 },
+	{ "cuid", IPK_F_CUID, 10 },
+	{ "cgid", IPK_F_CGID, 10 },
+	{ "atime", IPK_F_ATIME, 10 },
+	{ "dtime", IPK_F_DTIME, 10 },
+	{ "ctime", IPK_F_CTIME, 10 },
+	{ "rss", IPK_F_RSS, 10 },
+	{ "swap", IPK_F_SWAP, 10 },
+};
+
+static int shm_finish(struct ipk_scan *s, struct ipk_object *o)
+{
+	(void)s;
+	if (o->nattch == 0 && !(o->status & IPK_ST_DEST))
+		obj_set_num(o, IPK_F_STATUS, o->status | IPK_ST_ORPHAN);
+	return 0;
+}
+
+/* Without /proc/sysvipc: SHM_INFO gives the highest index, SHM_STAT_ANY each. */
+static int shm_stat_any_scan(struct ipk_scan *s)
+{
+	struct shm_info info;
+	int max = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info);
+	int rc = 0;
+
+	if (max < 0) {
+		ctx_diag(s->ctx, errno, "read", "shmctl(SHM_INFO)");
+		return 0;
+	}
+	for (int idx = 0; idx <= max && !rc; idx++) {
+		struct shmid_ds ds;
+		int id = shmctl(idx, SHM_STAT_ANY, &ds);
+		if (id < 0)
+			continue;	/* a free slot, or gone since */
+		struct ipk_object *o = obj_new(s->kind);
+		if (!o)
+			return -ENOMEM;
+		int skip = sysv_set_id(s, o, id);
+		if (skip) {
+			ipk_object_free(o);
+			rc = skip < 0 ? skip : 0;
+			continue;
+		}
+		sysv_set_perm(o, &ds.shm_perm);
+		obj_set_unum(o, IPK_F_SIZE, ds.shm_segsz);
+		obj_set_num(o, IPK_F_CPID, ds.shm_cpid);
+		obj_set_num(o, IPK_F_LPID, ds.shm_lpid);
+		obj_set_unum(o, IPK_F_NATTCH, ds.shm_nattch);
+		sysv_set_time(o, IPK_F_ATIME, ds.shm_atime);
+		sysv_set_time(o, IPK_F_DTIME, ds.shm_dtime);
+		sysv_set_time(o, IPK_F_CTIME, ds.shm_ctime);
+		shm_finish(s, o);
+		rc = scan_add(s, o);
+	}
+	return rc;
+}
+
+static int shm_scan(struct ipk_scan *s)
+{
+	int rc = sysv_proc_scan(s, "shm", shm_columns, ARRAY_SIZE(shm_columns), shm_finish);
+
+	if (rc == -ENOENT && s->ctx->live)
+		return shm_stat_any_scan(s);
+	if (rc == -ENOENT)
+		ctx_diag(s->ctx, ENOENT, "read", "/proc/sysvipc/shm");
+	return rc == -ENOENT ? 0 : rc;
+}
+
+const struct ipk_kind ipk_kind_sysv_shm = {
+	.name = "sysv-shm",
+	.alias = "shm",
+	.description = "System V shared memory segment",
+	.family = IPK_FAMILY_SYSV,
+	.fields = SYSV_FIELDS | F(SIZE) | F(NATTCH) | F(HOLDERS) | F(CPID) | F(LPID) |
+		  F(ATIME) | F(DTIME) | F(RSS) | F(SWAP),
+	.ref_arg = ref_arg_sysv_id,
+	.scan = shm_scan,
+};

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What users type: sizes, durations, keys; and sizes shown back to them. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <sys/ipc.h>
+
+static const char size_units[] = "KMGTPE";
+
+int ipk_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	int shift = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	unsigned long long whole = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+
+	/* A fraction only makes sense with a unit: "1.5M". */
+	unsigned long long frac = 0, frac_div = 1;
+	if (*end == '.') {
+		end++;
+		if (!isdigit((unsigned char)*end))
+			return -EINVAL;
+		while (isdigit((unsigned char)*end)) {
+			if (frac_div < UINT64_C(1000000000000)) {
+				frac = frac * 10 + (unsigned long long)(*end - '0');
+				frac_div *= 10;
+			}
+			end++;
+		}
+	}
+	if (*end) {
+		const char *u = strchr(size_units, toupper((unsigned char)*end));
+		if (!u || !*end)
+			return -EINVAL;
+		shift = 10 * (int)(u - size_units + 1);
+		end++;
+		if (*end == 'i' && end[1] == 'B')
+			end += 2;
+		else if (*end == 'B')
+			end++;
+	} else if (frac) {
+		return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+
+	if (shift && whole > (UINT64_MAX >> shift))
+		return -ERANGE;
+	uint64_t v = (uint64_t)whole << shift;
+	if (frac) {
+		/* frac/frac_div < 1 and shift <= 60: the product fits in 128 bits. */
+		unsigned __int128 f = ((unsigned __int128)frac << shift) / frac_div;
+		if (v + (uint64_t)f < v)
+			return -ERANGE;
+		v += (uint64_t)f;
+	}
+	*bytes = v;
+	return 0;
+}
+
+int ipk_parse_duration(const char *s, int64_t *seconds)
+{
+	static const struct {
+		char unit;
+		int64_t seconds;
+	} units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 604800 },
+	};
+	int64_t total = 0;
+	bool any = false;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	while (*s) {
+		char *end;
+
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		errno = 0;
+		long long n = strtoll(s, &end, 10);
+		if (errno || n < 0)
+			return -ERANGE;
+		int64_t mult = 0;
+		if (!*end) {
+			if (any)
+				return -EINVAL;	/* "1h30" is ambiguous */
+			mult = 1;
+		} else {
+			for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+				if (units[i].unit == *end)
+					mult = units[i].seconds;
+			if (!mult)
+				return -EINVAL;
+			end++;
+		}
+		int64_t part;
+		if (__builtin_mul_overflow((int64_t)n, mult, &part) ||
+		    __builtin_add_overflow(total, part, &total))
+			return -ERANGE;
+		any = true;
+		s = end;
+	}
+	if (!any)
+		return -EINVAL;
+	*seconds = total;
+	return 0;
+}
+
+int ipk_parse_key(const char *s, int32_t *key)
+{
+	char *end;
+
+	if (strncmp(s, "ftok:", 5) == 0) {
+		const char *path = s + 5;
+		const char *colon = strrchr(path, ':');
+		if (!colon || colon == path || !colon[1])
+			return -EINVAL;
+		errno = 0;
+		long proj = strtol(colon + 1, &end, 0);
+		if (errno || *end || proj < 1 || proj > 255)
+			return -EINVAL;
+		char *p = strndup(path, (size_t)(colon - path));
+		if (!p)
+			return -ENOMEM;
+		key_t k = ftok(p, (int)proj);
+		int err = errno;
+		free(p);
+		if (k == -1)
+			return -err;
+		*key = (int32_t)k;
+		return 0;
+	}
+	if (!*s || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	long long v = strtoll(s, &end, 0);
+	if (errno || *end)
+		return -EINVAL;
+	/* Keys are 32 bits: accept 0xffffffff as well as -1. */
+	if (v < INT32_MIN || v > UINT32_MAX)
+		return -ERANGE;
+	*key = (int32_t)(uint32_t)(v & 0xffffffff);
+	return 0;
+}
+
+int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out)
+{
+	if (bytes < 1024)
+		return ipk_buf_printf(out, "%" PRIu64 "B", bytes);
+
+	int exp = 0;
+	uint64_t whole = bytes;
+	while (whole >= 1024 && exp < (int)sizeof(size_units) - 1) {
+		whole >>= 10;
+		exp++;
+	}
+	/* One decimal, rounded, as util-linux prints sizes. */
+	uint64_t unit = UINT64_C(1) << (10 * exp);
+	uint64_t rest = bytes - whole * unit;
+	uint64_t tenth = (uint64_t)(((unsigned __int128)rest * 10 + unit / 2) / unit);
+	if (tenth == 10) {
+		whole++;
+		tenth = 0;
+	}
+	if (whole >= 1024 && exp < (int)sizeof(size_units) - 1) {
+		whole = 1;
+		tenth = 0;
+		exp++;
+	}
+	if (tenth)
+		return ipk_buf_printf(out, "%" PRIu64 ".%" PRIu64 "%c", whole, tenth,
+				      size_units[exp - 1]);
+	return ipk_buf_printf(out, "%" PRIu64 "%c", whole, size_units[exp - 1]);
+}

@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The library against the live kernel, inside the private namespace of
+ * tests/run-in-ns: values only system calls give (GETALL, MSG_STAT_ANY,
+ * mq_getattr), the *_STAT_ANY fallback, "no access" for another user,
+ * objects vanishing during scans, and scans that change nothing.
+ */
+#include "internal.h"
+#include "test.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+};
+
+static struct ipk_object *lookup(struct ipk_ctx *ctx, const char *kind, int id)
+{
+	char ref[64];
+	struct ipk_object *o = NULL;
+
+	if (id >= 0)
+		snprintf(ref, sizeof(ref), "%s:%d", kind, id);
+	else
+		snprintf(ref, sizeof(ref), "%s", kind);
+	int rc = ipk_lookup(ctx, ref, &o);
+	if (rc)
+		printf("# lookup %s: %s\n", ref, strerror(-rc));
+	return o;
+}
+
+static const char *text(struct ipk_ctx *ctx, const struct ipk_object *o, int field)
+{
+	static struct ipk_buf b;
+	struct ipk_format fmt = { .exact_bytes = true, .numeric_perms = true };
+
+	ipk_buf_reset(&b);
+	if (!o)
+		return "(no object)";
+	ipk_field_text(ctx, o, field, &fmt, &b);
+	return b.s;
+}
+
+static void test_sysv_sem_values(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	int id = semget(IPC_PRIVATE, 3, IPC_CREAT | 0600);
+	unsigned short v[3] = { 4, 0, 9 };
+
+	CHECK(id >= 0);
+	CHECK_INT(semctl(id, 0, SETALL, (union semun){ .array = v }), 0);
+
+	/* a waiter blocked decrementing semaphore 1 shows in its ncount */
+	pid_t child = fork();
+	if (child == 0) {
+		struct sembuf op = { .sem_num = 1, .sem_op = -1 };
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		semop(id, &op, 1);
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && semctl(id, 1, GETNCNT) < 1; i++)
+		usleep(2000);
+
+	struct ipk_object *o = lookup(ctx, "sysv-sem", id);
+	CHECK_STR(text(ctx, o, IPK_F_VALUE), "4,0,9");
+	CHECK_STR(text(ctx, o, IPK_F_SEMNCNT), "0,1,0");
+	CHECK_STR(text(ctx, o, IPK_F_SEMZCNT), "0,0,0");
+	CHECK_STR(text(ctx, o, IPK_F_NSEMS), "3");
+	struct ipk_buf b = { 0 };
+	ipk_object_json(ctx, o, NULL, 0, &b);
+	CHECK(strstr(b.s, "\"value\": [4, 0, 9]") != NULL);
+	CHECK(strstr(b.s, "\"semncnt\": [0, 1, 0]") != NULL);
+	ipk_buf_free(&b);
+	ipk_object_free(o);
+
+	/* releasing the waiter makes it the last operator of semaphore 1 */
+	struct sembuf up = { .sem_num = 1, .sem_op = 1 };
+	semop(id, &up, 1);
+	waitpid(child, NULL, 0);
+	o = lookup(ctx, "sysv-sem", id);
+	char want[64];
+	/* SETALL made this process the last operator of every semaphore */
+	snprintf(want, sizeof(want), "%d,%d,%d", (int)getpid(), (int)child, (int)getpid());
+	CHECK_STR(text(ctx, o, IPK_F_SEMPID), want);
+	ipk_object_free(o);
+	semctl(id, 0, IPC_RMID);
+	ipk_ctx_free(ctx);
+}
+
+static void test_sysv_msg_qbytes(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	struct msqid_ds ds;
+	struct {
+		long type;
+		char text[10];
+	} m = { 1, "123456789" };
+
+	CHECK_INT(msgctl(id, IPC_STAT, &ds), 0);
+	ds.msg_qbytes = 12345;
+	CHECK_INT(msgctl(id, IPC_SET, &ds), 0);
+	CHECK_INT(msgsnd(id, &m, 10, 0), 0);
+	CHECK_INT(msgsnd(id, &m, 10, 0), 0);
+
+	struct ipk_object *o = lookup(ctx, "sysv-msg", id);
+	CHECK_STR(text(ctx, o, IPK_F_CAPACITY), "12345");
+	CHECK_STR(text(ctx, o, IPK_F_SIZE), "20");
+	CHECK_STR(text(ctx, o, IPK_F_MESSAGES), "2");
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	CHECK_STR(text(ctx, o, IPK_F_LSPID), pid);
+	CHECK_STR(text(ctx, o, IPK_F_LPID), pid);
+	ipk_object_free(o);
+
+	/* the listing finds it too, with the same capacity */
+	struct ipk_filter *f = ipk_filter_new();
+	ipk_filter_set_kinds(f, "msg", NULL);
+	struct ipk_list *l = ipk_scan(ctx, f, 0);
+	bool found = false;
+	for (size_t i = 0; i < ipk_list_len(l); i++) {
+		o = ipk_list_at(l, i);
+		if (o->id == id) {
+			found = true;
+			CHECK_STR(text(ctx, o, IPK_F_CAPACITY), "12345");
+		}
+	}
+	CHECK(found);
+	ipk_list_free(l);
+	ipk_filter_free(f);
+	msgctl(id, IPC_RMID, NULL);
+	ipk_ctx_free(ctx);
+}
+
+static void test_sysv_shm_status(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	int id = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0640);
+	char *addr = shmat(id, NULL, 0);
+
+	CHECK(addr != (void *)-1);
+	memset(addr, 1, 8192);
+	struct ipk_object *o = lookup(ctx, "sysv-shm", id);
+	CHECK_STR(text(ctx, o, IPK_F_NATTCH), "1");
+	CHECK_STR(text(ctx, o, IPK_F_STATUS), "-");
+	CHECK_STR(text(ctx, o, IPK_F_RSS), "8192");
+	CHECK_STR(text(ctx, o, IPK_F_PERMS), "0640");
+	ipk_object_free(o);
+
+	shmctl(id, IPC_RMID, NULL);
+	o = lookup(ctx, "sysv-shm", id);
+	CHECK_STR(text(ctx, o, IPK_F_STATUS), "dest");
+	ipk_object_free(o);
+	shmdt(addr);
+	o = lookup(ctx, "sysv-shm", id);
+	CHECK(o == NULL);	/* gone with the last detach */
+	ipk_object_free(o);
+	ipk_ctx_free(ctx);
+}
+
+/* Both ways of reading SysV objects give the same records. */
+static void test_stat_any_fallback(void)
+{
+	struct ipk_ctx *proc = ipk_ctx_new(), *stat_any = ipk_ctx_new();
+	struct ipk_filter *f = ipk_filter_new();
+	unsigned short v[2] = { 1, 2 };
+	int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	int msg = msgget(0x1234abcd, IPC_CREAT | 0644);
+	int sem = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+
+	semctl(sem, 0, SETALL, (union semun){ .array = v });
+	stat_any->force_stat_any = true;
+	ipk_filter_set_kinds(f, "msg,sem,shm", NULL);
+	struct ipk_list *a = ipk_scan(proc, f, 0), *b = ipk_scan(stat_any, f, 0);
+	CHECK_INT(ipk_list_len(a), 3);
+	CHECK_INT(ipk_list_len(b), ipk_list_len(a));
+	for (size_t i = 0; i < ipk_list_len(a) && i < ipk_list_len(b); i++) {
+		struct ipk_object *x = ipk_list_at(a, i), *y = ipk_list_at(b, i);
+		/* SHM_STAT_ANY has no rss and swap: compare the rest */
+		x->present &= ~(F(RSS) | F(SWAP));
+		struct ipk_buf jx = { 0 }, jy = { 0 };
+		ipk_object_json(proc, x, NULL, 0, &jx);
+		ipk_object_json(stat_any, y, NULL, 0, &jy);
+		CHECK_STR(jy.s, jx.s);
+		ipk_buf_free(&jx);
+		ipk_buf_free(&jy);
+	}
+	CHECK_INT(ipk_ctx_ndiags(stat_any), 0);
+	ipk_list_free(a);
+	ipk_list_free(b);
+	ipk_filter_free(f);
+	shmctl(shm, IPC_RMID, NULL);
+	msgctl(msg, IPC_RMID, NULL);
+	semctl(sem, 0, IPC_RMID);
+	ipk_ctx_free(proc);
+	ipk_ctx_free(stat_any);
+}
+
+static void test_posix(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	struct mq_attr attr = { .mq_maxmsg = 3, .mq_msgsize = 100 };
+	mqd_t q = mq_open("/ipk-live-q", O_CREAT | O_RDWR, 0640, &attr);
+	sem_t *s = sem_open("/ipk-live-s", O_CREAT, 0600, 7);
+	int fd = shm_open("/ipk-live-m", O_CREAT | O_RDWR, 0600);
+
+	CHECK(q != (mqd_t)-1 && s != SEM_FAILED && fd >= 0);
+	CHECK_INT(mq_send(q, "1234567", 7, 0), 0);
+	CHECK_INT(ftruncate(fd, 65536), 0);
+
+	struct ipk_object *o = lookup(ctx, "posix-mq:/ipk-live-q", -1);
+	CHECK_STR(text(ctx, o, IPK_F_SIZE), "7");
+	CHECK_STR(text(ctx, o, IPK_F_MESSAGES), "1");
+	CHECK_STR(text(ctx, o, IPK_F_MAXMSG), "3");
+	CHECK_STR(text(ctx, o, IPK_F_MSGSIZE), "100");
+	CHECK_STR(text(ctx, o, IPK_F_CAPACITY), "300");
+	CHECK_STR(text(ctx, o, IPK_F_PERMS), "0640");
+	ipk_object_free(o);
+
+	o = lookup(ctx, "posix-sem:/ipk-live-s", -1);
+	CHECK_STR(text(ctx, o, IPK_F_VALUE), "7");
+	CHECK_STR(text(ctx, o, IPK_F_WAITERS), "0");
+	ipk_object_free(o);
+	sem_post(s);
+	o = lookup(ctx, "posix-sem:/ipk-live-s", -1);
+	CHECK_STR(text(ctx, o, IPK_F_VALUE), "8");
+	ipk_object_free(o);
+
+	o = lookup(ctx, "posix-shm:/ipk-live-m", -1);
+	CHECK_STR(text(ctx, o, IPK_F_SIZE), "65536");
+	ipk_object_free(o);
+
+	mq_close(q);
+	mq_unlink("/ipk-live-q");
+	sem_close(s);
+	sem_unlink("/ipk-live-s");
+	close(fd);
+	shm_unlink("/ipk-live-m");
+	ipk_ctx_free(ctx);
+}
+
+static size_t entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static size_t lines(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	size_t n = 0;
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* A listing creates nothing: the same objects before and after. */
+static void test_scan_changes_nothing(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	const char *mq = getenv("IPCKIT_TEST_MQUEUE");
+	size_t shm = lines("/proc/sysvipc/shm"), msg = lines("/proc/sysvipc/msg");
+	size_t sem = lines("/proc/sysvipc/sem"), devshm = entries("/dev/shm");
+	size_t queues = mq ? entries(mq) : 0;
+
+	for (int i = 0; i < 3; i++) {
+		struct ipk_list *l = ipk_scan(ctx, NULL, IPK_SCAN_DETAIL);
+		ipk_list_free(l);
+		struct ipk_limit *v;
+		size_t n;
+		if (ipk_limits(ctx, &v, &n) == 0)
+			free(v);
+	}
+	CHECK_INT(lines("/proc/sysvipc/shm"), shm);
+	CHECK_INT(lines("/proc/sysvipc/msg"), msg);
+	CHECK_INT(lines("/proc/sysvipc/sem"), sem);
+	CHECK_INT(entries("/dev/shm"), devshm);
+	if (mq)
+		CHECK_INT(entries(mq), queues);
+	CHECK_INT(ipk_ctx_ndiags(ctx), 0);
+	ipk_ctx_free(ctx);
+}
+
+/* Objects a user may not read show "no access"; they are never dropped. */
+static void test_no_access(void)
+{
+	int sem = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+	sem_t *s = sem_open("/ipk-private-s", O_CREAT, 0600, 1);
+	struct mq_attr attr = { .mq_maxmsg = 2, .mq_msgsize = 16 };
+	mqd_t q = mq_open("/ipk-private-q", O_CREAT | O_RDWR, 0600, &attr);
+	int pipefd[2];
+
+	if (getenv("IPCKIT_USERNS")) {
+		printf("ok %d - test_no_access # SKIP only uid 0 exists in this user namespace\n",
+		       ++test_count);
+		goto out;
+	}
+	CHECK_INT(pipe(pipefd), 0);
+	pid_t child = fork();
+	if (child == 0) {
+		struct ipk_buf b = { 0 };
+		close(pipefd[0]);
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(3);
+		struct ipk_ctx *ctx = ipk_ctx_new();
+		struct ipk_list *l = ipk_scan(ctx, NULL, 0);
+		for (size_t i = 0; i < ipk_list_len(l); i++) {
+			ipk_object_json(ctx, ipk_list_at(l, i), NULL, 0, &b);
+			ipk_buf_puts(&b, "\n");
+		}
+		ipk_buf_printf(&b, "diags %zu\n", ipk_ctx_ndiags(ctx));
+		if (write(pipefd[1], b.s, b.len) != (ssize_t)b.len)
+			_exit(4);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	char *out = NULL;
+	size_t len;
+	CHECK_INT(read_fd_all(pipefd[0], &out, &len), 0);
+	close(pipefd[0]);
+	int status;
+	waitpid(child, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	char want[64];
+	snprintf(want, sizeof(want), "\"ref\": \"sysv-sem:%d\"", sem);
+	const char *line = out ? strstr(out, want) : NULL;
+	CHECK(line != NULL);
+	CHECK(line && strstr(line, "\"value\": null") && strstr(line, "\"no_access\": [\"value\"]"));
+	line = out ? strstr(out, "\"ref\": \"posix-sem:/ipk-private-s\"") : NULL;
+	CHECK(line != NULL);
+	CHECK(line && strstr(line, "\"no_access\": [\"value\", \"waiters\"]"));
+	/* unprivileged, the queue is found through the mqueue mount */
+	line = out ? strstr(out, "\"ref\": \"posix-mq:/ipk-private-q\"") : NULL;
+	CHECK(line != NULL);
+	CHECK(line && strstr(line, "\"maxmsg\": null") && strstr(line, "\"msgsize\""));
+	CHECK(out && strstr(out, "diags 0\n"));
+	free(out);
+out:
+	semctl(sem, 0, IPC_RMID);
+	sem_close(s);
+	sem_unlink("/ipk-private-s");
+	mq_close(q);
+	mq_unlink("/ipk-private-q");
+}
+
+/* Objects created and removed during scans never break one. */
+static void test_vanishing_objects(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	pid_t churn = fork();
+
+	if (churn == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (unsigned i = 0;; i++) {
+			char name[32];
+			int a = semget(IPC_PRIVATE, 4, IPC_CREAT | 0600);
+			int b = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+			int c = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+			snprintf(name, sizeof(name), "/ipk-churn%u", i % 8);
+			int fd = shm_open(name, O_CREAT | O_RDWR, 0600);
+			sem_t *s = sem_open("/ipk-churn-sem", O_CREAT, 0600, 1);
+			struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 8 };
+			mqd_t q = mq_open(name, O_CREAT | O_RDWR, 0600, &attr);
+			semctl(a, 0, IPC_RMID);
+			shmctl(b, IPC_RMID, NULL);
+			msgctl(c, IPC_RMID, NULL);
+			if (fd >= 0)
+				close(fd);
+			shm_unlink(name);
+			if (s != SEM_FAILED)
+				sem_close(s);
+			sem_unlink("/ipk-churn-sem");
+			if (q != (mqd_t)-1)
+				mq_close(q);
+			mq_unlink(name);
+		}
+	}
+	bool all_named = true;
+	size_t scans = 0;
+	for (; scans < 300; scans++) {
+		struct ipk_list *l = ipk_scan(ctx, NULL, IPK_SCAN_DETAIL);
+		if (!l)
+			break;
+		for (size_t i = 0; i < ipk_list_len(l); i++)
+			if (!ipk_object_ref(ipk_list_at(l, i)))
+				all_named = false;
+		ipk_list_free(l);
+	}
+	kill(churn, SIGKILL);
+	waitpid(churn, NULL, 0);
+	CHECK_INT(scans, 300);
+	CHECK(all_named);
+	CHECK_INT(ipk_ctx_ndiags(ctx), 0);
+	/* clean what the killed churner may have left */
+	struct ipk_list *l = ipk_scan(ctx, NULL, 0);
+	for (size_t i = 0; i < ipk_list_len(l); i++) {
+		const struct ipk_object *o = ipk_list_at(l, i);
+		if (strstr(o->ref, "churn")) {
+			const char *name = o->name;
+			if (o->kind == ipk_kind_find("posix-shm"))
+				shm_unlink(name);
+			else if (o->kind == ipk_kind_find("posix-mq"))
+				mq_unlink(name);
+			else if (o->kind == ipk_kind_find("posix-sem"))
+				sem_unlink(name);
+		}
+	}
+	ipk_list_free(l);
+	ipk_ctx_free(ctx);
+}
+
+int main(void)
+{
+	if (!getenv("IPCKIT_TEST_NS")) {
+		printf("1..0 # SKIP needs the private namespace of tests/run-in-ns\n");
+		return 0;
+	}
+	RUN(test_sysv_sem_values);
+	RUN(test_sysv_msg_qbytes);
+	RUN(test_sysv_shm_status);
+	RUN(test_stat_any_fallback);
+	RUN(test_posix);
+	RUN(test_scan_changes_nothing);
+	RUN(test_no_access);
+	RUN(test_vanishing_objects);
+	return test_done();
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What users type and what they read back: sizes, durations, keys, JSON text. */
+#include "internal.h"
+#include "test.h"
+
+#include <sys/ipc.h>
+
+static uint64_t size_of(const char *s, int *rc)
+{
+	uint64_t v = 0;
+
+	*rc = ipk_parse_size(s, &v);
+	return v;
+}
+
+static void test_sizes(void)
+{
+	int rc;
+
+	CHECK_INT(size_of("4096", &rc), 4096);
+	CHECK_INT(rc, 0);
+	CHECK_INT(size_of("4K", &rc), 4096);
+	CHECK_INT(size_of("4k", &rc), 4096);
+	CHECK_INT(size_of("4KiB", &rc), 4096);
+	CHECK_INT(size_of("1.5M", &rc), 1572864);
+	CHECK_INT(size_of("2G", &rc), 2147483648LL);
+	CHECK_INT(size_of("16E", &rc), 0);
+	CHECK_INT(rc, -ERANGE);
+	size_of("15E", &rc);
+	CHECK_INT(rc, 0);
+	size_of("18446744073709551616", &rc);
+	CHECK_INT(rc, -ERANGE);
+	size_of("", &rc);
+	CHECK_INT(rc, -EINVAL);
+	size_of("-1", &rc);
+	CHECK_INT(rc, -EINVAL);
+	size_of("4X", &rc);
+	CHECK_INT(rc, -EINVAL);
+	size_of("1.5", &rc);
+	CHECK_INT(rc, -EINVAL);
+	size_of("4K junk", &rc);
+	CHECK_INT(rc, -EINVAL);
+}
+
+static void test_durations(void)
+{
+	int64_t v = -1;
+
+	CHECK_INT(ipk_parse_duration("90", &v), 0);
+	CHECK_INT(v, 90);
+	CHECK_INT(ipk_parse_duration("15m", &v), 0);
+	CHECK_INT(v, 900);
+	CHECK_INT(ipk_parse_duration("1h30m", &v), 0);
+	CHECK_INT(v, 5400);
+	CHECK_INT(ipk_parse_duration("2d", &v), 0);
+	CHECK_INT(v, 172800);
+	CHECK_INT(ipk_parse_duration("1w", &v), 0);
+	CHECK_INT(v, 604800);
+	CHECK_INT(ipk_parse_duration("1h30", &v), -EINVAL);
+	CHECK_INT(ipk_parse_duration("", &v), -EINVAL);
+	CHECK_INT(ipk_parse_duration("5y", &v), -EINVAL);
+	CHECK_INT(ipk_parse_duration("-5s", &v), -EINVAL);
+	CHECK_INT(ipk_parse_duration("99999999999999999w", &v), -ERANGE);
+}
+
+static void test_keys(void)
+{
+	int32_t k = 0;
+
+	CHECK_INT(ipk_parse_key("0x1234", &k), 0);
+	CHECK_INT(k, 0x1234);
+	CHECK_INT(ipk_parse_key("4660", &k), 0);
+	CHECK_INT(k, 4660);
+	CHECK_INT(ipk_parse_key("0xdeadbeef", &k), 0);
+	CHECK_INT((uint32_t)k, 0xdeadbeefu);
+	CHECK_INT(ipk_parse_key("-1", &k), 0);
+	CHECK_INT(k, -1);
+	CHECK_INT(ipk_parse_key("0x100000000", &k), -ERANGE);
+	CHECK_INT(ipk_parse_key("key", &k), -EINVAL);
+	CHECK_INT(ipk_parse_key("", &k), -EINVAL);
+	/* ftok of a path that exists gives what ftok(3) gives */
+	CHECK_INT(ipk_parse_key("ftok:/:7", &k), 0);
+	CHECK_INT(k, ftok("/", 7));
+	CHECK_INT(ipk_parse_key("ftok:/nonexistent-ipckit:1", &k), -ENOENT);
+	CHECK_INT(ipk_parse_key("ftok:/:0", &k), -EINVAL);
+	CHECK_INT(ipk_parse_key("ftok:/", &k), -EINVAL);
+}
+
+static const char *bytes(uint64_t v)
+{
+	static struct ipk_buf b;
+
+	ipk_buf_reset(&b);
+	ipk_format_bytes(v, &b);
+	return b.s;
+}
+
+static void test_human_bytes(void)
+{
+	CHECK_STR(bytes(0), "0B");
+	CHECK_STR(bytes(1023), "1023B");
+	CHECK_STR(bytes(1024), "1K");
+	CHECK_STR(bytes(1536), "1.5K");
+	CHECK_STR(bytes(4096), "4K");
+	CHECK_STR(bytes(100000), "97.7K");
+	CHECK_STR(bytes(1048575), "1M");
+	CHECK_STR(bytes(1048576), "1M");
+	CHECK_STR(bytes(UINT64_MAX), "16E");
+}
+
+static const char *json(const char *s)
+{
+	static struct ipk_buf b;
+
+	ipk_buf_reset(&b);
+	ipk_buf_json_string(&b, s);
+	return b.s;
+}
+
+static void test_json_strings(void)
+{
+	CHECK_STR(json("plain"), "\"plain\"");
+	CHECK_STR(json("a\"b\\c"), "\"a\\\"b\\\\c\"");
+	CHECK_STR(json("tab\there\nnl"), "\"tab\\there\\nnl\"");
+	CHECK_STR(json("\x01"), "\"\\u0001\"");
+	CHECK_STR(json("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+	/* a name that is not UTF-8 must not break the JSON */
+	CHECK_STR(json("bad\xff" "byte"), "\"bad\\ufffdbyte\"");
+	CHECK_STR(json("\xc3"), "\"\\ufffd\"");
+	CHECK_STR(json("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
+}
+
+static void test_refs(void)
+{
+	const struct ipk_kind *k;
+	char *canon = NULL;
+
+	CHECK_INT(ipk_ref_parse("shm:32768", &k, &canon), 0);
+	CHECK_STR(canon, "sysv-shm:32768");
+	free(canon);
+	CHECK_INT(ipk_ref_parse("mq:jobs", &k, &canon), 0);
+	CHECK_STR(canon, "posix-mq:/jobs");
+	free(canon);
+	CHECK_INT(ipk_ref_parse("posix-sem:/lock", &k, &canon), 0);
+	CHECK_STR(ipk_kind_name(k), "posix-sem");
+	free(canon);
+	CHECK_INT(ipk_ref_parse("sysv-shm:-1", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse("sysv-shm:12x", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse("sysv-shm:99999999999", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse("sysv-shm:", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse("posix-shm:/a/b", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse("posix-shm:/..", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse("posix-shm:/", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse("32768", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse(":1", &k, &canon), -EINVAL);
+	CHECK_INT(ipk_ref_parse("bogus:1", &k, &canon), -ENOENT);
+}
+
+static void test_kinds(void)
+{
+	CHECK_INT(ipk_kind_count(), 6);
+	CHECK(ipk_kind_find("sysv-msg") == ipk_kind_find("msg"));
+	CHECK(ipk_kind_find("SHM") == ipk_kind_find("sysv-shm"));
+	CHECK(ipk_kind_find("pshm") == ipk_kind_find("posix-shm"));
+	CHECK(ipk_kind_find("nope") == NULL);
+	for (size_t i = 0; i < ipk_kind_count(); i++) {
+		const struct ipk_kind *k = ipk_kind_at(i);
+		CHECK_INT(ipk_kind_index(k), i);
+		CHECK(ipk_kind_has_field(k, IPK_F_REF));
+		CHECK(ipk_kind_has_field(k, IPK_F_OWNER));
+		CHECK(ipk_kind_has_field(k, IPK_F_PERMS));
+	}
+	/* every field has names, help and a column name that finds it */
+	for (int f = 0; f < IPK_F_COUNT; f++) {
+		const struct ipk_field_info *fi = ipk_field_info(f);
+		CHECK(fi && fi->json && fi->column && fi->help);
+		CHECK_INT(ipk_field_find(fi->column), f);
+		CHECK_INT(ipk_field_find(fi->json), f);
+	}
+	CHECK_INT(ipk_field_find("msgs"), IPK_F_MESSAGES);
+	CHECK_INT(ipk_field_find("nonsense"), -1);
+}
+
+int main(void)
+{
+	RUN(test_sizes);
+	RUN(test_durations);
+	RUN(test_keys);
+	RUN(test_human_bytes);
+	RUN(test_json_strings);
+	RUN(test_refs);
+	RUN(test_kinds);
+	return test_done();
+}
