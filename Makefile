@@ -177,7 +177,7 @@ install: all
 	done
 	install -m 644 completions/zsh/_ipckit $(DESTDIR)$(ZSHCOMPDIR)/_ipckit
 	for cmd in $(notdir $(COMMANDS)); do \
-		install -m 644 completions/fish/$$cmd.fish $(DESTDIR)$(FISHCOMPDIR)/ || exit 1; \
+		install -m 644 completions/fish/ipckit.fish $(DESTDIR)$(FISHCOMPDIR)/$$cmd.fish || exit 1; \
 	done
 
 uninstall:

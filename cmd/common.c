@@ -178,7 +178,9 @@ static const char *complete_names[] = {
 /*
  * --complete=WHAT, for the completion scripts in completions/, so that they
  * never copy what the binary knows:
- *   spec     one line per option: --long, -s or "", ARG or "", how to complete
+ *   spec     one line per option, tab-separated: --long, -s or "-", ARG or "-",
+ *            how to complete (kinds, columns, refs, users, files, words:W W),
+ *            help; a first line "positional" says how to complete operands
  *   kinds    kind names and aliases
  *   columns  column names
  *   refs     REFs of the objects that exist now
@@ -186,7 +188,7 @@ static const char *complete_names[] = {
 static int complete(const struct cmd_spec *spec, const char *what)
 {
 	if (strcmp(what, "spec") == 0) {
-		printf("positional\t\t\t%s\n", complete_names[spec->positional]);
+		printf("positional\t-\t-\t%s\t-\n", complete_names[spec->positional]);
 		for (size_t g = 0; g <= spec->ngroups; g++) {
 			const struct opt_group *grp = g < spec->ngroups ? &spec->groups[g]
 									: &common_group;
@@ -194,12 +196,12 @@ static int complete(const struct cmd_spec *spec, const char *what)
 				const struct cmd_option *o = &grp->v[i];
 				if (o->flags & OPT_HIDDEN)
 					continue;
-				char letter[4] = "";
+				char letter[4] = "-";
 				if (o->key < 256)
 					snprintf(letter, sizeof(letter), "-%c", o->key);
-				printf("--%s\t%s\t%s\t%s%s%s\n", o->name, letter,
-				       o->arg ? o->arg : "", complete_names[o->complete],
-				       o->words ? ":" : "", o->words ? o->words : "");
+				printf("--%s\t%s\t%s\t%s%s%s\t%s\n", o->name, letter,
+				       o->arg ? o->arg : "-", complete_names[o->complete],
+				       o->words ? ":" : "", o->words ? o->words : "", o->help);
 			}
 		}
 		return EXIT_OK;

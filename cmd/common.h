@@ -175,7 +175,7 @@ int out_set(struct out *out, struct out_row *row, size_t col, const char *text,
 	    const char *json);
 /* A JSON-only row: the whole object, already rendered. */
 int out_row_json(struct out_row *row, const char *object);
-/* Prints everything; -errno when stdout fails. */
+/* Prints everything; write errors are left for close_stdout(). */
 int out_print(struct out *out);
 void out_free(struct out *out);
 

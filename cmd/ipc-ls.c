@@ -413,10 +413,8 @@ static int show_tree(struct ipk_ctx *ctx, const struct ls *ls, const struct ipk_
 
 static void fail(int rc)
 {
-	if (rc == -ENOMEM)
-		msg("%s", reason(ENOMEM));
-	else if (rc)
-		msg("cannot write to standard output: %s", reason(-rc));
+	if (rc)
+		msg("%s", reason(-rc));
 }
 
 int main(int argc, char **argv)

@@ -269,14 +269,14 @@ int out_set(struct out *out, struct out_row *row, size_t col, const char *text,
 int out_print(struct out *out)
 {
 	if (out->tb) {
-		if (scols_table_get_nlines(out->tb) > 0 || out->opts.mode == OUT_TABLE)
+		/* Nothing matched: print nothing, not a lonely header. */
+		if (scols_table_get_nlines(out->tb) > 0)
 			scols_print_table(out->tb);
 	} else {
 		json_flush(out, true);
 		fputs(out->json_printed ? "\n  ]\n}\n" : "  ]\n}\n", stdout);
 	}
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return errno == EPIPE ? 0 : -(errno ? errno : EIO);
+	/* Write errors stay flagged on stdout: close_stdout() reports them once. */
 	return 0;
 }
 

@@ -261,7 +261,7 @@ static void fill_usage(struct ipk_ctx *ctx, const struct limit_def *d,
 	case USE_DEVSHM_BYTES:
 		if (u->devshm) {
 			uint64_t frsize = u->vfs.f_frsize ? u->vfs.f_frsize : u->vfs.f_bsize;
-			uint64_t total, avail;
+			uint64_t total, avail = 0;
 			l->has_limit = !__builtin_mul_overflow((uint64_t)u->vfs.f_blocks, frsize, &total);
 			l->limit = total;
 			known = l->has_limit &&

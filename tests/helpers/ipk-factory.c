@@ -95,6 +95,16 @@ static key_t key_param(const struct params *p)
 
 	if (!v)
 		return IPC_PRIVATE;
+	if (strncmp(v, "ftok:", 5) == 0) {
+		/* key=ftok:PATH:PROJ, computed by ftok(3) itself */
+		char path[4096];
+		const char *colon = strrchr(v + 5, ':');
+		snprintf(path, sizeof(path), "%.*s", (int)(colon - v - 5), v + 5);
+		key_t k = ftok(path, (int)strtol(colon + 1, NULL, 0));
+		if (k == -1)
+			die("ftok", path);
+		return k;
+	}
 	return (key_t)(strtoul(v, NULL, 0) + (unsigned long)p->index);
 }
 

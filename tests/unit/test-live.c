@@ -166,9 +166,9 @@ static void test_sysv_shm_status(void)
 	CHECK_STR(text(ctx, o, IPK_F_STATUS), "dest");
 	ipk_object_free(o);
 	shmdt(addr);
-	o = lookup(ctx, "sysv-shm", id);
-	CHECK(o == NULL);	/* gone with the last detach */
-	ipk_object_free(o);
+	char ref[32];
+	snprintf(ref, sizeof(ref), "sysv-shm:%d", id);
+	CHECK_INT(ipk_lookup(ctx, ref, &o), -ESRCH);	/* gone with the last detach */
 	ipk_ctx_free(ctx);
 }
 

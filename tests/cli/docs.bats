@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# --help, the man pages and the shell completions agree with the option
+# tables of the binaries, for every command.
+
+load helpers
+
+commands() {
+	for c in "$B"/bin/ipc-*; do basename "$c"; done
+}
+
+@test "every command has --help, -V and a man page" {
+	for cmd in $(commands); do
+		run "$B/bin/$cmd" --help
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == Usage:* ]]
+		run "$B/bin/$cmd" -V
+		[ "$status" -eq 0 ]
+		[ -f "man/$cmd.1" ]
+	done
+	[ -f man/ipckit.7 ]
+}
+
+@test "man pages name every option of --help, and no other" {
+	for cmd in $(commands); do
+		spec=$("$B/bin/$cmd" --complete=spec | tail -n +2)
+		page=$BATS_TEST_TMPDIR/$cmd.1
+		# roff writes every hyphen of an option as \-
+		sed 's/\\-/-/g' "man/$cmd.1" >"$page"
+		for long in $(echo "$spec" | cut -f1); do
+			grep -q -- "$long\b" "$page" || { echo "$cmd.1 lacks $long"; false; }
+			"$B/bin/$cmd" --help | grep -q -- "$long" || { echo "--help lacks $long"; false; }
+		done
+		for short in $(echo "$spec" | cut -f2 | grep -vx -- -); do
+			grep -q -- "$short\b" "$page" || { echo "$cmd.1 lacks $short"; false; }
+		done
+		# options the page documents (.TP items) must exist
+		for long in $(grep -A1 '^\.TP' "$page" | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+			echo "$spec" | cut -f1 | grep -qx -- "$long" || { echo "$cmd.1 documents unknown $long"; false; }
+		done
+	done
+}
+
+@test "ipc-ls(1) and ipckit(7) describe every column and every kind" {
+	for col in $("$IPC_LS" --complete=columns); do
+		grep -qw -- "$col" man/ipc-ls.1 || { echo "ipc-ls.1 lacks $col"; false; }
+		grep -qw -- "$col" man/ipckit.7 || { echo "ipckit.7 lacks $col"; false; }
+	done
+	for kind in $("$IPC_LS" --complete=kinds); do
+		grep -qw -- "$kind" man/ipckit.7 || { echo "ipckit.7 lacks $kind"; false; }
+	done
+}
+
+@test "man pages render without warnings" {
+	command -v groff >/dev/null || skip "groff is not installed"
+	for page in man/*.[1-9]; do
+		run sh -c "groff -t -man -ww -z '$page' 2>&1"
+		[ -z "$output" ] || { echo "$page: $output"; false; }
+	done
+}
+
+# complete WORDS...: what the bash completion offers for the last word
+complete_bash() {
+	bash -c '
+		source completions/bash/ipckit
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		_ipckit
+		printf "%s\n" "${COMPREPLY[@]}"' complete "$@"
+}
+
+@test "bash completion offers options, kinds, columns and live refs" {
+	ref=$(mk sysv-shm)
+	run complete_bash ipc-ls --ki
+	[ "$output" = "--kind" ]
+	run complete_bash ipc-ls --kind sysv-s
+	[ "$output" = "$(printf 'sysv-sem\nsysv-shm')" ]
+	run complete_bash ipc-ls --kind shm,posix-m
+	[ "$output" = "shm,posix-mq" ]
+	run complete_bash ipc-ls -o +NAT
+	[ "$output" = "+NATTCH" ]
+	run complete_bash ipc-ls --time-format i
+	[ "$output" = "iso" ]
+	run complete_bash ipc-ls -i sysv
+	[ "$output" = "$ref" ]
+	run complete_bash ipc-ls --output=RE
+	[ "$output" = "--output=REF" ]
+	run complete_bash ipc-ls sysv-sh
+	[ "$output" = "$ref" ]
+}
+
+@test "zsh and fish completions load and ask the binary" {
+	if command -v zsh >/dev/null; then
+		run zsh -c 'autoload -U compinit; compinit -u; source completions/zsh/_ipckit' 2>&1
+		[ "$status" -eq 0 ] || [[ "$output" != *"parse error"* ]]
+	fi
+	if command -v fish >/dev/null; then
+		# installed as CMD.fish, it completes CMD
+		cp completions/fish/ipckit.fish "$BATS_TEST_TMPDIR/ipc-ls.fish"
+		run fish -c "set -x PATH $PWD/$B/bin \$PATH; source $BATS_TEST_TMPDIR/ipc-ls.fish
+			complete -C 'ipc-ls --ki'; complete -C 'ipc-ls --time-format '"
+		[[ "$output" == *--kind* ]]
+		[[ "$output" == *relative* ]]
+	fi
+	command -v zsh >/dev/null || command -v fish >/dev/null || skip "neither zsh nor fish is installed"
+}

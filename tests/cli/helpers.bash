@@ -1,0 +1,67 @@
+# Shared by every bats file: where the binaries are, the namespace guard,
+# cleaning between tests, and holders that keep objects busy.
+
+B=${BUILD:-build}
+IPC_LS=$B/bin/ipc-ls
+FACTORY=$B/tests/ipk-factory
+export PATH="$PWD/$B/bin:$PATH"
+
+# Refuse to run anywhere but the private namespace of tests/run-in-ns: the
+# cleanup below removes every IPC object it can see.
+require_private_ns() {
+	if [ -z "${IPCKIT_TEST_NS:-}" ] || [ "$(readlink /proc/self/ns/ipc)" != "$IPCKIT_TEST_NS" ]; then
+		echo "not in the private test namespace: run through tests/run-in-ns" >&2
+		return 1
+	fi
+	local host
+	if host=$(readlink /proc/1/ns/ipc 2>/dev/null) && [ "$host" = "$IPCKIT_TEST_NS" ]; then
+		echo "the test namespace is the host's: refusing" >&2
+		return 1
+	fi
+}
+
+clean_ns() {
+	local held
+	for held in "${HOLDERS[@]:-}"; do
+		[ -n "$held" ] && kill "$held" 2>/dev/null && wait "$held" 2>/dev/null
+	done
+	HOLDERS=()
+	ipcrm --all 2>/dev/null || true
+	find /dev/shm -mindepth 1 -delete 2>/dev/null || true
+	find "$IPCKIT_TEST_MQUEUE" -mindepth 1 -delete 2>/dev/null || true
+}
+
+setup() {
+	require_private_ns || return 1
+	clean_ns
+}
+
+teardown() {
+	clean_ns
+}
+
+# mk KIND [PARAM=VALUE...]: creates one object, prints its REF.
+mk() {
+	"$FACTORY" "$@"
+}
+
+# hold KIND [PARAM=VALUE...]: creates objects held by a background
+# process; sets HOLD_PID and HOLD_REFS.  clean_ns stops it.
+hold() {
+	local out=$BATS_TEST_TMPDIR/hold.$RANDOM
+	"$FACTORY" --hold "$@" >"$out" 2>&1 </dev/null &
+	HOLDERS+=("$!")
+	HOLD_PID=$!
+	local i
+	for i in $(seq 1 200); do
+		grep -q '^ready' "$out" 2>/dev/null && break
+		kill -0 "$HOLD_PID" 2>/dev/null || { cat "$out" >&2; return 1; }
+		sleep 0.02
+	done
+	HOLD_REFS=$(grep -v '^ready' "$out")
+}
+
+# The one line of stderr a failing command printed, for message checks.
+lines_of() {
+	printf '%s\n' "$1" | grep -c .
+}
