@@ -44,6 +44,9 @@ endif
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
 	$(WARNINGS) $(CFLAGS) $(CPPFLAGS)
 
+# What libipckit itself links with.
+LIB_LIBS := -lpthread
+
 # Evaluated when used, after the deps step has installed what was missing.
 SMARTCOLS_CFLAGS = $(shell $(PKG_CONFIG) --cflags smartcols)
 SMARTCOLS_LIBS = $(shell $(PKG_CONFIG) --libs smartcols)
@@ -56,7 +59,7 @@ Q := @
 say = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
-LIB_SRCS := $(sort $(wildcard lib/*.c lib/kinds/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/*/*.c))
 CMD_COMMON_SRCS := $(filter-out cmd/ipc-%.c,$(sort $(wildcard cmd/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/ipc-*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
@@ -93,7 +96,7 @@ run: all
 
 # ------------------------------------------------------------------ build
 
-$(B)/obj/lib/%.o: lib/%.c lib/ipckit.h lib/internal.h | deps
+$(B)/obj/lib/%.o: lib/%.c lib/ipckit.h lib/internal.h $(wildcard lib/*/*.h) | deps
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -fPIC -Ilib -c -o $@ $<
 
@@ -110,7 +113,7 @@ $(SHARED_LIB): $(LIB_OBJS) lib/libipckit.sym
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -shared \
 		-Wl,-soname,libipckit.so.$(SOVERSION) \
-		-Wl,--version-script=lib/libipckit.sym -o $@ $(LIB_OBJS)
+		-Wl,--version-script=lib/libipckit.sym -o $@ $(LIB_OBJS) $(LIB_LIBS)
 
 $(B)/lib/libipckit.so.$(SOVERSION): $(SHARED_LIB)
 	$(Q)ln -sf $(notdir $<) $@
@@ -126,7 +129,7 @@ $(PC_FILE): lib/ipckit.pc.in Makefile
 $(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_COMMON_OBJS) \
-		$(STATIC_LIB) $(SMARTCOLS_LIBS)
+		$(STATIC_LIB) $(SMARTCOLS_LIBS) $(LIB_LIBS)
 
 # ------------------------------------------------------------------ tests
 
@@ -136,7 +139,7 @@ $(B)/obj/tests/%.o: tests/%.c lib/ipckit.h lib/internal.h $(wildcard tests/unit/
 
 $(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(STATIC_LIB)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(B)/tests/%: $(B)/obj/tests/helpers/%.o
 	@mkdir -p $(@D)
