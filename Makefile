@@ -47,10 +47,6 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
 # What libipckit itself links with.
 LIB_LIBS := -lpthread
 
-# Evaluated when used, after the deps step has installed what was missing.
-SMARTCOLS_CFLAGS = $(shell $(PKG_CONFIG) --cflags smartcols)
-SMARTCOLS_LIBS = $(shell $(PKG_CONFIG) --libs smartcols)
-
 ifeq ($(V),1)
 Q :=
 say :=
@@ -102,7 +98,7 @@ $(B)/obj/lib/%.o: lib/%.c lib/ipckit.h lib/internal.h $(wildcard lib/*/*.h) | de
 
 $(B)/obj/cmd/%.o: cmd/%.c lib/ipckit.h $(wildcard cmd/*.h) | deps
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(SMARTCOLS_CFLAGS) -Ilib -Icmd -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Icmd -c -o $@ $<
 
 $(STATIC_LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -129,7 +125,7 @@ $(PC_FILE): lib/ipckit.pc.in Makefile
 $(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_COMMON_OBJS) \
-		$(STATIC_LIB) $(SMARTCOLS_LIBS) $(LIB_LIBS)
+		$(STATIC_LIB) $(LIB_LIBS)
 
 # ------------------------------------------------------------------ tests
 

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -264,6 +265,9 @@ int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 	}
 	shorts[ns] = '\0';
 
+	/* Names in the user's language and charset; numbers stay C. */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 	/* A reader that goes away early (| head) ends us quietly. */
 	signal(SIGPIPE, SIG_IGN);
 

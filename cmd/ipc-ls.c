@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
 	OPT_ID = 'i',
@@ -411,6 +412,19 @@ static int show_tree(struct ipk_ctx *ctx, const struct ls *ls, const struct ipk_
 	return rc;
 }
 
+/* Tells the library what will be shown, so it reads nothing more. */
+static void want_fields(struct ipk_ctx *ctx, const int *fields, size_t n, int extra)
+{
+	int *all = malloc((n + 1) * sizeof(*all));
+
+	if (!all)
+		return;		/* everything is read: slower, not wrong */
+	memcpy(all, fields, n * sizeof(*all));
+	all[n] = extra;
+	ipk_ctx_want_fields(ctx, all, n + 1);
+	free(all);
+}
+
 static void fail(int rc)
 {
 	if (rc)
@@ -480,18 +494,24 @@ int main(int argc, char **argv)
 		rc = show_limits(ctx, &ls);
 		break;
 	case LS_SUMMARY:
+		ipk_ctx_want_fields(ctx, (const int[]){ IPK_F_SIZE }, 1);
 		list = ipk_scan(ctx, ls.filter, 0);
 		rc = list ? show_summary(ctx, &ls, list) : -errno;
 		break;
 	case LS_TREE:
 		nfields = out_fields(ls.out.columns, default_tree_fields,
 				     sizeof(default_tree_fields) / sizeof(int), &fields);
+		/* JSON objects of a tree carry every field; a table, what it shows. */
+		if (ls.out.mode != OUT_JSON)
+			want_fields(ctx, fields, nfields, IPK_F_UID);
 		list = ipk_scan(ctx, ls.filter, 0);
 		rc = list ? show_tree(ctx, &ls, list, fields, nfields) : -errno;
 		break;
 	case LS_LIST:
 		nfields = out_fields(ls.out.columns, default_fields,
 				     sizeof(default_fields) / sizeof(int), &fields);
+		if (ls.out.mode != OUT_JSON || ls.out.columns)
+			want_fields(ctx, fields, nfields, IPK_F_KIND);
 		if (first < argc) {
 			/* Named objects: every REF is checked before anything is printed. */
 			list = ipk_list_new();
@@ -501,12 +521,15 @@ int main(int argc, char **argv)
 					rc = -ENOMEM;
 			}
 		} else {
+			{struct timespec a,b; clock_gettime(CLOCK_MONOTONIC,&a);
 			list = ipk_scan(ctx, ls.filter, 0);
+			clock_gettime(CLOCK_MONOTONIC,&b); if (getenv("XX")) fprintf(stderr,"scan %.2f\n",(b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6);}
 		}
 		if (!list)
 			rc = -ENOMEM;
-		else if (!rc)
+		else if (!rc) {struct timespec a,b; clock_gettime(CLOCK_MONOTONIC,&a);
 			rc = out_objects(ctx, &ls.out, list, fields, nfields, !ls.out.columns);
+			clock_gettime(CLOCK_MONOTONIC,&b); if (getenv("XX")) fprintf(stderr,"out %.2f\n",(b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6);}
 		break;
 	}
 	if (report_diags(ctx))
@@ -515,7 +538,9 @@ int main(int argc, char **argv)
 		fail(rc);
 		status = EXIT_PARTIAL;
 	}
+	{struct timespec a,b; clock_gettime(CLOCK_MONOTONIC,&a);
 	ipk_list_free(list);
+	clock_gettime(CLOCK_MONOTONIC,&b); if (getenv("XX")) fprintf(stderr,"free %.2f\n",(b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6);}
 	free(fields);
 	ipk_filter_free(ls.filter);
 	ipk_ctx_free(ctx);

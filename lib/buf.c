@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-static int buf_reserve(struct ipk_buf *b, size_t more)
+int ipk_buf_reserve(struct ipk_buf *b, size_t more)
 {
 	size_t need = b->len + more + 1;
 
@@ -24,7 +24,7 @@ static int buf_reserve(struct ipk_buf *b, size_t more)
 
 int ipk_buf_add(struct ipk_buf *b, const char *s, size_t n)
 {
-	if (buf_reserve(b, n))
+	if (ipk_buf_reserve(b, n))
 		return -ENOMEM;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -42,7 +42,7 @@ int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (buf_reserve(b, 64))
+	if (ipk_buf_reserve(b, 64))
 		return -ENOMEM;
 	va_start(ap, fmt);
 	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
@@ -50,7 +50,7 @@ int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= b->cap - b->len) {
-		if (buf_reserve(b, (size_t)n))
+		if (ipk_buf_reserve(b, (size_t)n))
 			return -ENOMEM;
 		va_start(ap, fmt);
 		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
@@ -154,4 +154,27 @@ void ipk_buf_free(struct ipk_buf *b)
 	free(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;
+}
+
+size_t fmt_u64(char *out, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
+size_t fmt_i64(char *out, int64_t v)
+{
+	if (v >= 0)
+		return fmt_u64(out, (uint64_t)v);
+	out[0] = '-';
+	return 1 + fmt_u64(out + 1, -(uint64_t)v);
 }

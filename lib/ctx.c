@@ -34,8 +34,23 @@ struct ipk_ctx *ipk_ctx_new(void)
 		return NULL;
 	}
 	ctx->live = true;
+	ctx->wanted = ~UINT64_C(0);
 	ctx->pagesize = sysconf(_SC_PAGESIZE);
+	pthread_mutex_init(&ctx->lock, NULL);
 	return ctx;
+}
+
+int ipk_ctx_want_fields(struct ipk_ctx *ctx, const int *fields, size_t n)
+{
+	uint64_t wanted = F(KIND) | F(REF);
+
+	for (size_t i = 0; i < n; i++) {
+		if (fields[i] < 0 || fields[i] >= IPK_F_COUNT)
+			return -EINVAL;
+		wanted |= FIELD_BIT(fields[i]) | FIELD_BIT(field_defs[fields[i]].known_by);
+	}
+	ctx->wanted = wanted;
+	return 0;
 }
 
 static void name_cache_free(struct name_cache *c)
@@ -54,6 +69,7 @@ void ipk_ctx_free(struct ipk_ctx *ctx)
 		return;
 	ipk_ctx_clear_diags(ctx);
 	free(ctx->diags);
+	pthread_mutex_destroy(&ctx->lock);
 	name_cache_free(ctx->users);
 	name_cache_free(ctx->groups);
 	free(ctx->root);
@@ -83,23 +99,28 @@ const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx)
 
 void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object)
 {
-	if (ctx->ndiags == ctx->diags_cap) {
+	char *o = strdup(object);
+	char *vb = strdup(verb);
+
+	pthread_mutex_lock(&ctx->lock);
+	if (o && vb && ctx->ndiags == ctx->diags_cap) {
 		size_t cap = ctx->diags_cap ? ctx->diags_cap * 2 : 8;
 		struct ipk_diag *v = realloc(ctx->diags, cap * sizeof(*v));
 
-		if (!v)
-			return;		/* a lost diagnostic is better than none kept */
-		ctx->diags = v;
-		ctx->diags_cap = cap;
+		if (v) {
+			ctx->diags = v;
+			ctx->diags_cap = cap;
+		}
 	}
-	char *o = strdup(object);
-	char *vb = strdup(verb);
-	if (!o || !vb) {
-		free(o);
-		free(vb);
-		return;
+	/* Out of memory, the diagnostic is lost rather than the listing. */
+	if (o && vb && ctx->ndiags < ctx->diags_cap) {
+		ctx->diags[ctx->ndiags++] =
+			(struct ipk_diag){ .err = err, .verb = vb, .object = o };
+		o = vb = NULL;
 	}
-	ctx->diags[ctx->ndiags++] = (struct ipk_diag){ .err = err, .verb = vb, .object = o };
+	pthread_mutex_unlock(&ctx->lock);
+	free(o);
+	free(vb);
 }
 
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx)

@@ -13,8 +13,11 @@ static const char *const status_words[] = {
 
 static int perms_text(uint32_t mode, bool numeric, struct ipk_buf *out)
 {
-	if (numeric)
-		return ipk_buf_printf(out, "%04" PRIo32, mode & 07777);
+	if (numeric) {
+		char s[4] = { (char)('0' + ((mode >> 9) & 7)), (char)('0' + ((mode >> 6) & 7)),
+			      (char)('0' + ((mode >> 3) & 7)), (char)('0' + (mode & 7)) };
+		return ipk_buf_add(out, s, 4);
+	}
 
 	static const char rwx[] = "rwxrwxrwx";
 	char s[10];
@@ -30,12 +33,19 @@ static int perms_text(uint32_t mode, bool numeric, struct ipk_buf *out)
 	return ipk_buf_puts(out, s);
 }
 
-static int time_text(int64_t t, const struct ipk_format *fmt, struct ipk_buf *out)
+static int time_text(struct ipk_ctx *ctx, int64_t t, const struct ipk_format *fmt,
+		     struct ipk_buf *out)
 {
 	time_t tt = (time_t)t;
 	time_t now = fmt->now ? fmt->now : time(NULL);
 	struct tm tm, tm_now;
-	char s[64];
+	char *s = ctx->time_text;
+
+	/* Objects made together share a time: format each time once. */
+	if (ctx->time_valid && ctx->time_t_cached == t && ctx->time_now == now &&
+	    ctx->time_format == (int)fmt->time)
+		return ipk_buf_puts(out, s);
+	ctx->time_valid = false;
 
 	if (fmt->time == IPK_TIME_EPOCH)
 		return ipk_buf_printf(out, "%" PRId64, t);
@@ -60,23 +70,28 @@ static int time_text(int64_t t, const struct ipk_format *fmt, struct ipk_buf *ou
 	}
 	if (!localtime_r(&tt, &tm) || !localtime_r(&now, &tm_now))
 		return ipk_buf_printf(out, "%" PRId64, t);
+	size_t size = sizeof(ctx->time_text);
 	switch (fmt->time) {
 	case IPK_TIME_ISO:
-		strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S%z", &tm);
+		strftime(s, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
 		break;
 	case IPK_TIME_FULL:
-		strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm);
+		strftime(s, size, "%Y-%m-%d %H:%M:%S", &tm);
 		break;
 	default:
 		/* As lsipc: the time today, the day this year, the date before. */
 		if (tm.tm_year == tm_now.tm_year && tm.tm_yday == tm_now.tm_yday)
-			strftime(s, sizeof(s), "%H:%M", &tm);
+			strftime(s, size, "%H:%M", &tm);
 		else if (tm.tm_year == tm_now.tm_year)
-			strftime(s, sizeof(s), "%b%d", &tm);
+			strftime(s, size, "%b%d", &tm);
 		else
-			strftime(s, sizeof(s), "%Y-%m-%d", &tm);
+			strftime(s, size, "%Y-%m-%d", &tm);
 		break;
 	}
+	ctx->time_valid = true;
+	ctx->time_t_cached = t;
+	ctx->time_now = now;
+	ctx->time_format = (int)fmt->time;
 	return ipk_buf_puts(out, s);
 }
 
@@ -94,31 +109,61 @@ static int time_json(int64_t t, struct ipk_buf *out)
 
 static int number_list(const int64_t *v, size_t n, const char *sep, struct ipk_buf *out)
 {
+	size_t seplen = strlen(sep);
+	char s[24];
 	int rc = 0;
 
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = ipk_buf_printf(out, "%s%" PRId64, i ? sep : "", v[i]);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (i)
+			rc |= ipk_buf_add(out, sep, seplen);
+		rc |= ipk_buf_add(out, s, fmt_i64(s, v[i]));
+	}
 	return rc;
 }
 
 static int number(const struct ipk_value *v, struct ipk_buf *out)
 {
-	if (v->is_unsigned)
-		return ipk_buf_printf(out, "%" PRIu64, v->u);
-	return ipk_buf_printf(out, "%" PRId64, v->i);
+	char s[24];
+
+	return ipk_buf_add(out, s, v->is_unsigned ? fmt_u64(s, v->u) : fmt_i64(s, v->i));
+}
+
+static int key_text(int64_t key, bool quoted, struct ipk_buf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint32_t k = (uint32_t)key;
+	char s[13], *p = s;
+
+	if (quoted)
+		*p++ = '"';
+	*p++ = '0';
+	*p++ = 'x';
+	for (int shift = 28; shift >= 0; shift -= 4)
+		*p++ = hex[(k >> shift) & 15];
+	if (quoted)
+		*p++ = '"';
+	return ipk_buf_add(out, s, (size_t)(p - s));
 }
 
 int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		   const struct ipk_format *fmt, struct ipk_buf *out)
 {
-	static const struct ipk_format defaults;
 	struct ipk_value v;
+
+	ipk_object_get(o, field, &v);
+	return ipk_value_text(ctx, &v, fmt, out);
+}
+
+int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
+		   const struct ipk_format *fmt, struct ipk_buf *out)
+{
+	static const struct ipk_format defaults;
+	const struct ipk_value v = *value;
 	const char *name;
 	int rc = 0;
 
 	if (!fmt)
 		fmt = &defaults;
-	ipk_object_get(o, field, &v);
 	if (v.presence == IPK_ABSENT)
 		return ipk_buf_puts(out, "-");
 	if (v.presence == IPK_NOACCESS)
@@ -132,14 +177,14 @@ int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		return number(&v, out);
 	case IPK_T_BYTES:
 		if (fmt->exact_bytes)
-			return ipk_buf_printf(out, "%" PRIu64, v.u);
+			return number(&v, out);
 		return ipk_format_bytes(v.u, out);
 	case IPK_T_KEY:
-		return ipk_buf_printf(out, "0x%08" PRIx32, (uint32_t)v.i);
+		return key_text(v.i, false, out);
 	case IPK_T_PERMS:
 		return perms_text((uint32_t)v.u, fmt->numeric_perms, out);
 	case IPK_T_TIME:
-		return time_text(v.i, fmt, out);
+		return time_text(ctx, v.i, fmt, out);
 	case IPK_T_USER:
 	case IPK_T_GROUP:
 		name = v.type == IPK_T_USER ? ctx_user_name(ctx, (uint32_t)v.u)
@@ -178,7 +223,6 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 {
 	struct ipk_value v;
 	const char *name;
-	char s[16];
 	int rc = 0;
 
 	ipk_object_get(o, field, &v);
@@ -193,10 +237,11 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 	case IPK_T_BYTES:
 		return number(&v, out);
 	case IPK_T_KEY:
-		return ipk_buf_printf(out, "\"0x%08" PRIx32 "\"", (uint32_t)v.i);
+		return key_text(v.i, true, out);
 	case IPK_T_PERMS:
-		snprintf(s, sizeof(s), "\"%04" PRIo32 "\"", (uint32_t)v.u & 07777);
-		return ipk_buf_puts(out, s);
+		rc = ipk_buf_puts(out, "\"");
+		rc |= perms_text((uint32_t)v.u, true, out);
+		return rc ? -ENOMEM : ipk_buf_puts(out, "\"");
 	case IPK_T_TIME:
 		return time_json(v.i, out);
 	case IPK_T_USER:

@@ -9,6 +9,7 @@
 #include "ipckit.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,7 @@ _Static_assert(IPK_F_COUNT <= 64, "field bitmaps are one uint64_t");
 struct ipk_i64s {
 	int64_t *v;
 	size_t n;
+	bool pooled;		/* in the object's arena: not freed on its own */
 };
 
 /*
@@ -44,6 +46,13 @@ struct ipk_object {
 	char *name;
 	uint64_t present;
 	uint64_t noaccess;
+	/*
+	 * Objects of a listing live in its arena, with their REF and name:
+	 * @arena is where a scan still adds to them, NULL once it is done.
+	 */
+	struct ipk_arena *arena;
+	bool pooled, ref_pooled, name_pooled;
+	bool heap;			/* some member was malloc'd: free it */
 
 	int64_t id;
 	int64_t key;
@@ -106,6 +115,8 @@ struct ipk_kind {
 struct ipk_list {
 	struct ipk_object **v;
 	size_t n, cap;
+	bool pooled;			/* objects of scans come from the arena */
+	struct ipk_arena arena;
 };
 
 struct ipk_scan {
@@ -126,15 +137,28 @@ struct ipk_ctx {
 	char *root;			/* "" for the live system */
 	bool live;			/* root is "/": ask the kernel too */
 	bool force_stat_any;		/* tests: behave as if /proc/sysvipc were absent */
+	uint64_t wanted;		/* FIELD_BIT()s the caller will use */
+	pthread_mutex_t lock;		/* diagnostics, added by parallel scans */
 	struct ipk_diag *diags;
 	size_t ndiags, diags_cap;
 	struct name_cache *users, *groups;
 	bool ipc_ns_read;
 	uint64_t ipc_ns;
 	long pagesize;
+	/* the last time formatted as text, and how */
+	bool time_valid;
+	int time_format;
+	int64_t time_t_cached;
+	time_t time_now;
+	char time_text[64];
 };
 
-/* Records a problem; @err is a positive errno. */
+static inline bool ctx_wants(const struct ipk_ctx *ctx, uint64_t fields)
+{
+	return (ctx->wanted & fields) != 0;
+}
+
+/* Records a problem; @err is a positive errno.  Safe from parallel scans. */
 void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object);
 /* "@root@path" into @out (PATH_MAX).  -ENAMETOOLONG when it does not fit. */
 int ctx_path(const struct ipk_ctx *ctx, const char *path, char *out, size_t size);
@@ -155,14 +179,23 @@ int read_fd_all(int fd, char **buf, size_t *len);
 /* -------------------------------------------------------------- objects */
 
 struct ipk_object *obj_new(const struct ipk_kind *kind);
-/* Sets the REF to "kind:" followed by printf(@fmt). */
-int obj_set_ref(struct ipk_object *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* A new object of the scanned kind, in the arena of the scan's list if it has one. */
+struct ipk_object *scan_obj_new(struct ipk_scan *s);
+/* Sets the REF to "kind:@arg" ("sysv-shm:32768", "posix-mq:/jobs"). */
+int obj_set_ref(struct ipk_object *o, const char *arg);
 int obj_set_name(struct ipk_object *o, const char *name);
+/* A POSIX object's REF and NAME from its name without the leading slash. */
+int obj_set_posix_name(struct ipk_object *o, const char *name);
+
+/* Decimal text of a number into @out (21 bytes); returns its length. */
+size_t fmt_u64(char *out, uint64_t v);
+size_t fmt_i64(char *out, int64_t v);
 /* Stores a number in the member behind @field and marks it known. */
 void obj_set_num(struct ipk_object *o, int field, int64_t v);
 void obj_set_unum(struct ipk_object *o, int field, uint64_t v);
-/* Takes ownership of @v (malloc'd, @n elements). */
+/* @n zeroed numbers for obj_set_list(): from the arena while a scan fills @o. */
+int64_t *obj_alloc_list(struct ipk_object *o, size_t n);
+/* Takes ownership of @v, from obj_alloc_list(o, @n). */
 void obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n);
 void obj_set_noaccess(struct ipk_object *o, int field);
 static inline bool obj_has(const struct ipk_object *o, int field)
@@ -173,6 +206,7 @@ static inline bool obj_has(const struct ipk_object *o, int field)
 void obj_set_stat(struct ipk_object *o, const struct stat *st);
 
 int list_add(struct ipk_list *l, struct ipk_object *o);
+/* Sorts objects of one kind by id, then name. */
 void list_sort(struct ipk_list *l);
 int scan_add(struct ipk_scan *s, struct ipk_object *o);
 /* Whether a scan with s->only set should bother with this canonical argument. */
@@ -256,6 +290,12 @@ struct ipc_perm;
 void sysv_set_perm(struct ipk_object *o, const struct ipc_perm *perm);
 /* Id and REF of an object found by *_STAT_ANY; > 0 when s->only skips it. */
 int sysv_set_id(struct ipk_scan *s, struct ipk_object *o, int id);
+/*
+ * Calls @one(s, idx) for every index up to @max (from IPC_INFO), or with
+ * s->only for the two indexes an id can have (IPCMNI is 2^15, or 2^24 with
+ * ipcmni_extend).  @one returns 0, or -ENOMEM to stop.
+ */
+int sysv_each_index(struct ipk_scan *s, int max, int (*one)(struct ipk_scan *s, int idx));
 
 /* Times of 0 mean "never": the field stays unknown. */
 void sysv_set_time(struct ipk_object *o, int field, int64_t t);
@@ -266,14 +306,24 @@ int posix_mqueue_dir(struct ipk_ctx *ctx, char *shown, size_t size);
  * Calls @each for every regular file of a POSIX directory (dirfd @dfd,
  * shown to the user as @shown) whose name starts with @prefix (and, with
  * @exclude set, does not start with @exclude).  Never follows a symlink.
+ * With @stat_first @each gets the file's stat; without, NULL: the kind
+ * opens the file itself (posix_open_regular) and a stat would be wasted.
  */
 int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
-		   const char *prefix, const char *exclude,
+		   const char *prefix, const char *exclude, bool stat_first,
 		   int (*each)(struct ipk_scan *s, int dfd, const char *file,
 			       const struct stat *st));
 /* Scans /dev/shm below the root with posix_dir_scan(). */
 int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclude,
+		       bool stat_first,
 		       int (*each)(struct ipk_scan *s, int dfd, const char *file,
 				   const struct stat *st));
+/*
+ * Opens a file of a POSIX directory read-only, without following a link,
+ * blocking on a FIFO or taking a terminal, and fills @st.  The fd of a
+ * regular file; -EACCES (with @st filled) for one the caller may not read;
+ * -ENOENT for anything else, gone or not a regular file.
+ */
+int posix_open_regular(int dfd, const char *file, struct stat *st);
 
 #endif

@@ -48,6 +48,8 @@ struct ipk_buf {
 	size_t cap;
 };
 
+/* Makes room for @more bytes (and the NUL) without adding anything. */
+int ipk_buf_reserve(struct ipk_buf *b, size_t more);
 int ipk_buf_add(struct ipk_buf *b, const char *s, size_t n);
 int ipk_buf_puts(struct ipk_buf *b, const char *s);
 int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
@@ -56,6 +58,22 @@ int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
 int ipk_buf_json_string(struct ipk_buf *b, const char *s);
 void ipk_buf_reset(struct ipk_buf *b);
 void ipk_buf_free(struct ipk_buf *b);
+
+/*
+ * An arena: many small allocations freed together.  Its memory comes in
+ * chunks growing to 1 MiB, mapped with MAP_POPULATE so that the kernel
+ * fills each in one call instead of taking a page fault per page (costly
+ * on virtual machines).  Zero-initialise it; ipk_arena_free() releases it.
+ */
+struct ipk_arena {
+	struct ipk_arena_chunk *chunks;
+};
+
+/* @n bytes aligned to 8, not zeroed; NULL when memory runs out. */
+void *ipk_arena_alloc(struct ipk_arena *a, size_t n);
+/* Moves every chunk of @from into @to (@from is left empty). */
+void ipk_arena_move(struct ipk_arena *to, struct ipk_arena *from);
+void ipk_arena_free(struct ipk_arena *a);
 
 /* ---------------------------------------------------------------- context */
 
@@ -70,6 +88,14 @@ void ipk_ctx_free(struct ipk_ctx *ctx);
  */
 int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root);
 const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx);
+
+/*
+ * The fields the caller will use (enum ipk_field_id), so a scan may skip
+ * what costs and is not wanted (the rss of System V segments needs
+ * /proc/sysvipc/shm; holders need every process's fds).  By default every
+ * field is wanted.  Filters and sorting always get what they need.
+ */
+int ipk_ctx_want_fields(struct ipk_ctx *ctx, const int *fields, size_t n);
 
 /* One problem met while reading: "cannot read '/proc/sysvipc/sem': EACCES". */
 struct ipk_diag {
@@ -255,6 +281,9 @@ struct ipk_format {
 
 /* Table text of a field: "-" when absent, "no access" when unreadable. */
 int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
+		   const struct ipk_format *fmt, struct ipk_buf *out);
+/* The same for a value ipk_object_get() gave. */
+int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *v,
 		   const struct ipk_format *fmt, struct ipk_buf *out);
 /* JSON value of a field: a number, a string, an array, or null. */
 int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,

@@ -4,7 +4,6 @@
 
 #include <assert.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 
 struct ipk_object *obj_new(const struct ipk_kind *kind)
@@ -18,23 +17,55 @@ struct ipk_object *obj_new(const struct ipk_kind *kind)
 
 static void i64s_free(struct ipk_i64s *a)
 {
-	free(a->v);
+	if (!a->pooled)
+		free(a->v);
 	a->v = NULL;
 	a->n = 0;
+	a->pooled = false;
+}
+
+struct ipk_object *scan_obj_new(struct ipk_scan *s)
+{
+	if (!s->list->pooled)
+		return obj_new(s->kind);
+	struct ipk_object *o = ipk_arena_alloc(&s->list->arena, sizeof(*o));
+	if (o) {
+		memset(o, 0, sizeof(*o));
+		o->kind = s->kind;
+		o->arena = &s->list->arena;
+		o->pooled = true;
+	}
+	return o;
+}
+
+/* Memory an object keeps: from its arena while a scan fills it. */
+static char *obj_strdup(struct ipk_object *o, const char *s, size_t len, bool *pooled)
+{
+	char *copy = o->arena ? ipk_arena_alloc(o->arena, len + 1) : malloc(len + 1);
+
+	if (copy) {
+		memcpy(copy, s, len + 1);
+		*pooled = o->arena != NULL;
+		o->heap |= !*pooled;
+	}
+	return copy;
 }
 
 void ipk_object_free(struct ipk_object *o)
 {
 	if (!o)
 		return;
-	free(o->ref);
-	free(o->name);
+	if (!o->ref_pooled)
+		free(o->ref);
+	if (!o->name_pooled)
+		free(o->name);
 	i64s_free(&o->values);
 	i64s_free(&o->semncnt);
 	i64s_free(&o->semzcnt);
 	i64s_free(&o->sempid);
 	free(o->holders);
-	free(o);
+	if (!o->pooled)
+		free(o);
 }
 
 const struct ipk_kind *ipk_object_kind(const struct ipk_object *o)
@@ -47,38 +78,50 @@ const char *ipk_object_ref(const struct ipk_object *o)
 	return o->ref;
 }
 
-int obj_set_ref(struct ipk_object *o, const char *fmt, ...)
+int obj_set_ref(struct ipk_object *o, const char *arg)
 {
-	struct ipk_buf b = { 0 };
-	va_list ap;
-	char *arg;
-	int n;
+	size_t klen = strlen(o->kind->name), alen = strlen(arg);
+	char ref[NAME_MAX + 64];
+	bool pooled;
 
-	va_start(ap, fmt);
-	n = vasprintf(&arg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (klen + 1 + alen >= sizeof(ref))
+		return -ENAMETOOLONG;
+	memcpy(ref, o->kind->name, klen);
+	ref[klen] = ':';
+	memcpy(ref + klen + 1, arg, alen + 1);
+	char *copy = obj_strdup(o, ref, klen + 1 + alen, &pooled);
+	if (!copy)
 		return -ENOMEM;
-	n = ipk_buf_printf(&b, "%s:%s", o->kind->name, arg);
-	free(arg);
-	if (n) {
-		ipk_buf_free(&b);
-		return -ENOMEM;
-	}
-	free(o->ref);
-	o->ref = b.s;
+	if (!o->ref_pooled)
+		free(o->ref);
+	o->ref = copy;
+	o->ref_pooled = pooled;
 	o->present |= FIELD_BIT(IPK_F_REF);
 	return 0;
 }
 
+int obj_set_posix_name(struct ipk_object *o, const char *name)
+{
+	char slashed[NAME_MAX + 2];
+	int n = snprintf(slashed, sizeof(slashed), "/%s", name);
+
+	if (n < 0 || (size_t)n >= sizeof(slashed))
+		return -ENAMETOOLONG;
+	int rc = obj_set_ref(o, slashed);
+	return rc ? rc : obj_set_name(o, slashed);
+}
+
 int obj_set_name(struct ipk_object *o, const char *name)
 {
-	char *copy = strdup(name);
+	bool pooled;
+	char *copy = obj_strdup(o, name, strlen(name), &pooled);
 
 	if (!copy)
 		return -ENOMEM;
-	free(o->name);
+	if (!o->name_pooled)
+		free(o->name);
 	o->name = copy;
+	o->name_pooled = pooled;
 	o->present |= FIELD_BIT(IPK_F_NAME);
 	return 0;
 }
@@ -120,6 +163,18 @@ void obj_set_unum(struct ipk_object *o, int field, uint64_t v)
 	obj_set_num(o, field, v > INT64_MAX ? INT64_MAX : (int64_t)v);
 }
 
+int64_t *obj_alloc_list(struct ipk_object *o, size_t n)
+{
+	if (!n)
+		n = 1;
+	if (!o->arena)
+		return calloc(n, sizeof(int64_t));
+	int64_t *v = ipk_arena_alloc(o->arena, n * sizeof(*v));
+	if (v)
+		memset(v, 0, n * sizeof(*v));
+	return v;
+}
+
 void obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n)
 {
 	struct ipk_i64s *a;
@@ -133,6 +188,8 @@ void obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n)
 	i64s_free(a);
 	a->v = v;
 	a->n = n;
+	a->pooled = o->arena != NULL;
+	o->heap |= !a->pooled;
 	o->present |= FIELD_BIT(field);
 	o->noaccess &= ~FIELD_BIT(field);
 }
@@ -249,14 +306,12 @@ int scan_add(struct ipk_scan *s, struct ipk_object *o)
 	return rc;
 }
 
+/* Objects of one kind: by id, then name, then REF. */
 static int cmp_objects(const void *a, const void *b)
 {
 	const struct ipk_object *x = *(struct ipk_object *const *)a;
 	const struct ipk_object *y = *(struct ipk_object *const *)b;
-	size_t kx = ipk_kind_index(x->kind), ky = ipk_kind_index(y->kind);
 
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
 	if (obj_has(x, IPK_F_ID) && obj_has(y, IPK_F_ID) && x->id != y->id)
 		return x->id < y->id ? -1 : 1;
 	if (x->name && y->name) {
@@ -269,7 +324,11 @@ static int cmp_objects(const void *a, const void *b)
 
 void list_sort(struct ipk_list *l)
 {
-	if (l->n > 1)
+	/* SysV objects come in index order, which is mostly id order already. */
+	size_t i = 1;
+	while (i < l->n && cmp_objects(&l->v[i - 1], &l->v[i]) <= 0)
+		i++;
+	if (i < l->n)
 		qsort(l->v, l->n, sizeof(l->v[0]), cmp_objects);
 }
 
@@ -301,8 +360,11 @@ void ipk_list_free(struct ipk_list *l)
 {
 	if (!l)
 		return;
+	/* Objects all in the arena go with it, untouched. */
 	for (size_t i = 0; i < l->n; i++)
-		ipk_object_free(l->v[i]);
+		if (!l->v[i]->pooled || l->v[i]->heap)
+			ipk_object_free(l->v[i]);
+	ipk_arena_free(&l->arena);
 	free(l->v);
 	free(l);
 }

@@ -156,8 +156,12 @@ int ipk_parse_key(const char *s, int32_t *key)
 
 int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out)
 {
-	if (bytes < 1024)
-		return ipk_buf_printf(out, "%" PRIu64 "B", bytes);
+	if (bytes < 1024) {
+		char s[8];
+		size_t n = fmt_u64(s, bytes);
+		s[n++] = 'B';
+		return ipk_buf_add(out, s, n);
+	}
 
 	int exp = 0;
 	uint64_t whole = bytes;
@@ -178,8 +182,12 @@ int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out)
 		tenth = 0;
 		exp++;
 	}
-	if (tenth)
-		return ipk_buf_printf(out, "%" PRIu64 ".%" PRIu64 "%c", whole, tenth,
-				      size_units[exp - 1]);
-	return ipk_buf_printf(out, "%" PRIu64 "%c", whole, size_units[exp - 1]);
+	char s[32];
+	size_t n = fmt_u64(s, whole);
+	if (tenth) {
+		s[n++] = '.';
+		s[n++] = (char)('0' + tenth);
+	}
+	s[n++] = size_units[exp - 1];
+	return ipk_buf_add(out, s, n);
 }

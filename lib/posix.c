@@ -13,8 +13,24 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+int posix_open_regular(int dfd, const char *file, struct stat *st)
+{
+	int fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
+			return fd;
+		close(fd);
+		return -ENOENT;
+	}
+	if ((errno == EACCES || errno == EPERM) &&
+	    fstatat(dfd, file, st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st->st_mode))
+		return -EACCES;
+	return -ENOENT;		/* gone since readdir, a symlink (ELOOP), ... */
+}
+
 int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
-		   const char *prefix, const char *exclude,
+		   const char *prefix, const char *exclude, bool stat_first,
 		   int (*each)(struct ipk_scan *s, int dfd, const char *file,
 			       const struct stat *st))
 {
@@ -33,9 +49,13 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 		struct stat st;
 		int n = snprintf(file, sizeof(file), "%s%s", prefix, s->only + 1);
 
-		if (n > 0 && (size_t)n < sizeof(file) && !(elen && strncmp(file, exclude, elen) == 0) &&
-		    fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-			rc = each(s, dfd, file, &st);
+		if (n > 0 && (size_t)n < sizeof(file) && !(elen && strncmp(file, exclude, elen) == 0)) {
+			if (!stat_first)
+				rc = each(s, dfd, file, NULL);
+			else if (fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				 S_ISREG(st.st_mode))
+				rc = each(s, dfd, file, &st);
+		}
 		closedir(dir);
 		return rc < 0 ? rc : 0;
 	}
@@ -57,11 +77,15 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 			continue;
 
 		struct stat st;
-		if (fstatat(dirfd(dir), n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;	/* removed since readdir */
-		if (!S_ISREG(st.st_mode))
-			continue;
-		rc = each(s, dirfd(dir), n, &st);
+		if (!stat_first) {
+			rc = each(s, dirfd(dir), n, NULL);
+		} else {
+			if (fstatat(dirfd(dir), n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;	/* removed since readdir */
+			if (!S_ISREG(st.st_mode))
+				continue;
+			rc = each(s, dirfd(dir), n, &st);
+		}
 		if (rc < 0)
 			break;
 		rc = 0;
@@ -71,6 +95,7 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 }
 
 int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclude,
+		       bool stat_first,
 		       int (*each)(struct ipk_scan *s, int dfd, const char *file,
 				   const struct stat *st))
 {
@@ -85,7 +110,7 @@ int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclu
 			ctx_diag(s->ctx, -dfd, "open", shown);
 		return 0;
 	}
-	return posix_dir_scan(s, dfd, shown, prefix, exclude, each);
+	return posix_dir_scan(s, dfd, shown, prefix, exclude, stat_first, each);
 }
 
 /* The last mqueue mount in the caller's mount table; it shadows the others. */

@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define IPK_KINDS(X)		\
 	X(sysv_msg)		\
@@ -102,42 +103,122 @@ int ipk_object_fill_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 	return kind_detail(ctx, o);
 }
 
-struct ipk_list *ipk_scan(struct ipk_ctx *ctx, const struct ipk_filter *f, unsigned flags)
+/* One listing: every wanted kind scanned, filtered and sorted on its own. */
+struct scan_job {
+	struct ipk_ctx *ctx;
+	const struct ipk_filter *filter;
+	unsigned flags;
+	time_t now;
+	size_t next;			/* the next kind to take, shared */
+	struct ipk_list found[ARRAY_SIZE(kinds)];
+	int rc[ARRAY_SIZE(kinds)];
+};
+
+static void scan_kind(struct scan_job *job, size_t k)
 {
-	struct ipk_list *all = calloc(1, sizeof(*all));
-	time_t now = time(NULL);
+	struct ipk_list *found = &job->found[k];
+	struct ipk_scan s = {
+		.ctx = job->ctx, .kind = kinds[k], .filter = job->filter,
+		.flags = job->flags, .list = found,
+	};
+	size_t kept = 0;
+	int rc = kind_scan(&s);
 
-	if (!all)
-		return NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-		struct ipk_list found = { 0 };
-		struct ipk_scan s = {
-			.ctx = ctx, .kind = kinds[i], .filter = f,
-			.flags = flags, .list = &found,
-		};
+	for (size_t j = 0; j < found->n; j++) {
+		struct ipk_object *o = found->v[j];
 
-		if (f && !ipk_filter_wants_kind(f, kinds[i]))
-			continue;
-		int rc = kind_scan(&s);
-		for (size_t j = 0; j < found.n; j++) {
-			struct ipk_object *o = found.v[j];
-
-			if (!rc && (!f || ipk_filter_match(f, o, now)) &&
-			    (!(flags & IPK_SCAN_DETAIL) || kind_detail(ctx, o) != -ENOMEM))
-				rc = list_add(all, o);
-			else
-				ipk_object_free(o);
-			if (rc)
-				found.v[j] = NULL;
-		}
-		free(found.v);
-		if (rc) {
-			ipk_list_free(all);
-			errno = -rc;
-			return NULL;
+		o->arena = NULL;	/* the scan is done with it */
+		if (!rc && ipk_filter_match(job->filter, o, job->now) &&
+		    (!(job->flags & IPK_SCAN_DETAIL) || (rc = kind_detail(job->ctx, o)) != -ENOMEM)) {
+			rc = 0;
+			found->v[kept++] = o;
+		} else {
+			ipk_object_free(o);
 		}
 	}
-	list_sort(all);
+	found->n = kept;
+	list_sort(found);
+	job->rc[k] = rc;
+}
+
+static void *scan_worker(void *arg)
+{
+	struct scan_job *job = arg;
+
+	for (;;) {
+		size_t k = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+		if (k >= ARRAY_SIZE(kinds))
+			return NULL;
+		if (ipk_filter_wants_kind(job->filter, kinds[k]))
+			scan_kind(job, k);
+	}
+}
+
+/*
+ * Kinds are independent and most of a scan is waiting on the kernel, so
+ * they are scanned in parallel, one thread per CPU (at most four); the
+ * results are joined in registry order, the same as a serial scan.
+ */
+struct ipk_list *ipk_scan(struct ipk_ctx *ctx, const struct ipk_filter *f, unsigned flags)
+{
+	struct scan_job *job = calloc(1, sizeof(*job));
+	struct ipk_list *all = calloc(1, sizeof(*all));
+	pthread_t threads[4];
+	size_t nthreads = 0, wanted = 0;
+	int rc = 0;
+
+	if (!job || !all) {
+		free(job);
+		free(all);
+		errno = ENOMEM;
+		return NULL;
+	}
+	*job = (struct scan_job){ .ctx = ctx, .filter = f, .flags = flags, .now = time(NULL) };
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		job->found[k].pooled = true;
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		wanted += ipk_filter_wants_kind(f, kinds[k]);
+	ctx_ipc_ns(ctx);	/* read once, before threads share the context */
+
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cpus > 1 ? (size_t)cpus : 1;
+	if (want > ARRAY_SIZE(threads))
+		want = ARRAY_SIZE(threads);
+	if (want > wanted)
+		want = wanted;
+	/* The calling thread works too: start one thread fewer. */
+	while (nthreads + 1 < want && pthread_create(&threads[nthreads], NULL, scan_worker, job) == 0)
+		nthreads++;
+	scan_worker(job);
+	for (size_t i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+
+	size_t total = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		total += job->found[k].n;
+		if (job->rc[k] && !rc)
+			rc = job->rc[k];
+	}
+	all->v = malloc((total ? total : 1) * sizeof(*all->v));
+	if (!all->v && !rc)
+		rc = -ENOMEM;
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		for (size_t j = 0; j < job->found[k].n; j++) {
+			if (rc)
+				ipk_object_free(job->found[k].v[j]);
+			else
+				all->v[all->n++] = job->found[k].v[j];
+		}
+		free(job->found[k].v);
+		ipk_arena_move(&all->arena, &job->found[k].arena);
+	}
+	all->cap = total;
+	free(job);
+	if (rc) {
+		ipk_list_free(all);
+		errno = -rc;
+		return NULL;
+	}
 	return all;
 }
 

@@ -140,7 +140,7 @@ int sysv_proc_scan(struct ipk_scan *s, const char *file,
 	}
 	bool bad_row = false;
 	while (!rc && (line = strtok_r(NULL, "\n", &save))) {
-		struct ipk_object *o = obj_new(s->kind);
+		struct ipk_object *o = scan_obj_new(s);
 
 		if (!o) {
 			rc = -ENOMEM;
@@ -151,13 +151,12 @@ int sysv_proc_scan(struct ipk_scan *s, const char *file,
 			ipk_object_free(o);
 			continue;
 		}
-		char arg[24];
-		snprintf(arg, sizeof(arg), "%" PRId64, o->id);
-		if (!scan_wants(s, arg)) {
+		int skip = sysv_set_id(s, o, (int)o->id);
+		if (skip > 0) {
 			ipk_object_free(o);
 			continue;
 		}
-		rc = obj_set_ref(o, "%s", arg);
+		rc = skip;
 		int drop = rc ? 0 : finish(s, o);
 		if (rc || drop) {
 			ipk_object_free(o);
@@ -175,11 +174,29 @@ int sysv_proc_scan(struct ipk_scan *s, const char *file,
 
 int sysv_set_id(struct ipk_scan *s, struct ipk_object *o, int id)
 {
-	char arg[16];
+	char arg[24];
 
-	snprintf(arg, sizeof(arg), "%d", id);
+	fmt_i64(arg, id);
 	if (!scan_wants(s, arg))
 		return 1;
 	obj_set_num(o, IPK_F_ID, id);
-	return obj_set_ref(o, "%s", arg);
+	return obj_set_ref(o, arg);
+}
+
+int sysv_each_index(struct ipk_scan *s, int max, int (*one)(struct ipk_scan *s, int idx))
+{
+	int rc = 0;
+
+	if (s->only) {
+		int id = atoi(s->only);
+		int low = id & 0x7fff, high = id & 0xffffff;
+
+		rc = one(s, low);
+		if (!rc && high != low)
+			rc = one(s, high);
+		return rc;
+	}
+	for (int idx = 0; idx <= max && !rc; idx++)
+		rc = one(s, idx);
+	return rc;
 }

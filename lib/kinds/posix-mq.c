@@ -19,24 +19,11 @@ static const int mq_read_fields[] = {
  * mq_getattr needs no mq_open (which would look the name up in the
  * caller's IPC namespace rather than in this filesystem's).
  */
-static int pmq_read(struct ipk_scan *s, int dfd, const char *file, const struct stat *st,
-		    struct ipk_object *o)
+static void pmq_read(struct ipk_scan *s, int fd, struct ipk_object *o)
 {
-	int fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	char text[256];
-	struct stat now;
-
-	if (fd < 0) {
-		if (errno == EACCES || errno == EPERM)
-			for (size_t i = 0; i < ARRAY_SIZE(mq_read_fields); i++)
-				obj_set_noaccess(o, mq_read_fields[i]);
-		return 0;
-	}
-	if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino) {
-		close(fd);
-		return 1;
-	}
 	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+
 	if (n > 0) {
 		unsigned long long qsize;
 		int notify_pid;
@@ -62,28 +49,33 @@ static int pmq_read(struct ipk_scan *s, int dfd, const char *file, const struct 
 					    &capacity))
 			obj_set_unum(o, IPK_F_CAPACITY, capacity);
 	}
-	close(fd);
-	return 0;
 }
 
-static int pmq_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *st)
+static int pmq_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *unused)
 {
-	struct ipk_object *o = obj_new(s->kind);
-	int rc;
+	struct stat st;
+	int fd = posix_open_regular(dfd, file, &st);
 
-	if (!o)
-		return -ENOMEM;
-	obj_set_num(o, IPK_F_STATUS, 0);
-	rc = obj_set_ref(o, "/%s", file);
-	if (!rc)
-		rc = obj_set_name(o, o->ref + strlen(s->kind->name) + 1);
-	if (!rc)
-		rc = pmq_read(s, dfd, file, st, o);
+	(void)unused;
+	if (fd == -ENOENT)
+		return 0;
+	struct ipk_object *o = scan_obj_new(s);
+	int rc = o ? obj_set_posix_name(o, file) : -ENOMEM;
 	if (rc) {
+		if (fd >= 0)
+			close(fd);
 		ipk_object_free(o);
-		return rc < 0 ? rc : 0;
+		return rc;
 	}
-	obj_set_stat(o, st);
+	obj_set_num(o, IPK_F_STATUS, 0);
+	if (fd >= 0) {
+		pmq_read(s, fd, o);
+		close(fd);
+	} else {
+		for (size_t i = 0; i < ARRAY_SIZE(mq_read_fields); i++)
+			obj_set_noaccess(o, mq_read_fields[i]);
+	}
+	obj_set_stat(o, &st);
 	return scan_add(s, o);
 }
 
@@ -97,7 +89,7 @@ static int pmq_scan(struct ipk_scan *s)
 			ctx_diag(s->ctx, -dfd, "open", shown);
 		return 0;
 	}
-	return posix_dir_scan(s, dfd, shown, "", NULL, pmq_each);
+	return posix_dir_scan(s, dfd, shown, "", NULL, false, pmq_each);
 }
 
 const struct ipk_kind ipk_kind_posix_mq = {

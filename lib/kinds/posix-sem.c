@@ -13,29 +13,13 @@
  * bit 0 says whether anyone waits.  A pread needs read permission only:
  * sem_getvalue would need sem_open, which wants read-write.
  */
-static int psem_read(int dfd, const char *file, const struct stat *st, struct ipk_object *o)
+static void psem_read_value(int fd, struct ipk_object *o)
 {
 	unsigned char raw[32];
-	int fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	struct stat now;
-
-	if (fd < 0) {
-		if (errno == EACCES || errno == EPERM) {
-			obj_set_noaccess(o, IPK_F_VALUE);
-			obj_set_noaccess(o, IPK_F_WAITERS);
-		}
-		return 0;
-	}
-	/* Replaced by something else since the directory was read: skip it. */
-	if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino) {
-		close(fd);
-		return 0;
-	}
 	ssize_t n = pread(fd, raw, sizeof(raw), 0);
-	close(fd);
-	if (n < 8)
-		return 0;	/* not (yet) a semaphore: glibc writes it whole */
 
+	if (n < 8)
+		return;		/* not (yet) a semaphore: glibc writes it whole */
 	uint64_t word;
 	memcpy(&word, raw, sizeof(word));
 #if UINTPTR_MAX > 0xffffffffu
@@ -47,34 +31,40 @@ static int psem_read(int dfd, const char *file, const struct stat *st, struct ip
 	obj_set_num(o, IPK_F_VALUE, value >> 1);
 	obj_set_unum(o, IPK_F_WAITERS, value & 1);
 #endif
-	return 0;
 }
 
-static int psem_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *st)
+static int psem_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *unused)
 {
-	struct ipk_object *o = obj_new(s->kind);
-	int rc;
+	struct stat st;
+	int fd = posix_open_regular(dfd, file, &st);
 
-	if (!o)
-		return -ENOMEM;
-	rc = obj_set_ref(o, "/%s", file + 4);
-	if (!rc)
-		rc = obj_set_name(o, o->ref + strlen(s->kind->name) + 1);
-	if (!rc)
-		rc = psem_read(dfd, file, st, o);
+	(void)unused;
+	if (fd == -ENOENT)
+		return 0;
+	struct ipk_object *o = scan_obj_new(s);
+	int rc = o ? obj_set_posix_name(o, file + 4) : -ENOMEM;
 	if (rc) {
+		if (fd >= 0)
+			close(fd);
 		ipk_object_free(o);
 		return rc;
 	}
-	obj_set_stat(o, st);
-	obj_set_unum(o, IPK_F_SIZE, (uint64_t)st->st_size);
+	if (fd >= 0) {
+		psem_read_value(fd, o);
+		close(fd);
+	} else {
+		obj_set_noaccess(o, IPK_F_VALUE);
+		obj_set_noaccess(o, IPK_F_WAITERS);
+	}
+	obj_set_stat(o, &st);
+	obj_set_unum(o, IPK_F_SIZE, (uint64_t)st.st_size);
 	obj_set_num(o, IPK_F_STATUS, 0);
 	return scan_add(s, o);
 }
 
 static int psem_scan(struct ipk_scan *s)
 {
-	return posix_shm_dir_scan(s, "sem.", NULL, psem_each);
+	return posix_shm_dir_scan(s, "sem.", NULL, false, psem_each);
 }
 
 /* The file is "sem." + NAME: four bytes less for the name. */

@@ -4,15 +4,13 @@
 
 static int pshm_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *st)
 {
-	struct ipk_object *o = obj_new(s->kind);
+	struct ipk_object *o = scan_obj_new(s);
 	int rc;
 
 	(void)dfd;
 	if (!o)
 		return -ENOMEM;
-	rc = obj_set_ref(o, "/%s", file);
-	if (!rc)
-		rc = obj_set_name(o, o->ref + strlen(s->kind->name) + 1);
+	rc = obj_set_posix_name(o, file);
 	if (rc) {
 		ipk_object_free(o);
 		return rc;
@@ -26,7 +24,7 @@ static int pshm_each(struct ipk_scan *s, int dfd, const char *file, const struct
 static int pshm_scan(struct ipk_scan *s)
 {
 	/* sem.* files are POSIX semaphores: the posix-sem kind lists them. */
-	return posix_shm_dir_scan(s, "", "sem.", pshm_each);
+	return posix_shm_dir_scan(s, "", "sem.", true, pshm_each);
 }
 
 const struct ipk_kind ipk_kind_posix_shm = {

@@ -36,37 +36,40 @@ static bool gone(int err)
 static int sem_read_values(struct ipk_object *o)
 {
 	size_t n = o->nsems;
+	unsigned short small[64];
 
 	if (!n) {
-		obj_set_list(o, IPK_F_VALUE, NULL, 0);
+		obj_set_list(o, IPK_F_VALUE, obj_alloc_list(o, 0), 0);
 		return 0;
 	}
-	unsigned short *raw = calloc(n, sizeof(*raw));
-	int64_t *v = calloc(n, sizeof(*v));
-	if (!raw || !v) {
-		free(raw);
-		free(v);
+	unsigned short *raw = n <= ARRAY_SIZE(small) ? small : calloc(n, sizeof(*raw));
+	if (!raw)
 		return -ENOMEM;
-	}
-	if (semctl((int)o->id, 0, GETALL, (union semun){ .array = raw }) < 0) {
-		int err = errno;
+	int err = semctl((int)o->id, 0, GETALL, (union semun){ .array = raw }) < 0 ? errno : 0;
+	int64_t *v = err ? NULL : obj_alloc_list(o, n);
+	if (v)
+		for (size_t i = 0; i < n; i++)
+			v[i] = raw[i];
+	if (raw != small)
 		free(raw);
-		free(v);
-		if (gone(err))
-			return 1;
+	if (err && gone(err))
+		return 1;
+	if (err) {
 		obj_set_noaccess(o, IPK_F_VALUE);
 		return 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = raw[i];
-	free(raw);
+	if (!v)
+		return -ENOMEM;
 	obj_set_list(o, IPK_F_VALUE, v, n);
 	return 0;
 }
 
+/* From a frozen copy there are no values to ask the kernel for. */
 static int sem_finish(struct ipk_scan *s, struct ipk_object *o)
 {
-	return s->ctx->live ? sem_read_values(o) : 0;
+	(void)s;
+	(void)o;
+	return 0;
 }
 
 /* Per semaphore: waiters for an increase, for zero, and the last pid. */
@@ -89,7 +92,7 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 			return rc < 0 ? rc : 0;
 	}
 	for (size_t f = 0; f < ARRAY_SIZE(per_sem); f++) {
-		int64_t *v = calloc(n ? n : 1, sizeof(*v));
+		int64_t *v = obj_alloc_list(o, n);
 		if (!v)
 			return -ENOMEM;
 		for (size_t i = 0; i < n; i++) {
@@ -109,51 +112,53 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 	return 0;
 }
 
-static int sem_stat_any_scan(struct ipk_scan *s)
+/* One array by its index: SEM_STAT_ANY, then its values with GETALL. */
+static int sem_one(struct ipk_scan *s, int idx)
 {
-	struct seminfo info;
-	int max = semctl(0, 0, SEM_INFO, (union semun){ .__buf = &info });
-	int rc = 0;
+	/* zeroed: valgrind does not know that SEM_STAT_ANY fills it */
+	struct semid_ds ds = { 0 };
+	int id = semctl(idx, 0, SEM_STAT_ANY, (union semun){ .buf = &ds });
 
-	if (max < 0) {
-		ctx_diag(s->ctx, errno, "read", "semctl(SEM_INFO)");
-		return 0;
+	if (id < 0)
+		return 0;	/* a free slot, or gone since */
+	struct ipk_object *o = scan_obj_new(s);
+	if (!o)
+		return -ENOMEM;
+	int skip = sysv_set_id(s, o, id);
+	if (skip) {
+		ipk_object_free(o);
+		return skip < 0 ? skip : 0;
 	}
-	for (int idx = 0; idx <= max && !rc; idx++) {
-		struct semid_ds ds;
-		int id = semctl(idx, 0, SEM_STAT_ANY, (union semun){ .buf = &ds });
-		if (id < 0)
-			continue;
-		struct ipk_object *o = obj_new(s->kind);
-		if (!o)
-			return -ENOMEM;
-		int skip = sysv_set_id(s, o, id);
-		if (skip) {
-			ipk_object_free(o);
-			rc = skip < 0 ? skip : 0;
-			continue;
-		}
-		sysv_set_perm(o, &ds.sem_perm);
-		obj_set_unum(o, IPK_F_NSEMS, ds.sem_nsems);
-		sysv_set_time(o, IPK_F_ATIME, ds.sem_otime);
-		sysv_set_time(o, IPK_F_CTIME, ds.sem_ctime);
-		int drop = sem_finish(s, o);
-		if (drop) {
-			ipk_object_free(o);
-			rc = drop < 0 ? drop : 0;
-			continue;
-		}
-		rc = scan_add(s, o);
+	sysv_set_perm(o, &ds.sem_perm);
+	obj_set_unum(o, IPK_F_NSEMS, ds.sem_nsems);
+	sysv_set_time(o, IPK_F_ATIME, ds.sem_otime);
+	sysv_set_time(o, IPK_F_CTIME, ds.sem_ctime);
+	int drop = sem_read_values(o);
+	if (drop) {
+		ipk_object_free(o);
+		return drop < 0 ? drop : 0;
 	}
-	return rc;
+	return scan_add(s, o);
 }
 
+/*
+ * Live, SEM_STAT_ANY and GETALL are two calls per array, where the
+ * /proc/sysvipc/sem path is the same GETALL plus formatting and parsing
+ * text; the file is read from frozen copies (--sysroot).
+ */
 static int sem_scan(struct ipk_scan *s)
 {
-	int rc = sysv_proc_scan(s, "sem", sem_columns, ARRAY_SIZE(sem_columns), sem_finish);
+	if (s->ctx->live) {
+		struct seminfo info;
+		int max = semctl(0, 0, IPC_INFO, (union semun){ .__buf = &info });
 
-	if (rc == -ENOENT && s->ctx->live)
-		return sem_stat_any_scan(s);
+		if (max < 0) {
+			ctx_diag(s->ctx, errno, "read", "semctl(IPC_INFO)");
+			return 0;
+		}
+		return sysv_each_index(s, max, sem_one);
+	}
+	int rc = sysv_proc_scan(s, "sem", sem_columns, ARRAY_SIZE(sem_columns), sem_finish);
 	if (rc == -ENOENT)
 		ctx_diag(s->ctx, ENOENT, "read", "/proc/sysvipc/sem");
 	return rc == -ENOENT ? 0 : rc;

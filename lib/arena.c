@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Arenas: the memory of a listing, taken in few calls and given back in one. */
+#include "internal.h"
+
+#include <sys/mman.h>
+
+struct ipk_arena_chunk {
+	struct ipk_arena_chunk *next;
+	size_t used, cap, size;		/* size: of the whole mapping */
+	char data[];
+};
+
+#define FIRST_CHUNK ((size_t)64 << 10)
+#define LARGEST_CHUNK ((size_t)1 << 20)
+
+void *ipk_arena_alloc(struct ipk_arena *a, size_t n)
+{
+	struct ipk_arena_chunk *c = a->chunks;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!c || c->cap - c->used < n) {
+		size_t size = c ? c->size * 2 : FIRST_CHUNK;
+		if (size > LARGEST_CHUNK)
+			size = LARGEST_CHUNK;
+		while (size < n + sizeof(*c))
+			size *= 2;
+		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		struct ipk_arena_chunk *fresh = m;
+		fresh->next = c;
+		fresh->used = 0;
+		fresh->size = size;
+		fresh->cap = size - sizeof(*fresh);
+		a->chunks = c = fresh;
+	}
+	void *p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+void ipk_arena_move(struct ipk_arena *to, struct ipk_arena *from)
+{
+	struct ipk_arena_chunk *tail = from->chunks;
+
+	if (!tail)
+		return;
+	while (tail->next)
+		tail = tail->next;
+	tail->next = to->chunks;
+	to->chunks = from->chunks;
+	from->chunks = NULL;
+}
+
+void ipk_arena_free(struct ipk_arena *a)
+{
+	struct ipk_arena_chunk *c = a->chunks;
+
+	while (c) {
+		struct ipk_arena_chunk *next = c->next;
+		munmap(c, c->size);
+		c = next;
+	}
+	a->chunks = NULL;
+}
