@@ -166,7 +166,8 @@ install: all
 	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
 	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
 	install -m 644 lib/ipckit.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 $(PC_FILE) $(DESTDIR)$(PKGCONFIGDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' lib/ipckit.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	for page in $(MAN_PAGES); do \
 		sec=$${page##*.}; install -d $(DESTDIR)$(MANDIR)/man$$sec; \
 		install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$sec/ || exit 1; \

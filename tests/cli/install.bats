@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# make install honours PREFIX and DESTDIR; what it installs works on its
+# own (pkg-config, the shared library with its soname, man pages,
+# completions); make uninstall takes it all away again.
+
+load helpers
+
+setup() {
+	require_private_ns || return 1
+	DEST=$BATS_TEST_TMPDIR/dest
+	MAKEARGS="-s B=$B"
+	if [[ "$B" == *san* ]]; then MAKEARGS="$MAKEARGS SANITIZE=1"; fi
+}
+
+@test "make install puts everything under DESTDIR/PREFIX" {
+	run make $MAKEARGS install DESTDIR="$DEST" PREFIX=/opt/ipckit
+	[ "$status" -eq 0 ]
+	for f in bin/ipc-ls lib/libipckit.a lib/libipckit.so lib/libipckit.so.0 \
+		include/ipckit.h lib/pkgconfig/ipckit.pc share/man/man1/ipc-ls.1 \
+		share/man/man7/ipckit.7 share/bash-completion/completions/ipc-ls \
+		share/zsh/site-functions/_ipckit share/fish/vendor_completions.d/ipc-ls.fish; do
+		[ -e "$DEST/opt/ipckit/$f" ] || { echo "missing $f"; false; }
+	done
+	grep -qx 'prefix=/opt/ipckit' "$DEST/opt/ipckit/lib/pkgconfig/ipckit.pc"
+	[ "$(readlink "$DEST/opt/ipckit/lib/libipckit.so")" = libipckit.so.0 ]
+	objdump -p "$DEST/opt/ipckit/lib/libipckit.so.0" | grep -q 'SONAME *libipckit.so.0'
+	"$DEST/opt/ipckit/bin/ipc-ls" -V
+	# nothing lands outside DESTDIR/PREFIX
+	[ "$(ls "$DEST")" = opt ]
+}
+
+@test "a program builds against the installed library with pkg-config" {
+	[[ "$B" != *san* ]] || skip "the sanitizer build needs its runtime to link"
+	make $MAKEARGS install DESTDIR="$DEST" PREFIX=/usr/local
+	cat >"$BATS_TEST_TMPDIR/count.c" <<-'EOF'
+	#include <ipckit.h>
+	#include <stdio.h>
+	int main(void)
+	{
+		struct ipk_ctx *ctx = ipk_ctx_new();
+		struct ipk_list *l = ipk_scan(ctx, NULL, 0);
+		printf("%zu\n", ipk_list_len(l));
+		ipk_list_free(l);
+		ipk_ctx_free(ctx);
+		return 0;
+	}
+	EOF
+	export PKG_CONFIG_PATH=$DEST/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$DEST
+	cc -o "$BATS_TEST_TMPDIR/count" "$BATS_TEST_TMPDIR/count.c" \
+		$(pkg-config --cflags --libs ipckit)
+	mk sysv-shm >/dev/null
+	mk posix-shm name=/x >/dev/null
+	run env LD_LIBRARY_PATH="$DEST/usr/local/lib" "$BATS_TEST_TMPDIR/count"
+	[ "$status" -eq 0 ]
+	[ "$output" = 2 ]
+	# the shared library exports the ipk_ API and nothing else
+	! nm -D --defined-only "$DEST/usr/local/lib/libipckit.so" | awk '{print $3}' | grep -v -e '^ipk_' -e '^IPCKIT_[0-9]*$'
+}
+
+@test "make uninstall removes what make install put there" {
+	make $MAKEARGS install DESTDIR="$DEST" PREFIX=/usr/local
+	make $MAKEARGS uninstall DESTDIR="$DEST" PREFIX=/usr/local
+	run find "$DEST" -type f -o -type l
+	[ -z "$output" ]
+}
