@@ -40,6 +40,21 @@ teardown() {
 	clean_ns
 }
 
+# Whether a second user exists here: not in the user namespace that
+# tests/run-in-ns makes for a non-root caller, where only uid 0 is mapped.
+have_other_user() {
+	[ -z "${IPCKIT_USERNS:-}" ]
+}
+
+require_other_user() {
+	have_other_user || skip "only uid 0 exists in this user namespace (run as root for this test)"
+}
+
+# as_nobody COMMAND...: runs COMMAND as uid and gid 65534.
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
 # mk KIND [PARAM=VALUE...]: creates one object, prints its REF.
 mk() {
 	"$FACTORY" "$@"

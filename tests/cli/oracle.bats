@@ -21,13 +21,15 @@ varied_objects() {
 	mk sysv-shm size=12345 mode=0640 lock=1 >/dev/null
 	hold sysv-shm size=8192 mode=0660 attach=1 touch=8192 key=0x2000 \
 		sysv-shm size=4096 attach=1 rmid=1
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$FACTORY" sysv-shm size=100 mode=0666 >/dev/null
+	if have_other_user; then
+		as_nobody "$FACTORY" sysv-shm size=100 mode=0666 >/dev/null
+		as_nobody "$FACTORY" sysv-msg mode=0604 send=1 >/dev/null
+		as_nobody "$FACTORY" sysv-sem nsems=2 mode=0644 >/dev/null
+	fi
 	mk sysv-msg key=0x3000 mode=0600 send=3 msgsize=100 >/dev/null
 	mk sysv-msg qbytes=1000 >/dev/null
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$FACTORY" sysv-msg mode=0604 send=1 >/dev/null
 	mk sysv-sem nsems=3 values=4,0,9 mode=0600 key=0x4000 >/dev/null
 	mk sysv-sem nsems=1 values=32767 >/dev/null
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$FACTORY" sysv-sem nsems=2 mode=0644 >/dev/null
 }
 
 compare() {	# KIND LSIPC-OPTION LSIPC-COLUMNS JQ-CHECK
