@@ -185,6 +185,16 @@ void out_free(struct out *out);
  */
 size_t out_fields(const char *spec, const int *defaults, size_t ndefaults, int **fields);
 
+/*
+ * Fills @row with the object: its @fields as cells from column @first on,
+ * or in JSON mode the whole object (every record field with
+ * @all_fields_json, else just @fields).  -EINVAL when @row is not the
+ * newest row.
+ */
+int out_object(struct out *out, struct out_row *row, size_t first, struct ipk_ctx *ctx,
+	       const struct ipk_object *o, const int *fields, size_t nfields,
+	       bool all_fields_json);
+
 /* Renders objects with these fields in the chosen mode. */
 int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		const struct ipk_list *list, const int *fields, size_t nfields,

@@ -385,20 +385,10 @@ static int show_tree(struct ipk_ctx *ctx, const struct ls *ls, const struct ipk_
 					rc = -ENOMEM;
 					break;
 				}
-				if (ls->out.mode == OUT_JSON) {
-					ipk_buf_reset(&b);
-					rc = ipk_object_json(ctx, o, NULL, 0, &b);
-					if (!rc)
-						rc = out_row_json(row, b.s);
-					continue;
-				}
-				rc |= out_set(out, row, 0, ipk_object_ref(o), NULL);
-				for (size_t f = 0; f < nfields && !rc; f++) {
-					ipk_buf_reset(&b);
-					rc = ipk_field_text(ctx, o, fields[f], &ls->out.fmt, &b);
-					if (!rc)
-						rc = out_set(out, row, f + 2, b.s, NULL);
-				}
+				if (ls->out.mode != OUT_JSON)
+					rc = out_set(out, row, 0, ipk_object_ref(o), NULL);
+				if (!rc)
+					rc = out_object(out, row, 2, ctx, o, fields, nfields, true);
 			}
 		}
 		free(done);

@@ -767,28 +767,24 @@ size_t out_fields(const char *spec, const int *defaults, size_t ndefaults, int *
 	return n;
 }
 
-/*
- * The objects as table rows.  (Two threads each filling half the rows were
- * measured slower on two CPUs than one: a second context re-reads the
- * user names and both compete for memory.)
- */
-static int fill_table(struct ipk_ctx *ctx, struct out *out, const struct ipk_list *list,
-		      const int *fields, size_t nfields)
+int out_object(struct out *out, struct out_row *row, size_t first, struct ipk_ctx *ctx,
+	       const struct ipk_object *o, const int *fields, size_t nfields,
+	       bool all_fields_json)
 {
-	struct ipk_buf scratch = { 0 };
+	struct ipk_buf b = { 0 };
 	int rc = 0;
 
-	for (size_t i = 0; i < ipk_list_len(list) && !rc; i++) {
-		const struct ipk_object *o = ipk_list_at(list, i);
-
-		if (!out_row(out, NULL)) {
-			rc = -ENOMEM;
-			break;
-		}
+	if (row->json) {
+		rc = ipk_object_json(ctx, o, all_fields_json ? NULL : fields, nfields, &b);
+		if (!rc)
+			rc = out_row_json(row, b.s);
+	} else if (row != out->pending || first + nfields > out->ncols) {
+		rc = -EINVAL;
+	} else {
 		for (size_t f = 0; f < nfields && !rc; f++)
-			rc = field_cell(out, f, ctx, o, fields[f], &scratch);
+			rc = field_cell(out, first + f, ctx, o, fields[f], &b);
 	}
-	ipk_buf_free(&scratch);
+	ipk_buf_free(&b);
 	return rc;
 }
 
@@ -797,7 +793,6 @@ int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		bool all_fields_json)
 {
 	struct out_col *cols = calloc(nfields, sizeof(*cols));
-	struct ipk_buf b = { 0 };
 	int rc = 0;
 
 	if (!cols)
@@ -814,27 +809,16 @@ int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		free(cols);
 		return -ENOMEM;
 	}
-	if (opts->mode != OUT_JSON) {
-		rc = fill_table(ctx, out, list, fields, nfields);
-	} else {
-		for (size_t i = 0; i < ipk_list_len(list) && !rc; i++) {
-			struct out_row *row = out_row(out, NULL);
+	for (size_t i = 0; i < ipk_list_len(list) && !rc; i++) {
+		struct out_row *row = out_row(out, NULL);
 
-			if (!row) {
-				rc = -ENOMEM;
-				break;
-			}
-			ipk_buf_reset(&b);
-			rc = ipk_object_json(ctx, ipk_list_at(list, i),
-					     all_fields_json ? NULL : fields, nfields, &b);
-			if (!rc)
-				rc = out_row_json(row, b.s);
-		}
+		rc = row ? out_object(out, row, 0, ctx, ipk_list_at(list, i), fields, nfields,
+				      all_fields_json)
+			 : -ENOMEM;
 	}
 	if (!rc)
 		rc = out_print(out);
 	out_free(out);
-	ipk_buf_free(&b);
 	free(cols);
 	return rc;
 }

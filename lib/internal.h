@@ -268,6 +268,12 @@ struct ipk_filter {
 /* SysV mode word: permission bits plus SHM_DEST and SHM_LOCKED. */
 void sysv_set_mode(struct ipk_object *o, uint32_t mode);
 
+struct ipc_perm;
+/* Key, owner, creator and mode from the kernel's struct ipc_perm. */
+void sysv_set_perm(struct ipk_object *o, const struct ipc_perm *perm);
+/* Times of 0 mean "never": the field stays unknown. */
+void sysv_set_time(struct ipk_object *o, int field, int64_t t);
+
 /* A column of /proc/sysvipc/<x>, by its header name, and where it goes. */
 struct sysv_column {
 	const char *header;
@@ -275,30 +281,29 @@ struct sysv_column {
 	int base;		/* 8 for perms, 10 otherwise */
 };
 
-/*
- * Reads /proc/sysvipc/@file and adds one object per line, columns mapped
- * by their header names through @cols; @finish completes each object
- * (return > 0 to drop it, < 0 on error).  -ENOENT when the file is absent
- * (the caller falls back to *_STAT_ANY).
- */
-int sysv_proc_scan(struct ipk_scan *s, const char *file,
-		   const struct sysv_column *cols, size_t ncols,
-		   int (*finish)(struct ipk_scan *s, struct ipk_object *o));
+/* What *_STAT_ANY fills: struct msqid_ds, semid_ds or shmid_ds. */
+union sysv_ds;
 
-struct ipc_perm;
-/* Key, owner, creator and mode from the kernel's struct ipc_perm. */
-void sysv_set_perm(struct ipk_object *o, const struct ipc_perm *perm);
-/* Id and REF of an object found by *_STAT_ANY; > 0 when s->only skips it. */
-int sysv_set_id(struct ipk_scan *s, struct ipk_object *o, int id);
 /*
- * Calls @one(s, idx) for every index up to @max (from IPC_INFO), or with
- * s->only for the two indexes an id can have (IPCMNI is 2^15, or 2^24 with
- * ipcmni_extend).  @one returns 0, or -ENOMEM to stop.
+ * How one SysV kind is read, by sysv_scan(): the text of /proc/sysvipc
+ * (frozen copies, and live where a kind prefers it) or one *_STAT_ANY per
+ * index (live), both ending in the same record.
  */
-int sysv_each_index(struct ipk_scan *s, int max, int (*one)(struct ipk_scan *s, int idx));
+struct sysv_source {
+	const char *proc_file;			/* "shm": /proc/sysvipc/shm */
+	const struct sysv_column *columns;	/* that file's columns */
+	size_t ncolumns;
+	int (*max_index)(void);			/* IPC_INFO: highest index in use */
+	int (*stat_index)(int idx, union sysv_ds *ds);	/* *_STAT_ANY: the id, or -1 */
+	void (*fill)(struct ipk_object *o, const union sysv_ds *ds);
+	/* Completes an object from either source; > 0 drops it, < 0 fails. */
+	int (*finish)(struct ipk_scan *s, struct ipk_object *o);
+	/* Live, read /proc/sysvipc rather than *_STAT_ANY; NULL: never. */
+	bool (*prefer_proc)(const struct ipk_ctx *ctx);
+};
 
-/* Times of 0 mean "never": the field stays unknown. */
-void sysv_set_time(struct ipk_object *o, int field, int64_t t);
+/* Adds every object of a SysV kind (or with s->only, the one named). */
+int sysv_scan(struct ipk_scan *s, const struct sysv_source *src);
 
 /* The directory fd of the caller's mqueue filesystem, or -errno. */
 int posix_mqueue_dir(struct ipk_ctx *ctx, char *shown, size_t size);
@@ -318,6 +323,14 @@ int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclu
 		       bool stat_first,
 		       int (*each)(struct ipk_scan *s, int dfd, const char *file,
 				   const struct stat *st));
+/*
+ * Adds the object of a POSIX file whose content is part of the record (a
+ * semaphore's value, a queue's attributes): opened once and given to
+ * @read, with @fd -1 when the caller may not read it.
+ */
+int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *name,
+		   void (*read)(struct ipk_scan *s, int fd, const struct stat *st,
+				struct ipk_object *o));
 /*
  * Opens a file of a POSIX directory read-only, without following a link,
  * blocking on a FIFO or taking a terminal, and fills @st.  The fd of a

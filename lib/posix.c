@@ -29,6 +29,31 @@ int posix_open_regular(int dfd, const char *file, struct stat *st)
 	return -ENOENT;		/* gone since readdir, a symlink (ELOOP), ... */
 }
 
+int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *name,
+		   void (*read)(struct ipk_scan *s, int fd, const struct stat *st,
+				struct ipk_object *o))
+{
+	struct stat st;
+	int fd = posix_open_regular(dfd, file, &st);
+
+	if (fd == -ENOENT)
+		return 0;
+	struct ipk_object *o = scan_obj_new(s);
+	int rc = o ? obj_set_posix_name(o, name) : -ENOMEM;
+	if (rc) {
+		if (fd >= 0)
+			close(fd);
+		ipk_object_free(o);
+		return rc;
+	}
+	obj_set_num(o, IPK_F_STATUS, 0);
+	read(s, fd, &st, o);
+	if (fd >= 0)
+		close(fd);
+	obj_set_stat(o, &st);
+	return scan_add(s, o);
+}
+
 int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 		   const char *prefix, const char *exclude, bool stat_first,
 		   int (*each)(struct ipk_scan *s, int dfd, const char *file,

@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 
 void sysv_set_mode(struct ipk_object *o, uint32_t mode)
@@ -112,28 +114,49 @@ static int parse_row(char *line, const struct sysv_column *cols, const int *map,
 	return 0;
 }
 
-int sysv_proc_scan(struct ipk_scan *s, const char *file,
-		   const struct sysv_column *cols, size_t ncols,
-		   int (*finish)(struct ipk_scan *s, struct ipk_object *o))
+/* Id and REF of a new object; > 0 when a lookup (s->only) wants another. */
+static int set_id(struct ipk_scan *s, struct ipk_object *o, int id)
+{
+	char arg[24];
+
+	fmt_i64(arg, id);
+	if (!scan_wants(s, arg))
+		return 1;
+	obj_set_num(o, IPK_F_ID, id);
+	return obj_set_ref(o, arg);
+}
+
+/* Completes and adds @o, or drops it; only -ENOMEM is returned. */
+static int finish(struct ipk_scan *s, const struct sysv_source *src, struct ipk_object *o)
+{
+	int rc = src->finish ? src->finish(s, o) : 0;
+
+	if (rc) {
+		ipk_object_free(o);
+		return rc < 0 ? rc : 0;
+	}
+	return scan_add(s, o);
+}
+
+/* /proc/sysvipc/<file>, columns mapped by their header names; -ENOENT if absent. */
+static int proc_scan(struct ipk_scan *s, const struct sysv_source *src)
 {
 	char path[64], *buf, *save = NULL;
 	int map[MAX_COLUMNS];
 	size_t n;
 
-	snprintf(path, sizeof(path), "/proc/sysvipc/%s", file);
+	snprintf(path, sizeof(path), "/proc/sysvipc/%s", src->proc_file);
 	if (s->ctx->force_stat_any)
 		return -ENOENT;
 	int rc = ctx_read_file(s->ctx, path, &buf, NULL);
-	if (rc == -ENOENT)
+	if (rc == -ENOENT || rc == -ENOMEM)
 		return rc;
 	if (rc) {
-		if (rc == -ENOMEM)
-			return rc;
 		ctx_diag(s->ctx, -rc, "read", path);
 		return 0;
 	}
 	char *line = strtok_r(buf, "\n", &save);
-	if (!line || map_header(line, cols, ncols, map, &n)) {
+	if (!line || map_header(line, src->columns, src->ncolumns, map, &n)) {
 		ctx_diag(s->ctx, EPROTO, "parse", path);
 		free(buf);
 		return 0;
@@ -146,25 +169,18 @@ int sysv_proc_scan(struct ipk_scan *s, const char *file,
 			rc = -ENOMEM;
 			break;
 		}
-		if (parse_row(line, cols, map, n, o) || !obj_has(o, IPK_F_ID)) {
+		if (parse_row(line, src->columns, map, n, o) || !obj_has(o, IPK_F_ID)) {
 			bad_row = true;
 			ipk_object_free(o);
 			continue;
 		}
-		int skip = sysv_set_id(s, o, (int)o->id);
-		if (skip > 0) {
+		int skip = set_id(s, o, (int)o->id);
+		if (skip) {
 			ipk_object_free(o);
+			rc = skip < 0 ? skip : 0;
 			continue;
 		}
-		rc = skip;
-		int drop = rc ? 0 : finish(s, o);
-		if (rc || drop) {
-			ipk_object_free(o);
-			if (drop < 0)
-				rc = drop;
-			continue;
-		}
-		rc = scan_add(s, o);
+		rc = finish(s, src, o);
 	}
 	if (bad_row)
 		ctx_diag(s->ctx, EPROTO, "parse a line of", path);
@@ -172,31 +188,73 @@ int sysv_proc_scan(struct ipk_scan *s, const char *file,
 	return rc;
 }
 
-int sysv_set_id(struct ipk_scan *s, struct ipk_object *o, int id)
-{
-	char arg[24];
+union sysv_ds {
+	struct msqid_ds msg;
+	struct semid_ds sem;
+	struct shmid_ds shm;
+};
 
-	fmt_i64(arg, id);
-	if (!scan_wants(s, arg))
-		return 1;
-	obj_set_num(o, IPK_F_ID, id);
-	return obj_set_ref(o, arg);
+/* One object by its index: 0 for a free slot or one gone since. */
+static int stat_one(struct ipk_scan *s, const struct sysv_source *src, int idx)
+{
+	/* zeroed: valgrind does not know that *_STAT_ANY fills it */
+	union sysv_ds ds;
+	memset(&ds, 0, sizeof(ds));
+	int id = src->stat_index(idx, &ds);
+
+	if (id < 0)
+		return 0;
+	struct ipk_object *o = scan_obj_new(s);
+	if (!o)
+		return -ENOMEM;
+	int skip = set_id(s, o, id);
+	if (skip) {
+		ipk_object_free(o);
+		return skip < 0 ? skip : 0;
+	}
+	src->fill(o, &ds);
+	return finish(s, src, o);
 }
 
-int sysv_each_index(struct ipk_scan *s, int max, int (*one)(struct ipk_scan *s, int idx))
+/*
+ * *_STAT_ANY takes an index, not an id: walk every index up to the highest
+ * in use, or for a lookup (s->only) the two an id can have (IPCMNI is
+ * 2^15, or 2^24 with ipcmni_extend).
+ */
+static int stat_scan(struct ipk_scan *s, const struct sysv_source *src)
 {
-	int rc = 0;
+	int max = src->max_index(), rc = 0;
 
+	if (max < 0) {
+		ctx_diag(s->ctx, errno, "read", s->kind->name);
+		return 0;
+	}
 	if (s->only) {
 		int id = atoi(s->only);
 		int low = id & 0x7fff, high = id & 0xffffff;
 
-		rc = one(s, low);
+		rc = stat_one(s, src, low);
 		if (!rc && high != low)
-			rc = one(s, high);
+			rc = stat_one(s, src, high);
 		return rc;
 	}
 	for (int idx = 0; idx <= max && !rc; idx++)
-		rc = one(s, idx);
+		rc = stat_one(s, src, idx);
 	return rc;
+}
+
+int sysv_scan(struct ipk_scan *s, const struct sysv_source *src)
+{
+	int rc = -ENOENT;
+
+	if (!s->ctx->live || (src->prefer_proc && src->prefer_proc(s->ctx)))
+		rc = proc_scan(s, src);
+	if (rc != -ENOENT)
+		return rc;
+	if (s->ctx->live)
+		return stat_scan(s, src);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/sysvipc/%s", src->proc_file);
+	ctx_diag(s->ctx, ENOENT, "read", path);
+	return 0;
 }

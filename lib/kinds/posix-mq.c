@@ -19,11 +19,18 @@ static const int mq_read_fields[] = {
  * mq_getattr needs no mq_open (which would look the name up in the
  * caller's IPC namespace rather than in this filesystem's).
  */
-static void pmq_read(struct ipk_scan *s, int fd, struct ipk_object *o)
+static void pmq_read(struct ipk_scan *s, int fd, const struct stat *st, struct ipk_object *o)
 {
 	char text[256];
-	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	ssize_t n;
 
+	(void)st;
+	if (fd < 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(mq_read_fields); i++)
+			obj_set_noaccess(o, mq_read_fields[i]);
+		return;
+	}
+	n = pread(fd, text, sizeof(text) - 1, 0);
 	if (n > 0) {
 		unsigned long long qsize;
 		int notify_pid;
@@ -53,30 +60,8 @@ static void pmq_read(struct ipk_scan *s, int fd, struct ipk_object *o)
 
 static int pmq_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *unused)
 {
-	struct stat st;
-	int fd = posix_open_regular(dfd, file, &st);
-
 	(void)unused;
-	if (fd == -ENOENT)
-		return 0;
-	struct ipk_object *o = scan_obj_new(s);
-	int rc = o ? obj_set_posix_name(o, file) : -ENOMEM;
-	if (rc) {
-		if (fd >= 0)
-			close(fd);
-		ipk_object_free(o);
-		return rc;
-	}
-	obj_set_num(o, IPK_F_STATUS, 0);
-	if (fd >= 0) {
-		pmq_read(s, fd, o);
-		close(fd);
-	} else {
-		for (size_t i = 0; i < ARRAY_SIZE(mq_read_fields); i++)
-			obj_set_noaccess(o, mq_read_fields[i]);
-	}
-	obj_set_stat(o, &st);
-	return scan_add(s, o);
+	return posix_add_read(s, dfd, file, file, pmq_read);
 }
 
 static int pmq_scan(struct ipk_scan *s)

@@ -13,11 +13,18 @@
  * bit 0 says whether anyone waits.  A pread needs read permission only:
  * sem_getvalue would need sem_open, which wants read-write.
  */
-static void psem_read_value(int fd, struct ipk_object *o)
+static void psem_read(struct ipk_scan *s, int fd, const struct stat *st, struct ipk_object *o)
 {
 	unsigned char raw[32];
-	ssize_t n = pread(fd, raw, sizeof(raw), 0);
+	ssize_t n = fd < 0 ? -1 : pread(fd, raw, sizeof(raw), 0);
 
+	(void)s;
+	obj_set_unum(o, IPK_F_SIZE, (uint64_t)st->st_size);
+	if (fd < 0) {
+		obj_set_noaccess(o, IPK_F_VALUE);
+		obj_set_noaccess(o, IPK_F_WAITERS);
+		return;
+	}
 	if (n < 8)
 		return;		/* not (yet) a semaphore: glibc writes it whole */
 	uint64_t word;
@@ -35,31 +42,8 @@ static void psem_read_value(int fd, struct ipk_object *o)
 
 static int psem_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *unused)
 {
-	struct stat st;
-	int fd = posix_open_regular(dfd, file, &st);
-
 	(void)unused;
-	if (fd == -ENOENT)
-		return 0;
-	struct ipk_object *o = scan_obj_new(s);
-	int rc = o ? obj_set_posix_name(o, file + 4) : -ENOMEM;
-	if (rc) {
-		if (fd >= 0)
-			close(fd);
-		ipk_object_free(o);
-		return rc;
-	}
-	if (fd >= 0) {
-		psem_read_value(fd, o);
-		close(fd);
-	} else {
-		obj_set_noaccess(o, IPK_F_VALUE);
-		obj_set_noaccess(o, IPK_F_WAITERS);
-	}
-	obj_set_stat(o, &st);
-	obj_set_unum(o, IPK_F_SIZE, (uint64_t)st.st_size);
-	obj_set_num(o, IPK_F_STATUS, 0);
-	return scan_add(s, o);
+	return posix_add_read(s, dfd, file, file + 4, psem_read);
 }
 
 static int psem_scan(struct ipk_scan *s)

@@ -64,12 +64,10 @@ static int sem_read_values(struct ipk_object *o)
 	return 0;
 }
 
-/* From a frozen copy there are no values to ask the kernel for. */
+/* Values come from the live kernel only: frozen copies have none. */
 static int sem_finish(struct ipk_scan *s, struct ipk_object *o)
 {
-	(void)s;
-	(void)o;
-	return 0;
+	return s->ctx->live && ctx_wants(s->ctx, F(VALUE)) ? sem_read_values(o) : 0;
 }
 
 /* Per semaphore: waiters for an increase, for zero, and the last pid. */
@@ -112,56 +110,46 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 	return 0;
 }
 
-/* One array by its index: SEM_STAT_ANY, then its values with GETALL. */
-static int sem_one(struct ipk_scan *s, int idx)
-{
-	/* zeroed: valgrind does not know that SEM_STAT_ANY fills it */
-	struct semid_ds ds = { 0 };
-	int id = semctl(idx, 0, SEM_STAT_ANY, (union semun){ .buf = &ds });
-
-	if (id < 0)
-		return 0;	/* a free slot, or gone since */
-	struct ipk_object *o = scan_obj_new(s);
-	if (!o)
-		return -ENOMEM;
-	int skip = sysv_set_id(s, o, id);
-	if (skip) {
-		ipk_object_free(o);
-		return skip < 0 ? skip : 0;
-	}
-	sysv_set_perm(o, &ds.sem_perm);
-	obj_set_unum(o, IPK_F_NSEMS, ds.sem_nsems);
-	sysv_set_time(o, IPK_F_ATIME, ds.sem_otime);
-	sysv_set_time(o, IPK_F_CTIME, ds.sem_ctime);
-	int drop = sem_read_values(o);
-	if (drop) {
-		ipk_object_free(o);
-		return drop < 0 ? drop : 0;
-	}
-	return scan_add(s, o);
-}
-
 /*
  * Live, SEM_STAT_ANY and GETALL are two calls per array, where the
  * /proc/sysvipc/sem path is the same GETALL plus formatting and parsing
- * text; the file is read from frozen copies (--sysroot).
+ * text; the file is read from frozen copies.
  */
+static int sem_max_index(void)
+{
+	struct seminfo info;
+
+	return semctl(0, 0, IPC_INFO, (union semun){ .__buf = &info });
+}
+
+static int sem_stat_index(int idx, union sysv_ds *ds)
+{
+	return semctl(idx, 0, SEM_STAT_ANY, (union semun){ .buf = (struct semid_ds *)(void *)ds });
+}
+
+static void sem_fill(struct ipk_object *o, const union sysv_ds *ds)
+{
+	const struct semid_ds *sem = (const struct semid_ds *)(const void *)ds;
+
+	sysv_set_perm(o, &sem->sem_perm);
+	obj_set_unum(o, IPK_F_NSEMS, sem->sem_nsems);
+	sysv_set_time(o, IPK_F_ATIME, sem->sem_otime);
+	sysv_set_time(o, IPK_F_CTIME, sem->sem_ctime);
+}
+
+static const struct sysv_source sem_source = {
+	.proc_file = "sem",
+	.columns = sem_columns,
+	.ncolumns = ARRAY_SIZE(sem_columns),
+	.max_index = sem_max_index,
+	.stat_index = sem_stat_index,
+	.fill = sem_fill,
+	.finish = sem_finish,
+};
+
 static int sem_scan(struct ipk_scan *s)
 {
-	if (s->ctx->live) {
-		struct seminfo info;
-		int max = semctl(0, 0, IPC_INFO, (union semun){ .__buf = &info });
-
-		if (max < 0) {
-			ctx_diag(s->ctx, errno, "read", "semctl(IPC_INFO)");
-			return 0;
-		}
-		return sysv_each_index(s, max, sem_one);
-	}
-	int rc = sysv_proc_scan(s, "sem", sem_columns, ARRAY_SIZE(sem_columns), sem_finish);
-	if (rc == -ENOENT)
-		ctx_diag(s->ctx, ENOENT, "read", "/proc/sysvipc/sem");
-	return rc == -ENOENT ? 0 : rc;
+	return sysv_scan(s, &sem_source);
 }
 
 const struct ipk_kind ipk_kind_sysv_sem = {

@@ -23,6 +23,33 @@ static const struct sysv_column shm_columns[] = {
 	{ "swap", IPK_F_SWAP, 10 },
 };
 
+/* IPC_INFO: SHM_INFO would give the same index after adding up every segment's pages. */
+static int shm_max_index(void)
+{
+	struct shminfo info;
+
+	return shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&info);
+}
+
+static int shm_stat_index(int idx, union sysv_ds *ds)
+{
+	return shmctl(idx, SHM_STAT_ANY, (struct shmid_ds *)(void *)ds);
+}
+
+static void shm_fill(struct ipk_object *o, const union sysv_ds *ds)
+{
+	const struct shmid_ds *shm = (const struct shmid_ds *)(const void *)ds;
+
+	sysv_set_perm(o, &shm->shm_perm);
+	obj_set_unum(o, IPK_F_SIZE, shm->shm_segsz);
+	obj_set_num(o, IPK_F_CPID, shm->shm_cpid);
+	obj_set_num(o, IPK_F_LPID, shm->shm_lpid);
+	obj_set_unum(o, IPK_F_NATTCH, shm->shm_nattch);
+	sysv_set_time(o, IPK_F_ATIME, shm->shm_atime);
+	sysv_set_time(o, IPK_F_DTIME, shm->shm_dtime);
+	sysv_set_time(o, IPK_F_CTIME, shm->shm_ctime);
+}
+
 static int shm_finish(struct ipk_scan *s, struct ipk_object *o)
 {
 	(void)s;
@@ -31,61 +58,31 @@ static int shm_finish(struct ipk_scan *s, struct ipk_object *o)
 	return 0;
 }
 
-/* One segment by its index, where /proc/sysvipc is missing. */
-static int shm_one(struct ipk_scan *s, int idx)
-{
-	/* zeroed: valgrind does not know that SHM_STAT_ANY fills it */
-	struct shmid_ds ds = { 0 };
-	int id = shmctl(idx, SHM_STAT_ANY, &ds);
-
-	if (id < 0)
-		return 0;	/* a free slot, or gone since */
-	struct ipk_object *o = scan_obj_new(s);
-	if (!o)
-		return -ENOMEM;
-	int skip = sysv_set_id(s, o, id);
-	if (skip) {
-		ipk_object_free(o);
-		return skip < 0 ? skip : 0;
-	}
-	sysv_set_perm(o, &ds.shm_perm);
-	obj_set_unum(o, IPK_F_SIZE, ds.shm_segsz);
-	obj_set_num(o, IPK_F_CPID, ds.shm_cpid);
-	obj_set_num(o, IPK_F_LPID, ds.shm_lpid);
-	obj_set_unum(o, IPK_F_NATTCH, ds.shm_nattch);
-	sysv_set_time(o, IPK_F_ATIME, ds.shm_atime);
-	sysv_set_time(o, IPK_F_DTIME, ds.shm_dtime);
-	sysv_set_time(o, IPK_F_CTIME, ds.shm_ctime);
-	shm_finish(s, o);
-	return scan_add(s, o);
-}
-
 /*
  * /proc/sysvipc/shm is the only place with rss and swap: it is read when
- * they are wanted.  Otherwise, and where the file is missing, SHM_STAT_ANY
- * gives the rest in one call per segment, without the kernel formatting
- * and us parsing a line of text per segment (half the cost of a listing).
+ * they are wanted.  Otherwise SHM_STAT_ANY gives the rest in one call per
+ * segment, without the kernel formatting and us parsing a line of text per
+ * segment (half the cost of a listing).
  */
+static bool shm_prefer_proc(const struct ipk_ctx *ctx)
+{
+	return ctx_wants(ctx, F(RSS) | F(SWAP));
+}
+
+static const struct sysv_source shm_source = {
+	.proc_file = "shm",
+	.columns = shm_columns,
+	.ncolumns = ARRAY_SIZE(shm_columns),
+	.max_index = shm_max_index,
+	.stat_index = shm_stat_index,
+	.fill = shm_fill,
+	.finish = shm_finish,
+	.prefer_proc = shm_prefer_proc,
+};
+
 static int shm_scan(struct ipk_scan *s)
 {
-	int rc = -ENOENT;
-
-	if (!s->ctx->live || ctx_wants(s->ctx, F(RSS) | F(SWAP)))
-		rc = sysv_proc_scan(s, "shm", shm_columns, ARRAY_SIZE(shm_columns), shm_finish);
-	if (rc == -ENOENT && s->ctx->live) {
-		/* IPC_INFO: SHM_INFO gives the same index but adds up every segment's pages */
-		struct shminfo info;
-		int max = shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&info);
-
-		if (max < 0) {
-			ctx_diag(s->ctx, errno, "read", "shmctl(IPC_INFO)");
-			return 0;
-		}
-		return sysv_each_index(s, max, shm_one);
-	}
-	if (rc == -ENOENT)
-		ctx_diag(s->ctx, ENOENT, "read", "/proc/sysvipc/shm");
-	return rc == -ENOENT ? 0 : rc;
+	return sysv_scan(s, &shm_source);
 }
 
 const struct ipk_kind ipk_kind_sysv_shm = {
