@@ -87,8 +87,11 @@ deps:
 deps-check:
 	@sh build-aux/deps check
 
+# Every object of this machine, then how many of each kind.
 run: all
-	$(B)/bin/ipc-ls
+	@$(B)/bin/ipc-ls
+	@echo
+	@$(B)/bin/ipc-ls --summary
 
 # ------------------------------------------------------------------ build
 
