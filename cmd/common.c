@@ -58,6 +58,22 @@ void usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+void report_unreadable(struct ipk_ctx *ctx)
+{
+	size_t hidden = ipk_ctx_unreadable_procs(ctx);
+
+	/* a note, not an error: the listing is right about what it shows */
+	if (!hidden)
+		return;
+	if (geteuid() == 0)
+		msg("%zu process%s not readable, even as root: what %s hold%s is not shown",
+		    hidden, hidden == 1 ? "" : "es", hidden == 1 ? "it" : "they",
+		    hidden == 1 ? "s" : "");
+	else
+		msg("%zu process%s not readable; run as root for a complete view", hidden,
+		    hidden == 1 ? "" : "es");
+}
+
 size_t report_diags(struct ipk_ctx *ctx)
 {
 	size_t n = ipk_ctx_ndiags(ctx);
@@ -122,6 +138,11 @@ const struct cmd_option filter_options[] = {
 	  "(90s, 15m, 2h, 3d, 1w)", 0, NULL, 0 },
 	{ "min-size", OPT_MIN_SIZE, "SIZE", "only objects of at least SIZE bytes (4K, 1M ...)",
 	  0, NULL, 0 },
+	{ "pid", OPT_PID, "PID", "only objects process PID holds (fd, mapping, attach)", 0, NULL,
+	  0 },
+	{ "orphan", OPT_ORPHAN, NULL, "only objects no live process holds or uses", 0, NULL, 0 },
+	{ "ns", OPT_NS, "PID|all", "objects of the IPC namespace of PID, or of every one",
+	  COMPLETE_WORDS, "all", 0 },
 };
 const size_t filter_options_count = sizeof(filter_options) / sizeof(filter_options[0]);
 
@@ -385,6 +406,47 @@ bool filter_opts_handle(struct ipk_filter *f, int key, const char *arg)
 		if (ipk_filter_set_min_size(f, arg))
 			usage_error("malformed size '%s'", arg);
 		return true;
+	case OPT_PID:
+		if (ipk_filter_set_pid(f, arg))
+			usage_error("malformed pid '%s'", arg);
+		return true;
+	case OPT_ORPHAN:
+		ipk_filter_set_orphan(f, true);
+		return true;
 	}
 	return false;
+}
+
+bool scope_opts_handle(struct scope *sc, int key, const char *arg)
+{
+	switch (key) {
+	case OPT_SYSROOT:
+		sc->sysroot = arg;
+		return true;
+	case OPT_NS:
+		sc->ns = arg;
+		return true;
+	}
+	return false;
+}
+
+struct ipk_ctx *scope_ctx(const struct scope *sc)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	const char *root = sc->sysroot ? sc->sysroot : getenv("IPCKIT_SYSROOT");
+
+	if (!ctx || (root && *root && ipk_ctx_set_sysroot(ctx, root))) {
+		msg("%s", reason(ENOMEM));
+		exit(EXIT_PARTIAL);
+	}
+	if (sc->ns) {
+		int rc = ipk_ctx_set_ns(ctx, sc->ns);
+		if (rc == -EINVAL)
+			usage_error("malformed namespace '%s' (all, or a PID)", sc->ns);
+		if (rc) {
+			msg_cannot("find the IPC namespace of", sc->ns, -rc == ESRCH ? ESRCH : -rc);
+			exit(EXIT_PARTIAL);
+		}
+	}
+	return ctx;
 }

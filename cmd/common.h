@@ -33,6 +33,8 @@ __attribute__((noreturn, format(printf, 1, 2))) void usage_error(const char *fmt
 const char *reason(int err);
 /* Reports the library's diagnostics and clears them; returns how many. */
 size_t report_diags(struct ipk_ctx *ctx);
+/* One line when the last scan could not read some processes: a note. */
+void report_unreadable(struct ipk_ctx *ctx);
 
 /* ---------------------------------------------------------------- options */
 
@@ -88,6 +90,9 @@ enum {
 	OPT_KEY,
 	OPT_OLDER_THAN,
 	OPT_MIN_SIZE,
+	OPT_PID,
+	OPT_ORPHAN,
+	OPT_NS,
 	OPT_COMMAND_BASE = 512,	/* a command's own options start here */
 };
 
@@ -143,6 +148,16 @@ bool out_opts_handle(struct out_opts *o, int key, const char *arg);
 
 /* Handles the filter options (usage error on bad values). */
 bool filter_opts_handle(struct ipk_filter *f, int key, const char *arg);
+
+/* Where a command looks: --sysroot (or IPCKIT_SYSROOT) and --ns. */
+struct scope {
+	const char *sysroot;
+	const char *ns;
+};
+
+bool scope_opts_handle(struct scope *sc, int key, const char *arg);
+/* A context for @sc; on a bad --ns, a message and exit. */
+struct ipk_ctx *scope_ctx(const struct scope *sc);
 
 /* A column of a rendered table. */
 enum out_col_flags {

@@ -35,8 +35,8 @@ static const char *const ls_synopsis[] = {
 };
 
 static const int default_fields[] = {
-	IPK_F_REF, IPK_F_KEY, IPK_F_OWNER, IPK_F_PERMS, IPK_F_SIZE, IPK_F_CAPACITY,
-	IPK_F_MESSAGES, IPK_F_VALUE, IPK_F_NATTCH, IPK_F_CTIME, IPK_F_STATUS,
+	IPK_F_REF, IPK_F_KEY, IPK_F_OWNER, IPK_F_PERMS, IPK_F_SIZE, IPK_F_MESSAGES,
+	IPK_F_VALUE, IPK_F_NATTCH, IPK_F_CTIME, IPK_F_STATUS, IPK_F_HOLDERS,
 };
 
 static const int default_tree_fields[] = {
@@ -51,7 +51,7 @@ struct ls {
 	const char *id_ref;
 	struct out_opts out;
 	struct ipk_filter *filter;
-	const char *sysroot;
+	struct scope scope;
 	bool time_format_given;
 };
 
@@ -68,7 +68,8 @@ static void handle(int key, const char *arg, void *data)
 
 	if (key == OPT_TIME_FORMAT)
 		ls->time_format_given = true;
-	if (out_opts_handle(&ls->out, key, arg) || filter_opts_handle(ls->filter, key, arg))
+	if (out_opts_handle(&ls->out, key, arg) || filter_opts_handle(ls->filter, key, arg) ||
+	    scope_opts_handle(&ls->scope, key, arg))
 		return;
 	switch (key) {
 	case OPT_ID:
@@ -83,9 +84,6 @@ static void handle(int key, const char *arg, void *data)
 		break;
 	case OPT_TREE:
 		set_mode(ls, LS_TREE);
-		break;
-	case OPT_SYSROOT:
-		ls->sysroot = arg;
 		break;
 	}
 }
@@ -455,28 +453,22 @@ int main(int argc, char **argv)
 	if (ls.mode != LS_LIST && ls.mode != LS_ID && first < argc)
 		usage_error("operands make no sense with --summary, --limits or --tree");
 
-	struct ipk_ctx *ctx = ipk_ctx_new();
-	if (!ctx) {
-		msg("%s", reason(ENOMEM));
-		return EXIT_PARTIAL;
-	}
-	const char *root = ls.sysroot ? ls.sysroot : getenv("IPCKIT_SYSROOT");
-	if (root && *root && ipk_ctx_set_sysroot(ctx, root)) {
-		msg("%s", reason(ENOMEM));
-		return EXIT_PARTIAL;
-	}
+	struct ipk_ctx *ctx = scope_ctx(&ls.scope);
 
 	int *fields = NULL;
 	size_t nfields = 0;
 	struct ipk_list *list = NULL;
+	bool shown_one = false;
 	int rc = 0;
 
 	switch (ls.mode) {
 	case LS_ID: {
 		/* Check the REF before doing anything else: a usage error is exit 2. */
 		struct ipk_object *o = lookup(ctx, ls.id_ref, &status);
-		if (o)
+		if (o) {
 			rc = show_record(ctx, &ls, o);
+			shown_one = true;
+		}
 		ipk_object_free(o);
 		break;
 	}
@@ -498,8 +490,9 @@ int main(int argc, char **argv)
 		rc = list ? show_tree(ctx, &ls, list, fields, nfields) : -errno;
 		break;
 	case LS_LIST:
-		nfields = out_fields(ls.out.columns, default_fields,
-				     sizeof(default_fields) / sizeof(int), &fields);
+		/* objects of several namespaces: say which */
+		nfields = out_fields(ls.out.columns ? ls.out.columns : ls.scope.ns ? "+NS" : NULL,
+				     default_fields, sizeof(default_fields) / sizeof(int), &fields);
 		if (ls.out.mode != OUT_JSON || ls.out.columns)
 			want_fields(ctx, fields, nfields, IPK_F_KIND);
 		if (first < argc) {
@@ -518,10 +511,14 @@ int main(int argc, char **argv)
 		if (!list)
 			rc = -ENOMEM;
 		else if (!rc) {struct timespec a,b; clock_gettime(CLOCK_MONOTONIC,&a);
-			rc = out_objects(ctx, &ls.out, list, fields, nfields, !ls.out.columns);
+			rc = out_objects(ctx, &ls.out, list, fields, nfields,
+					 !ls.out.columns);
 			clock_gettime(CLOCK_MONOTONIC,&b); if (getenv("XX")) fprintf(stderr,"out %.2f\n",(b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6);}
 		break;
 	}
+	/* holders may be missing from what was shown: say so (not for an empty list) */
+	if (ipk_list_len(list) || shown_one)
+		report_unreadable(ctx);
 	if (report_diags(ctx))
 		status = EXIT_PARTIAL;
 	if (rc) {

@@ -97,8 +97,61 @@ const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx)
 	return ctx->root[0] ? ctx->root : "/";
 }
 
+struct ipk_ctx *ctx_for_ns(struct ipk_ctx *parent, pid_t pid, uint64_t ns)
+{
+	struct ipk_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx || asprintf(&ctx->root, "/proc/%d/root", (int)pid) < 0) {
+		free(ctx);
+		return NULL;
+	}
+	/* still the live system, seen from a process of that namespace */
+	ctx->live = true;
+	ctx->parent = parent;
+	ctx->wanted = parent->wanted;
+	ctx->pagesize = parent->pagesize;
+	ctx->ipc_ns_read = true;
+	ctx->ipc_ns = ns;
+	ctx->procs = parent->procs;
+	pthread_mutex_init(&ctx->lock, NULL);
+	return ctx;
+}
+
+void ctx_for_ns_free(struct ipk_ctx *ctx)
+{
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx->root);
+	free(ctx);
+}
+
+int ipk_ctx_set_ns(struct ipk_ctx *ctx, const char *spec)
+{
+	char path[64], *end;
+	struct stat st;
+
+	if (strcmp(spec, "all") == 0) {
+		ctx->ns_mode = true;
+		ctx->ns_pid = 0;
+		return 0;
+	}
+	errno = 0;
+	long pid = strtol(spec, &end, 10);
+	if (errno || *end || end == spec || pid <= 0 || pid > INT_MAX)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%ld/ns/ipc", pid);
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	ctx->ns_mode = true;
+	ctx->ns_pid = (pid_t)pid;
+	return 0;
+}
+
 void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object)
 {
+	if (ctx->parent) {
+		ctx_diag(ctx->parent, err, verb, object);
+		return;
+	}
 	char *o = strdup(object);
 	char *vb = strdup(verb);
 

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <fnmatch.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 
@@ -116,6 +117,33 @@ int ipk_filter_set_min_size(struct ipk_filter *f, const char *size)
 	return rc;
 }
 
+int ipk_filter_set_pid(struct ipk_filter *f, const char *pid)
+{
+	char *end;
+
+	errno = 0;
+	long v = strtol(pid, &end, 10);
+	if (errno || *end || end == pid || v <= 0 || v > INT32_MAX)
+		return -EINVAL;
+	f->pid = (int32_t)v;
+	f->has_pid = true;
+	return 0;
+}
+
+int ipk_filter_set_orphan(struct ipk_filter *f, bool orphan)
+{
+	f->orphan = orphan;
+	return 0;
+}
+
+static bool held_by(const struct ipk_object *o, int32_t pid)
+{
+	for (size_t i = 0; i < o->nholders; i++)
+		if (o->holders[i].pid == pid)
+			return true;
+	return false;
+}
+
 bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k)
 {
 	return !f || !f->kinds || (f->kinds & (UINT64_C(1) << ipk_kind_index(k)));
@@ -147,6 +175,10 @@ bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o, ti
 	    (!obj_has(o, IPK_F_CTIME) || o->ctime > (int64_t)now - f->older_than))
 		return false;
 	if (f->has_min_size && (!obj_has(o, IPK_F_SIZE) || o->size < f->min_size))
+		return false;
+	if (f->has_pid && !held_by(o, f->pid))
+		return false;
+	if (f->orphan && !(obj_has(o, IPK_F_STATUS) && (o->status & IPK_ST_ORPHAN)))
 		return false;
 	return true;
 }

@@ -7,8 +7,9 @@
 
 #include <inttypes.h>
 
+/* In the order of the bits of enum ipk_status. */
 static const char *const status_words[] = {
-	"dest", "locked", "orphan", "notify",
+	"dest", "locked", "orphan", "notify", "gone", "listening", "connected", "semaphore",
 };
 
 static int perms_text(uint32_t mode, bool numeric, struct ipk_buf *out)
@@ -128,6 +129,24 @@ static int number(const struct ipk_value *v, struct ipk_buf *out)
 	return ipk_buf_add(out, s, v->is_unsigned ? fmt_u64(s, v->u) : fmt_i64(s, v->i));
 }
 
+/* Nanoseconds as seconds, to the millisecond, without trailing zeros: 1.5 */
+static int seconds(int64_t ns, struct ipk_buf *out)
+{
+	int64_t ms = ns / 1000000;
+	char s[32];
+	size_t n = fmt_i64(s, ms / 1000);
+
+	if (ms < 0 && ms > -1000)
+		return ipk_buf_printf(out, "-0.%03d", (int)(-ms % 1000));
+	int frac = (int)((ms < 0 ? -ms : ms) % 1000);
+	if (frac) {
+		n += (size_t)snprintf(s + n, sizeof(s) - n, ".%03d", frac);
+		while (s[n - 1] == '0')
+			n--;
+	}
+	return ipk_buf_add(out, s, n);
+}
+
 static int key_text(int64_t key, bool quoted, struct ipk_buf *out)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -210,10 +229,33 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 	case IPK_T_HOLDERS:
 		if (!v.holders.n)
 			return ipk_buf_puts(out, "-");
-		for (size_t i = 0; i < v.holders.n && !rc; i++)
-			rc = ipk_buf_printf(out, "%s%s[%d]", i ? "," : "",
-					    v.holders.v[i].comm, (int)v.holders.v[i].pid);
+		for (size_t i = 0; i < v.holders.n && !rc; i++) {
+			const struct ipk_holder *h = &v.holders.v[i];
+
+			/*
+			 * A process is named once, however many fds and mappings
+			 * it has, but for the two ends of a pipe: who reads and
+			 * who writes is what one looks for.
+			 */
+			bool one_way = strcmp(h->mode, "r") == 0 || strcmp(h->mode, "w") == 0;
+			if (i && h->pid == v.holders.v[i - 1].pid &&
+			    (!one_way || strcmp(h->mode, v.holders.v[i - 1].mode) == 0))
+				continue;
+			rc = ipk_buf_printf(out, "%s%s[%d]", i ? "," : "", h->comm, (int)h->pid);
+			if (!rc && one_way)
+				rc = ipk_buf_printf(out, "(%s)", h->mode);
+		}
 		return rc;
+	case IPK_T_STRINGS:
+		if (!v.strings.n)
+			return ipk_buf_puts(out, "-");
+		for (size_t i = 0; i < v.strings.n && !rc; i++)
+			rc = ipk_buf_printf(out, "%s%s", i ? "," : "", v.strings.v[i]);
+		return rc;
+	case IPK_T_SECONDS:
+		return seconds(v.i, out);
+	case IPK_T_PEER:
+		return ipk_buf_printf(out, "unix:%" PRIu64, v.u);
 	}
 	return -EINVAL;
 }
@@ -286,6 +328,17 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 				rc |= ipk_buf_puts(out, ", \"mode\": null}");
 		}
 		return rc ? -ENOMEM : ipk_buf_puts(out, "]");
+	case IPK_T_STRINGS:
+		rc = ipk_buf_puts(out, "[");
+		for (size_t i = 0; i < v.strings.n && !rc; i++) {
+			rc = ipk_buf_puts(out, i ? ", " : "");
+			rc |= ipk_buf_json_string(out, v.strings.v[i]);
+		}
+		return rc ? -ENOMEM : ipk_buf_puts(out, "]");
+	case IPK_T_SECONDS:
+		return seconds(v.i, out);
+	case IPK_T_PEER:
+		return ipk_buf_printf(out, "\"unix:%" PRIu64 "\"", v.u);
 	}
 	return -EINVAL;
 }

@@ -33,6 +33,13 @@ struct ipk_i64s {
 	bool pooled;		/* in the object's arena: not freed on its own */
 };
 
+/* A list of static words (signal names, seals); the array is the object's. */
+struct ipk_strv {
+	const char **v;
+	size_t n;
+	bool pooled;
+};
+
 /*
  * The record of DESIGN.md.  A field is known when its bit is set in
  * `present`, unreadable when set in `noaccess`; lib/fields.c maps each
@@ -79,6 +86,19 @@ struct ipk_object {
 	uint64_t waiters;
 	uint64_t rss, swap;
 	int64_t notify_pid;
+
+	/* the file or anonymous inode behind it, to find its holders */
+	uint64_t dev, ino;
+	uint32_t nprocs;		/* distinct processes among the holders */
+	bool holders_pooled;
+	const char *type, *state;	/* unix sockets: static words */
+	uint64_t peer;			/* unix sockets: the peer's inode */
+	uint64_t recvq, sendq;
+	const char *clock;		/* timerfd: static word */
+	int64_t interval;		/* timerfd: nanoseconds */
+	uint64_t ticks;
+	const char *timer_flags;	/* static words */
+	struct ipk_strv signals, seals;	/* static words */
 };
 
 /*
@@ -95,6 +115,19 @@ struct ipk_kind {
 	enum ipk_family family;
 	uint64_t fields;		/* FIELD_BIT()s of the fields that apply */
 	bool value_is_list;		/* VALUE is an array (sysv-sem) */
+	bool value_is_ns;		/* VALUE is nanoseconds (timerfd) */
+	bool mount_scoped;		/* lives in a mount namespace (/dev/shm), not an IPC one */
+
+	/*
+	 * What the process scan must read for this kind to be listed at all
+	 * (PROCS_*: its objects are what processes hold), and more for its
+	 * holders; and where its objects' holders are (HELD_*, or HELD_NONE:
+	 * the kind fills holders itself, or has none).  A kind of the POSIX family counts
+	 * NATTCH as the processes that hold it.
+	 */
+	unsigned procs;
+	unsigned holder_procs;
+	int holder_class;
 
 	/*
 	 * Appends to @canon the canonical form of the part of a REF after
@@ -129,6 +162,112 @@ struct ipk_scan {
 	void *priv;			/* the kind's own state during one scan */
 };
 
+/* ------------------------------------------------------------ processes */
+
+/* What the process scan reads (lib/procs.c). */
+enum {
+	PROCS_FDS = 1 << 0,	/* /proc/PID/fd: what each fd is */
+	PROCS_FDINFO = 1 << 1,	/* /proc/PID/fdinfo of eventfds, timerfds, signalfds */
+	PROCS_MAPS = 1 << 2,	/* /proc/PID/maps: shared mappings */
+};
+
+/* What a process holds, by what it is. */
+enum held_class {
+	HELD_NONE,		/* a kind whose holders are not looked up */
+	HELD_PIPE,
+	HELD_FIFO,
+	HELD_SOCKET,
+	HELD_EVENTFD,
+	HELD_TIMERFD,
+	HELD_SIGNALFD,
+	HELD_MEMFD,
+	HELD_FILE,		/* a regular file: POSIX shm, sem, queue candidates */
+	HELD_SYSV_SHM,		/* an attached SysV segment: shmid as inode, IPC ns as dev */
+};
+
+enum {
+	HELD_READ = 1 << 0,
+	HELD_WRITE = 1 << 1,
+};
+
+struct proc {
+	pid_t pid;
+	char comm[16];
+	int64_t start;		/* seconds since the epoch it started; 0 unknown */
+	uint64_t ipc_ns;	/* inode of its IPC namespace; 0 unknown */
+};
+
+/* An eventfd's, timerfd's or signalfd's fdinfo. */
+struct held_info {
+	unsigned flags;
+	bool has_flags, has_eventfd, has_timer, has_sigmask;
+	uint64_t eventfd_count;
+	int64_t eventfd_id;	/* -1 when the kernel gives none */
+	int eventfd_semaphore;	/* -1 unknown */
+	int clockid;
+	uint64_t ticks;
+	unsigned settime_flags;
+	int64_t value_ns, interval_ns;
+	uint64_t sigmask;	/* bit n-1 is signal n */
+};
+
+/* One fd or mapping of one process. */
+struct held {
+	uint32_t proc;		/* index in proc_index.procs */
+	int32_t fd;		/* -1: a mapping */
+	uint8_t class;		/* enum held_class */
+	uint8_t mode;		/* HELD_READ | HELD_WRITE */
+	uint64_t dev, ino;	/* what is held; an eventfd's eventfd-id as ino */
+	const char *path;	/* FIFO path, memfd name */
+	const struct stat *st;	/* FIFOs and memfds: the object's own stat */
+	const struct held_info *info;
+};
+
+struct proc_index {
+	unsigned what;		/* PROCS_* read */
+	struct proc *procs;	/* in pid order */
+	size_t nprocs;
+	struct held *held;	/* by class, dev, ino, process, fd */
+	size_t nheld;
+	size_t unreadable;	/* processes whose fds or maps we may not read */
+	struct ipk_arena arena;
+};
+
+struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what);
+void procs_free(struct proc_index *idx);
+/* Everything held of one object, or of one class; *n entries. */
+const struct held *procs_find(const struct proc_index *idx, int class, uint64_t dev,
+			      uint64_t ino, size_t *n);
+const struct held *procs_class(const struct proc_index *idx, int class, size_t *n);
+const struct proc *procs_pid(const struct proc_index *idx, pid_t pid);
+struct held_info held_info_parse(const char *text);
+/*
+ * Calls @make(s, h, n) for each object of class @class: the entries that
+ * share a device and inode when @join, else each entry alone (timerfds:
+ * nothing tells two fds of one timer apart from two timers).
+ */
+int procs_each_object(struct ipk_scan *s, int class, bool join,
+		      int (*make)(struct ipk_scan *s, const struct held *h, size_t n));
+/*
+ * A duplicate of fd @fd of process @pid (pidfd_getfd: needs the right to
+ * ptrace it), to measure a pipe or read seals without opening anything
+ * anew; -errno when not allowed or gone.
+ */
+int procs_dup_fd(pid_t pid, int fd);
+/* Which process an entry is. */
+const struct proc *held_proc(const struct ipk_scan *s, const struct held *h);
+/* SIZE (bytes queued) and CAPACITY of a pipe or FIFO, from a holder's fd. */
+void fd_queue_size(struct ipk_object *o, const struct proc_index *idx,
+		   const struct held *h, size_t n);
+/* "PID:FD", the REF argument of an fd kind with no identity of its own. */
+int ref_arg_pid_fd(const char *arg, struct ipk_buf *canon);
+/* A number: an inode, an eventfd id. */
+int ref_arg_number(const char *arg, struct ipk_buf *canon);
+
+/* Holders of @o from @n entries of one object (sets HOLDERS). */
+int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
+		    const struct held *h, size_t n);
+
 /* ------------------------------------------------------------- context */
 
 struct name_cache;
@@ -145,6 +284,13 @@ struct ipk_ctx {
 	bool ipc_ns_read;
 	uint64_t ipc_ns;
 	long pagesize;
+	/* another IPC namespace: --ns all (ns_mode) or --ns PID (ns_pid too) */
+	bool ns_mode;
+	pid_t ns_pid;
+	struct ipk_ctx *parent;		/* a context made for another namespace */
+	/* what processes hold, while a scan needs it */
+	struct proc_index *procs;
+	size_t unreadable_procs;	/* of the last scan */
 	/* the last time formatted as text, and how */
 	bool time_valid;
 	int time_format;
@@ -157,6 +303,10 @@ static inline bool ctx_wants(const struct ipk_ctx *ctx, uint64_t fields)
 {
 	return (ctx->wanted & fields) != 0;
 }
+
+/* A context that reads namespace @ns through process @pid (see registry.c). */
+struct ipk_ctx *ctx_for_ns(struct ipk_ctx *parent, pid_t pid, uint64_t ns);
+void ctx_for_ns_free(struct ipk_ctx *ctx);
 
 /* Records a problem; @err is a positive errno.  Safe from parallel scans. */
 void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object);
@@ -198,16 +348,21 @@ int64_t *obj_alloc_list(struct ipk_object *o, size_t n);
 /* Takes ownership of @v, from obj_alloc_list(o, @n). */
 void obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n);
 void obj_set_noaccess(struct ipk_object *o, int field);
+/* A static word (a socket state, a clock name) for a STORE_CSTR field. */
+void obj_set_word(struct ipk_object *o, int field, const char *word);
+/* A list of static words (signal names, seals); the words are not copied. */
+int obj_set_words(struct ipk_object *o, int field, const char *const *words, size_t n);
 static inline bool obj_has(const struct ipk_object *o, int field)
 {
 	return o->present & FIELD_BIT(field);
 }
-/* Owner, group and permission bits from a struct stat, in one place. */
+/* Owner, group, permission bits, times, device and inode from a struct stat. */
 void obj_set_stat(struct ipk_object *o, const struct stat *st);
 
 int list_add(struct ipk_list *l, struct ipk_object *o);
 /* Sorts objects of one kind by id, then name. */
 void list_sort(struct ipk_list *l);
+int obj_compare(const struct ipk_object *x, const struct ipk_object *y);
 int scan_add(struct ipk_scan *s, struct ipk_object *o);
 /* Whether a scan with s->only set should bother with this canonical argument. */
 static inline bool scan_wants(const struct ipk_scan *s, const char *arg)
@@ -227,6 +382,8 @@ enum field_store {
 	STORE_U64,
 	STORE_U32,
 	STORE_STR,
+	STORE_CSTR,		/* const char *: a static word, never freed */
+	STORE_STRV,		/* struct ipk_strv */
 	STORE_LIST,		/* struct ipk_i64s */
 	STORE_VALUE,		/* value, or values when set */
 	STORE_HOLDERS,
@@ -261,6 +418,9 @@ struct ipk_filter {
 	int64_t older_than;
 	bool has_min_size;
 	uint64_t min_size;
+	bool has_pid;
+	int32_t pid;
+	bool orphan;
 };
 
 /* ---------------------------------------------------------- sysv, posix */

@@ -90,6 +90,17 @@ int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root);
 const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx);
 
 /*
+ * Which IPC namespaces a scan reads: "all" (every namespace a process is
+ * in, each object with its NS), or a PID (that process's namespace).  The
+ * caller's own is read by default.  Other namespaces are read from a
+ * thread that enters them (CAP_SYS_ADMIN); one that cannot be entered is
+ * a diagnostic, processes whose namespace cannot be read are counted in
+ * ipk_ctx_unreadable_procs().  -EINVAL for a malformed spec, -ESRCH for
+ * no such process.
+ */
+int ipk_ctx_set_ns(struct ipk_ctx *ctx, const char *spec);
+
+/*
  * The fields the caller will use (enum ipk_field_id), so a scan may skip
  * what costs and is not wanted (the rss of System V segments needs
  * /proc/sysvipc/shm; holders need every process's fds).  By default every
@@ -103,6 +114,13 @@ struct ipk_diag {
 	const char *verb;	/* "read", "open", "stat" ... */
 	const char *object;	/* path or REF the problem is about */
 };
+
+/*
+ * Processes whose fds, mappings or IPC namespace the last scan could not
+ * read: holders (and with --ns all, namespaces) may be missing from what
+ * it found, and ORPHAN is not proof.
+ */
+size_t ipk_ctx_unreadable_procs(const struct ipk_ctx *ctx);
 
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx);
 const struct ipk_diag *ipk_ctx_diag(const struct ipk_ctx *ctx, size_t i);
@@ -177,6 +195,18 @@ enum ipk_field_id {
 	IPK_F_RSS,
 	IPK_F_SWAP,
 	IPK_F_NOTIFY_PID,
+	IPK_F_INODE,
+	IPK_F_TYPE,
+	IPK_F_STATE,
+	IPK_F_PEER,
+	IPK_F_RECVQ,
+	IPK_F_SENDQ,
+	IPK_F_CLOCK,
+	IPK_F_INTERVAL,
+	IPK_F_TICKS,
+	IPK_F_TIMER_FLAGS,
+	IPK_F_SIGNALS,
+	IPK_F_SEALS,
 	IPK_F_COUNT
 };
 
@@ -193,8 +223,11 @@ enum ipk_field_type {
 	IPK_T_STATUS,	/* flags: a list of words */
 	IPK_T_VALUE,	/* a number, or an array of numbers (sysv-sem) */
 	IPK_T_NUMBERS,	/* an array of integers */
-	IPK_T_HOLDERS,	/* processes: [{"pid","comm","fd"}] */
+	IPK_T_HOLDERS,	/* processes: [{"pid","comm","fd","mode"}] */
 	IPK_T_KIND,	/* the kind name */
+	IPK_T_STRINGS,	/* a list of words: signals, seals */
+	IPK_T_SECONDS,	/* nanoseconds, shown as seconds: 1.5 */
+	IPK_T_PEER,	/* another unix socket, as its REF */
 };
 
 #define IPK_FIELD_DETAIL	(1u << 0)	/* kind-specific: -i and JSON */
@@ -217,8 +250,18 @@ int ipk_field_find(const char *name);
 enum ipk_status {
 	IPK_ST_DEST	= 1u << 0,	/* removed, alive until the last detach */
 	IPK_ST_LOCKED	= 1u << 1,	/* SHM_LOCK: never swapped */
-	IPK_ST_ORPHAN	= 1u << 2,	/* no holder and no attach */
+	/*
+	 * No live process holds or uses it: a SysV segment nothing is attached
+	 * to, a POSIX object or socket no process holds (known only when every
+	 * process could be read), a SysV queue or array whose every known user
+	 * is GONE.
+	 */
+	IPK_ST_ORPHAN	= 1u << 2,
 	IPK_ST_NOTIFY	= 1u << 3,	/* a process asked mq_notify */
+	IPK_ST_GONE	= 1u << 4,	/* its creator or last users are dead (or the pid reused) */
+	IPK_ST_LISTENING = 1u << 5,	/* a socket that accepts connections */
+	IPK_ST_CONNECTED = 1u << 6,	/* a socket with a peer */
+	IPK_ST_SEMAPHORE = 1u << 7,	/* an eventfd in semaphore mode */
 };
 
 /* -------------------------------------------------------------- objects */
@@ -256,6 +299,10 @@ struct ipk_value {
 			const struct ipk_holder *v;
 			size_t n;
 		} holders;			/* HOLDERS */
+		struct {
+			const char *const *v;
+			size_t n;
+		} strings;			/* STRINGS */
 	};
 	bool is_list;				/* VALUE given as an array */
 	bool is_unsigned;			/* NUMBER stored unsigned (.u) */
@@ -316,6 +363,10 @@ int ipk_filter_set_name(struct ipk_filter *f, const char *glob);
 int ipk_filter_set_key(struct ipk_filter *f, const char *key);
 int ipk_filter_set_older_than(struct ipk_filter *f, const char *duration);
 int ipk_filter_set_min_size(struct ipk_filter *f, const char *size);
+/* Objects that process holds (an fd, a mapping, an attach). */
+int ipk_filter_set_pid(struct ipk_filter *f, const char *pid);
+/* Objects no live process holds or uses: see IPK_ST_ORPHAN. */
+int ipk_filter_set_orphan(struct ipk_filter *f, bool orphan);
 bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k);
 bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o,
 		      time_t now);

@@ -161,7 +161,11 @@ static void read_usage(struct ipk_ctx *ctx, struct usage_counts *u)
 	struct ipk_filter f = { 0 };
 	ipk_filter_add_kind(&f, ipk_kind_find("posix-mq"));
 	size_t saved = ctx->ndiags;
+	/* the queues' owners and sizes, not who holds them */
+	uint64_t wanted = ctx->wanted;
+	ctx->wanted = F(UID) | F(MAXMSG) | F(MSGSIZE);
 	struct ipk_list *l = ipk_scan(ctx, &f, 0);
+	ctx->wanted = wanted;
 	/* The limits table reports what it cannot read in its own way. */
 	while (ctx->ndiags > saved) {
 		ctx->ndiags--;

@@ -63,7 +63,12 @@ void ipk_object_free(struct ipk_object *o)
 	i64s_free(&o->semncnt);
 	i64s_free(&o->semzcnt);
 	i64s_free(&o->sempid);
-	free(o->holders);
+	if (!o->signals.pooled)
+		free(o->signals.v);
+	if (!o->seals.pooled)
+		free(o->seals.v);
+	if (!o->holders_pooled)
+		free(o->holders);
 	if (!o->pooled)
 		free(o);
 }
@@ -194,6 +199,37 @@ void obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n)
 	o->noaccess &= ~FIELD_BIT(field);
 }
 
+void obj_set_word(struct ipk_object *o, int field, const char *word)
+{
+	assert(field_defs[field].store == STORE_CSTR);
+	*(const char **)member(o, field) = word;
+	o->present |= FIELD_BIT(field);
+	o->noaccess &= ~FIELD_BIT(field);
+}
+
+int obj_set_words(struct ipk_object *o, int field, const char *const *words, size_t n)
+{
+	struct ipk_strv *a = member(o, field);
+	const char **v = NULL;
+
+	assert(field_defs[field].store == STORE_STRV);
+	if (n) {
+		v = o->arena ? ipk_arena_alloc(o->arena, n * sizeof(*v)) : calloc(n, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		memcpy(v, words, n * sizeof(*v));
+	}
+	if (!a->pooled)
+		free(a->v);
+	a->v = v;
+	a->n = n;
+	a->pooled = o->arena != NULL;
+	o->heap |= n && !a->pooled;
+	o->present |= FIELD_BIT(field);
+	o->noaccess &= ~FIELD_BIT(field);
+	return 0;
+}
+
 void obj_set_noaccess(struct ipk_object *o, int field)
 {
 	o->noaccess |= FIELD_BIT(field);
@@ -202,6 +238,8 @@ void obj_set_noaccess(struct ipk_object *o, int field)
 
 void obj_set_stat(struct ipk_object *o, const struct stat *st)
 {
+	o->dev = st->st_dev;
+	obj_set_unum(o, IPK_F_INODE, st->st_ino);
 	obj_set_num(o, IPK_F_UID, st->st_uid);
 	obj_set_num(o, IPK_F_GID, st->st_gid);
 	obj_set_num(o, IPK_F_PERMS, st->st_mode & 07777);
@@ -246,10 +284,17 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 		v->is_unsigned = true;
 		break;
 	case STORE_STR:
-		v->s = *(char *const *)m;
+	case STORE_CSTR:
+		v->s = *(const char *const *)m;
 		if (!v->s)
 			v->presence = IPK_ABSENT;
 		break;
+	case STORE_STRV: {
+		const struct ipk_strv *a = m;
+		v->strings.v = a->v;
+		v->strings.n = a->n;
+		break;
+	}
 	case STORE_LIST: {
 		const struct ipk_i64s *a = m;
 		v->list.v = a->v;
@@ -264,6 +309,8 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 			v->is_list = true;
 		} else {
 			v->i = o->value;
+			if (o->kind->value_is_ns)
+				v->type = IPK_T_SECONDS;
 		}
 		break;
 	case STORE_HOLDERS:
@@ -306,12 +353,8 @@ int scan_add(struct ipk_scan *s, struct ipk_object *o)
 	return rc;
 }
 
-/* Objects of one kind: by id, then name, then REF. */
-static int cmp_objects(const void *a, const void *b)
+int obj_compare(const struct ipk_object *x, const struct ipk_object *y)
 {
-	const struct ipk_object *x = *(struct ipk_object *const *)a;
-	const struct ipk_object *y = *(struct ipk_object *const *)b;
-
 	if (obj_has(x, IPK_F_ID) && obj_has(y, IPK_F_ID) && x->id != y->id)
 		return x->id < y->id ? -1 : 1;
 	if (x->name && y->name) {
@@ -320,6 +363,12 @@ static int cmp_objects(const void *a, const void *b)
 			return c;
 	}
 	return strcmp(x->ref ? x->ref : "", y->ref ? y->ref : "");
+}
+
+/* Objects of one kind: by id, then name, then REF. */
+static int cmp_objects(const void *a, const void *b)
+{
+	return obj_compare(*(struct ipk_object *const *)a, *(struct ipk_object *const *)b);
 }
 
 void list_sort(struct ipk_list *l)
@@ -382,6 +431,36 @@ int ref_arg_sysv_id(const char *arg, struct ipk_buf *canon)
 	if (errno || *end || id > INT_MAX)
 		return -EINVAL;
 	return ipk_buf_printf(canon, "%lu", id);
+}
+
+int ref_arg_number(const char *arg, struct ipk_buf *canon)
+{
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	return ipk_buf_printf(canon, "%llu", v);
+}
+
+int ref_arg_pid_fd(const char *arg, struct ipk_buf *canon)
+{
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long pid = strtoul(arg, &end, 10);
+	if (errno || *end != ':' || pid == 0 || pid > INT_MAX || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	const char *fdtext = end + 1;
+	unsigned long fd = strtoul(fdtext, &end, 10);
+	if (errno || *end || fd > INT_MAX)
+		return -EINVAL;
+	return ipk_buf_printf(canon, "%lu:%lu", pid, fd);
 }
 
 int ref_arg_posix_name(const char *arg, struct ipk_buf *canon)

@@ -47,10 +47,10 @@ int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *na
 		return rc;
 	}
 	obj_set_num(o, IPK_F_STATUS, 0);
+	obj_set_stat(o, &st);
 	read(s, fd, &st, o);
 	if (fd >= 0)
 		close(fd);
-	obj_set_stat(o, &st);
 	return scan_add(s, o);
 }
 

@@ -24,7 +24,14 @@ static void pmq_read(struct ipk_scan *s, int fd, const struct stat *st, struct i
 	char text[256];
 	ssize_t n;
 
-	(void)st;
+	/*
+	 * Reading the QSIZE line sets the queue's atime and ctime (the kernel
+	 * does), so those would say when someone last listed it.  mtime moves
+	 * on every send and receive and never on a read: it is the time of
+	 * the last change and use here, the same in every listing.
+	 */
+	obj_set_num(o, IPK_F_CTIME, st->st_mtim.tv_sec);
+	obj_set_num(o, IPK_F_ATIME, st->st_mtim.tv_sec);
 	if (fd < 0) {
 		for (size_t i = 0; i < ARRAY_SIZE(mq_read_fields); i++)
 			obj_set_noaccess(o, mq_read_fields[i]);
@@ -82,7 +89,10 @@ const struct ipk_kind ipk_kind_posix_mq = {
 	.alias = "mq",
 	.description = "POSIX message queue",
 	.family = IPK_FAMILY_POSIX,
-	.fields = POSIX_FIELDS | F(SIZE) | F(CAPACITY) | F(MESSAGES) | F(MAXMSG) |
+	.holder_class = HELD_FILE,
+	.holder_procs = PROCS_FDS,
+	.fields = POSIX_FIELDS | F(INODE) | F(SIZE) | F(CAPACITY) | F(MESSAGES) | F(NATTCH) |
+		  F(MAXMSG) |
 		  F(MSGSIZE) | F(HOLDERS) | F(NOTIFY_PID),
 	.ref_arg = ref_arg_posix_name,
 	.scan = pmq_scan,

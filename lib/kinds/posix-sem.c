@@ -67,7 +67,10 @@ const struct ipk_kind ipk_kind_posix_sem = {
 	.alias = "psem",
 	.description = "POSIX named semaphore",
 	.family = IPK_FAMILY_POSIX,
-	.fields = POSIX_FIELDS | F(SIZE) | F(VALUE) | F(NATTCH) | F(HOLDERS) | F(WAITERS),
+	.mount_scoped = true,
+	.holder_class = HELD_FILE,
+	.holder_procs = PROCS_FDS | PROCS_MAPS,
+	.fields = POSIX_FIELDS | F(INODE) | F(SIZE) | F(VALUE) | F(NATTCH) | F(HOLDERS) | F(WAITERS),
 	.ref_arg = psem_ref_arg,
 	.scan = psem_scan,
 };

@@ -32,7 +32,10 @@ const struct ipk_kind ipk_kind_posix_shm = {
 	.alias = "pshm",
 	.description = "POSIX shared memory object",
 	.family = IPK_FAMILY_POSIX,
-	.fields = POSIX_FIELDS | F(SIZE) | F(NATTCH) | F(HOLDERS),
+	.mount_scoped = true,
+	.holder_class = HELD_FILE,
+	.holder_procs = PROCS_FDS | PROCS_MAPS,
+	.fields = POSIX_FIELDS | F(INODE) | F(SIZE) | F(NATTCH) | F(HOLDERS),
 	.ref_arg = ref_arg_posix_name,
 	.scan = pshm_scan,
 };

@@ -96,7 +96,8 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 		for (size_t i = 0; i < n; i++) {
 			int r = semctl((int)o->id, (int)i, per_sem[f].cmd);
 			if (r < 0) {
-				free(v);
+				if (!o->arena)	/* arena memory goes with the listing */
+					free(v);
 				v = NULL;
 				break;
 			}

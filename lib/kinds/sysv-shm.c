@@ -52,7 +52,9 @@ static void shm_fill(struct ipk_object *o, const union sysv_ds *ds)
 
 static int shm_finish(struct ipk_scan *s, struct ipk_object *o)
 {
-	(void)s;
+	/* processes' maps show the shmid as inode; the namespace tells ids apart */
+	o->ino = (uint64_t)o->id;
+	o->dev = ctx_ipc_ns(s->ctx);
 	if (o->nattch == 0 && !(o->status & IPK_ST_DEST))
 		obj_set_num(o, IPK_F_STATUS, o->status | IPK_ST_ORPHAN);
 	return 0;
@@ -90,6 +92,8 @@ const struct ipk_kind ipk_kind_sysv_shm = {
 	.alias = "shm",
 	.description = "System V shared memory segment",
 	.family = IPK_FAMILY_SYSV,
+	.holder_class = HELD_SYSV_SHM,
+	.holder_procs = PROCS_MAPS,
 	.fields = SYSV_FIELDS | F(SIZE) | F(NATTCH) | F(HOLDERS) | F(CPID) | F(LPID) |
 		  F(ATIME) | F(DTIME) | F(RSS) | F(SWAP),
 	.ref_arg = ref_arg_sysv_id,

@@ -82,8 +82,8 @@ complete_bash() {
 	[ "$output" = "iso" ]
 	run complete_bash ipc-ls -i sysv
 	[ "$output" = "$ref" ]
-	run complete_bash ipc-ls --output=RE
-	[ "$output" = "--output=REF" ]
+	run complete_bash ipc-ls --output=NAT
+	[ "$output" = "--output=NATTCH" ]
 	run complete_bash ipc-ls sysv-sh
 	[ "$output" = "$ref" ]
 }

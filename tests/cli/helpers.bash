@@ -1,6 +1,12 @@
 # Shared by every bats file: where the binaries are, the namespace guard,
 # cleaning between tests, and holders that keep objects busy.
 
+bats_require_minimum_version 1.5.0
+
+# The six named kinds: the pipes and sockets of bats itself are fd-kind
+# objects too, so tests of what they create list these kinds only.
+NAMED=msg,sem,shm,mq,psem,pshm
+
 B=${BUILD:-build}
 IPC_LS=$B/bin/ipc-ls
 FACTORY=$B/tests/ipk-factory

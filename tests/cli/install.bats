@@ -38,9 +38,14 @@ setup() {
 	int main(void)
 	{
 		struct ipk_ctx *ctx = ipk_ctx_new();
-		struct ipk_list *l = ipk_scan(ctx, NULL, 0);
+		struct ipk_filter *f = ipk_filter_new();
+		char *bad = NULL;
+		if (ipk_filter_set_kinds(f, "shm,pshm", &bad))
+			return 1;
+		struct ipk_list *l = ipk_scan(ctx, f, 0);
 		printf("%zu\n", ipk_list_len(l));
 		ipk_list_free(l);
+		ipk_filter_free(f);
 		ipk_ctx_free(ctx);
 		return 0;
 	}

@@ -9,7 +9,9 @@
  *
  * With --count, "%d" in a name becomes 0..N-1.  Prints one REF per line,
  * then with --hold "ready PID".  The parameters of each kind are in its
- * row of the factories table.
+ * row of the factories table.  The fd kinds (pipe, fifo, unix, eventfd,
+ * timerfd, signalfd, memfd) only live as long as a process holds them:
+ * use them with --hold.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,12 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <stddef.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -300,6 +308,246 @@ static int mk_posix_shm(const struct params *p, char *ref, size_t size)
 	return 0;
 }
 
+/* ------------------------------------------------------------ fd kinds */
+
+static ino_t fd_inode(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die("stat", "fd");
+	return st.st_ino;
+}
+
+/* A child that holds @fd (and nothing else we made), for the other end of a pipe. */
+static void spawn_holder(int keep, int close_fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork", "holder");
+	if (pid == 0) {
+		/* hold @keep and nothing else this process made */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != keep)
+				close(fd);
+		(void)close_fd;
+		for (;;)
+			pause();
+	}
+}
+
+static int mk_pipe(const struct params *p, char *ref, size_t size)
+{
+	int fds[2];
+	char data[65536] = "";
+
+	if (pipe(fds) < 0)
+		die("create", "pipe");
+	long n = num(p, "data", 0);
+	if (n > 0 && write(fds[1], data, (size_t)n) != n)
+		die("write to", "pipe");
+	/* split=1: a child keeps the read end, this process the write end */
+	if (num(p, "split", 0)) {
+		spawn_holder(fds[0], fds[1]);
+		close(fds[0]);
+	}
+	snprintf(ref, size, "pipe:%lu", (unsigned long)fd_inode(fds[1]));
+	return 0;
+}
+
+static int mk_fifo(const struct params *p, char *ref, size_t size)
+{
+	char path[256];
+
+	name_param(p, "/tmp/ipk-fifo%d", path, sizeof(path));
+	if (mkfifo(path, mode_param(p)) < 0 && errno != EEXIST)
+		die("create", path);
+	const char *open_mode = param(p, "open", "rw");
+	if (strcmp(open_mode, "none") != 0) {
+		int flags = strcmp(open_mode, "r") == 0 ? O_RDONLY | O_NONBLOCK :
+			    strcmp(open_mode, "w") == 0 ? O_WRONLY : O_RDWR;
+		int fd = open(path, flags);
+		if (fd < 0)
+			die("open", path);
+		long n = num(p, "data", 0);
+		char data[4096] = "";
+		if (n > 0 && write(fd, data, (size_t)n) != n)
+			die("write to", path);
+	}
+	snprintf(ref, size, "fifo:%s", path);
+	return 0;
+}
+
+static int sock_type(const struct params *p)
+{
+	const char *t = param(p, "type", "stream");
+
+	return strcmp(t, "dgram") == 0 ? SOCK_DGRAM :
+	       strcmp(t, "seqpacket") == 0 ? SOCK_SEQPACKET : SOCK_STREAM;
+}
+
+/*
+ * pair=1: a socketpair (the REF of the first end); path=/x or path=@name:
+ * a bound socket, listening for stream and seqpacket, and with connect=1
+ * a client connected to it.
+ */
+static int mk_unix(const struct params *p, char *ref, size_t size)
+{
+	int type = sock_type(p);
+
+	/* inflight=1: a socket sent over another with SCM_RIGHTS, never received */
+	if (num(p, "inflight", 0)) {
+		int carrier[2], payload[2];
+		char byte = 0, cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+		struct iovec iov = { &byte, 1 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf) };
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, carrier) < 0 ||
+		    socketpair(AF_UNIX, type, 0, payload) < 0)
+			die("create", "socketpair");
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &payload[0], sizeof(int));
+		if (sendmsg(carrier[0], &m, 0) < 0)
+			die("send", "fd");
+		snprintf(ref, size, "unix:%lu", (unsigned long)fd_inode(payload[0]));
+		close(payload[0]);
+		return 0;
+	}
+	if (num(p, "pair", 0)) {
+		int sv[2];
+		if (socketpair(AF_UNIX, type, 0, sv) < 0)
+			die("create", "socketpair");
+		const char *data = param(p, "data", NULL);
+		if (data && write(sv[1], data, strlen(data)) < 0)
+			die("write to", "socketpair");
+		if (num(p, "split", 0)) {
+			spawn_holder(sv[1], sv[0]);
+			close(sv[1]);
+		}
+		snprintf(ref, size, "unix:%lu", (unsigned long)fd_inode(sv[0]));
+		return 0;
+	}
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	const char *path = param(p, "path", "/tmp/ipk.sock");
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (path[0] == '@')
+		a.sun_path[0] = '\0';	/* abstract */
+	else
+		unlink(path);
+	int fd = socket(AF_UNIX, type, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, len) < 0)
+		die("bind", path);
+	if (type != SOCK_DGRAM && listen(fd, (int)num(p, "backlog", 5)) < 0)
+		die("listen on", path);
+	if (num(p, "connect", 0)) {
+		int c = socket(AF_UNIX, type, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&a, len) < 0)
+			die("connect to", path);
+	}
+	snprintf(ref, size, "unix:%lu", (unsigned long)fd_inode(fd));
+	return 0;
+}
+
+static int mk_eventfd(const struct params *p, char *ref, size_t size)
+{
+	int fd = eventfd((unsigned)num(p, "value", 0), num(p, "semaphore", 0) ? EFD_SEMAPHORE : 0);
+	char path[64], text[512];
+
+	if (fd < 0)
+		die("create", "eventfd");
+	/* share=1: a child holds it too */
+	if (num(p, "share", 0))
+		spawn_holder(fd, -1);
+	/* the kernel's eventfd-id names it; older kernels have none */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	FILE *f = fopen(path, "r");
+	long id = -1;
+	while (f && fgets(text, sizeof(text), f))
+		sscanf(text, "eventfd-id: %ld", &id);
+	if (f)
+		fclose(f);
+	if (id >= 0)
+		snprintf(ref, size, "eventfd:%ld", id);
+	else
+		snprintf(ref, size, "eventfd:%d:%d", (int)getpid(), fd);
+	return 0;
+}
+
+static int mk_timerfd(const struct params *p, char *ref, size_t size)
+{
+	int clock = strcmp(param(p, "clock", "monotonic"), "realtime") == 0 ? CLOCK_REALTIME
+									 : CLOCK_MONOTONIC;
+	int fd = timerfd_create(clock, 0);
+	long value = num(p, "value", 0), interval = num(p, "interval", 0);	/* ms */
+	struct itimerspec its = {
+		.it_value = { value / 1000, (value % 1000) * 1000000 },
+		.it_interval = { interval / 1000, (interval % 1000) * 1000000 },
+	};
+
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0)
+		die("create", "timerfd");
+	snprintf(ref, size, "timerfd:%d:%d", (int)getpid(), fd);
+	return 0;
+}
+
+static int mk_signalfd(const struct params *p, char *ref, size_t size)
+{
+	char *copy = strdup(param(p, "signals", "USR1")), *save = NULL;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		int sig = strcmp(w, "USR1") == 0 ? SIGUSR1 : strcmp(w, "USR2") == 0 ? SIGUSR2 :
+			  strcmp(w, "RTMIN") == 0 ? SIGRTMIN : strcmp(w, "HUP") == 0 ? SIGHUP :
+			  atoi(w);
+		sigaddset(&mask, sig);
+	}
+	free(copy);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int fd = signalfd(-1, &mask, 0);
+	if (fd < 0)
+		die("create", "signalfd");
+	snprintf(ref, size, "signalfd:%d:%d", (int)getpid(), fd);
+	return 0;
+}
+
+static int mk_memfd(const struct params *p, char *ref, size_t size)
+{
+	char name[64];
+
+	name_param(p, "ipk-memfd%d", name, sizeof(name));
+	const char *seals = param(p, "seals", NULL);
+	int fd = memfd_create(name, seals ? MFD_ALLOW_SEALING : 0);
+	off_t len = (off_t)size_param(p, "size", 4096);
+	if (fd < 0 || ftruncate(fd, len) < 0)
+		die("create", name);
+	if (num(p, "map", 0) &&
+	    mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED)
+		die("map", name);
+	if (seals) {
+		int add = (strstr(seals, "shrink") ? F_SEAL_SHRINK : 0) |
+			  (strstr(seals, "grow") ? F_SEAL_GROW : 0) |
+			  (strstr(seals, "seal") && !strstr(seals, "seals") ? F_SEAL_SEAL : 0);
+		if (fcntl(fd, F_ADD_SEALS, add) < 0)
+			die("seal", name);
+	}
+	/* map=only: keep the mapping, close the fd */
+	if (strcmp(param(p, "map", ""), "only") == 0) {
+		if (mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+			die("map", name);
+	}
+	snprintf(ref, size, "memfd:%lu", (unsigned long)fd_inode(fd));
+	if (strcmp(param(p, "map", ""), "only") == 0)
+		close(fd);
+	return 0;
+}
+
 static const struct factory factories[] = {
 	{ "sysv-msg", "key mode qbytes send msgsize", mk_sysv_msg },
 	{ "sysv-sem", "key mode nsems values=1,0,3 waiter=IDX", mk_sysv_sem },
@@ -307,6 +555,14 @@ static const struct factory factories[] = {
 	{ "posix-mq", "name mode maxmsg msgsize send len notify=1", mk_posix_mq },
 	{ "posix-sem", "name mode value waiter=1", mk_posix_sem },
 	{ "posix-shm", "name mode size map=1", mk_posix_shm },
+	{ "pipe", "data=BYTES split=1 (a child reads)", mk_pipe },
+	{ "fifo", "name=PATH mode open=rw|r|w|none data=BYTES", mk_fifo },
+	{ "unix", "pair=1 split=1 data=TEXT | path=/x|@x connect=1 backlog | inflight=1; type",
+	  mk_unix },
+	{ "eventfd", "value semaphore=1 share=1 (a child holds it too)", mk_eventfd },
+	{ "timerfd", "value=MS interval=MS clock=monotonic|realtime", mk_timerfd },
+	{ "signalfd", "signals=USR1,RTMIN,...", mk_signalfd },
+	{ "memfd", "name size seals=shrink,grow map=1|only", mk_memfd },
 };
 
 static const struct factory *find(const char *kind)
@@ -337,6 +593,10 @@ int main(int argc, char **argv)
 {
 	long count = 1;
 	int i = 1;
+
+	/* hold what we are asked to and nothing inherited (bats keeps fd 3) */
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--hold") == 0)

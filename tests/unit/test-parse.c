@@ -158,17 +158,26 @@ static void test_refs(void)
 
 static void test_kinds(void)
 {
-	CHECK_INT(ipk_kind_count(), 6);
+	CHECK_INT(ipk_kind_count(), 13);
 	CHECK(ipk_kind_find("sysv-msg") == ipk_kind_find("msg"));
 	CHECK(ipk_kind_find("SHM") == ipk_kind_find("sysv-shm"));
 	CHECK(ipk_kind_find("pshm") == ipk_kind_find("posix-shm"));
+	CHECK(ipk_kind_find("unix") != NULL && ipk_kind_find("memfd") != NULL);
 	CHECK(ipk_kind_find("nope") == NULL);
 	for (size_t i = 0; i < ipk_kind_count(); i++) {
 		const struct ipk_kind *k = ipk_kind_at(i);
 		CHECK_INT(ipk_kind_index(k), i);
 		CHECK(ipk_kind_has_field(k, IPK_F_REF));
-		CHECK(ipk_kind_has_field(k, IPK_F_OWNER));
-		CHECK(ipk_kind_has_field(k, IPK_F_PERMS));
+		CHECK(ipk_kind_has_field(k, IPK_F_STATUS));
+		/* who holds it: every kind but SysV queues and arrays */
+		CHECK(ipk_kind_has_field(k, IPK_F_HOLDERS) ==
+		      !(ipk_kind_family(k) == IPK_FAMILY_SYSV &&
+			strcmp(ipk_kind_name(k), "sysv-shm") != 0));
+		/* named kinds have an owner and permissions */
+		if (ipk_kind_family(k) != IPK_FAMILY_FD) {
+			CHECK(ipk_kind_has_field(k, IPK_F_OWNER));
+			CHECK(ipk_kind_has_field(k, IPK_F_PERMS));
+		}
 	}
 	/* every field has names, help and a column name that finds it */
 	for (int f = 0; f < IPK_F_COUNT; f++) {

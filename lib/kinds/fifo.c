@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* fifo: named pipes, as processes hold them, or by the path a user gives. */
+#include "../internal.h"
+
+#include <limits.h>
+#include <sys/stat.h>
+
+static int fifo_add(struct ipk_scan *s, const char *path, const struct stat *st,
+		    const struct held *h, size_t n)
+{
+	struct ipk_object *o = scan_obj_new(s);
+
+	if (!o)
+		return -ENOMEM;
+	int rc = obj_set_ref(o, path);
+	if (!rc)
+		rc = obj_set_name(o, path);
+	if (!rc)
+		rc = obj_set_holders(o, s->ctx->procs, h, n);
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
+	obj_set_stat(o, st);
+	obj_set_num(o, IPK_F_STATUS, 0);
+	if (s->ctx->live && n)
+		fd_queue_size(o, s->ctx->procs, h, n);
+	else if (!n)
+		obj_set_unum(o, IPK_F_SIZE, 0);	/* nobody holds it: nothing is queued */
+	return scan_add(s, o);
+}
+
+/*
+ * The path as /proc shows it: one removed since it was opened ends in
+ * " (deleted)", which keeps it apart from a new FIFO of the same name.
+ */
+static int fifo_make(struct ipk_scan *s, const struct held *h, size_t n)
+{
+	if (!h->path || !h->st || !scan_wants(s, h->path))
+		return 0;
+	return fifo_add(s, h->path, h->st, h, n);
+}
+
+/*
+ * A lookup by path finds a FIFO nobody holds too; a path that is not a
+ * FIFO (not even through a symlink) is no FIFO object.
+ */
+static int fifo_lookup(struct ipk_scan *s)
+{
+	struct stat st;
+	size_t n;
+
+	if (lstat(s->only, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return 0;
+	const struct held *h = procs_find(s->ctx->procs, HELD_FIFO, st.st_dev, st.st_ino, &n);
+	return fifo_add(s, s->only, &st, h, n);
+}
+
+static int fifo_scan(struct ipk_scan *s)
+{
+	if (s->only && s->ctx->live)
+		return fifo_lookup(s);
+	return procs_each_object(s, HELD_FIFO, true, fifo_make);
+}
+
+/* An absolute path, as the kernel would name it. */
+static int fifo_ref_arg(const char *arg, struct ipk_buf *canon)
+{
+	if (arg[0] != '/' || strlen(arg) >= PATH_MAX)
+		return -EINVAL;
+	return ipk_buf_puts(canon, arg);
+}
+
+const struct ipk_kind ipk_kind_fifo = {
+	.name = "fifo",
+	.description = "named pipe",
+	.family = IPK_FAMILY_FD,
+	.procs = PROCS_FDS,
+	.fields = F(REF) | F(NS) | F(NAME) | F(OWNER) | F(UID) | F(GROUP) | F(GID) | F(PERMS) |
+		  F(INODE) | F(SIZE) | F(CAPACITY) | F(HOLDERS) | F(CTIME) | F(ATIME) |
+		  F(STATUS),
+	.ref_arg = fifo_ref_arg,
+	.scan = fifo_scan,
+};

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* signalfd: signals read as data, from /proc/PID/fdinfo (sigmask). */
+#include "../internal.h"
+
+#include <signal.h>
+
+/*
+ * Signal names as kill -l prints them, by number: 32 and 33 belong to the
+ * C library, SIGRTMIN is 34 to programs.
+ */
+static const char *const signal_names[65] = {
+	[1] = "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+	"SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
+	"SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+	"SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS", "SIG32",
+	"SIG33", "SIGRTMIN", "SIGRTMIN+1", "SIGRTMIN+2", "SIGRTMIN+3", "SIGRTMIN+4",
+	"SIGRTMIN+5", "SIGRTMIN+6", "SIGRTMIN+7", "SIGRTMIN+8", "SIGRTMIN+9", "SIGRTMIN+10",
+	"SIGRTMIN+11", "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15",
+	"SIGRTMAX-14", "SIGRTMAX-13", "SIGRTMAX-12", "SIGRTMAX-11", "SIGRTMAX-10", "SIGRTMAX-9",
+	"SIGRTMAX-8", "SIGRTMAX-7", "SIGRTMAX-6", "SIGRTMAX-5", "SIGRTMAX-4", "SIGRTMAX-3",
+	"SIGRTMAX-2", "SIGRTMAX-1", "SIGRTMAX",
+};
+
+static int signalfd_make(struct ipk_scan *s, const struct held *h, size_t n)
+{
+	const char *names[64];
+	size_t count = 0;
+	char arg[48];
+
+	snprintf(arg, sizeof(arg), "%d:%d", (int)held_proc(s, h)->pid, (int)h->fd);
+	if (!scan_wants(s, arg))
+		return 0;
+	/* bit n-1 is signal n */
+	for (int sig = 1; sig <= 64; sig++)
+		if (h->info->sigmask & (UINT64_C(1) << (sig - 1)))
+			names[count++] = signal_names[sig];
+	struct ipk_object *o = scan_obj_new(s);
+	if (!o)
+		return -ENOMEM;
+	int rc = obj_set_ref(o, arg);
+	if (!rc)
+		rc = obj_set_holders(o, s->ctx->procs, h, n);
+	if (!rc)
+		rc = obj_set_words(o, IPK_F_SIGNALS, names, count);
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
+	obj_set_num(o, IPK_F_STATUS, 0);
+	return scan_add(s, o);
+}
+
+static int signalfd_scan(struct ipk_scan *s)
+{
+	return procs_each_object(s, HELD_SIGNALFD, false, signalfd_make);
+}
+
+const struct ipk_kind ipk_kind_signalfd = {
+	.name = "signalfd",
+	.description = "signals read as data (signalfd)",
+	.family = IPK_FAMILY_FD,
+	.procs = PROCS_FDS | PROCS_FDINFO,
+	.fields = F(REF) | F(NS) | F(HOLDERS) | F(STATUS) | F(SIGNALS),
+	.ref_arg = ref_arg_pid_fd,
+	.scan = signalfd_scan,
+};

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * unix: unix-___domain sockets of the caller's network namespace.  Live, from
+ * one NETLINK_SOCK_DIAG dump (struct unix_diag_msg: type, state, peer,
+ * queues); from frozen copies, /proc/net/unix.  Every socket is listed,
+ * held by a process or not.
+ */
+#include "../internal.h"
+
+#include <limits.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* One socket, from either source. */
+struct unix_sock {
+	uint64_t ino, peer;
+	int type;		/* SOCK_STREAM ... */
+	int state;		/* TCP_LISTEN, TCP_ESTABLISHED ... */
+	bool has_queues;
+	uint32_t recvq, sendq;
+	char name[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];	/* a path, "@abstract" */
+	bool has_vfs;
+	uint64_t vfs_dev, vfs_ino;	/* the bound file */
+};
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case SOCK_STREAM: return "stream";
+	case SOCK_DGRAM: return "dgram";
+	case SOCK_SEQPACKET: return "seqpacket";
+	}
+	return "unknown";
+}
+
+static const char *state_name(int state)
+{
+	switch (state) {
+	case TCP_LISTEN: return "listening";
+	case TCP_ESTABLISHED: return "connected";
+	case TCP_SYN_SENT: return "connecting";
+	case TCP_CLOSE: return "unconnected";
+	case TCP_CLOSE_WAIT: return "disconnecting";
+	}
+	return "unknown";
+}
+
+static int unix_add(struct ipk_scan *s, const struct unix_sock *u)
+{
+	char arg[24];
+
+	fmt_u64(arg, u->ino);
+	if (!scan_wants(s, arg))
+		return 0;
+	struct ipk_object *o = scan_obj_new(s);
+	if (!o)
+		return -ENOMEM;
+	int rc = obj_set_ref(o, arg);
+	if (!rc && u->name[0])
+		rc = obj_set_name(o, u->name);
+	if (!rc && s->ctx->procs) {
+		size_t n;
+		const struct held *h = procs_find(s->ctx->procs, HELD_SOCKET, 0, u->ino, &n);
+		rc = obj_set_holders(o, s->ctx->procs, h, n);
+	}
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
+	obj_set_unum(o, IPK_F_INODE, u->ino);
+	obj_set_word(o, IPK_F_TYPE, type_name(u->type));
+	obj_set_word(o, IPK_F_STATE, state_name(u->state));
+	if (u->peer)
+		obj_set_unum(o, IPK_F_PEER, u->peer);
+	if (u->has_queues) {
+		/* as ss -x: a listener's queues are pending and most connections */
+		obj_set_unum(o, IPK_F_RECVQ, u->recvq);
+		obj_set_unum(o, IPK_F_SENDQ, u->sendq);
+		if (u->state != TCP_LISTEN)
+			obj_set_unum(o, IPK_F_SIZE, u->recvq);
+	}
+	/* the owner and permissions of a bound socket are its file's */
+	struct stat st;
+	if (u->name[0] == '/' && u->has_vfs && lstat(u->name, &st) == 0 &&
+	    st.st_ino == u->vfs_ino && S_ISSOCK(st.st_mode)) {
+		obj_set_stat(o, &st);
+		obj_set_unum(o, IPK_F_INODE, u->ino);
+	}
+	obj_set_num(o, IPK_F_STATUS, u->state == TCP_LISTEN ? IPK_ST_LISTENING :
+				    u->state == TCP_ESTABLISHED ? IPK_ST_CONNECTED : 0);
+	return scan_add(s, o);
+}
+
+static void parse_attrs(const struct unix_diag_msg *m, size_t len, struct unix_sock *u)
+{
+	const struct rtattr *a = (const struct rtattr *)(m + 1);
+	size_t left = len - NLMSG_ALIGN(sizeof(*m));
+
+	for (; RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+		const void *data = RTA_DATA(a);
+		size_t size = RTA_PAYLOAD(a);
+
+		switch (a->rta_type) {
+		case UNIX_DIAG_NAME:
+			if (size > 0 && size < sizeof(u->name) - 1) {
+				/* an abstract name starts with a NUL: show it as @ */
+				memcpy(u->name, data, size);
+				u->name[size] = '\0';
+				if (u->name[0] == '\0')
+					u->name[0] = '@';
+			}
+			break;
+		case UNIX_DIAG_VFS:
+			if (size >= sizeof(struct unix_diag_vfs)) {
+				const struct unix_diag_vfs *v = data;
+				u->has_vfs = true;
+				u->vfs_ino = v->udiag_vfs_ino;
+				u->vfs_dev = v->udiag_vfs_dev;
+			}
+			break;
+		case UNIX_DIAG_PEER:
+			if (size >= sizeof(uint32_t))
+				u->peer = *(const uint32_t *)data;
+			break;
+		case UNIX_DIAG_RQLEN:
+			if (size >= sizeof(struct unix_diag_rqlen)) {
+				const struct unix_diag_rqlen *q = data;
+				u->has_queues = true;
+				u->recvq = q->udiag_rqueue;
+				u->sendq = q->udiag_wqueue;
+			}
+			break;
+		}
+	}
+}
+
+/* One dump of every unix socket: -errno when sock_diag is not there. */
+static int unix_diag_scan(struct ipk_scan *s)
+{
+	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req req;
+	} request = {
+		.nlh = {
+			.nlmsg_len = sizeof(request),
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		},
+		.req = {
+			.sdiag_family = AF_UNIX,
+			.udiag_states = ~0u,
+			.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
+				      UDIAG_SHOW_RQLEN,
+		},
+	};
+	int rc = 0;
+
+	if (nl < 0)
+		return -errno;
+	if (send(nl, &request, sizeof(request), 0) < 0) {
+		rc = -errno;
+		close(nl);
+		return rc;
+	}
+	/* aligned for struct nlmsghdr */
+	static __thread long buf[8192];
+	for (bool done = false; !done && !rc;) {
+		ssize_t n = recv(nl, buf, sizeof(buf), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		const struct nlmsghdr *h = (const struct nlmsghdr *)(void *)buf;
+		size_t left = (size_t)n;
+		for (; NLMSG_OK(h, left) && !rc; h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				rc = e->error ? e->error : -EPROTO;
+				break;
+			}
+			const struct unix_diag_msg *m = NLMSG_DATA(h);
+			struct unix_sock u = {
+				.ino = m->udiag_ino, .type = m->udiag_type, .state = m->udiag_state,
+			};
+			parse_attrs(m, h->nlmsg_len - NLMSG_HDRLEN, &u);
+			rc = unix_add(s, &u);
+		}
+	}
+	close(nl);
+	return rc;
+}
+
+/*
+ * /proc/net/unix: "Num RefCount Protocol Flags Type St Inode Path"; Flags
+ * 00010000 is a listener, St 01..04 unconnected, connecting, connected,
+ * disconnecting.  No peers and no queues here.
+ */
+static int unix_proc_scan(struct ipk_scan *s)
+{
+	static const int states[] = { 0, TCP_CLOSE, TCP_SYN_SENT, TCP_ESTABLISHED, TCP_CLOSE_WAIT };
+	char *text, *save = NULL;
+	int rc = ctx_read_file(s->ctx, "/proc/net/unix", &text, NULL);
+
+	if (rc) {
+		if (rc != -ENOMEM)
+			ctx_diag(s->ctx, -rc, "read", "/proc/net/unix");
+		return rc == -ENOMEM ? rc : 0;
+	}
+	char *line = strtok_r(text, "\n", &save);	/* the header */
+	while (!rc && (line = strtok_r(NULL, "\n", &save))) {
+		struct unix_sock u = { 0 };
+		unsigned flags, type, st;
+		unsigned long long ino;
+		int name_at = 0;
+
+		if (sscanf(line, "%*s %*s %*s %x %x %x %llu %n", &flags, &type, &st, &ino,
+			   &name_at) < 4)
+			continue;
+		u.ino = ino;
+		u.type = (int)type;
+		u.state = flags & 0x10000 ? TCP_LISTEN : st < ARRAY_SIZE(states) ? states[st] : -1;
+		if (name_at > 0)
+			snprintf(u.name, sizeof(u.name), "%s", line + name_at);
+		rc = unix_add(s, &u);
+	}
+	free(text);
+	return rc;
+}
+
+static int unix_scan(struct ipk_scan *s)
+{
+	if (s->ctx->live && unix_diag_scan(s) != -EPROTONOSUPPORT)
+		return 0;
+	return unix_proc_scan(s);
+}
+
+const struct ipk_kind ipk_kind_unix = {
+	.name = "unix",
+	.description = "unix-___domain socket",
+	.family = IPK_FAMILY_FD,
+	.holder_procs = PROCS_FDS,
+	.fields = F(REF) | F(NS) | F(NAME) | F(OWNER) | F(UID) | F(GROUP) | F(GID) | F(PERMS) |
+		  F(INODE) | F(SIZE) | F(HOLDERS) | F(CTIME) | F(STATUS) | F(TYPE) | F(STATE) |
+		  F(PEER) | F(RECVQ) | F(SENDQ),
+	.ref_arg = ref_arg_number,
+	.scan = unix_scan,
+};
