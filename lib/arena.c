@@ -25,7 +25,7 @@ void *ipk_arena_alloc(struct ipk_arena *a, size_t n)
 		while (size < n + sizeof(*c))
 			size *= 2;
 		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)
 			return NULL;
 		struct ipk_arena_chunk *fresh = m;

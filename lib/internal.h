@@ -29,14 +29,14 @@ _Static_assert(IPK_F_COUNT <= 64, "field bitmaps are one uint64_t");
 
 struct ipk_i64s {
 	int64_t *v;
-	size_t n;
+	uint32_t n;
 	bool pooled;		/* in the object's arena: not freed on its own */
 };
 
 /* A list of static words (signal names, seals); the array is the object's. */
 struct ipk_strv {
 	const char **v;
-	size_t n;
+	uint32_t n;
 	bool pooled;
 };
 
@@ -58,7 +58,7 @@ struct ipk_object {
 	 * @arena is where a scan still adds to them, NULL once it is done.
 	 */
 	struct ipk_arena *arena;
-	bool pooled, ref_pooled, name_pooled;
+	bool pooled, ref_pooled, name_pooled, holders_pooled;
 	bool heap;			/* some member was malloc'd: free it */
 
 	int64_t id;
@@ -69,36 +69,51 @@ struct ipk_object {
 	uint64_t size;
 	uint64_t capacity;
 	uint64_t messages;
-	uint64_t maxmsg;
-	uint64_t msgsize;
-	int64_t value;			/* scalar value ... */
-	struct ipk_i64s values;		/* ... or one per element (sysv-sem) */
+	int64_t value;			/* a scalar value (sysv-sem: values) */
 	uint64_t nattch;
 	struct ipk_holder *holders;
-	size_t nholders;
+	uint32_t nholders;
+	uint32_t nprocs;		/* distinct processes among the holders */
 	int64_t cpid, lpid;
 	int64_t ctime, atime, dtime;
 	uint64_t ns;
-
-	uint64_t nsems;
-	int64_t lspid, lrpid;
-	struct ipk_i64s semncnt, semzcnt, sempid;
-	uint64_t waiters;
-	uint64_t rss, swap;
-	int64_t notify_pid;
-
 	/* the file or anonymous inode behind it, to find its holders */
 	uint64_t dev, ino;
-	uint32_t nprocs;		/* distinct processes among the holders */
-	bool holders_pooled;
-	const char *type, *state;	/* unix sockets: static words */
-	uint64_t peer;			/* unix sockets: the peer's inode */
-	uint64_t recvq, sendq;
-	const char *clock;		/* timerfd: static word */
-	int64_t interval;		/* timerfd: nanoseconds */
-	uint64_t ticks;
-	const char *timer_flags;	/* static words */
-	struct ipk_strv signals, seals;	/* static words */
+
+	/*
+	 * What one kind alone has.  A kind sets only its own fields, so the
+	 * present bits of the others are never set over these bytes.
+	 */
+	union {
+		struct {		/* sysv-msg */
+			int64_t lspid, lrpid;
+		};
+		struct {		/* sysv-sem */
+			uint64_t nsems;
+			struct ipk_i64s values, semncnt, semzcnt, sempid;
+		};
+		struct {		/* sysv-shm */
+			uint64_t rss, swap;
+		};
+		struct {		/* posix-mq */
+			uint64_t maxmsg, msgsize;
+			int64_t notify_pid;
+		};
+		struct {		/* posix-sem */
+			uint64_t waiters;
+		};
+		struct {		/* unix: static words, the peer's inode */
+			const char *type, *state;
+			uint64_t peer, recvq, sendq;
+		};
+		struct {		/* timerfd: static words, nanoseconds */
+			const char *clock, *timer_flags;
+			int64_t interval;
+			uint64_t ticks;
+		};
+		struct ipk_strv signals;	/* signalfd: static words */
+		struct ipk_strv seals;		/* memfd: static words */
+	};
 };
 
 /*

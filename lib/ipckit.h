@@ -60,10 +60,9 @@ void ipk_buf_reset(struct ipk_buf *b);
 void ipk_buf_free(struct ipk_buf *b);
 
 /*
- * An arena: many small allocations freed together.  Its memory comes in
- * chunks growing to 1 MiB, mapped with MAP_POPULATE so that the kernel
- * fills each in one call instead of taking a page fault per page (costly
- * on virtual machines).  Zero-initialise it; ipk_arena_free() releases it.
+ * An arena: many small allocations freed together, with no header each
+ * and one munmap() at the end.  Its memory comes in chunks growing to
+ * 1 MiB.  Zero-initialise it; ipk_arena_free() releases it.
  */
 struct ipk_arena {
 	struct ipk_arena_chunk *chunks;

@@ -59,13 +59,16 @@ void ipk_object_free(struct ipk_object *o)
 		free(o->ref);
 	if (!o->name_pooled)
 		free(o->name);
-	i64s_free(&o->values);
-	i64s_free(&o->semncnt);
-	i64s_free(&o->semzcnt);
-	i64s_free(&o->sempid);
-	if (!o->signals.pooled)
+	/* the union holds these only for the kinds that have them */
+	if (o->kind->fields & F(SEMNCNT)) {
+		i64s_free(&o->values);
+		i64s_free(&o->semncnt);
+		i64s_free(&o->semzcnt);
+		i64s_free(&o->sempid);
+	}
+	if ((o->kind->fields & F(SIGNALS)) && !o->signals.pooled)
 		free(o->signals.v);
-	if (!o->seals.pooled)
+	if ((o->kind->fields & F(SEALS)) && !o->seals.pooled)
 		free(o->seals.v);
 	if (!o->holders_pooled)
 		free(o->holders);
@@ -192,7 +195,7 @@ void obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n)
 	}
 	i64s_free(a);
 	a->v = v;
-	a->n = n;
+	a->n = (uint32_t)n;
 	a->pooled = o->arena != NULL;
 	o->heap |= !a->pooled;
 	o->present |= FIELD_BIT(field);
@@ -222,7 +225,7 @@ int obj_set_words(struct ipk_object *o, int field, const char *const *words, siz
 	if (!a->pooled)
 		free(a->v);
 	a->v = v;
-	a->n = n;
+	a->n = (uint32_t)n;
 	a->pooled = o->arena != NULL;
 	o->heap |= n && !a->pooled;
 	o->present |= FIELD_BIT(field);
@@ -303,7 +306,7 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 		break;
 	}
 	case STORE_VALUE:
-		if (o->values.v || o->kind->value_is_list) {
+		if (o->kind->value_is_list) {
 			v->list.v = o->values.v;
 			v->list.n = o->values.n;
 			v->is_list = true;

@@ -513,7 +513,7 @@ int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 	if (!o->holders_pooled)
 		free(o->holders);
 	o->holders = v;
-	o->nholders = n;
+	o->nholders = (uint32_t)n;
 	/* an fd kind lives in no namespace: show the one of its (first) holder */
 	if (n && (o->kind->fields & F(NS)) && !obj_has(o, IPK_F_NS) && idx->procs[h[0].proc].ipc_ns)
 		obj_set_unum(o, IPK_F_NS, idx->procs[h[0].proc].ipc_ns);
@@ -521,7 +521,7 @@ int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 	o->heap |= n && !o->holders_pooled;
 	o->present |= F(HOLDERS);
 	o->noaccess &= ~F(HOLDERS);
-	o->nprocs = procs;
+	o->nprocs = (uint32_t)procs;
 	return 0;
 }
 

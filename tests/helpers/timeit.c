@@ -3,11 +3,13 @@
  * timeit RUNS COMMAND [ARG...]: runs COMMAND RUNS times with its output
  * thrown away and prints the median and the fastest wall time in
  * milliseconds, measured from fork to exit with CLOCK_MONOTONIC, so that
- * the benchmark scripts time the command and not a shell around it.
+ * the benchmark scripts time the command and not a shell around it, and
+ * the largest resident set of any run, in KiB.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +41,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	double *ms = calloc((size_t)runs, sizeof(*ms));
+	long max_rss = 0;
 	if (!ms)
 		return 1;
 	for (int i = 0; i < runs; i++) {
@@ -52,10 +55,13 @@ int main(int argc, char **argv)
 			_exit(127);
 		}
 		int status;
-		if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		struct rusage ru;
+		if (pid < 0 || wait4(pid, &status, 0, &ru) < 0) {
 			perror("timeit");
 			return 1;
 		}
+		if (ru.ru_maxrss > max_rss)
+			max_rss = ru.ru_maxrss;
 		ms[i] = now_ms() - start;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			fprintf(stderr, "timeit: %s failed\n", argv[2]);
@@ -63,7 +69,7 @@ int main(int argc, char **argv)
 		}
 	}
 	qsort(ms, (size_t)runs, sizeof(*ms), cmp);
-	printf("%.1f %.1f\n", ms[runs / 2], ms[0]);
+	printf("%.1f %.1f %ld\n", ms[runs / 2], ms[0], max_rss);
 	free(ms);
 	return 0;
 }
