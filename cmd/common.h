@@ -88,6 +88,7 @@ enum {
 	OPT_KEY,
 	OPT_OLDER_THAN,
 	OPT_MIN_SIZE,
+	OPT_CSV,
 	OPT_COMMAND_BASE = 512,	/* a command's own options start here */
 };
 
@@ -108,6 +109,8 @@ struct cmd_spec {
 	const char *more;		/* text after the options, or NULL */
 	/* Completion of positional arguments. */
 	enum opt_complete positional;
+	/* The command works on the live system only: it offers no --sysroot. */
+	bool no_sysroot;
 };
 
 /*
@@ -125,6 +128,7 @@ enum out_mode {
 	OUT_RAW,
 	OUT_JSON,
 	OUT_PAIRS,
+	OUT_CSV,	/* RFC 4180, our own writer: libsmartcols has none */
 };
 
 /* The output options, as the shared option handler sets them. */
@@ -173,6 +177,13 @@ struct out_row *out_row(struct out *out, struct out_row *parent);
  */
 int out_set(struct out *out, struct out_row *row, size_t col, const char *text,
 	    const char *json);
+/* A title above a table (table mode only). */
+int out_set_title(struct out *out, const char *title);
+/*
+ * A member of the JSON document after the rows' array: {"results": [...],
+ * "machine": {...}}.  @json is the value, already rendered.
+ */
+int out_json_member(struct out *out, const char *key, const char *json);
 /* A JSON-only row: the whole object, already rendered. */
 int out_row_json(struct out_row *row, const char *object);
 /* Prints everything; write errors are left for close_stdout(). */

@@ -3,7 +3,8 @@
  * The one renderer of every command: tables, raw and KEY="value" pairs by
  * libsmartcols; JSON by our own writer, because records nest (holders are
  * objects, semaphore values arrays) and `-i --json` prints one bare object,
- * neither of which libsmartcols 2.38 can express.
+ * neither of which libsmartcols 2.38 can express; CSV by our own writer too,
+ * as libsmartcols has none.
  */
 #include "common.h"
 
@@ -16,8 +17,12 @@
 struct out_row {
 	struct out_row *parent, *children, *last_child, *next;
 	struct libscols_line *line;	/* table modes */
-	char **json;			/* JSON mode: each cell's JSON text */
+	char **json;			/* JSON mode: each cell's JSON text; CSV: its text */
 	char *object;			/* JSON mode: a whole object */
+};
+
+struct out_member {
+	char *key, *json;
 };
 
 struct out {
@@ -31,6 +36,8 @@ struct out {
 	struct out_row *table_rows;		/* table: rows to free */
 	bool json_started;
 	size_t json_printed;
+	struct out_member *members;		/* JSON: after the rows */
+	size_t nmembers;
 };
 
 static bool use_colors(void)
@@ -54,7 +61,7 @@ struct out *out_new(const struct out_opts *opts, const char *json_root,
 	for (size_t i = 0; i < ncols; i++)
 		if (cols[i].flags & COL_TREE)
 			out->tree = true;
-	if (opts->mode == OUT_JSON)
+	if (opts->mode == OUT_JSON || opts->mode == OUT_CSV)
 		return out;
 
 	out->tb = scols_new_table();
@@ -143,16 +150,76 @@ static void json_begin(struct out *out)
 	}
 }
 
-/* Prints the finished top-level rows: all of them but the newest, or all. */
-static void json_flush(struct out *out, bool all)
+/* ------------------------------------------------------------------- CSV */
+
+/*
+ * RFC 4180 fields, quoted when they hold a comma, a quote, a line break or
+ * edge spaces; lines end in \n as Unix tools expect.
+ */
+static void csv_field(const char *s)
 {
-	json_begin(out);
+	size_t n = s ? strlen(s) : 0;
+
+	if (!n)
+		return;
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
+		fputs(s, stdout);
+		return;
+	}
+	fputc('"', stdout);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', stdout);
+		fputc(*s, stdout);
+	}
+	fputc('"', stdout);
+}
+
+static void csv_begin(struct out *out)
+{
+	if (out->json_started)
+		return;
+	out->json_started = true;
+	if (out->opts.noheadings)
+		return;
+	for (size_t i = 0; i < out->ncols; i++) {
+		if (i)
+			fputc(',', stdout);
+		csv_field(out->cols[i].header);
+	}
+	fputc('\n', stdout);
+}
+
+/* A row, then its children: a tree is flattened in order. */
+static void csv_row(const struct out *out, const struct out_row *r)
+{
+	for (size_t i = 0; i < out->ncols; i++) {
+		if (i)
+			fputc(',', stdout);
+		csv_field(r->json ? r->json[i] : NULL);
+	}
+	fputc('\n', stdout);
+	for (const struct out_row *c = r->children; c; c = c->next)
+		csv_row(out, c);
+}
+
+/* Prints the finished top-level rows: all of them but the newest, or all. */
+static void rows_flush(struct out *out, bool all)
+{
+	if (out->opts.mode == OUT_CSV)
+		csv_begin(out);
+	else
+		json_begin(out);
 	while (out->rows && (all || out->rows != out->last_row)) {
 		struct out_row *r = out->rows;
 
-		if (out->json_printed++)
-			fputs(",\n", stdout);
-		json_row(out, r, 2);
+		if (out->opts.mode == OUT_CSV) {
+			csv_row(out, r);
+		} else {
+			if (out->json_printed++)
+				fputs(",\n", stdout);
+			json_row(out, r, 2);
+		}
 		out->rows = r->next;
 		if (!out->rows)
 			out->last_row = NULL;
@@ -201,7 +268,7 @@ struct out_row *out_row(struct out *out, struct out_row *parent)
 	out->last_row = r;
 	/* Without a tree, rows before this one are complete: stream them. */
 	if (!out->tree)
-		json_flush(out, false);
+		rows_flush(out, false);
 	return r;
 }
 
@@ -230,6 +297,49 @@ static int table_cell(const struct out *out, struct out_row *row, size_t col,
 		free(copy);
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+/* CSV: the text as it is, nothing for "-". */
+static int csv_cell(struct out_row *row, size_t col, const char *text)
+{
+	char *v = strdup(text ? text : "");
+
+	if (!v)
+		return -ENOMEM;
+	free(row->json[col]);
+	row->json[col] = v;
+	return 0;
+}
+
+int out_set_title(struct out *out, const char *title)
+{
+	if (!out->tb || out->opts.mode != OUT_TABLE)
+		return 0;
+	struct libscols_cell *cell = scols_table_get_title(out->tb);
+
+	if (!cell || scols_cell_set_data(cell, title))
+		return -ENOMEM;
+	scols_cell_set_flags(cell, SCOLS_CELL_FL_LEFT);
+	return 0;
+}
+
+int out_json_member(struct out *out, const char *key, const char *json)
+{
+	if (out->opts.mode != OUT_JSON)
+		return 0;
+	struct out_member *v = realloc(out->members, (out->nmembers + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	out->members = v;
+	v[out->nmembers].key = strdup(key);
+	v[out->nmembers].json = strdup(json);
+	if (!v[out->nmembers].key || !v[out->nmembers].json) {
+		free(v[out->nmembers].key);
+		free(v[out->nmembers].json);
+		return -ENOMEM;
+	}
+	out->nmembers++;
 	return 0;
 }
 
@@ -263,6 +373,8 @@ int out_set(struct out *out, struct out_row *row, size_t col, const char *text,
 		return -EINVAL;
 	if (row->line)
 		return table_cell(out, row, col, text);
+	if (out->opts.mode == OUT_CSV)
+		return csv_cell(row, col, text);
 	return json_cell(out, row, col, text, json);
 }
 
@@ -272,9 +384,14 @@ int out_print(struct out *out)
 		/* Nothing matched: print nothing, not a lonely header. */
 		if (scols_table_get_nlines(out->tb) > 0)
 			scols_print_table(out->tb);
+	} else if (out->opts.mode == OUT_CSV) {
+		rows_flush(out, true);
 	} else {
-		json_flush(out, true);
-		fputs(out->json_printed ? "\n  ]\n}\n" : "  ]\n}\n", stdout);
+		rows_flush(out, true);
+		fputs(out->json_printed ? "\n  ]" : "  ]", stdout);
+		for (size_t i = 0; i < out->nmembers; i++)
+			printf(",\n  \"%s\": %s", out->members[i].key, out->members[i].json);
+		fputs("\n}\n", stdout);
 	}
 	/* Write errors stay flagged on stdout: close_stdout() reports them once. */
 	return 0;
@@ -291,6 +408,11 @@ void out_free(struct out *out)
 		free(r);
 	}
 	row_free(out->rows, out->ncols);
+	for (size_t i = 0; i < out->nmembers; i++) {
+		free(out->members[i].key);
+		free(out->members[i].json);
+	}
+	free(out->members);
 	free(out);
 }
 
