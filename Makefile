@@ -44,8 +44,9 @@ endif
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
 	$(WARNINGS) $(CFLAGS) $(CPPFLAGS)
 
-# What libipckit itself links with.
+# What libipckit itself links with, and what the commands add.
 LIB_LIBS := -lpthread
+CMD_LIBS := -lm
 
 # Evaluated when used, after the deps step has installed what was missing.
 SMARTCOLS_CFLAGS = $(shell $(PKG_CONFIG) --cflags smartcols)
@@ -129,7 +130,7 @@ $(PC_FILE): lib/ipckit.pc.in Makefile
 $(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_COMMON_OBJS) \
-		$(STATIC_LIB) $(SMARTCOLS_LIBS) $(LIB_LIBS)
+		$(STATIC_LIB) $(SMARTCOLS_LIBS) $(LIB_LIBS) $(CMD_LIBS)
 
 # ------------------------------------------------------------------ tests
 

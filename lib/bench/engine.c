@@ -34,6 +34,7 @@
 /* Shared by the parent and both children of one phase. */
 struct ctl {
 	_Atomic uint32_t ready;		/* futex: the server has attached */
+	_Atomic uint32_t done;		/* futex: the stream's receiver has counted all */
 	_Atomic pid_t pid[2];		/* [role] */
 	_Atomic uint64_t last;		/* sequence of the final message; 0: not known yet */
 	_Atomic int err[2];		/* positive errno a child failed with */
@@ -188,6 +189,21 @@ static int child_fail(struct phase *ph, struct bench_chan *c, int rc, uint64_t s
 	return rc;
 }
 
+/* Waits until @word is set; the parent's timeout ends a wait that never does. */
+static void wait_word(_Atomic uint32_t *word)
+{
+	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	while (!atomic_load(word))
+		futex(word, FUTEX_WAIT, 0, &tick);
+}
+
+static void set_word(_Atomic uint32_t *word)
+{
+	atomic_store(word, 1);
+	futex(word, FUTEX_WAKE, INT_MAX, NULL);
+}
+
 static bool duration_over(const struct phase *ph, uint64_t start, uint64_t now)
 {
 	return ph->cfg->count == 0 && start && now - start >= ph->cfg->duration_ns;
@@ -273,8 +289,15 @@ static int client_stream(struct phase *ph, struct bench_chan *c, unsigned char *
 		int rc = c->m->send(c, tx);
 		if (rc)
 			return child_fail(ph, c, rc, seq);
-		if (seq == last)
+		if (seq == last) {
+			/*
+			 * The receiver may still signal that it took the last
+			 * ones (signal posts to this process): stay until it
+			 * has counted them all.
+			 */
+			wait_word(&ph->ctl->done);
 			return 0;
+		}
 	}
 }
 
@@ -297,17 +320,10 @@ static int server_stream(struct phase *ph, struct bench_chan *c, unsigned char *
 		if (seq == atomic_load(&ph->ctl->last)) {
 			ph->ctl->t_last = bench_now();
 			ph->ctl->received = seq - ph->warmup;
+			set_word(&ph->ctl->done);
 			return 0;
 		}
 	}
-}
-
-static void wait_ready(struct phase *ph)
-{
-	const struct timespec tick = { 0, 100 * 1000 * 1000 };
-
-	while (!atomic_load(&ph->ctl->ready))
-		futex(&ph->ctl->ready, FUTEX_WAIT, 0, &tick);
 }
 
 static __attribute__((noreturn)) void child(struct phase *ph, struct bench_chan *c,
@@ -341,14 +357,12 @@ static __attribute__((noreturn)) void child(struct phase *ph, struct bench_chan 
 	atomic_store(&ph->ctl->pid[role], getpid());
 	/* The server is ready (listening, its signals blocked) before the client starts. */
 	if (role == BENCH_CLIENT)
-		wait_ready(ph);
+		wait_word(&ph->ctl->ready);
 	rc = bench_attach(c);
 	if (rc)
 		goto fail;
-	if (role == BENCH_SERVER) {
-		atomic_store(&ph->ctl->ready, 1);
-		futex(&ph->ctl->ready, FUTEX_WAKE, INT_MAX, NULL);
-	}
+	if (role == BENCH_SERVER)
+		set_word(&ph->ctl->ready);
 
 	tx = malloc(ph->size);
 	rx = malloc(ph->size);
