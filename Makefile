@@ -4,6 +4,7 @@
 #   make run              build, then list this machine's IPC objects
 #   make check            every test, in a private IPC and mount namespace
 #   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
+#   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
 #   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
@@ -79,7 +80,7 @@ PC_FILE := $(B)/lib/ipckit.pc
 
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
 
-.PHONY: all deps deps-check run check unit cli bench-ls install uninstall clean
+.PHONY: all deps deps-check run check unit cli bench-ls bench-compare install uninstall clean
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -158,6 +159,10 @@ cli: deps-check all $(HELPERS)
 
 bench-ls: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-ls
+
+# A benchmark, not a test: both CPU placements, takes a few minutes.
+bench-compare: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-compare
 
 # ---------------------------------------------------------------- install
 
