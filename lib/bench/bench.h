@@ -49,6 +49,7 @@ struct bench_chan {
 	enum bench_mode mode;
 	size_t size;			/* bytes of every message */
 	enum bench_role role;		/* in a child: which one it is */
+	bool one_cpu;			/* both ends pinned to the same CPU */
 	_Atomic pid_t *pids;		/* [role], in shared memory; 0 until known */
 	const char *what;		/* the call that failed */
 
@@ -191,21 +192,24 @@ int bench_read_u64(const char *path, uint64_t *v);
 void bench_posix_name(char *buf, size_t size);
 
 /*
- * Polls between two yields of the CPU.  Part of what shm-spin and cacheline
- * measure, so tests/helpers/pingpong-ref.c polls the same way.
+ * Polling.  With a CPU each, the two ends poll on and yield only every
+ * BENCH_SPIN_POLLS polls (tens of microseconds), in case the other was
+ * descheduled; pinned to one CPU, a poll that finds nothing yields at once,
+ * since only then can the other end run.  Yielding sooner across CPUs would
+ * add a system call to round trips of a few hundred nanoseconds.  Part of
+ * what shm-spin and cacheline measure: tests/helpers/pingpong-ref.c polls
+ * the same way.
  */
-#define BENCH_SPIN_POLLS	16
+#define BENCH_SPIN_POLLS	4096
 
-/* Polling: a pause, and every few polls the CPU to whoever else wants it. */
-static inline void bench_relax(unsigned *polls)
+static inline void bench_relax(const struct bench_chan *c, unsigned *polls)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #elif defined(__aarch64__)
 	__asm__ __volatile__("yield");
 #endif
-	/* Both ends may share one CPU: then only a yield lets the other run. */
-	if ((++*polls & (BENCH_SPIN_POLLS - 1)) == 0)
+	if (c->one_cpu || (++*polls & (BENCH_SPIN_POLLS - 1)) == 0)
 		sched_yield();
 }
 

@@ -35,7 +35,7 @@ static int cacheline_recv(struct bench_chan *c, void *buf)
 
 	while (w = atomic_load_explicit(line(c), memory_order_acquire),
 	       (w & 1) != peer || w == seen)
-		bench_relax(&polls);
+		bench_relax(c, &polls);
 	c->head[0] = w;
 	w >>= 1;
 	memcpy(buf, &w, sizeof(w));

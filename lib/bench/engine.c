@@ -525,6 +525,7 @@ static int run_phase(struct phase *ph, struct ipk_bench_result *res)
 		.m = cfg->method, .mode = ph->mode, .size = ph->size,
 		.fd = { -1, -1, -1, -1 }, .id = -1,
 		.pids = ph->ctl->pid,
+		.one_cpu = cfg->cpu[0] >= 0 && cfg->cpu[0] == cfg->cpu[1],
 	};
 	struct ctl *ctl = ph->ctl;
 	pid_t pid[2] = { -1, -1 };

@@ -41,7 +41,7 @@ static int shm_spin_send(struct bench_chan *c, const void *buf)
 
 	if (c->mode == BENCH_STREAM)
 		while (pos - atomic_load_explicit(taken(c, dir), memory_order_acquire) >= c->nslots)
-			bench_relax(&polls);
+			bench_relax(c, &polls);
 	unsigned char *s = slot(c, dir, pos);
 	memcpy(s + 1, (const unsigned char *)buf + 1, c->size - 1);
 	__atomic_store_n(s, *(const unsigned char *)buf, __ATOMIC_RELEASE);
@@ -58,7 +58,7 @@ static int shm_spin_recv(struct bench_chan *c, void *buf)
 	unsigned polls = 0;
 
 	while ((first = __atomic_load_n(s, __ATOMIC_ACQUIRE)) == *seen)
-		bench_relax(&polls);
+		bench_relax(c, &polls);
 	*seen = first;
 	memcpy(buf, s, c->size);
 	if (c->mode == BENCH_STREAM)

@@ -398,15 +398,18 @@ static void sig_recv(int dir, void *b)
 
 /*
  * shm-spin: poll the slot's first byte, which every message changes (it
- * starts with its sequence number); yield after every 16 polls, so both
- * ends can share a CPU.  The same protocol as ipc-bench's shm-spin.
+ * starts with its sequence number).  Pinned to one CPU, yield after every
+ * poll that finds nothing, so the other end can run; with a CPU each, only
+ * every 4096 polls.  The same protocol as ipc-bench's shm-spin.
  */
+static int one_cpu;
+
 static void relax(unsigned *n)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
-	if ((++*n & 15) == 0)
+	if (one_cpu || (++*n & 4095) == 0)
 		sched_yield();
 }
 
@@ -525,6 +528,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(m->name, "cacheline") == 0)
 		size = 8;
+	one_cpu = atoi(argv[5]) == atoi(argv[6]);
 	m->setup();
 	/* The signal method needs both pids in shared memory: in the header. */
 	if (!shm)
