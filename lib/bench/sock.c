@@ -121,8 +121,10 @@ int bench_unix_limits(int type, struct ipk_bench_limits *l)
 	} else {
 		uint64_t qlen = 0;
 		bench_read_u64("/proc/sys/net/unix/max_dgram_qlen", &qlen);
+		/* The kernel skips the queue-length check between two connected peers. */
 		snprintf(l->note, sizeof(l->note), "%d-byte send buffer (SO_SNDBUF), "
-			 "net.unix.max_dgram_qlen %llu", sndbuf, (unsigned long long)qlen);
+			 "overhead included; net.unix.max_dgram_qlen (%llu) only for a "
+			 "receiver not connected back", sndbuf, (unsigned long long)qlen);
 	}
 	return 0;
 }
