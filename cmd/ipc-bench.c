@@ -50,7 +50,7 @@ static const struct cmd_option bench_options[] = {
 	{ "placement", OPT_PLACEMENT, "WHERE", "same, cross or both CPUs (default both)",
 	  COMPLETE_WORDS, "same cross both", 0 },
 	{ "no-throughput", OPT_NO_THROUGHPUT, NULL, "round trips only, no stream", 0, NULL, 0 },
-	{ "timeout", OPT_TIMEOUT, "TIME", "stop a method after TIME (default 60s)", 0, NULL, 0 },
+	{ "timeout", OPT_TIMEOUT, "TIME", "stop a phase after TIME (default 60s)", 0, NULL, 0 },
 	{ "limits", OPT_LIMITS, NULL, "what the kernel allows each method here, instead",
 	  0, NULL, 0 },
 	{ "fault", OPT_FAULT, "WHAT", "tests: corrupt or hang", 0, NULL, OPT_HIDDEN },
@@ -618,6 +618,7 @@ static void cell(const struct bench *b, const struct item *it, enum col c, char 
 		break;
 	case C_CPU:
 		v = (double)r->cpu_ns / (double)rtts(b, it);
+		then = base ? base->cpu_ns_per_rtt : NAN;
 		time = true;
 		break;
 	case C_FLOOR:
@@ -629,7 +630,7 @@ static void cell(const struct bench *b, const struct item *it, enum col c, char 
 	default:
 		return;
 	}
-	if (b->base && c != C_CPU) {
+	if (b->base) {
 		double x = ratio(v, then);
 		if (isnan(x))
 			snprintf(buf, n, "%s", base ? "-" : "new");
@@ -858,6 +859,8 @@ static int json_result(const struct bench *b, const struct item *it, struct ipk_
 				{ "max", (double)r->rtt.max, (double)f->rtt.max },
 				{ "msgs_per_s", streamed(it) ? r->msgs_per_s : 0, f->msgs_per_s },
 				{ "mb_per_s", streamed(it) ? r->mb_per_s : 0, f->mb_per_s },
+				{ "cpu_ns_per_rtt", (double)r->cpu_ns / (double)rtts(b, it),
+				  f->cpu_ns_per_rtt },
 			};
 			for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 				ipk_buf_printf(j, "%s\"%s\": ", i ? ", " : "{", v[i].key);

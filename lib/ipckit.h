@@ -449,7 +449,8 @@ struct ipk_bench_config {
 	uint64_t duration_ns;	/* instead, when count is 0: time per phase */
 	uint64_t warmup;	/* round trips (and messages) first, not counted */
 	int cpu[2];		/* client and server CPU; -1: not pinned */
-	uint64_t timeout_ns;	/* each phase is killed after this; 0: 60 s */
+	uint64_t timeout_ns;	/* each phase is killed after this; 0: 60 s
+				   (and twice duration_ns) */
 	unsigned flags;		/* IPK_BENCH_* */
 };
 
@@ -540,6 +541,7 @@ struct ipk_bench_baseline;
 struct ipk_bench_figures {
 	struct ipk_bench_rtt rtt;
 	double msgs_per_s, mb_per_s;
+	double cpu_ns_per_rtt;
 };
 
 int ipk_bench_baseline_load(const char *path, struct ipk_bench_baseline **out, int *line);

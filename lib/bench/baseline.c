@@ -248,6 +248,8 @@ static int row_member(struct reader *r, const char *key, void *data)
 		return number_or_null(r, &row->fig.msgs_per_s);
 	if (strcmp(key, "mb_per_s") == 0)
 		return number_or_null(r, &row->fig.mb_per_s);
+	if (strcmp(key, "cpu_ns_per_rtt") == 0)
+		return number_or_null(r, &row->fig.cpu_ns_per_rtt);
 	if (strcmp(key, "rtt_ns") == 0) {
 		skip_ws(r);
 		if (literal(r, "null"))

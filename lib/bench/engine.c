@@ -518,6 +518,14 @@ static pid_t spawn(struct phase *ph, struct bench_chan *c, enum bench_role role,
 	return pid;
 }
 
+/* A phase's time limit: as configured, or 60 s beyond twice its duration. */
+static uint64_t phase_timeout(const struct ipk_bench_config *cfg)
+{
+	if (cfg->timeout_ns)
+		return cfg->timeout_ns;
+	return DEFAULT_TIMEOUT_NS + (cfg->count ? 0 : 2 * cfg->duration_ns);
+}
+
 static int run_phase(struct phase *ph, struct ipk_bench_result *res)
 {
 	const struct ipk_bench_config *cfg = ph->cfg;
@@ -558,7 +566,7 @@ static int run_phase(struct phase *ph, struct ipk_bench_result *res)
 		return rc;
 	}
 	/* Children last: what they hold must go before the objects are removed. */
-	rc = reap(pid, 2, cfg->timeout_ns ? cfg->timeout_ns : DEFAULT_TIMEOUT_NS, &r);
+	rc = reap(pid, 2, phase_timeout(cfg), &r);
 	running[0] = running[1] = 0;
 	bench_teardown(&c);
 
@@ -567,8 +575,8 @@ static int run_phase(struct phase *ph, struct ipk_bench_result *res)
 		return rc;
 	}
 	if (rc == -ETIMEDOUT) {
-		uint64_t s = (cfg->timeout_ns ? cfg->timeout_ns : DEFAULT_TIMEOUT_NS) / 1000000000;
-		set_why(res, ETIMEDOUT, "no end after %llu s: stopped", (unsigned long long)s);
+		double s = (double)phase_timeout(cfg) / 1e9;
+		set_why(res, ETIMEDOUT, "no end after %.3g s: stopped", s);
 		res->status = IPK_BENCH_FAILED;
 		return rc;
 	}
