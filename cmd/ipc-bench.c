@@ -365,8 +365,8 @@ static void plan_placements(struct bench *b)
 				usage_error("no CPU %d here for --pin (%d CPU%s this process may "
 					    "use, the first %d)", b->pin[i], n, n > 1 ? "s" : "",
 					    cpus[0]);
-		b->places[0] = (struct placement){
-			b->pin[0] == b->pin[1] ? "same" : "cross", { b->pin[0], b->pin[1] } };
+		b->places[0] = (struct placement){ ipk_bench_placement(b->pin),
+						   { b->pin[0], b->pin[1] } };
 		b->nplaces = 1;
 		return;
 	}
@@ -392,28 +392,7 @@ static void plan_items(struct bench *b, bool methods_named)
 	for (size_t i = 0; i < ipk_bench_method_count(); i++)
 		if (is_reference(ipk_bench_method_at(i)))
 			ref = ipk_bench_method_at(i);
-	for (size_t i = 0; i < b->nmethods; i++) {
-		const struct ipk_bench_method *m = b->methods[i];
-		uint64_t max;
-		const char *source;
-
-		if (ipk_bench_method_fixed_size(m) || ipk_bench_method_max_size(m, &max, &source))
-			continue;	/* the run will say what is missing */
-		for (size_t s = 0; s < b->nsizes; s++) {
-			char size[32], lim[32];
-
-			if (b->sizes[s] <= max)
-				continue;
-			fmt_bytes(b->sizes[s], size, sizeof(size));
-			fmt_bytes(max, lim, sizeof(lim));
-			if (methods_named)
-				usage_error("%s carries at most %s here (%s), not %s",
-					    ipk_bench_method_name(m), lim, source, size);
-		}
-	}
-
-	size_t cap = b->nplaces * (1 + b->nmethods * b->nsizes);
-	b->items = calloc(cap, sizeof(*b->items));
+	b->items = calloc(b->nplaces * (1 + b->nmethods * b->nsizes), sizeof(*b->items));
 	if (!b->items) {
 		msg("%s", reason(ENOMEM));
 		exit(EXIT_PARTIAL);
@@ -424,27 +403,31 @@ static void plan_items(struct bench *b, bool methods_named)
 							       .size = ipk_bench_method_fixed_size(ref) };
 		for (size_t i = 0; i < b->nmethods; i++) {
 			const struct ipk_bench_method *m = b->methods[i];
-			uint64_t max = UINT64_MAX;
-			const char *source = NULL;
+			uint64_t max;
+			const char *source;
 
 			if (m == ref)
 				continue;
+			/* A method that cannot tell is left to the run to report. */
 			if (ipk_bench_method_max_size(m, &max, &source))
 				max = UINT64_MAX;
 			for (size_t s = 0; s < b->nsizes; s++) {
-				if (b->sizes[s] > max) {
-					char size[32], lim[32];
+				char size[32], lim[32];
 
-					fmt_bytes(b->sizes[s], size, sizeof(size));
-					fmt_bytes(max, lim, sizeof(lim));
-					if (p == 0)
-						msg("skipping %s at %s: it carries at most %s "
-						    "here (%s)", ipk_bench_method_name(m), size,
-						    lim, source);
+				if (b->sizes[s] <= max) {
+					b->items[b->nitems++] = (struct item){
+						.m = m, .place = p, .size = b->sizes[s] };
 					continue;
 				}
-				b->items[b->nitems++] = (struct item){ .m = m, .place = p,
-								       .size = b->sizes[s] };
+				if (p > 0)
+					continue;
+				fmt_bytes(b->sizes[s], size, sizeof(size));
+				fmt_bytes(max, lim, sizeof(lim));
+				if (methods_named)
+					usage_error("%s carries at most %s here (%s), not %s",
+						    ipk_bench_method_name(m), lim, source, size);
+				msg("skipping %s at %s: it carries at most %s here (%s)",
+				    ipk_bench_method_name(m), size, lim, source);
 			}
 		}
 	}
@@ -516,11 +499,6 @@ static uint64_t floor_p50(const struct bench *b, size_t place)
 		    measured(&b->items[i]))
 			return b->items[i].res.rtt.p50;
 	return 0;
-}
-
-static uint64_t rtts(const struct bench *b, const struct item *it)
-{
-	return it->res.count + b->warmup + 1;
 }
 
 static const struct ipk_bench_figures *baseline_of(const struct bench *b, const struct item *it)
@@ -617,7 +595,7 @@ static void cell(const struct bench *b, const struct item *it, enum col c, char 
 		then = base ? base->mb_per_s : NAN;
 		break;
 	case C_CPU:
-		v = (double)r->cpu_ns / (double)rtts(b, it);
+		v = r->cpu_ns_per_rtt;
 		then = base ? base->cpu_ns_per_rtt : NAN;
 		time = true;
 		break;
@@ -713,14 +691,20 @@ static void draw_histogram(const struct bench *b, const struct item *it)
 	}
 }
 
+static uint64_t steal(const struct bench *b)
+{
+	uint64_t ns = 0;
+
+	for (size_t i = 0; i < b->nitems; i++)
+		ns += b->items[i].res.steal_ns;
+	return ns;
+}
+
 static void describe_machine(const struct bench *b)
 {
 	const struct ipk_bench_machine *m = &b->machine;
-	uint64_t steal = 0;
 	char warm[64];
 
-	for (size_t i = 0; i < b->nitems; i++)
-		steal += b->items[i].res.steal_ns;
 	printf("Machine: %d CPU%s (%s)%s%s, cpuidle %s", m->cpus, m->cpus > 1 ? "s" : "",
 	       m->model[0] ? m->model : "unknown model", m->hypervisor[0] ? ", " : "",
 	       m->hypervisor, m->cpuidle_driver[0] ? m->cpuidle_driver : "none");
@@ -738,7 +722,7 @@ static void describe_machine(const struct bench *b)
 		printf("Run:     %llu round trips a method%s", (unsigned long long)b->count,
 		       b->warmup ? warm : "");
 	}
-	printf("; load %.2f; steal %.1f ms\n", m->loadavg[0], (double)steal / 1e6);
+	printf("; load %.2f; steal %.1f ms\n", m->loadavg[0], (double)steal(b) / 1e6);
 	if (b->base)
 		printf("Ratios:  to %s; above 1 is slower for times, faster for MSG/S and MB/S\n",
 		       b->baseline);
@@ -807,115 +791,24 @@ static int render_flat(const struct bench *b)
 	return rc;
 }
 
-static void json_number(struct ipk_buf *j, double v, int decimals)
-{
-	if (isnan(v) || isinf(v))
-		ipk_buf_puts(j, "null");
-	else
-		ipk_buf_printf(j, "%.*f", decimals, v);
-}
-
 static int json_result(const struct bench *b, const struct item *it, struct ipk_buf *j)
 {
-	const struct ipk_bench_result *r = &it->res;
-	const struct placement *pl = &b->places[it->place];
 	uint64_t fl = floor_p50(b, it->place);
+	struct ipk_bench_json opt = {
+		.histogram = b->histogram,
+		.vs_cacheline = fl ? (double)it->res.rtt.p50 / (double)fl : NAN,
+		.with_baseline = b->base != NULL,
+		.baseline = b->base ? baseline_of(b, it) : NULL,
+	};
 
 	ipk_buf_reset(j);
-	ipk_buf_puts(j, "{\"method\": ");
-	ipk_buf_json_string(j, ipk_bench_method_name(it->m));
-	ipk_buf_printf(j, ", \"size\": %llu, \"placement\": \"%s\", \"pin\": [%d, %d], "
-		       "\"count\": %llu, ", (unsigned long long)it->size, pl->name,
-		       pl->cpu[0], pl->cpu[1], (unsigned long long)r->count);
-	ipk_buf_printf(j, "\"rtt_ns\": {\"min\": %llu, \"mean\": %.1f, \"p50\": %llu, "
-		       "\"p90\": %llu, \"p99\": %llu, \"p999\": %llu, \"max\": %llu}, ",
-		       (unsigned long long)r->rtt.min, r->rtt.mean,
-		       (unsigned long long)r->rtt.p50, (unsigned long long)r->rtt.p90,
-		       (unsigned long long)r->rtt.p99, (unsigned long long)r->rtt.p999,
-		       (unsigned long long)r->rtt.max);
-	ipk_buf_puts(j, "\"msgs_per_s\": ");
-	json_number(j, streamed(it) ? r->msgs_per_s : NAN, 0);
-	ipk_buf_puts(j, ", \"mb_per_s\": ");
-	json_number(j, streamed(it) ? r->mb_per_s : NAN, 3);
-	ipk_buf_printf(j, ", \"stream_count\": %llu, \"cpu_ns_per_rtt\": %.0f, "
-		       "\"steal_ns\": %llu, \"vs_cacheline\": ",
-		       (unsigned long long)r->stream_count,
-		       (double)r->cpu_ns / (double)rtts(b, it), (unsigned long long)r->steal_ns);
-	json_number(j, fl ? (double)r->rtt.p50 / (double)fl : NAN, 3);
-	if (b->base) {
-		const struct ipk_bench_figures *f = baseline_of(b, it);
-
-		ipk_buf_puts(j, ", \"vs_baseline\": ");
-		if (!f) {
-			ipk_buf_puts(j, "null");
-		} else {
-			const struct {
-				const char *key;
-				double now, then;
-			} v[] = {
-				{ "p50", (double)r->rtt.p50, (double)f->rtt.p50 },
-				{ "p99", (double)r->rtt.p99, (double)f->rtt.p99 },
-				{ "p999", (double)r->rtt.p999, (double)f->rtt.p999 },
-				{ "max", (double)r->rtt.max, (double)f->rtt.max },
-				{ "msgs_per_s", streamed(it) ? r->msgs_per_s : 0, f->msgs_per_s },
-				{ "mb_per_s", streamed(it) ? r->mb_per_s : 0, f->mb_per_s },
-				{ "cpu_ns_per_rtt", (double)r->cpu_ns / (double)rtts(b, it),
-				  f->cpu_ns_per_rtt },
-			};
-			for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-				ipk_buf_printf(j, "%s\"%s\": ", i ? ", " : "{", v[i].key);
-				json_number(j, ratio(v[i].now, v[i].then), 4);
-			}
-			ipk_buf_puts(j, "}");
-		}
-	}
-	if (b->histogram && r->hist) {
-		uint64_t lo, hi, n;
-
-		ipk_buf_puts(j, ", \"histogram\": [");
-		for (size_t it2 = 0, k = 0; ipk_hist_next(r->hist, &it2, &lo, &hi, &n); k++)
-			ipk_buf_printf(j, "%s[%llu, %llu, %llu]", k ? ", " : "",
-				       (unsigned long long)lo, (unsigned long long)hi,
-				       (unsigned long long)n);
-		ipk_buf_puts(j, "]");
-	}
-	return ipk_buf_puts(j, "}");
+	return ipk_bench_result_json(&it->res, &opt, j);
 }
 
 static int json_machine(const struct bench *b, struct ipk_buf *j)
 {
-	const struct ipk_bench_machine *m = &b->machine;
-	uint64_t steal = 0;
-
-	for (size_t i = 0; i < b->nitems; i++)
-		steal += b->items[i].res.steal_ns;
 	ipk_buf_reset(j);
-	ipk_buf_printf(j, "{\"cpus\": %d, \"model\": ", m->cpus);
-	ipk_buf_json_string(j, m->model);
-	ipk_buf_puts(j, ", \"hypervisor\": ");
-	if (m->hypervisor[0])
-		ipk_buf_json_string(j, m->hypervisor);
-	else
-		ipk_buf_puts(j, "null");
-	ipk_buf_puts(j, ", \"cpuidle_driver\": ");
-	ipk_buf_json_string(j, m->cpuidle_driver);
-	ipk_buf_puts(j, ", \"cpuidle_governor\": ");
-	ipk_buf_json_string(j, m->cpuidle_governor);
-	if (m->guest_halt_poll_ns >= 0)
-		ipk_buf_printf(j, ", \"guest_halt_poll_ns\": %lld", (long long)m->guest_halt_poll_ns);
-	else
-		ipk_buf_puts(j, ", \"guest_halt_poll_ns\": null");
-	ipk_buf_puts(j, ", \"clocksource\": ");
-	ipk_buf_json_string(j, m->clocksource);
-	ipk_buf_printf(j, ", \"clock\": \"CLOCK_MONOTONIC\", \"clock_cost_ns\": %llu, "
-		       "\"clock_resolution_ns\": %llu, \"kernel\": ",
-		       (unsigned long long)m->clock_cost_ns,
-		       (unsigned long long)m->clock_resolution_ns);
-	ipk_buf_json_string(j, m->kernel);
-	ipk_buf_printf(j, ", \"loadavg\": [%.2f, %.2f, %.2f], \"steal_ns\": %llu, "
-		       "\"ipckit\": \"%s\"}", m->loadavg[0], m->loadavg[1], m->loadavg[2],
-		       (unsigned long long)steal, IPCKIT_VERSION);
-	return 0;
+	return ipk_bench_machine_json(&b->machine, steal(b), j);
 }
 
 static int render_json(const struct bench *b)
@@ -936,23 +829,22 @@ static int render_json(const struct bench *b)
 			rc = out_row_json(row, j.s);
 	}
 	/* What was not measured, and why, so a script need not read stderr. */
-	ipk_buf_reset(&j);
-	ipk_buf_puts(&j, "[");
-	for (size_t i = 0, k = 0; i < b->nitems; i++) {
+	struct ipk_buf list = { 0 };
+	ipk_buf_puts(&list, "[");
+	for (size_t i = 0, k = 0; i < b->nitems && !rc; i++) {
 		const struct item *it = &b->items[i];
 
 		if (!it->done || measured(it))
 			continue;
-		ipk_buf_printf(&j, "%s{\"method\": \"%s\", \"size\": %llu, \"placement\": \"%s\", "
-			       "\"status\": \"%s\", \"error\": ", k++ ? ", " : "",
-			       ipk_bench_method_name(it->m), (unsigned long long)it->size,
-			       b->places[it->place].name, ipk_bench_status_name(it->res.status));
-		ipk_buf_json_string(&j, it->res.why);
-		ipk_buf_puts(&j, "}");
+		rc = json_result(b, it, &j);
+		if (!rc)
+			rc = ipk_buf_printf(&list, "%s%s", k++ ? ", " : "", j.s);
 	}
-	ipk_buf_puts(&j, "]");
 	if (!rc)
-		rc = out_json_member(out, "not_measured", j.s);
+		rc = ipk_buf_puts(&list, "]");
+	if (!rc)
+		rc = out_json_member(out, "not_measured", list.s);
+	ipk_buf_free(&list);
 	if (!rc)
 		rc = json_machine(b, &j);
 	if (!rc)

@@ -383,6 +383,7 @@ int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out);
 
 struct ipk_bench_method;	/* one IPC method: "pipe", "shm-futex" ... */
 struct ipk_hist;		/* a latency histogram of bounded size */
+struct ipk_bench_figures;	/* the figures of an earlier run */
 
 size_t ipk_bench_method_count(void);
 const struct ipk_bench_method *ipk_bench_method_at(size_t i);
@@ -461,6 +462,8 @@ struct ipk_bench_rtt {
 };
 
 struct ipk_bench_result {
+	const struct ipk_bench_method *method;
+	int cpu[2];		/* client and server CPU, as configured */
 	enum ipk_bench_status status;
 	int err;		/* positive errno when not OK */
 	char why[160];		/* "mq_open: function not implemented" */
@@ -469,6 +472,7 @@ struct ipk_bench_result {
 	struct ipk_bench_rtt rtt;
 	struct ipk_hist *hist;	/* their distribution; NULL without */
 	uint64_t cpu_ns;	/* user + system time of both processes in them */
+	double cpu_ns_per_rtt;	/* the same per round trip, warm-up included */
 	uint64_t stream_count;	/* messages the receiver checked */
 	uint64_t stream_ns;	/* the receiver's time for them */
 	double msgs_per_s, mb_per_s;	/* 0 when not measured */
@@ -491,6 +495,26 @@ void ipk_bench_result_free(struct ipk_bench_result *res);
  */
 void ipk_bench_interrupt(void);
 
+/* "same" (one CPU), "cross" (two) or "any" (not pinned): the JSON's word. */
+const char *ipk_bench_placement(const int cpu[2]);
+
+/* What ipk_bench_result_json() adds to a result's figures. */
+struct ipk_bench_json {
+	bool histogram;			/* the buckets: [[low, high, count], ...] */
+	double vs_cacheline;		/* p50 over the cacheline's; NaN: null */
+	bool with_baseline;		/* "vs_baseline": ratios to @baseline, */
+	const struct ipk_bench_figures *baseline;	/* or null without one */
+};
+
+/*
+ * A result as one JSON object: {"method", "size", "placement", "pin",
+ * "count", "rtt_ns": {"min", "mean", "p50", "p90", "p99", "p999", "max"},
+ * "msgs_per_s", "mb_per_s", ...} for a measured one; {"method", "size",
+ * "placement", "pin", "status", "error"} for one that was not.
+ */
+int ipk_bench_result_json(const struct ipk_bench_result *r, const struct ipk_bench_json *opt,
+			  struct ipk_buf *out);
+
 /* Whether the caller may run on @cpu (sched_getaffinity). */
 bool ipk_bench_cpu_allowed(int cpu);
 /* The first @n CPUs the caller may run on; returns how many there are (<= @n). */
@@ -512,6 +536,9 @@ struct ipk_bench_machine {
 };
 
 int ipk_bench_machine(struct ipk_bench_machine *m);
+/* The machine as one JSON object, with the steal time of the run. */
+int ipk_bench_machine_json(const struct ipk_bench_machine *m, uint64_t steal_ns,
+			   struct ipk_buf *out);
 /* The steal time of every CPU so far (/proc/stat), in nanoseconds. */
 uint64_t ipk_bench_steal_ns(void);
 

@@ -612,6 +612,7 @@ static int run_phase(struct phase *ph, struct ipk_bench_result *res)
 	if (ph->mode == BENCH_PINGPONG) {
 		res->cpu_ns = ru_ns(&r.ru[0]) + ru_ns(&r.ru[1]);
 		res->count = ipk_hist_count(ph->hist);
+		res->cpu_ns_per_rtt = (double)res->cpu_ns / (double)(res->count + ph->warmup);
 	} else {
 		res->stream_count = ctl->received;
 		res->stream_ns = ctl->t_last - ctl->t_first;
@@ -643,6 +644,9 @@ int ipk_bench_run(const struct ipk_bench_config *cfg, struct ipk_bench_result *r
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	res->method = m;
+	res->cpu[0] = cfg->cpu[0];
+	res->cpu[1] = cfg->cpu[1];
 	if (!m || (!cfg->count && !cfg->duration_ns) ||
 	    !cpu_ok(cfg->cpu[0]) || !cpu_ok(cfg->cpu[1])) {
 		set_why(res, EINVAL, "configuration");
