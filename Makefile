@@ -5,6 +5,7 @@
 #   make check            every test, in a private IPC and mount namespace
 #   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
+#   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
 #   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
@@ -45,8 +46,9 @@ endif
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
 	$(WARNINGS) $(CFLAGS) $(CPPFLAGS)
 
-# What libipckit itself links with.
+# What libipckit itself links with, and what the commands add.
 LIB_LIBS := -lpthread
+CMD_LIBS := -lm
 
 ifeq ($(V),1)
 Q :=
@@ -75,7 +77,7 @@ PC_FILE := $(B)/lib/ipckit.pc
 
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
 
-.PHONY: all deps deps-check run check unit cli bench-ls bench-fds install uninstall clean
+.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare install uninstall clean
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -129,7 +131,7 @@ $(PC_FILE): lib/ipckit.pc.in Makefile
 $(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_COMMON_OBJS) \
-		$(STATIC_LIB) $(LIB_LIBS)
+		$(STATIC_LIB) $(LIB_LIBS) $(CMD_LIBS)
 
 # ------------------------------------------------------------------ tests
 
@@ -160,6 +162,10 @@ bench-ls: deps-check all $(HELPERS)
 
 bench-fds: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-fds
+
+# A benchmark, not a test: both CPU placements, takes a few minutes.
+bench-compare: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-compare
 
 # ---------------------------------------------------------------- install
 

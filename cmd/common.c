@@ -115,6 +115,7 @@ const struct cmd_option output_options[] = {
 	{ "output", OPT_OUTPUT, "COLS", "columns to show; +COLS adds to the default",
 	  COMPLETE_COLUMNS, NULL, 0 },
 	{ "json", OPT_JSON, NULL, "JSON output", 0, NULL, 0 },
+	{ "csv", OPT_CSV, NULL, "comma-separated values, with a header line", 0, NULL, 0 },
 	{ "raw", OPT_RAW, NULL, "raw output: columns separated by one space", 0, NULL, 0 },
 	{ "noheadings", OPT_NOHEADINGS, NULL, "no header line", 0, NULL, 0 },
 	{ "pairs", OPT_PAIRS, NULL, "KEY=\"value\" pairs", 0, NULL, 0 },
@@ -150,6 +151,12 @@ static const struct opt_group common_group = {
 	"Other", common_options, sizeof(common_options) / sizeof(common_options[0]),
 };
 
+/* Whether @spec offers @o: every option but --sysroot of a live-only command. */
+static bool offered(const struct cmd_spec *spec, const struct cmd_option *o)
+{
+	return !(spec->no_sysroot && o->key == OPT_SYSROOT);
+}
+
 /* ------------------------------------------------------------------- help */
 
 static void print_option(FILE *f, const struct cmd_option *o)
@@ -179,7 +186,7 @@ static void print_help(const struct cmd_spec *spec)
 		const struct opt_group *grp = g < spec->ngroups ? &spec->groups[g] : &common_group;
 		printf("\n%s:\n", grp->title);
 		for (size_t i = 0; i < grp->n; i++)
-			if (!(grp->v[i].flags & OPT_HIDDEN))
+			if (!(grp->v[i].flags & OPT_HIDDEN) && offered(spec, &grp->v[i]))
 				print_option(stdout, &grp->v[i]);
 	}
 	if (spec->more)
@@ -216,7 +223,7 @@ static int complete(const struct cmd_spec *spec, const char *what)
 									: &common_group;
 			for (size_t i = 0; i < grp->n; i++) {
 				const struct cmd_option *o = &grp->v[i];
-				if (o->flags & OPT_HIDDEN)
+				if ((o->flags & OPT_HIDDEN) || !offered(spec, o))
 					continue;
 				char letter[4] = "-";
 				if (o->key < 256)
@@ -275,6 +282,8 @@ int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 		const struct opt_group *grp = g < spec->ngroups ? &spec->groups[g] : &common_group;
 		for (size_t i = 0; i < grp->n; i++) {
 			const struct cmd_option *o = &grp->v[i];
+			if (!offered(spec, o))
+				continue;
 			longs[nl++] = (struct option){ o->name, o->arg ? required_argument
 								 : no_argument, NULL, o->key };
 			if (o->key < 256 && ns + 3 < sizeof(shorts)) {
@@ -348,6 +357,9 @@ bool out_opts_handle(struct out_opts *o, int key, const char *arg)
 		return true;
 	case OPT_PAIRS:
 		o->mode = OUT_PAIRS;
+		return true;
+	case OPT_CSV:
+		o->mode = OUT_CSV;
 		return true;
 	case OPT_NOHEADINGS:
 		o->noheadings = true;

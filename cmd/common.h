@@ -93,6 +93,7 @@ enum {
 	OPT_PID,
 	OPT_ORPHAN,
 	OPT_NS,
+	OPT_CSV,
 	OPT_COMMAND_BASE = 512,	/* a command's own options start here */
 };
 
@@ -113,6 +114,8 @@ struct cmd_spec {
 	const char *more;		/* text after the options, or NULL */
 	/* Completion of positional arguments. */
 	enum opt_complete positional;
+	/* The command works on the live system only: it offers no --sysroot. */
+	bool no_sysroot;
 };
 
 /*
@@ -130,6 +133,7 @@ enum out_mode {
 	OUT_RAW,
 	OUT_JSON,
 	OUT_PAIRS,
+	OUT_CSV,	/* RFC 4180: comma-separated, quoted where needed */
 };
 
 /* The output options, as the shared option handler sets them. */
@@ -188,6 +192,13 @@ struct out_row *out_row(struct out *out, struct out_row *parent);
  */
 int out_set(struct out *out, struct out_row *row, size_t col, const char *text,
 	    const char *json);
+/* A title above a table (table mode only). */
+int out_set_title(struct out *out, const char *title);
+/*
+ * A member of the JSON document after the rows' array: {"results": [...],
+ * "machine": {...}}.  @json is the value, already rendered.
+ */
+int out_json_member(struct out *out, const char *key, const char *json);
 /* A JSON-only row: the whole object, already rendered. */
 int out_row_json(struct out_row *row, const char *object);
 /* Prints everything; write errors are left for close_stdout(). */

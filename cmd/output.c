@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The one renderer of every command: aligned tables, trees, raw and
- * KEY="value" pairs, and JSON.
+ * KEY="value" pairs, CSV (RFC 4180), and JSON.
  *
  * It is ours rather than libsmartcols because a listing of 30,000 objects
  * must cost a few milliseconds: libsmartcols 2.38 spent 1.4 billion
@@ -37,9 +37,17 @@ struct out_row {
 	char *object;			/* JSON mode: a whole object */
 };
 
+/* A member of the JSON document after the rows: "machine": {...}. */
+struct out_member {
+	char *key, *json;
+};
+
 struct out {
 	struct out_opts opts;
 	const char *json_root;
+	char *title;			/* table mode: a line above the header */
+	struct out_member *members;
+	size_t nmembers;
 	const struct out_col *cols;
 	size_t ncols;
 	bool tree;
@@ -115,6 +123,12 @@ void out_free(struct out *out)
 		return;
 	row_free(out->rows, out->ncols);
 	ipk_arena_free(&out->arena);
+	for (size_t i = 0; i < out->nmembers; i++) {
+		free(out->members[i].key);
+		free(out->members[i].json);
+	}
+	free(out->members);
+	free(out->title);
 	ipk_buf_free(&out->pending_text);
 	free(out->pending_at);
 	free(out->pending_width);
@@ -294,7 +308,7 @@ static int table_cell(struct out *out, struct out_row *row, size_t col, const ch
 	if (row != out->pending)
 		return -EINVAL;		/* a row is filled before the next begins */
 	if (!text)
-		text = out->opts.mode == OUT_PAIRS ? "" : "-";
+		text = out->opts.mode == OUT_PAIRS || out->opts.mode == OUT_CSV ? "" : "-";
 	plain = plain_length(text, raw) >= 0;
 	if (plain)
 		ipk_buf_puts(&out->pending_text, text);
@@ -317,7 +331,8 @@ static int field_cell(struct out *out, size_t col, struct ipk_ctx *ctx,
 
 	ipk_object_get(o, field, &v);
 	if (v.presence == IPK_ABSENT)
-		rc = ipk_buf_add(text, "-", out->opts.mode == OUT_PAIRS ? 0 : 1);
+		rc = ipk_buf_add(text, "-",
+				 out->opts.mode == OUT_PAIRS || out->opts.mode == OUT_CSV ? 0 : 1);
 	else
 		rc = ipk_value_text(ctx, &v, &out->opts.fmt, text);
 	if (rc)
@@ -425,6 +440,36 @@ int out_set(struct out *out, struct out_row *row, size_t col, const char *text,
 		return -ENOMEM;
 	free(row->json[col]);
 	row->json[col] = v;
+	return 0;
+}
+
+int out_set_title(struct out *out, const char *title)
+{
+	char *copy = strdup(title);
+
+	if (!copy)
+		return -ENOMEM;
+	free(out->title);
+	out->title = copy;
+	return 0;
+}
+
+int out_json_member(struct out *out, const char *key, const char *json)
+{
+	if (out->opts.mode != OUT_JSON)
+		return 0;
+	struct out_member *v = realloc(out->members, (out->nmembers + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	out->members = v;
+	v[out->nmembers].key = strdup(key);
+	v[out->nmembers].json = strdup(json);
+	if (!v[out->nmembers].key || !v[out->nmembers].json) {
+		free(v[out->nmembers].key);
+		free(v[out->nmembers].json);
+		return -ENOMEM;
+	}
+	out->nmembers++;
 	return 0;
 }
 
@@ -609,6 +654,26 @@ static void tree_prefix(const struct out *out, const struct out_row *r, struct i
 	}
 }
 
+/*
+ * An RFC 4180 field: quoted when it holds a comma, a quote or edge spaces
+ * (line breaks never reach here: cells are sanitized), quotes doubled.
+ */
+static void add_csv(struct ipk_buf *line, const char *s, size_t len)
+{
+	if (!len || (!memchr(s, ',', len) && !memchr(s, '"', len) && s[0] != ' ' &&
+		     s[len - 1] != ' ')) {
+		ipk_buf_add(line, s, len);
+		return;
+	}
+	ipk_buf_add(line, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			ipk_buf_add(line, "\"", 1);
+		ipk_buf_add(line, &s[i], 1);
+	}
+	ipk_buf_add(line, "\"", 1);
+}
+
 /* KEY="value": a shell variable name and a double-quoted shell word. */
 static void add_pair(struct ipk_buf *line, const char *header, const char *value)
 {
@@ -656,6 +721,13 @@ static void render_line(const struct out *out, const struct out_row *r, struct i
 
 		if (cell)
 			cell += len + 1;
+		if (out->opts.mode == OUT_CSV) {
+			if (i)
+				ipk_buf_add(text, ",", 1);
+			add_csv(text, s, len);
+			end = text->len;
+			continue;
+		}
 		if (i)
 			put(text, " ", 1);
 		if (out->opts.mode == OUT_PAIRS) {
@@ -710,17 +782,25 @@ int out_print(struct out *out)
 {
 	if (out->opts.mode == OUT_JSON) {
 		json_flush(out, true);
-		fputs(out->json_printed ? "\n  ]\n}\n" : "  ]\n}\n", stdout);
+		fputs(out->json_printed ? "\n  ]" : "  ]", stdout);
+		for (size_t i = 0; i < out->nmembers; i++)
+			printf(",\n  \"%s\": %s", out->members[i].key, out->members[i].json);
+		fputs("\n}\n", stdout);
 		return 0;
 	}
 	if (commit_row(out))
 		return -ENOMEM;
-	/* Nothing matched: print nothing, not a lonely header. */
-	if (!out->rows)
+	/*
+	 * Nothing matched: print nothing, not a lonely header; but CSV is
+	 * data for other programs, and its header says what the columns were.
+	 */
+	if (!out->rows && (out->opts.mode != OUT_CSV || out->opts.noheadings))
 		return 0;
 
 	struct ipk_buf text = { 0 };
 	fit_terminal(out);
+	if (out->title && out->opts.mode == OUT_TABLE)
+		ipk_buf_printf(&text, "%s\n", out->title);
 	if (!out->opts.noheadings && out->opts.mode != OUT_PAIRS)
 		render_line(out, NULL, &text);
 	render_rows(out, out->rows, &text);

@@ -96,7 +96,7 @@ complete_bash() {
 	if command -v fish >/dev/null; then
 		# installed as CMD.fish, it completes CMD
 		cp completions/fish/ipckit.fish "$BATS_TEST_TMPDIR/ipc-ls.fish"
-		run fish -c "set -x PATH $PWD/$B/bin \$PATH; source $BATS_TEST_TMPDIR/ipc-ls.fish
+		run fish -c "set -x PATH $BINDIR \$PATH; source $BATS_TEST_TMPDIR/ipc-ls.fish
 			complete -C 'ipc-ls --ki'; complete -C 'ipc-ls --time-format '"
 		[[ "$output" == *--kind* ]]
 		[[ "$output" == *relative* ]]

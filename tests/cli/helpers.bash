@@ -10,7 +10,11 @@ NAMED=msg,sem,shm,mq,psem,pshm
 B=${BUILD:-build}
 IPC_LS=$B/bin/ipc-ls
 FACTORY=$B/tests/ipk-factory
-export PATH="$PWD/$B/bin:$PATH"
+case $B in
+/*) BINDIR=$B/bin ;;
+*) BINDIR=$PWD/$B/bin ;;
+esac
+export PATH="$BINDIR:$PATH"
 
 # Refuse to run anywhere but the private namespace of tests/run-in-ns: the
 # cleanup below removes every IPC object it can see.
