@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum {
 	OPT_ID = 'i',
@@ -504,16 +503,13 @@ int main(int argc, char **argv)
 					rc = -ENOMEM;
 			}
 		} else {
-			{struct timespec a,b; clock_gettime(CLOCK_MONOTONIC,&a);
 			list = ipk_scan(ctx, ls.filter, 0);
-			clock_gettime(CLOCK_MONOTONIC,&b); if (getenv("XX")) fprintf(stderr,"scan %.2f\n",(b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6);}
 		}
 		if (!list)
 			rc = -ENOMEM;
-		else if (!rc) {struct timespec a,b; clock_gettime(CLOCK_MONOTONIC,&a);
+		else if (!rc)
 			rc = out_objects(ctx, &ls.out, list, fields, nfields,
 					 !ls.out.columns);
-			clock_gettime(CLOCK_MONOTONIC,&b); if (getenv("XX")) fprintf(stderr,"out %.2f\n",(b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6);}
 		break;
 	}
 	/* holders may be missing from what was shown: say so (not for an empty list) */
@@ -525,9 +521,7 @@ int main(int argc, char **argv)
 		fail(rc);
 		status = EXIT_PARTIAL;
 	}
-	{struct timespec a,b; clock_gettime(CLOCK_MONOTONIC,&a);
 	ipk_list_free(list);
-	clock_gettime(CLOCK_MONOTONIC,&b); if (getenv("XX")) fprintf(stderr,"free %.2f\n",(b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6);}
 	free(fields);
 	ipk_filter_free(ls.filter);
 	ipk_ctx_free(ctx);
