@@ -217,7 +217,9 @@ static const char *complete_names[] = {
 static int complete(const struct cmd_spec *spec, const char *what)
 {
 	if (strcmp(what, "spec") == 0) {
-		printf("positional\t-\t-\t%s\t-\n", complete_names[spec->positional]);
+		printf("positional\t-\t-\t%s%s%s\t-\n", complete_names[spec->positional],
+		       spec->positional_words ? ":" : "",
+		       spec->positional_words ? spec->positional_words : "");
 		for (size_t g = 0; g <= spec->ngroups; g++) {
 			const struct opt_group *grp = g < spec->ngroups ? &spec->groups[g]
 									: &common_group;
@@ -263,6 +265,28 @@ static int complete(const struct cmd_spec *spec, const char *what)
 
 /* ----------------------------------------------------------------- parsing */
 
+/* A usage error for any "--name" of argv that is not a whole option name. */
+static void refuse_abbreviations(int argc, char **argv, const struct option *longs)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return;
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		size_t len = strcspn(a + 2, "=");
+		const struct option *o = longs;
+		while (o->name && (strlen(o->name) != len || strncmp(o->name, a + 2, len) != 0))
+			o++;
+		if (!o->name)
+			usage_error("unknown option '%.*s' (options are spelled in full here)",
+				    (int)len + 2, a);
+		/* its argument is the next word: not an option, whatever it looks like */
+		if (o->has_arg == required_argument && !a[2 + len])
+			i++;
+	}
+}
+
 int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 	       void (*handle)(int key, const char *arg, void *data), void *data)
 {
@@ -301,6 +325,9 @@ int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 	/* A reader that goes away early (| head) ends us quietly. */
 	signal(SIGPIPE, SIG_IGN);
 
+	if (spec->exact_options)
+		refuse_abbreviations(argc, argv, longs);
+
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -334,6 +361,29 @@ int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 	}
 	free(longs);
 	return optind;
+}
+
+struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *ref, int *status)
+{
+	struct ipk_object *o;
+	int rc = ipk_lookup(ctx, ref, &o);
+
+	switch (rc) {
+	case 0:
+		return o;
+	case -EINVAL:
+		usage_error("malformed REF '%s' (KIND:ID or KIND:/NAME)", ref);
+	case -ENOENT:
+		usage_error("unknown kind in '%s'", ref);
+	case -ESRCH:
+		msg("'%s': no such object", ref);
+		break;
+	default:
+		msg_cannot("read", ref, -rc);
+		break;
+	}
+	*status = EXIT_PARTIAL;
+	return NULL;
 }
 
 /* ------------------------------------------------------- shared handlers */

@@ -112,10 +112,17 @@ struct cmd_spec {
 	const struct opt_group *groups;
 	size_t ngroups;
 	const char *more;		/* text after the options, or NULL */
-	/* Completion of positional arguments. */
+	/* Completion of positional arguments (COMPLETE_WORDS: positional_words). */
 	enum opt_complete positional;
+	const char *positional_words;
 	/* The command works on the live system only: it offers no --sysroot. */
 	bool no_sysroot;
+	/*
+	 * Long options only as spelled in full: getopt's abbreviations
+	 * (--a for --all) are refused, for commands where a slip of the
+	 * keyboard must not change what is done.
+	 */
+	bool exact_options;
 };
 
 /*
@@ -149,6 +156,13 @@ struct out_opts {
  * An argument it cannot use is a usage error.
  */
 bool out_opts_handle(struct out_opts *o, int key, const char *arg);
+
+/*
+ * The object @ref names: a malformed REF or unknown kind is a usage error
+ * (exit 2); no such object or a failure is a message, *status set to
+ * EXIT_PARTIAL and NULL.
+ */
+struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *ref, int *status);
 
 /* Handles the filter options (usage error on bad values). */
 bool filter_opts_handle(struct ipk_filter *f, int key, const char *arg);

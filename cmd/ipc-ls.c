@@ -88,29 +88,6 @@ static void handle(int key, const char *arg, void *data)
 }
 
 /* A REF the user typed: exit 2 when malformed, message and NULL when absent. */
-static struct ipk_object *lookup(struct ipk_ctx *ctx, const char *ref, int *status)
-{
-	struct ipk_object *o;
-	int rc = ipk_lookup(ctx, ref, &o);
-
-	switch (rc) {
-	case 0:
-		return o;
-	case -EINVAL:
-		usage_error("malformed REF '%s' (KIND:ID or KIND:/NAME)", ref);
-	case -ENOENT:
-		usage_error("unknown kind in '%s'", ref);
-	case -ESRCH:
-		msg("'%s': no such object", ref);
-		break;
-	default:
-		msg_cannot("read", ref, -rc);
-		break;
-	}
-	*status = EXIT_PARTIAL;
-	return NULL;
-}
-
 /* -i: every field of the kind as "FIELD: value". */
 static int show_record(struct ipk_ctx *ctx, const struct ls *ls, const struct ipk_object *o)
 {
@@ -463,7 +440,7 @@ int main(int argc, char **argv)
 	switch (ls.mode) {
 	case LS_ID: {
 		/* Check the REF before doing anything else: a usage error is exit 2. */
-		struct ipk_object *o = lookup(ctx, ls.id_ref, &status);
+		struct ipk_object *o = lookup_ref(ctx, ls.id_ref, &status);
 		if (o) {
 			rc = show_record(ctx, &ls, o);
 			shown_one = true;
@@ -498,7 +475,7 @@ int main(int argc, char **argv)
 			/* Named objects: every REF is checked before anything is printed. */
 			list = ipk_list_new();
 			for (int i = first; i < argc && list; i++) {
-				struct ipk_object *o = lookup(ctx, argv[i], &status);
+				struct ipk_object *o = lookup_ref(ctx, argv[i], &status);
 				if (o && ipk_list_append(list, o))
 					rc = -ENOMEM;
 			}

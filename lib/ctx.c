@@ -108,6 +108,7 @@ struct ipk_ctx *ctx_for_ns(struct ipk_ctx *parent, pid_t pid, uint64_t ns)
 	/* still the live system, seen from a process of that namespace */
 	ctx->live = true;
 	ctx->parent = parent;
+	ctx->via_pid = pid;
 	ctx->wanted = parent->wanted;
 	ctx->pagesize = parent->pagesize;
 	ctx->ipc_ns_read = true;

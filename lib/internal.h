@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FIELD_BIT(f) (UINT64_C(1) << (f))
@@ -77,6 +78,7 @@ struct ipk_object {
 	int64_t cpid, lpid;
 	int64_t ctime, atime, dtime;
 	uint64_t ns;
+	int32_t ns_pid;			/* read through this process's namespace; 0: ours */
 	/* the file or anonymous inode behind it, to find its holders */
 	uint64_t dev, ino;
 
@@ -105,6 +107,7 @@ struct ipk_object {
 		struct {		/* unix: static words, the peer's inode */
 			const char *type, *state;
 			uint64_t peer, recvq, sendq;
+			uint64_t file_dev, file_ino;	/* the file it is bound to */
 		};
 		struct {		/* timerfd: static words, nanoseconds */
 			const char *clock, *timer_flags;
@@ -158,6 +161,25 @@ struct ipk_kind {
 	int (*scan)(struct ipk_scan *s);
 	/* Fills the detail fields of @o; NULL when a scan fills them all. */
 	int (*detail)(struct ipk_ctx *ctx, struct ipk_object *o);
+
+	/*
+	 * Creation (lib/manage.c checks @c against create_attrs and
+	 * create_named first): *ref malloc'd, *existed when opened instead.
+	 * NULL: the kind cannot be created by name.
+	 */
+	unsigned create_attrs;		/* IPK_ATTR_BIT()s it takes */
+	bool create_named;		/* takes a name (POSIX) or a path (fifo) */
+	int (*create)(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
+		      bool *existed, struct ipk_error *e);
+	/*
+	 * Removal, in the object's own namespace (manage.c enters it): every
+	 * check of ipk_remove(), then the removal unless IPK_RM_CHECK.  NULL:
+	 * the kind has nothing to remove, and @no_name says why ("a pipe has
+	 * no name").
+	 */
+	int (*remove)(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		      struct ipk_error *e);
+	const char *no_name;
 };
 
 struct ipk_list {
@@ -303,6 +325,7 @@ struct ipk_ctx {
 	bool ns_mode;
 	pid_t ns_pid;
 	struct ipk_ctx *parent;		/* a context made for another namespace */
+	pid_t via_pid;			/* ... read through this process */
 	/* what processes hold, while a scan needs it */
 	struct proc_index *procs;
 	size_t unreadable_procs;	/* of the last scan */
@@ -513,5 +536,85 @@ int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *na
  * -ENOENT for anything else, gone or not a regular file.
  */
 int posix_open_regular(int dfd, const char *file, struct stat *st);
+/*
+ * An existing /dev/shm @file, to be reported as existing: 0 when it is a
+ * regular file the caller may open, else -errno with @e.  Never blocks on
+ * a FIFO or follows a link, as shm_open() and sem_open() would.
+ */
+int posix_existing(struct ipk_ctx *ctx, const char *file, struct ipk_error *e);
+
+/* ----------------------------------------------------- create, remove */
+
+/* strerror() in lower case, as messages want it. */
+const char *err_text(int err);
+/* Sets @e and returns -@err. */
+int err_set(struct ipk_error *e, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A refusal of the kernel (-errno) in words, naming the owner when it is permission. */
+int err_kernel(struct ipk_ctx *ctx, const struct ipk_object *o, int err, struct ipk_error *e);
+/*
+ * -EINVAL with "@what @value exceeds <setting> (<limit>)" when @value is
+ * above the limit @resource of lib/limits.c; 0 when within it or unknown.
+ */
+int check_limit(struct ipk_ctx *ctx, const char *what, uint64_t value,
+		const char *resource, struct ipk_error *e);
+/* One limit of the table (no use counted); -ENOENT when unknown or unlimited. */
+int limit_value(struct ipk_ctx *ctx, const char *resource, uint64_t *v);
+/* The limits table, with what is used only when @usage (that takes a scan). */
+int limits_read(struct ipk_ctx *ctx, bool usage, struct ipk_limit **out, size_t *n);
+/* What the kernel charges a POSIX queue to RLIMIT_MSGQUEUE. */
+uint64_t mq_charge(uint64_t maxmsg, uint64_t msgsize);
+/* -EOPNOTSUPP: "@why: it goes when these close it: <holders of @o>" */
+int refuse_no_name(struct ipk_ctx *ctx, const struct ipk_object *o, const char *why,
+		   struct ipk_error *e);
+/* -EBUSY: "in use: @how <holders of @o>" */
+int refuse_in_use(struct ipk_ctx *ctx, const struct ipk_object *o, const char *how,
+		  struct ipk_error *e);
+/*
+ * Whether process @pid runs and started by @t (0: any time), so it can be
+ * the one that used an object at @t; its command name into @comm.
+ */
+bool pid_running_since(pid_t pid, int64_t t, char comm[16]);
+/*
+ * The directory of an absolute @path (its own symlinks followed, as any
+ * path's), opened O_PATH; *base points at the last component, which the
+ * caller must reach with AT_SYMLINK_NOFOLLOW or unlinkat.  -errno.
+ */
+int open_parent(const char *path, const char **base);
+/*
+ * Checks that @file in @dfd is still @o (same device and inode, not
+ * followed if a symlink) and of type @type (S_IFREG ...); fills @st.
+ * -ENOENT gone, -ESTALE another file now, -EINVAL another type.
+ */
+int file_still(int dfd, const char *file, const struct ipk_object *o, mode_t type,
+	       struct stat *st, struct ipk_error *e);
+/* The /dev/shm directory below the root of @ctx, opened; -errno. */
+int devshm_open(struct ipk_ctx *ctx);
+
+/*
+ * SysV: the object now at @o's id (through the *_STAT_ANY of @src) filled
+ * into @now (numbers only: nothing to free), if it is still @o: the same
+ * key and ctime.  0, or -ENOENT / -ESTALE with @e set.
+ */
+int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
+	       struct ipk_object *now, struct ipk_error *e);
+
+/*
+ * Creates a SysV object with @get (msgget, semget or shmget with @c's
+ * sizes) or, unless c->exclusive, finds the one with the key (*existed).
+ * The id, or -errno with @e (@no_room says which limit ENOSPC means).
+ */
+int sysv_get(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_create *c,
+	     int (*get)(const struct ipk_create *c, key_t key, int flags),
+	     const char *no_room, bool *existed, struct ipk_error *e);
+
+/* A process known to have used a SysV object, and when. */
+struct sysv_user {
+	int64_t pid;
+	int64_t since;		/* the time of its use; a process started later is another */
+	const char *role;	/* "last sender" */
+};
+/* -EBUSY naming the first of @users that still runs; 0 when none does. */
+int sysv_refuse_live(const struct sysv_user *users, size_t n, struct ipk_error *e);
 
 #endif

@@ -403,6 +403,78 @@ int ipk_ref_parse(const char *ref, const struct ipk_kind **kind, char **canon);
 int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out);
 void ipk_object_free(struct ipk_object *o);
 
+/* ------------------------------------------------- creating and removing */
+
+/* Why an operation on one object did not happen, in words. */
+struct ipk_error {
+	int err;		/* positive errno */
+	char text[256];		/* "permission denied (owner postgres)" */
+};
+
+/* What ipk_create() may be told; each kind takes some (ipk_kind_create_attrs). */
+enum ipk_attr {
+	IPK_ATTR_KEY,		/* SysV key; without it IPC_PRIVATE */
+	IPK_ATTR_MODE,		/* permission bits, applied as given (no umask) */
+	IPK_ATTR_SIZE,		/* shared memory bytes */
+	IPK_ATTR_NSEMS,		/* semaphores in a SysV array */
+	IPK_ATTR_VALUE,		/* every semaphore's initial value */
+	IPK_ATTR_VALUES,	/* one initial value per semaphore */
+	IPK_ATTR_MAXMSG,	/* POSIX queue: messages */
+	IPK_ATTR_MSGSIZE,	/* POSIX queue: bytes per message */
+	IPK_ATTR_QBYTES,	/* SysV queue: bytes queued at most */
+	IPK_ATTR_COUNT
+};
+#define IPK_ATTR_BIT(a) (1u << (a))
+
+struct ipk_create {
+	const char *name;	/* "/jobs" (POSIX kinds), an absolute path (fifo) */
+	unsigned set;		/* IPK_ATTR_BIT()s of the members given */
+	int32_t key;
+	uint32_t mode;		/* default 0600 */
+	uint64_t size, nsems, maxmsg, msgsize, qbytes;
+	int64_t value;
+	const int64_t *values;
+	size_t nvalues;
+	bool exclusive;		/* fail when it exists */
+};
+
+/* Whether ipk_create() makes objects of @k, with which attributes, named or not. */
+bool ipk_kind_can_create(const struct ipk_kind *k);
+unsigned ipk_kind_create_attrs(const struct ipk_kind *k);
+bool ipk_kind_create_named(const struct ipk_kind *k);
+
+/*
+ * Creates an object of kind @k in the caller's namespaces, or, unless
+ * c->exclusive, opens the existing one of that name or key unchanged
+ * (*existed true).  *ref is its REF (malloc'd).  Attributes are checked
+ * against the limits the administrator set (kernel.shmmax,
+ * fs.mqueue.msgsize_max ...) first, even where privilege would pass them.
+ * A step that fails after the object exists removes what this call made:
+ * nothing half-made is left.  0, or -errno with @e saying why.
+ */
+int ipk_create(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_create *c,
+	       char **ref, bool *existed, struct ipk_error *e);
+
+#define IPK_RM_FORCE	(1u << 0)	/* even when in use */
+#define IPK_RM_CHECK	(1u << 1)	/* every check, no removal (a dry run) */
+
+/*
+ * Removes @o, an object of a scan or lookup of @ctx, if it is still what
+ * was selected: right before a SysV IPC_RMID the id must still carry the
+ * key and ctime of @o; a file must still be the same inode, of the type
+ * its kind has (a regular file in /dev/shm, a FIFO, a socket), reached
+ * without following a symlink.  0 when removed (or, with IPK_RM_CHECK,
+ * when it would be); otherwise -errno and @e:
+ *   -ENOENT      gone since it was selected
+ *   -ESTALE      its id or name now belongs to another object
+ *   -EBUSY       in use (attached, held, waited on, listened on); @e names who
+ *   -EOPNOTSUPP  the kind has nothing to remove (a pipe ...); @e names its holders
+ *   -EINVAL      not the kind it claims (a semaphore file of the wrong size ...)
+ *   -EPERM ...   the kernel refused; @e names the owner
+ */
+int ipk_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+	       struct ipk_error *e);
+
 /* ---------------------------------------------------------------- limits */
 
 enum ipk_unit {

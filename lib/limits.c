@@ -134,7 +134,7 @@ static int read_word(struct ipk_ctx *ctx, const char *path, int word, uint64_t *
 }
 
 /* What the kernel charges a queue to RLIMIT_MSGQUEUE (ipc/mqueue.c). */
-static uint64_t mq_charge(uint64_t maxmsg, uint64_t msgsize)
+uint64_t mq_charge(uint64_t maxmsg, uint64_t msgsize)
 {
 	const uint64_t msg_msg = 48, tree_node = 48, prio_max = 32768;
 	uint64_t bytes, tree;
@@ -287,14 +287,15 @@ static void fill_usage(struct ipk_ctx *ctx, const struct limit_def *d,
 	l->used = known ? v : 0;
 }
 
-int ipk_limits(struct ipk_ctx *ctx, struct ipk_limit **out, size_t *n)
+int limits_read(struct ipk_ctx *ctx, bool usage, struct ipk_limit **out, size_t *n)
 {
 	struct ipk_limit *v = calloc(ARRAY_SIZE(limit_defs), sizeof(*v));
 	struct usage_counts u = { 0 };
 
 	if (!v)
 		return -ENOMEM;
-	read_usage(ctx, &u);
+	if (usage)
+		read_usage(ctx, &u);
 	for (size_t i = 0; i < ARRAY_SIZE(limit_defs); i++) {
 		const struct limit_def *d = &limit_defs[i];
 
@@ -308,6 +309,11 @@ int ipk_limits(struct ipk_ctx *ctx, struct ipk_limit **out, size_t *n)
 	*out = v;
 	*n = ARRAY_SIZE(limit_defs);
 	return 0;
+}
+
+int ipk_limits(struct ipk_ctx *ctx, struct ipk_limit **out, size_t *n)
+{
+	return limits_read(ctx, true, out, n);
 }
 
 double ipk_limit_percent(const struct ipk_limit *l)

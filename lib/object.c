@@ -26,15 +26,22 @@ static void i64s_free(struct ipk_i64s *a)
 
 struct ipk_object *scan_obj_new(struct ipk_scan *s)
 {
-	if (!s->list->pooled)
-		return obj_new(s->kind);
-	struct ipk_object *o = ipk_arena_alloc(&s->list->arena, sizeof(*o));
-	if (o) {
-		memset(o, 0, sizeof(*o));
-		o->kind = s->kind;
-		o->arena = &s->list->arena;
-		o->pooled = true;
+	struct ipk_object *o;
+
+	if (!s->list->pooled) {
+		o = obj_new(s->kind);
+	} else {
+		o = ipk_arena_alloc(&s->list->arena, sizeof(*o));
+		if (o) {
+			memset(o, 0, sizeof(*o));
+			o->kind = s->kind;
+			o->arena = &s->list->arena;
+			o->pooled = true;
+		}
 	}
+	/* what removes it must enter the namespace it was read in */
+	if (o)
+		o->ns_pid = s->ctx->via_pid;
 	return o;
 }
 

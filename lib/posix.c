@@ -232,3 +232,28 @@ int posix_mqueue_dir(struct ipk_ctx *ctx, char *shown, size_t size)
 	snprintf(shown, size, "mqueue filesystem (not mounted: mount -t mqueue none /dev/mqueue)");
 	return -ENOENT;
 }
+
+int posix_existing(struct ipk_ctx *ctx, const char *file, struct ipk_error *e)
+{
+	struct stat st;
+	int dfd = devshm_open(ctx);
+
+	if (dfd < 0)
+		return err_set(e, -dfd, "cannot open /dev/shm: %s", err_text(-dfd));
+	int fd = posix_open_regular(dfd, file, &st);
+	close(dfd);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (fd == -EACCES) {
+		const char *owner = ctx_user_name(ctx, st.st_uid);
+		if (owner)
+			return err_set(e, EACCES, "it exists, and you may not open it (owner %s)",
+				       owner);
+		return err_set(e, EACCES, "it exists, and you may not open it (owner uid %u)",
+			       (unsigned)st.st_uid);
+	}
+	return err_set(e, EEXIST, "/dev/shm/%s exists and is not a regular file: left alone",
+		       file);
+}

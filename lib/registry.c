@@ -660,8 +660,12 @@ int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 	else if (!rc)
 		rc = kind_scan(&s);
 	*out = NULL;
+	/* a REF by path (unix:/run/x.sock) names the object of that name */
+	const char *path = s.only[0] == '/' ? s.only : NULL;
 	for (size_t i = 0; i < found.n; i++) {
-		if (!rc && !*out && strcmp(found.v[i]->ref, canon) == 0)
+		const struct ipk_object *o = found.v[i];
+		if (!rc && !*out && (strcmp(o->ref, canon) == 0 ||
+				     (path && o->name && strcmp(o->name, path) == 0)))
 			*out = found.v[i];
 		else
 			ipk_object_free(found.v[i]);

@@ -258,3 +258,81 @@ int sysv_scan(struct ipk_scan *s, const struct sysv_source *src)
 	ctx_diag(s->ctx, ENOENT, "read", path);
 	return 0;
 }
+
+/*
+ * Ids are reused: the id selected a while ago may name a new object now.
+ * The key and the ctime tell them apart (IPC_SET changes the ctime too:
+ * an object changed since is skipped as well, which is what a careful
+ * user wants).  *_STAT_ANY needs no read permission, so this works for
+ * every object a caller may remove.
+ */
+int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
+	       struct ipk_object *now, struct ipk_error *e)
+{
+	int idx[2] = { (int)(o->id & 0x7fff), (int)(o->id & 0xffffff) };
+
+	for (size_t i = 0; i < ARRAY_SIZE(idx); i++) {
+		union sysv_ds ds;
+
+		if (i && idx[i] == idx[0])
+			break;
+		memset(&ds, 0, sizeof(ds));
+		if (src->stat_index(idx[i], &ds) != o->id)
+			continue;
+		*now = (struct ipk_object){ .kind = o->kind };
+		src->fill(now, &ds);
+		obj_set_num(now, IPK_F_ID, o->id);
+		/* IPC_RMID of an attached segment keeps it, keyless, until the last detach */
+		if (now->status & IPK_ST_DEST)
+			return err_set(e, ENOENT, "already removed: it goes when the last of its "
+				       "%" PRIu64 " attaches ends", now->nattch);
+		if (obj_has(o, IPK_F_KEY) && now->key != o->key)
+			return err_set(e, ESTALE, "the id now names another object (key 0x%08" PRIx32
+				       ", was 0x%08" PRIx32 ")", (uint32_t)now->key,
+				       (uint32_t)o->key);
+		if (obj_has(o, IPK_F_CTIME) && now->ctime != o->ctime)
+			return err_set(e, ESTALE, "it changed since it was selected, or the id "
+				       "names another object now");
+		return 0;
+	}
+	return err_set(e, ENOENT, "gone since it was selected");
+}
+
+int sysv_get(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_create *c,
+	     int (*get)(const struct ipk_create *c, key_t key, int flags),
+	     const char *no_room, bool *existed, struct ipk_error *e)
+{
+	key_t key = (c->set & IPK_ATTR_BIT(IPK_ATTR_KEY)) ? c->key : IPC_PRIVATE;
+	int mode = (int)((c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) ? c->mode : 0600);
+	int id = get(c, key, IPC_CREAT | IPC_EXCL | mode);
+
+	(void)ctx;
+	if (id >= 0)
+		return id;
+	int err = errno;
+	if (err == EEXIST) {
+		int old = get(c, key, 0);
+		if (old >= 0 && !c->exclusive) {
+			*existed = true;
+			return old;
+		}
+		if (old >= 0)
+			return err_set(e, EEXIST, "%s:%d has key 0x%08" PRIx32 " already", k->name,
+				       old, (uint32_t)key);
+	}
+	if (err == ENOSPC)
+		return err_set(e, ENOSPC, "no room for another: %s", no_room);
+	return err_set(e, err, "%s", err_text(err));
+}
+
+int sysv_refuse_live(const struct sysv_user *users, size_t n, struct ipk_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		char comm[16];
+
+		if (users[i].pid > 0 && pid_running_since((pid_t)users[i].pid, users[i].since, comm))
+			return err_set(e, EBUSY, "in use: %s[%d], its %s, still runs", comm,
+				       (int)users[i].pid, users[i].role);
+	}
+	return 0;
+}

@@ -14,6 +14,9 @@ for line in ($cmd --complete=spec 2>/dev/null)
                 complete -c $cmd -f -a "($cmd --complete=refs 2>/dev/null)"
             case files
                 complete -c $cmd -F
+            case 'words:*'
+                # a fixed first word (ipc-mk's kinds), then a name or path
+                complete -c $cmd -f -n __fish_is_first_arg -a (string replace 'words:' '' -- $f[4])
         end
         continue
     end

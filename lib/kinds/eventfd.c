@@ -49,4 +49,5 @@ const struct ipk_kind ipk_kind_eventfd = {
 	.fields = F(REF) | F(NS) | F(VALUE) | F(HOLDERS) | F(STATUS),
 	.ref_arg = eventfd_ref_arg,
 	.scan = eventfd_scan,
+	.no_name = "an eventfd has no name to remove",
 };

@@ -2,8 +2,12 @@
 /* fifo: named pipes, as processes hold them, or by the path a user gives. */
 #include "../internal.h"
 
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int fifo_add(struct ipk_scan *s, const char *path, const struct stat *st,
 		    const struct held *h, size_t n)
@@ -71,6 +75,65 @@ static int fifo_ref_arg(const char *arg, struct ipk_buf *canon)
 	return ipk_buf_puts(canon, arg);
 }
 
+static int fifo_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
+		       bool *existed, struct ipk_error *e)
+{
+	uint32_t mode = (c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) ? c->mode : 0600;
+	const char *base;
+	struct stat st;
+	int rc = 0;
+
+	(void)ctx;
+	if (c->name[0] != '/' || strlen(c->name) >= PATH_MAX)
+		return err_set(e, EINVAL, "a FIFO needs an absolute path");
+	int dfd = open_parent(c->name, &base);
+	if (dfd < 0)
+		return err_set(e, -dfd, "cannot open its directory: %s", err_text(-dfd));
+	if (mkfifoat(dfd, base, mode) == 0) {
+		/* mkfifo's mode went through the umask: give the one asked for */
+		if (fchmodat(dfd, base, mode, 0) < 0) {
+			rc = err_set(e, errno, "cannot set mode %03o: %s", mode, err_text(errno));
+			unlinkat(dfd, base, 0);
+		}
+	} else if (errno == EEXIST && !c->exclusive) {
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISFIFO(st.st_mode))
+			*existed = true;
+		else
+			rc = err_set(e, EEXIST, "it exists and is not a FIFO: left alone");
+	} else {
+		rc = err_set(e, errno, "%s", errno == EEXIST ? "it exists already" : err_text(errno));
+	}
+	close(dfd);
+	if (!rc && asprintf(ref, "fifo:%s", c->name) < 0) {
+		*ref = NULL;
+		rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+	}
+	return rc;
+}
+
+/* Only a FIFO, the inode selected, that no process holds open. */
+static int fifo_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		       struct ipk_error *e)
+{
+	const char *base;
+	struct stat st;
+
+	if (strstr(o->name, " (deleted)"))
+		return err_set(e, ENOENT, "its path was removed already: it goes when its "
+			       "holders close it");
+	int dfd = open_parent(o->name, &base);
+	if (dfd < 0)
+		return err_set(e, -dfd == ENOENT ? ENOENT : -dfd, "cannot open its directory: %s",
+			       err_text(-dfd));
+	int rc = file_still(dfd, base, o, S_IFIFO, &st, e);
+	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
+		rc = refuse_in_use(ctx, o, "held by", e);
+	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, base, 0) < 0)
+		rc = err_kernel(ctx, o, errno, e);
+	close(dfd);
+	return rc;
+}
+
 const struct ipk_kind ipk_kind_fifo = {
 	.name = "fifo",
 	.description = "named pipe",
@@ -81,4 +144,8 @@ const struct ipk_kind ipk_kind_fifo = {
 		  F(STATUS),
 	.ref_arg = fifo_ref_arg,
 	.scan = fifo_scan,
+	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_MODE),
+	.create_named = true,
+	.create = fifo_create,
+	.remove = fifo_remove,
 };

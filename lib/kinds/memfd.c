@@ -96,4 +96,5 @@ const struct ipk_kind ipk_kind_memfd = {
 		  F(STATUS) | F(SEALS),
 	.ref_arg = ref_arg_number,
 	.scan = memfd_scan,
+	.no_name = "a memfd's name is only a label: nothing to remove",
 };

@@ -40,4 +40,5 @@ const struct ipk_kind ipk_kind_pipe = {
 	.fields = F(REF) | F(NS) | F(INODE) | F(SIZE) | F(CAPACITY) | F(HOLDERS) | F(STATUS),
 	.ref_arg = ref_arg_number,
 	.scan = pipe_scan,
+	.no_name = "a pipe has no name to remove",
 };

@@ -3,9 +3,12 @@
 #include "../internal.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <mqueue.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const int mq_read_fields[] = {
@@ -84,6 +87,123 @@ static int pmq_scan(struct ipk_scan *s)
 	return posix_dir_scan(s, dfd, shown, "", NULL, false, pmq_each);
 }
 
+/* Why mq_open() could not make a queue of @attr, in terms of the limits. */
+static int pmq_create_error(struct ipk_ctx *ctx, int err, const struct mq_attr *attr,
+			    struct ipk_error *e)
+{
+	uint64_t max = 0;
+	struct rlimit rl;
+
+	if (err == ENOSPC) {
+		limit_value(ctx, "MQ_QUEUES", &max);
+		return err_set(e, err, "no room for another: fs.mqueue.queues_max (%" PRIu64
+			       ") queues exist", max);
+	}
+	if (err == EMFILE && getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		uint64_t maxmsg = attr ? (uint64_t)attr->mq_maxmsg : 0;
+		uint64_t msgsize = attr ? (uint64_t)attr->mq_msgsize : 0;
+		if (!attr) {
+			limit_value(ctx, "MQ_MSGDEFAULT", &maxmsg);
+			limit_value(ctx, "MQ_MSGSIZEDEFAULT", &msgsize);
+		}
+		return err_set(e, err, "the queue takes %" PRIu64 " bytes of RLIMIT_MSGQUEUE "
+			       "(ulimit -q: %" PRIu64 " bytes, with what your queues take already)",
+			       mq_charge(maxmsg, msgsize), (uint64_t)rl.rlim_cur);
+	}
+	return err_set(e, err, "%s", err_text(err));
+}
+
+static int pmq_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
+		      bool *existed, struct ipk_error *e)
+{
+	uint32_t mode = (c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) ? c->mode : 0600;
+	bool sized = c->set & (IPK_ATTR_BIT(IPK_ATTR_MAXMSG) | IPK_ATTR_BIT(IPK_ATTR_MSGSIZE));
+	uint64_t maxmsg = 10, msgsize = 8192;
+	struct ipk_buf name = { 0 };
+	struct mq_attr attr = { 0 };
+	int rc;
+
+	if (ref_arg_posix_name(c->name, &name))
+		return err_set(e, EINVAL, "not a POSIX name: one component, /NAME");
+	/* one given: the other is the system's default */
+	limit_value(ctx, "MQ_MSGDEFAULT", &maxmsg);
+	limit_value(ctx, "MQ_MSGSIZEDEFAULT", &msgsize);
+	if (c->set & IPK_ATTR_BIT(IPK_ATTR_MAXMSG))
+		maxmsg = c->maxmsg;
+	if (c->set & IPK_ATTR_BIT(IPK_ATTR_MSGSIZE))
+		msgsize = c->msgsize;
+	if (sized && (maxmsg == 0 || msgsize == 0))
+		rc = err_set(e, EINVAL, "%s 0: a queue holds at least one message of one byte",
+			     maxmsg ? "msgsize" : "maxmsg");
+	else if (sized && !(rc = check_limit(ctx, "maxmsg", maxmsg, "MQ_MSGMAX", e)))
+		rc = check_limit(ctx, "msgsize", msgsize, "MQ_MSGSIZEMAX", e);
+	else
+		rc = 0;
+	if (rc)
+		goto out;
+	attr.mq_maxmsg = (long)maxmsg;
+	attr.mq_msgsize = (long)msgsize;
+	mqd_t q = mq_open(name.s, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode,
+			  sized ? &attr : NULL);
+	if (q == (mqd_t)-1 && errno == EEXIST && !c->exclusive) {
+		q = mq_open(name.s, O_RDONLY | O_CLOEXEC);
+		*existed = q != (mqd_t)-1;
+		rc = *existed ? 0 : err_set(e, errno, "it exists, and cannot be opened: %s",
+					    err_text(errno));
+	} else if (q == (mqd_t)-1) {
+		rc = errno == EEXIST ? err_set(e, EEXIST, "it exists already")
+				     : pmq_create_error(ctx, errno, sized ? &attr : NULL, e);
+	} else if (fchmod(q, mode) < 0) {
+		/* the umask has had its say over mq_open's mode: give the one asked for */
+		rc = err_set(e, errno, "cannot set mode %03o: %s", mode, err_text(errno));
+		mq_unlink(name.s);
+	}
+	if (q != (mqd_t)-1)
+		mq_close(q);
+	if (!rc && asprintf(ref, "posix-mq:%s", name.s) < 0) {
+		*ref = NULL;
+		rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+		if (!*existed)
+			mq_unlink(name.s);
+	}
+out:
+	ipk_buf_free(&name);
+	return rc;
+}
+
+/*
+ * mq_open and mq_unlink work in the caller's IPC namespace, wherever (and
+ * whether) its mqueue filesystem is mounted: the open checks that the name
+ * is still the queue selected.  Without read permission it cannot; the
+ * name the user gave is what is removed then.
+ */
+static int pmq_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		      struct ipk_error *e)
+{
+	mqd_t q = mq_open(o->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (q == (mqd_t)-1 && errno == ENOENT)
+		return err_set(e, ENOENT, "gone since it was selected");
+	if (q != (mqd_t)-1) {
+		int same = fstat(q, &st) == 0 && (!o->ino || (st.st_dev == o->dev &&
+							       st.st_ino == o->ino));
+		mq_close(q);
+		if (!same)
+			return err_set(e, ESTALE, "the name now belongs to another queue");
+	}
+	if (!(flags & IPK_RM_FORCE)) {
+		if (o->nholders)
+			return refuse_in_use(ctx, o, "held by", e);
+		if (obj_has(o, IPK_F_NOTIFY_PID) && o->notify_pid > 0)
+			return err_set(e, EBUSY, "in use: process %" PRId64 " waits for its "
+				       "notification (mq_notify)", o->notify_pid);
+	}
+	if (!(flags & IPK_RM_CHECK) && mq_unlink(o->name) < 0)
+		return err_kernel(ctx, o, errno, e);
+	return 0;
+}
+
 const struct ipk_kind ipk_kind_posix_mq = {
 	.name = "posix-mq",
 	.alias = "mq",
@@ -96,4 +216,9 @@ const struct ipk_kind ipk_kind_posix_mq = {
 		  F(MSGSIZE) | F(HOLDERS) | F(NOTIFY_PID),
 	.ref_arg = ref_arg_posix_name,
 	.scan = pmq_scan,
+	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_MODE) | IPK_ATTR_BIT(IPK_ATTR_MAXMSG) |
+			IPK_ATTR_BIT(IPK_ATTR_MSGSIZE),
+	.create_named = true,
+	.create = pmq_create,
+	.remove = pmq_remove,
 };

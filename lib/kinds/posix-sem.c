@@ -3,7 +3,11 @@
 #include "../internal.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /*
@@ -62,6 +66,83 @@ static int psem_ref_arg(const char *arg, struct ipk_buf *canon)
 	return rc;
 }
 
+static int psem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
+		       bool *existed, struct ipk_error *e)
+{
+	uint32_t mode = (c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) ? c->mode : 0600;
+	int64_t value = (c->set & IPK_ATTR_BIT(IPK_ATTR_VALUE)) ? c->value : 0;
+	struct ipk_buf name = { 0 }, file = { 0 };
+	int rc = 0;
+
+	if (value < 0 || value > SEM_VALUE_MAX)
+		return err_set(e, EINVAL, "value %" PRId64 " is outside 0..SEM_VALUE_MAX (%d)",
+			       value, SEM_VALUE_MAX);
+	if (psem_ref_arg(c->name, &name) || ipk_buf_printf(&file, "sem.%s", name.s + 1)) {
+		rc = err_set(e, EINVAL, "not a semaphore name: one component, /NAME, "
+			     "at most %d bytes", NAME_MAX - 4);
+		goto out;
+	}
+	sem_t *sem = sem_open(name.s, O_CREAT | O_EXCL, mode, (unsigned)value);
+	if (sem == SEM_FAILED) {
+		if (errno == EEXIST && !c->exclusive) {
+			rc = posix_existing(ctx, file.s, e);
+			*existed = rc == 0;
+		} else {
+			rc = err_set(e, errno, "%s", errno == EEXIST ? "it exists already"
+								      : err_text(errno));
+		}
+		goto out;
+	}
+	sem_close(sem);
+	/* sem_open's mode went through the umask: give the one asked for */
+	int dfd = devshm_open(ctx);
+	struct stat st;
+	int fd = dfd < 0 ? dfd : posix_open_regular(dfd, file.s, &st);
+	if (fd < 0 || fchmod(fd, mode) < 0) {
+		rc = err_set(e, fd < 0 ? -fd : errno, "cannot set mode %03o", mode);
+		if (dfd >= 0)
+			unlinkat(dfd, file.s, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+out:
+	if (!rc && asprintf(ref, "posix-sem:%s", name.s) < 0) {
+		*ref = NULL;
+		rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+	}
+	ipk_buf_free(&name);
+	ipk_buf_free(&file);
+	return rc;
+}
+
+/* Only sem.NAME of /dev/shm, a regular file of a semaphore's size, not waited on or held. */
+static int psem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		       struct ipk_error *e)
+{
+	char file[NAME_MAX + 1];
+	struct stat st;
+
+	snprintf(file, sizeof(file), "sem.%s", o->name + 1);
+	int dfd = devshm_open(ctx);
+	if (dfd < 0)
+		return err_set(e, -dfd, "cannot open /dev/shm: %s", err_text(-dfd));
+	int rc = file_still(dfd, file, o, S_IFREG, &st, e);
+	if (!rc && st.st_size != (off_t)sizeof(sem_t))
+		rc = err_set(e, EINVAL, "not a semaphore: %jd bytes, where a semaphore has %zu",
+			     (intmax_t)st.st_size, sizeof(sem_t));
+	if (!rc && !(flags & IPK_RM_FORCE) && obj_has(o, IPK_F_WAITERS) && o->waiters)
+		rc = err_set(e, EBUSY, "in use: %" PRIu64 " process%s wait%s on it", o->waiters,
+			     o->waiters == 1 ? "" : "es", o->waiters == 1 ? "s" : "");
+	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
+		rc = refuse_in_use(ctx, o, "held by", e);
+	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, file, 0) < 0)
+		rc = err_kernel(ctx, o, errno, e);
+	close(dfd);
+	return rc;
+}
+
 const struct ipk_kind ipk_kind_posix_sem = {
 	.name = "posix-sem",
 	.alias = "psem",
@@ -73,4 +154,8 @@ const struct ipk_kind ipk_kind_posix_sem = {
 	.fields = POSIX_FIELDS | F(INODE) | F(SIZE) | F(VALUE) | F(NATTCH) | F(HOLDERS) | F(WAITERS),
 	.ref_arg = psem_ref_arg,
 	.scan = psem_scan,
+	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_MODE) | IPK_ATTR_BIT(IPK_ATTR_VALUE),
+	.create_named = true,
+	.create = psem_create,
+	.remove = psem_remove,
 };

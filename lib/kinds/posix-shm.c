@@ -2,6 +2,13 @@
 /* posix-shm: POSIX shared memory objects, regular files on /dev/shm. */
 #include "../internal.h"
 
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 static int pshm_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *st)
 {
 	struct ipk_object *o = scan_obj_new(s);
@@ -27,6 +34,68 @@ static int pshm_scan(struct ipk_scan *s)
 	return posix_shm_dir_scan(s, "", "sem.", true, pshm_each);
 }
 
+static int pshm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
+		       bool *existed, struct ipk_error *e)
+{
+	uint32_t mode = (c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) ? c->mode : 0600;
+	struct ipk_buf name = { 0 };
+	int rc;
+
+	if (ref_arg_posix_name(c->name, &name))
+		return err_set(e, EINVAL, "not a POSIX name: one component, /NAME");
+	if (strncmp(name.s, "/sem.", 5) == 0) {
+		ipk_buf_free(&name);
+		return err_set(e, EINVAL, "/dev/shm/sem.* are named semaphores: use posix-sem");
+	}
+	int fd = shm_open(name.s, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0 && errno == EEXIST && !c->exclusive) {
+		rc = posix_existing(ctx, name.s + 1, e);
+		*existed = rc == 0;
+	} else if (fd < 0) {
+		rc = err_set(e, errno, "%s", errno == EEXIST ? "it exists already" : err_text(errno));
+	} else {
+		/* the umask has had its say over shm_open's mode: give the one asked for */
+		rc = fchmod(fd, mode) < 0 ? err_set(e, errno, "cannot set mode %03o: %s", mode,
+						    err_text(errno)) : 0;
+		if (!rc && c->size && ftruncate(fd, (off_t)c->size) < 0)
+			rc = err_set(e, errno, "cannot make it %" PRIu64 " bytes: %s", c->size,
+				     err_text(errno));
+		if (!rc && asprintf(ref, "posix-shm:%s", name.s) < 0) {
+			*ref = NULL;
+			rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+		}
+		if (rc)
+			shm_unlink(name.s);
+	}
+	if (!rc && *existed && asprintf(ref, "posix-shm:%s", name.s) < 0) {
+		*ref = NULL;
+		rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+	}
+	if (fd >= 0)
+		close(fd);
+	ipk_buf_free(&name);
+	return rc;
+}
+
+/* Only a regular file of /dev/shm, the one selected, held by nobody. */
+static int pshm_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		       struct ipk_error *e)
+{
+	const char *file = o->name + 1;
+	struct stat st;
+	int dfd = devshm_open(ctx);
+
+	if (dfd < 0)
+		return err_set(e, -dfd, "cannot open /dev/shm: %s", err_text(-dfd));
+	int rc = file_still(dfd, file, o, S_IFREG, &st, e);
+	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
+		rc = refuse_in_use(ctx, o, "held by", e);
+	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, file, 0) < 0)
+		rc = err_kernel(ctx, o, errno, e);
+	close(dfd);
+	return rc;
+}
+
 const struct ipk_kind ipk_kind_posix_shm = {
 	.name = "posix-shm",
 	.alias = "pshm",
@@ -38,4 +107,8 @@ const struct ipk_kind ipk_kind_posix_shm = {
 	.fields = POSIX_FIELDS | F(INODE) | F(SIZE) | F(NATTCH) | F(HOLDERS),
 	.ref_arg = ref_arg_posix_name,
 	.scan = pshm_scan,
+	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_MODE) | IPK_ATTR_BIT(IPK_ATTR_SIZE),
+	.create_named = true,
+	.create = pshm_create,
+	.remove = pshm_remove,
 };

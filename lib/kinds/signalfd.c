@@ -63,4 +63,5 @@ const struct ipk_kind ipk_kind_signalfd = {
 	.fields = F(REF) | F(NS) | F(HOLDERS) | F(STATUS) | F(SIGNALS),
 	.ref_arg = ref_arg_pid_fd,
 	.scan = signalfd_scan,
+	.no_name = "a signalfd has no name to remove",
 };

@@ -2,7 +2,11 @@
 /* sysv-msg: System V message queues (struct msqid64_ds). */
 #include "../internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/msg.h>
+#include <unistd.h>
 
 /*
  * Live, MSG_STAT_ANY is the whole record in one call per queue, msg_qbytes
@@ -81,6 +85,75 @@ static int msg_scan(struct ipk_scan *s)
 	return sysv_scan(s, &msg_source);
 }
 
+extern const struct ipk_kind ipk_kind_sysv_msg;
+
+static int msg_get(const struct ipk_create *c, key_t key, int flags)
+{
+	(void)c;
+	return msgget(key, flags);
+}
+
+static int msg_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
+		      bool *existed, struct ipk_error *e)
+{
+	bool qbytes = c->set & IPK_ATTR_BIT(IPK_ATTR_QBYTES);
+	char no_room[64];
+	uint64_t max = 0;
+	int rc;
+
+	if (qbytes && c->qbytes == 0)
+		return err_set(e, EINVAL, "qbytes 0: a queue must hold at least one byte");
+	if (qbytes && (rc = check_limit(ctx, "qbytes", c->qbytes, "MSGMNB", e)))
+		return rc;
+	limit_value(ctx, "MSGMNI", &max);
+	snprintf(no_room, sizeof(no_room), "kernel.msgmni (%" PRIu64 ") queues exist", max);
+	int id = sysv_get(ctx, &ipk_kind_sysv_msg, c, msg_get, no_room, existed, e);
+	if (id < 0)
+		return id;
+	if (qbytes && !*existed) {
+		/* IPC_SET sets owner and mode too: those of the queue just made */
+		struct msqid_ds ds = { 0 };
+		ds.msg_perm.uid = geteuid();
+		ds.msg_perm.gid = getegid();
+		ds.msg_perm.mode = (c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) ? c->mode : 0600;
+		ds.msg_qbytes = c->qbytes;
+		if (msgctl(id, IPC_SET, &ds) < 0) {
+			rc = err_set(e, errno, "cannot set qbytes %" PRIu64 ": %s", c->qbytes,
+				     err_text(errno));
+			msgctl(id, IPC_RMID, NULL);
+			return rc;
+		}
+	}
+	if (asprintf(ref, "sysv-msg:%d", id) < 0) {
+		*ref = NULL;
+		if (!*existed)
+			msgctl(id, IPC_RMID, NULL);
+		return err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+	}
+	return 0;
+}
+
+/* In use while its last sender or receiver runs: a live queue, not a leak. */
+static int msg_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		      struct ipk_error *e)
+{
+	struct ipk_object now;
+	int rc = sysv_still(&msg_source, o, &now, e);
+
+	if (!rc && !(flags & IPK_RM_FORCE)) {
+		const struct sysv_user users[] = {
+			{ now.lspid, now.atime, "last sender" },
+			{ now.lrpid, now.dtime, "last receiver" },
+		};
+		rc = sysv_refuse_live(users, ARRAY_SIZE(users), e);
+	}
+	if (rc || (flags & IPK_RM_CHECK))
+		return rc;
+	if (msgctl((int)o->id, IPC_RMID, NULL) < 0)
+		return err_kernel(ctx, &now, errno, e);
+	return 0;
+}
+
 const struct ipk_kind ipk_kind_sysv_msg = {
 	.name = "sysv-msg",
 	.alias = "msg",
@@ -90,4 +163,8 @@ const struct ipk_kind ipk_kind_sysv_msg = {
 		  F(ATIME) | F(DTIME) | F(LSPID) | F(LRPID),
 	.ref_arg = ref_arg_sysv_id,
 	.scan = msg_scan,
+	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_KEY) | IPK_ATTR_BIT(IPK_ATTR_MODE) |
+			IPK_ATTR_BIT(IPK_ATTR_QBYTES),
+	.create = msg_create,
+	.remove = msg_remove,
 };

@@ -2,8 +2,11 @@
 /* sysv-sem: System V semaphore arrays (struct semid64_ds, struct sem). */
 #include "../internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/sem.h>
+#include <unistd.h>
 
 /* semctl(2): the caller must define it. */
 union semun {
@@ -153,6 +156,116 @@ static int sem_scan(struct ipk_scan *s)
 	return sysv_scan(s, &sem_source);
 }
 
+extern const struct ipk_kind ipk_kind_sysv_sem;
+
+/* The number of semaphores asked for: --nsems, the count of --values, or 1. */
+static uint64_t sem_count(const struct ipk_create *c)
+{
+	if (c->set & IPK_ATTR_BIT(IPK_ATTR_VALUES))
+		return c->nvalues;
+	return (c->set & IPK_ATTR_BIT(IPK_ATTR_NSEMS)) ? c->nsems : 1;
+}
+
+static int sem_get(const struct ipk_create *c, key_t key, int flags)
+{
+	/* owner write too until the values are set: SETALL needs it */
+	int mode = flags & 0777;
+	if (flags & IPC_CREAT)
+		flags = (flags & ~0777) | mode | 0600;
+	return semget(key, (flags & IPC_CREAT) ? (int)sem_count(c) : 0, flags);
+}
+
+static int sem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
+		      bool *existed, struct ipk_error *e)
+{
+	bool values = c->set & (IPK_ATTR_BIT(IPK_ATTR_VALUE) | IPK_ATTR_BIT(IPK_ATTR_VALUES));
+	uint32_t mode = (c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) ? c->mode : 0600;
+	uint64_t n = sem_count(c), max = 0;
+	char no_room[96];
+	int rc;
+
+	if ((c->set & IPK_ATTR_BIT(IPK_ATTR_VALUES)) && (c->set & IPK_ATTR_BIT(IPK_ATTR_NSEMS)) &&
+	    c->nsems != c->nvalues)
+		return err_set(e, EINVAL, "nsems %" PRIu64 " but %zu values", c->nsems, c->nvalues);
+	if ((c->set & IPK_ATTR_BIT(IPK_ATTR_VALUES)) && (c->set & IPK_ATTR_BIT(IPK_ATTR_VALUE)))
+		return err_set(e, EINVAL, "value and values: give one");
+	if (n == 0)
+		return err_set(e, EINVAL, "nsems 0: an array holds at least one semaphore");
+	if ((rc = check_limit(ctx, "nsems", n, "SEMMSL", e)))
+		return rc;
+	for (uint64_t i = 0; values && i < n; i++) {
+		int64_t v = (c->set & IPK_ATTR_BIT(IPK_ATTR_VALUES)) ? c->values[i] : c->value;
+		if (v < 0)
+			return err_set(e, EINVAL, "value %" PRId64 ": semaphores are not negative", v);
+		if ((rc = check_limit(ctx, "value", (uint64_t)v, "SEMVMX", e)))
+			return rc;
+	}
+	limit_value(ctx, "SEMMNI", &max);
+	snprintf(no_room, sizeof(no_room),
+		 "SEMMNI in kernel.sem (%" PRIu64 ") arrays exist, or SEMMNS is used up", max);
+	int id = sysv_get(ctx, &ipk_kind_sysv_sem, c, sem_get, no_room, existed, e);
+	if (id < 0)
+		return id;
+	if (!*existed) {
+		unsigned short small[64], *raw = n <= ARRAY_SIZE(small) ? small : calloc(n, 2);
+		rc = raw ? 0 : err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+		for (uint64_t i = 0; !rc && values && i < n; i++)
+			raw[i] = (unsigned short)((c->set & IPK_ATTR_BIT(IPK_ATTR_VALUES)) ?
+						  c->values[i] : c->value);
+		if (!rc && values && semctl(id, 0, SETALL, (union semun){ .array = raw }) < 0)
+			rc = err_set(e, errno, "cannot set the values: %s", err_text(errno));
+		if (raw != small)
+			free(raw);
+		struct semid_ds ds = { 0 };
+		ds.sem_perm.uid = geteuid();
+		ds.sem_perm.gid = getegid();
+		ds.sem_perm.mode = mode;
+		if (!rc && (mode & 0600) != 0600 &&
+		    semctl(id, 0, IPC_SET, (union semun){ .buf = &ds }) < 0)
+			rc = err_set(e, errno, "cannot set mode %03o: %s", mode, err_text(errno));
+		if (rc) {
+			semctl(id, 0, IPC_RMID);
+			return rc;
+		}
+	}
+	if (asprintf(ref, "sysv-sem:%d", id) < 0) {
+		*ref = NULL;
+		if (!*existed)
+			semctl(id, 0, IPC_RMID);
+		return err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+	}
+	return 0;
+}
+
+/*
+ * In use while a process waits on it or the last process to operate on
+ * one of its semaphores runs, read fresh: the listing reads no waiters.
+ * An array whose semaphores we may not read is judged by nothing.
+ */
+static int sem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		      struct ipk_error *e)
+{
+	struct ipk_object now;
+	int rc = sysv_still(&sem_source, o, &now, e);
+	int id = (int)o->id;
+
+	for (uint64_t i = 0; !rc && !(flags & IPK_RM_FORCE) && i < now.nsems; i++) {
+		int waiting = semctl(id, (int)i, GETNCNT), zero = semctl(id, (int)i, GETZCNT);
+		if (waiting > 0 || zero > 0)
+			return err_set(e, EBUSY, "in use: %d process%s wait%s on semaphore %" PRIu64,
+				       waiting + zero, waiting + zero == 1 ? "" : "es",
+				       waiting + zero == 1 ? "s" : "", i);
+		const struct sysv_user last = { semctl(id, (int)i, GETPID), now.atime,
+						 "last operator" };
+		rc = sysv_refuse_live(&last, 1, e);
+	}
+	if (rc || (flags & IPK_RM_CHECK))
+		return rc;
+	if (semctl(id, 0, IPC_RMID) < 0)
+		return err_kernel(ctx, &now, errno, e);
+	return 0;
+}
+
 const struct ipk_kind ipk_kind_sysv_sem = {
 	.name = "sysv-sem",
 	.alias = "sem",
@@ -164,4 +277,9 @@ const struct ipk_kind ipk_kind_sysv_sem = {
 	.ref_arg = ref_arg_sysv_id,
 	.scan = sem_scan,
 	.detail = sem_detail,
+	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_KEY) | IPK_ATTR_BIT(IPK_ATTR_MODE) |
+			IPK_ATTR_BIT(IPK_ATTR_NSEMS) | IPK_ATTR_BIT(IPK_ATTR_VALUE) |
+			IPK_ATTR_BIT(IPK_ATTR_VALUES),
+	.create = sem_create,
+	.remove = sem_remove,
 };

@@ -2,6 +2,8 @@
 /* sysv-shm: System V shared memory segments (struct shmid64_ds). */
 #include "../internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <sys/shm.h>
 
 static const struct sysv_column shm_columns[] = {
@@ -87,6 +89,63 @@ static int shm_scan(struct ipk_scan *s)
 	return sysv_scan(s, &shm_source);
 }
 
+extern const struct ipk_kind ipk_kind_sysv_shm;
+
+static int shm_get(const struct ipk_create *c, key_t key, int flags)
+{
+	return shmget(key, (flags & IPC_CREAT) ? c->size : 0, flags);
+}
+
+static int shm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
+		      bool *existed, struct ipk_error *e)
+{
+	uint64_t mni = 0, all = 0;
+	char no_room[128];
+	int rc;
+
+	if (!(c->set & IPK_ATTR_BIT(IPK_ATTR_SIZE)))
+		return err_set(e, EINVAL, "a segment needs a size (--size)");
+	if (c->size == 0)
+		return err_set(e, EINVAL, "size 0 is below SHMMIN (1)");
+	if ((rc = check_limit(ctx, "size", c->size, "SHMMAX", e)) ||
+	    (rc = check_limit(ctx, "size", c->size, "SHMALL", e)))
+		return rc;
+	limit_value(ctx, "SHMMNI", &mni);
+	limit_value(ctx, "SHMALL", &all);
+	snprintf(no_room, sizeof(no_room), "kernel.shmmni (%" PRIu64 ") segments exist, or "
+		 "kernel.shmall (%" PRIu64 " bytes) is used up", mni, all);
+	int id = sysv_get(ctx, &ipk_kind_sysv_shm, c, shm_get, no_room, existed, e);
+	if (id < 0)
+		return id;
+	if (asprintf(ref, "sysv-shm:%d", id) < 0) {
+		*ref = NULL;
+		if (!*existed)
+			shmctl(id, IPC_RMID, NULL);
+		return err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+	}
+	return 0;
+}
+
+/* In use while attached: the kernel's count, read right before the removal. */
+static int shm_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		      struct ipk_error *e)
+{
+	struct ipk_object now;
+	int rc = sysv_still(&shm_source, o, &now, e);
+
+	if (!rc && !(flags & IPK_RM_FORCE) && now.nattch > 0) {
+		char how[64];
+		snprintf(how, sizeof(how), "attached %" PRIu64 " time%s%s", now.nattch,
+			 now.nattch == 1 ? "" : "s", o->nholders ? ", by" : "");
+		rc = refuse_in_use(ctx, o, how, e);
+	}
+	if (rc || (flags & IPK_RM_CHECK))
+		return rc;
+	if (shmctl((int)o->id, IPC_RMID, NULL) < 0)
+		return err_kernel(ctx, &now, errno, e);
+	return 0;
+}
+
 const struct ipk_kind ipk_kind_sysv_shm = {
 	.name = "sysv-shm",
 	.alias = "shm",
@@ -98,4 +157,8 @@ const struct ipk_kind ipk_kind_sysv_shm = {
 		  F(ATIME) | F(DTIME) | F(RSS) | F(SWAP),
 	.ref_arg = ref_arg_sysv_id,
 	.scan = shm_scan,
+	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_KEY) | IPK_ATTR_BIT(IPK_ATTR_MODE) |
+			IPK_ATTR_BIT(IPK_ATTR_SIZE),
+	.create = shm_create,
+	.remove = shm_remove,
 };

@@ -75,4 +75,5 @@ const struct ipk_kind ipk_kind_timerfd = {
 	.value_is_ns = true,
 	.ref_arg = ref_arg_pid_fd,
 	.scan = timerfd_scan,
+	.no_name = "a timerfd has no name to remove",
 };

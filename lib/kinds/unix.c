@@ -55,9 +55,17 @@ static const char *state_name(int state)
 static int unix_add(struct ipk_scan *s, const struct unix_sock *u)
 {
 	char arg[24];
+	struct stat st;
+	bool bound = false;
 
 	fmt_u64(arg, u->ino);
-	if (!scan_wants(s, arg))
+	/* the file of a bound socket, if it is still that socket's */
+	if (u->name[0] == '/' && u->has_vfs && lstat(u->name, &st) == 0 &&
+	    st.st_ino == u->vfs_ino && S_ISSOCK(st.st_mode))
+		bound = true;
+	/* a lookup by path wants the socket bound to that file now */
+	if (s->only && s->only[0] == '/' ? !bound || strcmp(s->only, u->name) != 0
+					 : !scan_wants(s, arg))
 		return 0;
 	struct ipk_object *o = scan_obj_new(s);
 	if (!o)
@@ -87,11 +95,11 @@ static int unix_add(struct ipk_scan *s, const struct unix_sock *u)
 			obj_set_unum(o, IPK_F_SIZE, u->recvq);
 	}
 	/* the owner and permissions of a bound socket are its file's */
-	struct stat st;
-	if (u->name[0] == '/' && u->has_vfs && lstat(u->name, &st) == 0 &&
-	    st.st_ino == u->vfs_ino && S_ISSOCK(st.st_mode)) {
+	if (bound) {
 		obj_set_stat(o, &st);
 		obj_set_unum(o, IPK_F_INODE, u->ino);
+		o->file_dev = st.st_dev;
+		o->file_ino = st.st_ino;
 	}
 	obj_set_num(o, IPK_F_STATUS, u->state == TCP_LISTEN ? IPK_ST_LISTENING :
 				    u->state == TCP_ESTABLISHED ? IPK_ST_CONNECTED : 0);
@@ -241,11 +249,88 @@ static int unix_proc_scan(struct ipk_scan *s)
 	return rc;
 }
 
+/*
+ * A socket file no socket is bound to any more (its server died without
+ * unlinking it): found by its path only, an orphan nobody can connect to.
+ */
+static int unix_stale_file(struct ipk_scan *s)
+{
+	struct stat st;
+
+	if (lstat(s->only, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	struct ipk_object *o = scan_obj_new(s);
+	if (!o)
+		return -ENOMEM;
+	int rc = obj_set_ref(o, s->only);
+	if (!rc)
+		rc = obj_set_name(o, s->only);
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
+	obj_set_stat(o, &st);
+	o->present &= ~F(INODE);	/* no socket: the file's inode is not one */
+	o->file_dev = st.st_dev;
+	o->file_ino = st.st_ino;
+	obj_set_word(o, IPK_F_STATE, "unbound");
+	obj_set_num(o, IPK_F_STATUS, IPK_ST_ORPHAN);
+	return scan_add(s, o);
+}
+
 static int unix_scan(struct ipk_scan *s)
 {
-	if (s->ctx->live && unix_diag_scan(s) != -EPROTONOSUPPORT)
-		return 0;
-	return unix_proc_scan(s);
+	size_t before = s->list->n;
+	int rc;
+
+	if (!s->ctx->live || (rc = unix_diag_scan(s)) == -EPROTONOSUPPORT)
+		rc = unix_proc_scan(s);
+	else
+		rc = rc == -ENOMEM ? rc : 0;
+	if (!rc && s->only && s->only[0] == '/' && s->list->n == before && s->ctx->live)
+		rc = unix_stale_file(s);
+	return rc;
+}
+
+/* An inode, or the absolute path of a socket file. */
+static int unix_ref_arg(const char *arg, struct ipk_buf *canon)
+{
+	if (arg[0] == '/')
+		return strlen(arg) < sizeof(((struct sockaddr_un *)0)->sun_path) ?
+		       ipk_buf_puts(canon, arg) : -EINVAL;
+	return ref_arg_number(arg, canon);
+}
+
+/*
+ * Only the file of a path-bound socket can go, and only while no socket
+ * is bound to it (--force: the socket lives on, unreachable by name).
+ */
+static int unix_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+		       struct ipk_error *e)
+{
+	const char *base;
+	struct stat st;
+
+	if (!o->name || o->name[0] != '/')
+		return refuse_no_name(ctx, o, o->name ? "an abstract socket has no file to remove"
+					     : "an unnamed socket has nothing to remove", e);
+	if (!o->file_ino)
+		return err_set(e, ENOENT, "its file %s is gone or belongs to another socket",
+			       o->name);
+	int dfd = open_parent(o->name, &base);
+	if (dfd < 0)
+		return err_set(e, -dfd, "cannot open its directory: %s", err_text(-dfd));
+	struct ipk_object file = { .kind = o->kind, .dev = o->file_dev, .ino = o->file_ino };
+	int rc = file_still(dfd, base, &file, S_IFSOCK, &st, e);
+	if (!rc && !(flags & IPK_RM_FORCE) && obj_has(o, IPK_F_INODE))
+		rc = refuse_in_use(ctx, o, o->status & IPK_ST_LISTENING ?
+				   "a listening socket is bound to it, held by" :
+				   "a socket is bound to it, held by",
+				   e);
+	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, base, 0) < 0)
+		rc = err_kernel(ctx, o, errno, e);
+	close(dfd);
+	return rc;
 }
 
 const struct ipk_kind ipk_kind_unix = {
@@ -256,6 +341,7 @@ const struct ipk_kind ipk_kind_unix = {
 	.fields = F(REF) | F(NS) | F(NAME) | F(OWNER) | F(UID) | F(GROUP) | F(GID) | F(PERMS) |
 		  F(INODE) | F(SIZE) | F(HOLDERS) | F(CTIME) | F(STATUS) | F(TYPE) | F(STATE) |
 		  F(PEER) | F(RECVQ) | F(SENDQ),
-	.ref_arg = ref_arg_number,
+	.ref_arg = unix_ref_arg,
 	.scan = unix_scan,
+	.remove = unix_remove,
 };

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ipc-mk: create an IPC object of any named kind, or open the one that exists. */
+#include "common.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	OPT_KEY_ATTR = 'k',
+	OPT_MODE = 'm',
+	OPT_SIZE = 's',
+	OPT_EXCLUSIVE = 'x',
+	OPT_NSEMS = OPT_COMMAND_BASE,
+	OPT_VALUE,
+	OPT_VALUES,
+	OPT_MAXMSG,
+	OPT_MSGSIZE,
+	OPT_QBYTES,
+};
+
+static const struct cmd_option mk_options[] = {
+	{ "key", OPT_KEY_ATTR, "KEY", "SysV key: 0x1234, 4660 or ftok:PATH:PROJ (default: "
+	  "IPC_PRIVATE)", 0, NULL, 0 },
+	{ "mode", OPT_MODE, "MODE", "permissions in octal, umask not applied (default 0600)", 0,
+	  NULL, 0 },
+	{ "size", OPT_SIZE, "SIZE", "shared memory size: 4096, 64K, 1M, 2G", 0, NULL, 0 },
+	{ "nsems", OPT_NSEMS, "N", "semaphores in a sysv-sem array (default 1)", 0, NULL, 0 },
+	{ "value", OPT_VALUE, "N", "initial value of every semaphore (default 0)", 0, NULL, 0 },
+	{ "values", OPT_VALUES, "N,N...", "sysv-sem: one initial value per semaphore", 0, NULL,
+	  0 },
+	{ "maxmsg", OPT_MAXMSG, "N", "posix-mq: messages it holds (default fs.mqueue.msg_default)",
+	  0, NULL, 0 },
+	{ "msgsize", OPT_MSGSIZE, "SIZE", "posix-mq: bytes per message "
+	  "(default fs.mqueue.msgsize_default)", 0, NULL, 0 },
+	{ "qbytes", OPT_QBYTES, "SIZE", "sysv-msg: bytes it holds (default kernel.msgmnb)", 0,
+	  NULL, 0 },
+	{ "exclusive", OPT_EXCLUSIVE, NULL, "fail if it exists (otherwise it is opened as is)",
+	  0, NULL, 0 },
+	{ "json", OPT_JSON, NULL, "print the whole record as JSON, as ipc-ls --json does", 0,
+	  NULL, 0 },
+};
+
+static const char *const mk_synopsis[] = {
+	"sysv-msg|sysv-sem|sysv-shm [--key KEY] [options]",
+	"posix-mq|posix-sem|posix-shm NAME [options]",
+	"fifo PATH [options]",
+	NULL,
+};
+
+/* Which attribute each option sets, for "--nsems does not apply to posix-shm". */
+static const struct {
+	int key;
+	const char *option;
+	enum ipk_attr attr;
+} option_attrs[] = {
+	{ OPT_KEY_ATTR, "--key", IPK_ATTR_KEY },
+	{ OPT_MODE, "--mode", IPK_ATTR_MODE },
+	{ OPT_SIZE, "--size", IPK_ATTR_SIZE },
+	{ OPT_NSEMS, "--nsems", IPK_ATTR_NSEMS },
+	{ OPT_VALUE, "--value", IPK_ATTR_VALUE },
+	{ OPT_VALUES, "--values", IPK_ATTR_VALUES },
+	{ OPT_MAXMSG, "--maxmsg", IPK_ATTR_MAXMSG },
+	{ OPT_MSGSIZE, "--msgsize", IPK_ATTR_MSGSIZE },
+	{ OPT_QBYTES, "--qbytes", IPK_ATTR_QBYTES },
+};
+
+struct mk {
+	struct ipk_create c;
+	int64_t *values;
+	bool json;
+};
+
+static uint64_t parse_count(const char *option, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long long v = arg[0] == '-' ? 0 : strtoull(arg, &end, 0);
+	if (arg[0] == '-' || errno || end == arg || *end)
+		usage_error("%s: '%s' is not a number", option, arg);
+	return v;
+}
+
+static uint64_t parse_bytes(const char *option, const char *arg)
+{
+	uint64_t v;
+
+	if (ipk_parse_size(arg, &v))
+		usage_error("%s: '%s' is not a size (4096, 64K, 1M ...)", option, arg);
+	return v;
+}
+
+static int64_t parse_value(const char *option, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	long long v = strtoll(arg, &end, 0);
+	if (errno || end == arg || *end)
+		usage_error("%s: '%s' is not a number", option, arg);
+	return v;
+}
+
+static void parse_values(struct mk *mk, const char *arg)
+{
+	size_t n = 1;
+
+	for (const char *p = arg; *p; p++)
+		n += *p == ',';
+	free(mk->values);
+	mk->values = calloc(n, sizeof(*mk->values));
+	if (!mk->values) {
+		msg("%s", reason(ENOMEM));
+		exit(EXIT_PARTIAL);
+	}
+	const char *p = arg;
+	for (size_t i = 0; i < n; i++) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(p, &end, 0);
+		if (errno || end == p || (*end && *end != ','))
+			usage_error("--values: '%s' is not a list of numbers (1,0,3)", arg);
+		mk->values[i] = v;
+		p = end + (*end == ',');
+	}
+	mk->c.values = mk->values;
+	mk->c.nvalues = n;
+}
+
+static void handle(int key, const char *arg, void *data)
+{
+	struct mk *mk = data;
+	struct ipk_create *c = &mk->c;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(option_attrs) / sizeof(option_attrs[0]); i++)
+		if (option_attrs[i].key == key)
+			c->set |= IPK_ATTR_BIT(option_attrs[i].attr);
+	switch (key) {
+	case OPT_KEY_ATTR:
+		rc = ipk_parse_key(arg, &c->key);
+		if (rc == -EINVAL || rc == -ERANGE)
+			usage_error("malformed key '%s' (0x1234, 4660 or ftok:PATH:PROJ)", arg);
+		if (rc) {
+			msg("cannot compute key '%s': %s", arg, reason(-rc));
+			exit(EXIT_PARTIAL);
+		}
+		break;
+	case OPT_MODE: {
+		char *end;
+		errno = 0;
+		unsigned long mode = strtoul(arg, &end, 8);
+		if (errno || end == arg || *end || mode > 0777)
+			usage_error("--mode: '%s' is not an octal mode of at most 0777", arg);
+		c->mode = (uint32_t)mode;
+		break;
+	}
+	case OPT_SIZE:
+		c->size = parse_bytes("--size", arg);
+		break;
+	case OPT_NSEMS:
+		c->nsems = parse_count("--nsems", arg);
+		break;
+	case OPT_VALUE:
+		c->value = parse_value("--value", arg);
+		break;
+	case OPT_VALUES:
+		parse_values(mk, arg);
+		break;
+	case OPT_MAXMSG:
+		c->maxmsg = parse_count("--maxmsg", arg);
+		break;
+	case OPT_MSGSIZE:
+		c->msgsize = parse_bytes("--msgsize", arg);
+		break;
+	case OPT_QBYTES:
+		c->qbytes = parse_bytes("--qbytes", arg);
+		break;
+	case OPT_EXCLUSIVE:
+		c->exclusive = true;
+		break;
+	case OPT_JSON:
+		mk->json = true;
+		break;
+	}
+}
+
+/* "sysv-msg, sysv-sem ..., fifo": the kinds ipc-mk makes. */
+static void creatable_kinds(char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < ipk_kind_count() && len < size; i++) {
+		const struct ipk_kind *k = ipk_kind_at(i);
+		if (ipk_kind_can_create(k))
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? ", " : "",
+						ipk_kind_name(k));
+	}
+}
+
+/* The object as the user will know it before it exists: "posix-mq:/jobs", "sysv-shm". */
+static void object_name(const struct ipk_kind *k, const struct ipk_create *c, char *out,
+			size_t size)
+{
+	if (c->name)
+		snprintf(out, size, "%s:%s%s", ipk_kind_name(k),
+			 c->name[0] == '/' || ipk_kind_family(k) != IPK_FAMILY_POSIX ? "" : "/",
+			 c->name);
+	else if (c->set & IPK_ATTR_BIT(IPK_ATTR_KEY))
+		snprintf(out, size, "%s with key 0x%08x", ipk_kind_name(k), (unsigned)c->key);
+	else
+		snprintf(out, size, "%s", ipk_kind_name(k));
+}
+
+static int print_json(const char *ref, bool existed)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	struct ipk_object *o = NULL;
+	int status = EXIT_OK;
+
+	if (!ctx) {
+		msg("%s", reason(ENOMEM));
+		return EXIT_PARTIAL;
+	}
+	o = lookup_ref(ctx, ref, &status);
+	if (o) {
+		struct out_opts opts = { .mode = OUT_JSON };
+		static const struct out_col none[1];
+		struct out *out = out_new(&opts, "objects", none, 0);
+		struct out_row *row = out ? out_row(out, NULL) : NULL;
+		int rc = row ? out_object(out, row, 0, ctx, o, NULL, 0, true) : -ENOMEM;
+		if (!rc)
+			rc = out_json_member(out, "created", existed ? "false" : "true");
+		if (!rc)
+			rc = out_print(out);
+		if (rc) {
+			msg("%s", reason(-rc));
+			status = EXIT_PARTIAL;
+		}
+		out_free(out);
+		ipk_object_free(o);
+	}
+	report_diags(ctx);
+	ipk_ctx_free(ctx);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct opt_group groups[] = {
+		{ "Options", mk_options, sizeof(mk_options) / sizeof(mk_options[0]) },
+	};
+	struct mk mk = { 0 };
+	char kinds[256], words[256];
+
+	program_name = "ipc-mk";
+	creatable_kinds(kinds, sizeof(kinds));
+	snprintf(words, sizeof(words), "%s", kinds);
+	for (char *p = words; (p = strstr(p, ", ")); )
+		memmove(p, p + 1, strlen(p));
+	const struct cmd_spec spec = {
+		.name = "ipc-mk",
+		.summary = "Create an IPC object of any named kind, or open the one that exists;\n"
+			   "print its REF.",
+		.synopsis = mk_synopsis,
+		.groups = groups,
+		.ngroups = 1,
+		.more = "KIND is sysv-msg, sysv-sem, sysv-shm, posix-mq, posix-sem, posix-shm or fifo\n"
+			"(aliases msg, sem, shm, mq, psem, pshm). An object that exists already is\n"
+			"opened, reported on stderr and left unchanged (exit 0) unless --exclusive.\n"
+			"Attributes beyond the limits the administrator set (kernel.shmmax,\n"
+			"fs.mqueue.msgsize_max ...) are refused, even as root.\n",
+		.positional = COMPLETE_WORDS,
+		.positional_words = words,
+		.no_sysroot = true,
+	};
+
+	int first = opts_parse(&spec, argc, argv, handle, &mk);
+	if (first >= argc)
+		usage_error("which kind? (ipc-mk KIND [NAME|PATH] [options])");
+	const struct ipk_kind *k = ipk_kind_find(argv[first]);
+	if (!k)
+		usage_error("unknown kind '%s' (ipc-mk makes %s)", argv[first], kinds);
+	if (!ipk_kind_can_create(k))
+		usage_error("%s objects are not made by name: processes make them; "
+			    "ipc-mk makes %s", ipk_kind_name(k), kinds);
+	for (size_t i = 0; i < sizeof(option_attrs) / sizeof(option_attrs[0]); i++) {
+		unsigned bit = IPK_ATTR_BIT(option_attrs[i].attr);
+		if ((mk.c.set & bit) && !(ipk_kind_create_attrs(k) & bit))
+			usage_error("%s does not apply to %s", option_attrs[i].option,
+				    ipk_kind_name(k));
+	}
+
+	char path[PATH_MAX];
+	if (ipk_kind_create_named(k)) {
+		if (first + 1 >= argc)
+			usage_error("%s needs a %s", ipk_kind_name(k),
+				    ipk_kind_family(k) == IPK_FAMILY_POSIX ? "NAME (/jobs)" : "PATH");
+		mk.c.name = argv[first + 1];
+		/* a FIFO's relative path is relative to here, as mkfifo's is */
+		if (ipk_kind_family(k) != IPK_FAMILY_POSIX && mk.c.name[0] != '/') {
+			if (!getcwd(path, sizeof(path)) ||
+			    strlen(path) + 1 + strlen(mk.c.name) >= sizeof(path)) {
+				msg_cannot("create", mk.c.name, errno ? errno : ENAMETOOLONG);
+				return EXIT_PARTIAL;
+			}
+			strcat(strcat(path, strcmp(path, "/") ? "/" : ""), mk.c.name);
+			mk.c.name = path;
+		}
+		first++;
+	}
+	if (first + 1 < argc)
+		usage_error("unexpected operand '%s'%s", argv[first + 1],
+			    ipk_kind_create_named(k) ? "" : ": SysV objects have no name (--key)");
+
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	struct ipk_error e = { 0 };
+	char *ref = NULL;
+	bool existed = false;
+	char what[PATH_MAX + 64];
+
+	if (!ctx) {
+		msg("%s", reason(ENOMEM));
+		return EXIT_PARTIAL;
+	}
+	object_name(k, &mk.c, what, sizeof(what));
+	int rc = ipk_create(ctx, k, &mk.c, &ref, &existed, &e);
+	ipk_ctx_free(ctx);
+	free(mk.values);
+	if (rc) {
+		msg("cannot create '%s': %s", what, e.text);
+		/* a value the kernel or its limits do not take is bad input */
+		return e.err == EINVAL ? EXIT_USAGE : EXIT_PARTIAL;
+	}
+	if (existed)
+		msg("%s exists: opened it, changed nothing", ref);
+	int status = EXIT_OK;
+	if (mk.json)
+		status = print_json(ref, existed);
+	else
+		printf("%s\n", ref);
+	free(ref);
+	int out_status = close_stdout();
+	return status ? status : out_status;
+}

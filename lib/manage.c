@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Creating and removing objects: what every kind shares (attribute checks,
+ * limits in words, the namespace an object lives in, whether it is in use,
+ * files reached without following links); each kind's create and remove
+ * slots do the rest.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int err_set(struct ipk_error *e, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->err = err;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+static const char *owner_name(struct ipk_ctx *ctx, const struct ipk_object *o, char *buf,
+			      size_t size)
+{
+	const char *name = obj_has(o, IPK_F_UID) ? ctx_user_name(ctx, o->uid) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, size, "uid %" PRIu32, o->uid);
+	return buf;
+}
+
+const char *err_text(int err)
+{
+	static __thread char text[128];
+
+	/* the message grammar wants "permission denied", not "Permission denied" */
+	snprintf(text, sizeof(text), "%s", strerror(err));
+	if (text[0] >= 'A' && text[0] <= 'Z' && !(text[1] >= 'A' && text[1] <= 'Z'))
+		text[0] = (char)(text[0] - 'A' + 'a');
+	return text;
+}
+
+int err_kernel(struct ipk_ctx *ctx, const struct ipk_object *o, int err, struct ipk_error *e)
+{
+	char uid[24];
+
+	if ((err == EPERM || err == EACCES) && o && obj_has(o, IPK_F_UID))
+		return err_set(e, err, "permission denied (owner %s)",
+			       owner_name(ctx, o, uid, sizeof(uid)));
+	return err_set(e, err, "%s", err_text(err));
+}
+
+/* ----------------------------------------------------------- limits */
+
+int check_limit(struct ipk_ctx *ctx, const char *what, uint64_t value, const char *resource,
+		struct ipk_error *e)
+{
+	struct ipk_limit *all;
+	size_t n;
+	int rc = 0;
+
+	if (limits_read(ctx, false, &all, &n))
+		return 0;	/* unknown: the kernel will say */
+	for (size_t i = 0; i < n; i++) {
+		const struct ipk_limit *l = &all[i];
+		if (strcmp(l->resource, resource) || !l->has_limit || l->unlimited ||
+		    value <= l->limit)
+			continue;
+		/* "kernel.sem (field 1)" reads better as "SEMMSL in kernel.sem" */
+		const char *paren = strstr(l->source, " (field");
+		if (paren)
+			rc = err_set(e, EINVAL, "%s %" PRIu64 " exceeds %s in %.*s (%" PRIu64 ")",
+				     what, value, l->resource, (int)(paren - l->source),
+				     l->source, l->limit);
+		else if (strcmp(l->source, "kernel") == 0)
+			rc = err_set(e, EINVAL, "%s %" PRIu64 " exceeds %s (%" PRIu64 ")", what,
+				     value, l->resource, l->limit);
+		else
+			rc = err_set(e, EINVAL, "%s %" PRIu64 " exceeds %s (%" PRIu64 ")", what,
+				     value, l->source, l->limit);
+	}
+	free(all);
+	return rc;
+}
+
+int limit_value(struct ipk_ctx *ctx, const char *resource, uint64_t *v)
+{
+	struct ipk_limit *all;
+	size_t n;
+	int rc = -ENOENT;
+
+	if (limits_read(ctx, false, &all, &n))
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(all[i].resource, resource) == 0 && all[i].has_limit &&
+		    !all[i].unlimited) {
+			*v = all[i].limit;
+			rc = 0;
+		}
+	}
+	free(all);
+	return rc;
+}
+
+/* ------------------------------------------------------------ in use */
+
+bool pid_running_since(pid_t pid, int64_t t, char comm[16])
+{
+	char path[64], text[1024];
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	char *open_paren = strchr(text, '('), *close_paren = strrchr(text, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return false;
+	size_t len = (size_t)(close_paren - open_paren - 1);
+	if (len > 15)
+		len = 15;
+	memcpy(comm, open_paren + 1, len);
+	comm[len] = '\0';
+	/* a zombie uses nothing any more */
+	if (close_paren[1] && (close_paren[2] == 'Z' || close_paren[2] == 'X'))
+		return false;
+	if (!t)
+		return true;
+	/* a process that started after the object last changed is a reused pid */
+	unsigned long long start;
+	if (sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+		   "%*d %*d %*d %*d %llu", &start) != 1)
+		return true;
+	/* read once: every thread that reads it finds the same number */
+	static int64_t boot_time_cache;
+	int64_t boot_time = __atomic_load_n(&boot_time_cache, __ATOMIC_RELAXED);
+	if (!boot_time) {
+		char *stat;
+		fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && read_fd_all(fd, &stat, NULL) == 0) {
+			const char *b = strstr(stat, "\nbtime ");
+			if (b)
+				boot_time = strtoll(b + 7, NULL, 10);
+			free(stat);
+		}
+		if (fd >= 0)
+			close(fd);
+		__atomic_store_n(&boot_time_cache, boot_time, __ATOMIC_RELAXED);
+	}
+	long ticks = sysconf(_SC_CLK_TCK);
+	if (!boot_time || ticks <= 0)
+		return true;
+	return boot_time + (int64_t)(start / (unsigned long long)ticks) <= t + 1;
+}
+
+int refuse_in_use(struct ipk_ctx *ctx, const struct ipk_object *o, const char *how,
+		  struct ipk_error *e)
+{
+	struct ipk_buf who = { 0 };
+
+	if (o && o->nholders)
+		ipk_field_text(ctx, o, IPK_F_HOLDERS, &(struct ipk_format){ 0 }, &who);
+	size_t n = strlen(how);
+	bool names_who = n >= 2 && strcmp(how + n - 2, "by") == 0;
+	int rc = err_set(e, EBUSY, "in use: %s%s%s", how, who.len || names_who ? " " : "",
+			 who.len ? who.s : names_who ? "a process that cannot be read" : "");
+	ipk_buf_free(&who);
+	return rc;
+}
+
+int refuse_no_name(struct ipk_ctx *ctx, const struct ipk_object *o, const char *why,
+		   struct ipk_error *e)
+{
+	struct ipk_buf who = { 0 };
+
+	if (o->nholders)
+		ipk_field_text(ctx, o, IPK_F_HOLDERS, &(struct ipk_format){ 0 }, &who);
+	int rc = err_set(e, EOPNOTSUPP, "%s: it goes when %s%s", why,
+			 who.len ? "these close it: " : "its holders close it",
+			 who.len ? who.s : "");
+	ipk_buf_free(&who);
+	return rc;
+}
+
+/* ------------------------------------------------------------- files */
+
+int open_parent(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+
+	if (path[0] != '/' || !slash || !slash[1] || strcmp(slash + 1, ".") == 0 ||
+	    strcmp(slash + 1, "..") == 0)
+		return -EINVAL;
+	size_t len = slash == path ? 1 : (size_t)(slash - path);
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*base = slash + 1;
+	return fd;
+}
+
+static const char *type_word(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFLNK: return "a symbolic link";
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	}
+	return "of an unknown type";
+}
+
+int file_still(int dfd, const char *file, const struct ipk_object *o, mode_t type,
+	       struct stat *st, struct ipk_error *e)
+{
+	if (fstatat(dfd, file, st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return err_set(e, ENOENT, "gone since it was selected");
+		return err_set(e, errno, "%s", err_text(errno));
+	}
+	if ((st->st_mode & S_IFMT) != type)
+		return err_set(e, EINVAL, "not %s but %s: left alone", type_word(type),
+			       type_word(st->st_mode));
+	if ((o->dev || o->ino) && (st->st_dev != o->dev || st->st_ino != o->ino))
+		return err_set(e, ESTALE, "the name now belongs to another file (inode %" PRIu64
+			       ", was %" PRIu64 ")", (uint64_t)st->st_ino, o->ino);
+	return 0;
+}
+
+int devshm_open(struct ipk_ctx *ctx)
+{
+	return ctx_open(ctx, "/dev/shm", O_RDONLY | O_DIRECTORY);
+}
+
+/* ------------------------------------------------------------ create */
+
+static const char *const attr_names[IPK_ATTR_COUNT] = {
+	[IPK_ATTR_KEY] = "key", [IPK_ATTR_MODE] = "mode", [IPK_ATTR_SIZE] = "size",
+	[IPK_ATTR_NSEMS] = "nsems", [IPK_ATTR_VALUE] = "value", [IPK_ATTR_VALUES] = "values",
+	[IPK_ATTR_MAXMSG] = "maxmsg", [IPK_ATTR_MSGSIZE] = "msgsize",
+	[IPK_ATTR_QBYTES] = "qbytes",
+};
+
+bool ipk_kind_can_create(const struct ipk_kind *k)
+{
+	return k->create != NULL;
+}
+
+unsigned ipk_kind_create_attrs(const struct ipk_kind *k)
+{
+	return k->create ? k->create_attrs : 0;
+}
+
+bool ipk_kind_create_named(const struct ipk_kind *k)
+{
+	return k->create && k->create_named;
+}
+
+int ipk_create(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_create *c,
+	       char **ref, bool *existed, struct ipk_error *e)
+{
+	*ref = NULL;
+	*existed = false;
+	if (!k->create)
+		return err_set(e, EOPNOTSUPP, "%s objects are not made by name: %s", k->name,
+			       k->no_name ? k->no_name : "processes make them");
+	if (!ctx->live || ctx->parent)
+		return err_set(e, EROFS, "only objects of this system are created");
+	for (int a = 0; a < IPK_ATTR_COUNT; a++)
+		if ((c->set & IPK_ATTR_BIT(a)) && !(k->create_attrs & IPK_ATTR_BIT(a)))
+			return err_set(e, EINVAL, "%s: not an attribute of %s", attr_names[a],
+				       k->name);
+	if (k->create_named && !c->name)
+		return err_set(e, EINVAL, "%s needs a %s", k->name,
+			       k->family == IPK_FAMILY_POSIX ? "NAME" : "PATH");
+	if (!k->create_named && c->name)
+		return err_set(e, EINVAL, "%s objects have no name: select them by --key", k->name);
+	if ((c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) && c->mode > 0777)
+		return err_set(e, EINVAL, "mode %o: only permission bits (at most 0777)", c->mode);
+	return k->create(ctx, c, ref, existed, e);
+}
+
+/* --------------------------------------------------------------- remove */
+
+/* A removal inside the IPC namespace of the process the object was read through. */
+struct ns_remove {
+	struct ipk_ctx *ctx;
+	const struct ipk_object *o;
+	unsigned flags;
+	struct ipk_error *e;
+	int rc;
+};
+
+static void *ns_remove_thread(void *arg)
+{
+	struct ns_remove *r = arg;
+	const struct ipk_object *o = r->o;
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)o->ns_pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r->rc = err_set(r->e, ENOENT, "process %d of its namespace is gone",
+				(int)o->ns_pid);
+		return NULL;
+	}
+	/* the pid may name a process of another namespace now */
+	if (fstat(fd, &st) < 0 || (obj_has(o, IPK_F_NS) && (uint64_t)st.st_ino != o->ns)) {
+		close(fd);
+		r->rc = err_set(r->e, ESTALE, "process %d is no longer in its namespace",
+				(int)o->ns_pid);
+		return NULL;
+	}
+	if (setns(fd, CLONE_NEWIPC) < 0) {
+		r->rc = err_set(r->e, errno, "cannot enter its IPC namespace: %s", err_text(errno));
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	struct ipk_ctx *sub = ctx_for_ns(r->ctx, o->ns_pid, (uint64_t)st.st_ino);
+	if (!sub) {
+		r->rc = err_set(r->e, ENOMEM, "%s", err_text(ENOMEM));
+		return NULL;
+	}
+	r->rc = o->kind->remove(sub, o, r->flags, r->e);
+	ctx_for_ns_free(sub);
+	return NULL;
+}
+
+int ipk_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
+	       struct ipk_error *e)
+{
+	const struct ipk_kind *k = o->kind;
+
+	memset(e, 0, sizeof(*e));
+	if (!k->remove)
+		return refuse_no_name(ctx, o, k->no_name, e);
+	if (!ctx->live)
+		return err_set(e, EROFS, "a frozen copy (--sysroot): nothing is removed there");
+	if (!o->ns_pid)
+		return k->remove(ctx, o, flags, e);
+
+	struct ns_remove r = { .ctx = ctx, .o = o, .flags = flags, .e = e };
+	pthread_t t;
+	if (pthread_create(&t, NULL, ns_remove_thread, &r))
+		return err_set(e, EAGAIN, "cannot start a thread to enter its namespace");
+	pthread_join(t, NULL);
+	return r.rc;
+}
