@@ -300,10 +300,29 @@ int main(int argc, char **argv)
 		} else {
 			unsigned flags = IPK_RM_CHECK | (rm.force ? IPK_RM_FORCE : 0);
 			int rc = ipk_remove(ctx, it->o, flags, &it->e);
+			/*
+			 * Filters without --kind look at every kind: pipes, unnamed
+			 * sockets and the like they match have nothing to remove and
+			 * were not asked for.  Named, or of a kind named, they are
+			 * reported.
+			 */
+			if (rc == -EOPNOTSUPP && !refs && !rm.kinds) {
+				it->o = NULL;
+				continue;
+			}
 			it->result = rc ? classify(rc) : R_WOULD_REMOVE;
 		}
 		go += it->result == R_WOULD_REMOVE;
 		report(&rm, it);
+	}
+
+	/* what filters matched but cannot be removed is not part of the run */
+	if (!refs) {
+		size_t kept = 0;
+		for (size_t i = 0; i < n; i++)
+			if (items[i].o)
+				items[kept++] = items[i];
+		n = kept;
 	}
 
 	bool asked_no = false;

@@ -135,8 +135,9 @@ static int pmq_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 	if (sized && (maxmsg == 0 || msgsize == 0))
 		rc = err_set(e, EINVAL, "%s 0: a queue holds at least one message of one byte",
 			     maxmsg ? "msgsize" : "maxmsg");
-	else if (sized && !(rc = check_limit(ctx, "maxmsg", maxmsg, "MQ_MSGMAX", e)))
-		rc = check_limit(ctx, "msgsize", msgsize, "MQ_MSGSIZEMAX", e);
+	else if (sized)
+		rc = check_limit(ctx, "maxmsg", maxmsg, "MQ_MSGMAX", e) ?:
+		     check_limit(ctx, "msgsize", msgsize, "MQ_MSGSIZEMAX", e);
 	else
 		rc = 0;
 	if (rc)

@@ -132,11 +132,18 @@ static int psem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 	if (!rc && st.st_size != (off_t)sizeof(sem_t))
 		rc = err_set(e, EINVAL, "not a semaphore: %jd bytes, where a semaphore has %zu",
 			     (intmax_t)st.st_size, sizeof(sem_t));
-	if (!rc && !(flags & IPK_RM_FORCE) && obj_has(o, IPK_F_WAITERS) && o->waiters)
-		rc = err_set(e, EBUSY, "in use: %" PRIu64 " process%s wait%s on it", o->waiters,
-			     o->waiters == 1 ? "" : "es", o->waiters == 1 ? "s" : "");
-	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
-		rc = refuse_in_use(ctx, o, "held by", e);
+	/*
+	 * glibc counts waiters in the file and a waiter killed never takes
+	 * itself off: the count is believed only while someone may map it.
+	 */
+	bool waiters = obj_has(o, IPK_F_WAITERS) && o->waiters &&
+		       (o->nholders || !obj_has(o, IPK_F_HOLDERS) || ipk_ctx_unreadable_procs(ctx));
+	if (!rc && !(flags & IPK_RM_FORCE) && (waiters || o->nholders)) {
+		char how[64];
+		snprintf(how, sizeof(how), "%s%sheld by", waiters ? "a process waits on it, " : "",
+			 o->nholders ? "" : "perhaps ");
+		rc = refuse_in_use(ctx, o, how, e);
+	}
 	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, file, 0) < 0)
 		rc = err_kernel(ctx, o, errno, e);
 	close(dfd);

@@ -88,6 +88,31 @@ complete_bash() {
 	[ "$output" = "$ref" ]
 }
 
+@test "ipc-mk completes the kinds it makes; ipc-rm completes live refs" {
+	run complete_bash ipc-mk p
+	[ "$output" = "$(printf 'posix-mq\nposix-sem\nposix-shm')" ]
+	run complete_bash ipc-mk f
+	[ "$output" = fifo ]
+	run complete_bash ipc-mk sysv-shm --ex
+	[ "$output" = --exclusive ]
+	ref=$(mk sysv-msg)
+	mk posix-mq name=/jobs >/dev/null
+	run complete_bash ipc-rm sysv-m
+	[ "$output" = "$ref" ]
+	run complete_bash ipc-rm posix-mq:/j
+	[ "$output" = posix-mq:/jobs ]
+	run complete_bash ipc-rm --dry
+	[ "$output" = --dry-run ]
+	run complete_bash ipc-rm --kind sysv-m
+	[ "$output" = sysv-msg ]
+	if command -v fish >/dev/null; then
+		cp completions/fish/ipckit.fish "$BATS_TEST_TMPDIR/ipc-mk.fish"
+		run fish -c "set -x PATH $BINDIR \$PATH; source $BATS_TEST_TMPDIR/ipc-mk.fish
+			complete -C 'ipc-mk posix-s'"
+		[[ "$output" == *posix-sem* && "$output" == *posix-shm* && "$output" != *pipe* ]]
+	fi
+}
+
 @test "zsh and fish completions load and ask the binary" {
 	if command -v zsh >/dev/null; then
 		run zsh -c 'autoload -U compinit; compinit -u; source completions/zsh/_ipckit' 2>&1

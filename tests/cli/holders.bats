@@ -253,18 +253,6 @@ time.sleep(30)
 	echo "$output" | jq -e '[.holders[] | select(.fd == null)] | length >= 1'
 }
 
-# inner KIND...: objects made in a new IPC namespace, held there; sets
-# INNER_PID (the holder) and INNER_NS (the namespace's inode).
-inner() {
-	local out=$BATS_TEST_TMPDIR/inner
-	unshare --ipc "$FACTORY" --hold "$@" >"$out" 2>&1 </dev/null 3>&- &
-	HOLDERS+=("$!")
-	for i in $(seq 200); do grep -q '^ready' "$out" && break; sleep 0.02; done
-	INNER_PID=$(sed -n 's/^ready //p' "$out")
-	INNER_NS=$(stat -L -c %i "/proc/$INNER_PID/ns/ipc")
-	INNER_REFS=$(grep -v '^ready' "$out")
-}
-
 @test "--ns all: every IPC namespace, each object with its NS" {
 	require_other_user
 	mk sysv-shm size=1000 posix-mq name=/outer posix-shm name=/shared >/dev/null

@@ -1,0 +1,215 @@
+#!/usr/bin/env bats
+# Issue 4: ipc-mk creates every named kind with the attributes asked for,
+# opens what exists, refuses what the limits do not allow, and leaves
+# nothing half-made.
+
+load helpers
+
+IPC_MK=$BINDIR/ipc-mk
+
+# rec REF FIELD: one field of the object's record, as JSON
+rec() {
+	"$IPC_LS" -i "$1" --json 2>/dev/null | jq -c ".$2"
+}
+
+setup() {
+	require_private_ns || return 1
+	clean_ns
+	SHMMAX=$(cat /proc/sys/kernel/shmmax)
+	QUEUES_MAX=$(cat /proc/sys/fs/mqueue/queues_max)
+}
+
+teardown() {
+	clean_ns
+	rm -f /tmp/ipk-mk-*
+	echo "$SHMMAX" >/proc/sys/kernel/shmmax
+	echo "$QUEUES_MAX" >/proc/sys/fs/mqueue/queues_max
+}
+
+@test "every named kind is created with what was asked, and printed as a REF" {
+	run "$IPC_MK" sysv-msg --key 0x4d4b --qbytes 4096 --mode 0640
+	[ "$status" -eq 0 ]
+	msg=$output
+	[[ "$msg" =~ ^sysv-msg:[0-9]+$ ]]
+	[ "$(rec "$msg" key)" = '"0x00004d4b"' ]
+	[ "$(rec "$msg" capacity)" = 4096 ]
+	[ "$(rec "$msg" perms)" = '"0640"' ]
+
+	sem=$("$IPC_MK" sem --values 1,0,3)
+	[ "$(rec "$sem" value)" = '[1,0,3]' ]
+	[ "$(rec "$sem" nsems)" = 3 ]
+	sem2=$("$IPC_MK" sem --nsems 2 --value 5)
+	[ "$(rec "$sem2" value)" = '[5,5]' ]
+
+	shm=$("$IPC_MK" shm --size 64K --key ftok:/tmp:7)
+	[ "$(rec "$shm" size)" = 65536 ]
+	# ftok(3): the project id, then the low bits of the device and inode
+	dev=$(stat -c %d /tmp) ino=$(stat -c %i /tmp)
+	key=$(printf '"0x%08x"' $(((7 << 24) | ((dev & 0xff) << 16) | (ino & 0xffff))))
+	[ "$(rec "$shm" key)" = "$key" ]
+
+	mq=$("$IPC_MK" mq /jobs --maxmsg 5 --msgsize 128)
+	[ "$mq" = posix-mq:/jobs ]
+	[ "$(rec "$mq" maxmsg)" = 5 ]
+	[ "$(rec "$mq" msgsize)" = 128 ]
+
+	[ "$("$IPC_MK" psem lock --value 2)" = posix-sem:/lock ]
+	[ "$(rec posix-sem:/lock value)" = 2 ]
+
+	[ "$("$IPC_MK" pshm /frame --size 1M)" = posix-shm:/frame ]
+	[ "$(rec posix-shm:/frame size)" = 1048576 ]
+	[ "$(stat -c %s /dev/shm/frame)" = 1048576 ]
+
+	[ "$("$IPC_MK" fifo /tmp/ipk-mk-fifo)" = fifo:/tmp/ipk-mk-fifo ]
+	[ -p /tmp/ipk-mk-fifo ]
+	[ "$(rec fifo:/tmp/ipk-mk-fifo perms)" = '"0600"' ]
+}
+
+@test "a relative FIFO path is taken from here; modes are exact, whatever the umask" {
+	run sh -c 'cd /tmp && "$1" fifo ipk-mk-rel' sh "$IPC_MK"
+	[ "$status" -eq 0 ]
+	[ "$output" = fifo:/tmp/ipk-mk-rel ]
+	[ -p /tmp/ipk-mk-rel ]
+	umask 077
+	"$IPC_MK" pshm /open --mode 0666
+	"$IPC_MK" mq /open --mode 0644
+	"$IPC_MK" psem /open --mode 0660
+	"$IPC_MK" fifo /tmp/ipk-mk-open --mode 0622
+	[ "$(stat -c %a /dev/shm/open)" = 666 ]
+	[ "$(rec posix-mq:/open perms)" = '"0644"' ]
+	[ "$(stat -c %a /dev/shm/sem.open)" = 660 ]
+	[ "$(stat -c %a /tmp/ipk-mk-open)" = 622 ]
+	# the default is 0600, not what the umask leaves
+	umask 000
+	"$IPC_MK" pshm /default
+	[ "$(stat -c %a /dev/shm/default)" = 600 ]
+}
+
+@test "an existing object is opened unchanged: exit 0, a message; --exclusive fails" {
+	first=$("$IPC_MK" msg --key 0x1234 --qbytes 2048)
+	run --separate-stderr "$IPC_MK" msg --key 0x1234 --qbytes 8192
+	[ "$status" -eq 0 ]
+	[ "$output" = "$first" ]
+	[ "$stderr" = "ipc-mk: $first exists: opened it, changed nothing" ]
+	[ "$(rec "$first" capacity)" = 2048 ]
+	run --separate-stderr "$IPC_MK" msg --key 0x1234 --exclusive
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"cannot create 'sysv-msg with key 0x00001234': $first has key 0x00001234 already" ]]
+
+	"$IPC_MK" pshm /here --size 4K
+	run --separate-stderr "$IPC_MK" pshm /here --size 1M
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "ipc-mk: posix-shm:/here exists: opened it, changed nothing" ]
+	[ "$(stat -c %s /dev/shm/here)" = 4096 ]
+	for kind in "mq /q" "psem /s" "pshm /p" "fifo /tmp/ipk-mk-x"; do
+		"$IPC_MK" $kind
+		run "$IPC_MK" $kind --exclusive
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"exists already"* ]]
+	done
+	# IPC_PRIVATE is always new
+	a=$("$IPC_MK" shm --size 4K)
+	b=$("$IPC_MK" shm --size 4K --exclusive)
+	[ "$a" != "$b" ]
+}
+
+@test "a name that is something else is not taken for the object" {
+	mkdir /dev/shm/dir
+	mkfifo /dev/shm/fifo
+	echo data >/tmp/ipk-mk-file
+	run timeout 5 "$IPC_MK" pshm /dir
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/dev/shm/dir exists and is not a regular file"* ]]
+	# a FIFO in /dev/shm would block shm_open: it is never opened
+	run timeout 5 "$IPC_MK" pshm /fifo
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not a regular file"* ]]
+	run "$IPC_MK" fifo /tmp/ipk-mk-file
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"exists and is not a FIFO"* ]]
+	[ "$(cat /tmp/ipk-mk-file)" = data ]
+	run "$IPC_MK" pshm /sem.x
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"named semaphores"* ]]
+}
+
+@test "attributes beyond a limit name the limit and where it is set; nothing is made" {
+	run "$IPC_MK" mq /big --msgsize 100000
+	[ "$status" -eq 2 ]
+	[ "$output" = "ipc-mk: cannot create 'posix-mq:/big': msgsize 100000 exceeds fs.mqueue.msgsize_max ($(cat /proc/sys/fs/mqueue/msgsize_max))" ]
+	run "$IPC_MK" mq /big --maxmsg 100000
+	[[ "$output" == *"maxmsg 100000 exceeds fs.mqueue.msg_max ($(cat /proc/sys/fs/mqueue/msg_max))" ]]
+	run "$IPC_MK" msg --qbytes 100M
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"qbytes 104857600 exceeds kernel.msgmnb ($(cat /proc/sys/kernel/msgmnb))" ]]
+	read -r semmsl _ <<<"$(cat /proc/sys/kernel/sem)"
+	run "$IPC_MK" sem --nsems $((semmsl + 1))
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nsems $((semmsl + 1)) exceeds SEMMSL in kernel.sem ($semmsl)" ]]
+	run "$IPC_MK" sem --value 40000
+	[[ "$output" == *"value 40000 exceeds SEMVMX (32767)" ]]
+	echo 65536 >/proc/sys/kernel/shmmax
+	run "$IPC_MK" shm --size 1M
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"size 1048576 exceeds kernel.shmmax (65536)" ]]
+	run "$IPC_MK" mq /zero --maxmsg 0
+	[ "$status" -eq 2 ]
+	[ -z "$("$IPC_LS" --kind "$NAMED" --noheadings)" ]
+}
+
+@test "a step that fails after the object exists takes the object with it" {
+	# ftruncate refuses a size beyond off_t: the new file must not stay
+	run "$IPC_MK" pshm /huge --size 9E
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot make it"* ]]
+	[ ! -e /dev/shm/huge ]
+	# the kernel's own refusal after the checks: no room for another queue
+	echo 1 >/proc/sys/fs/mqueue/queues_max
+	"$IPC_MK" mq /one
+	run "$IPC_MK" mq /two
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no room for another: fs.mqueue.queues_max (1) queues exist"* ]]
+	[ "$("$IPC_LS" --kind mq -o ref --noheadings)" = posix-mq:/one ]
+}
+
+@test "bad input: one line naming the object and the reason, exit 2" {
+	for args in "" "pipe" "memfd x" "nosuch" "posix-mq" "fifo" "msg extra" \
+		"mq /a/b" "mq /x --nsems 2" "shm --size lots" "msg --key nokey" \
+		"sem --values 1,x" "sem --values 1,2 --nsems 3" "mq /x --mode 9" \
+		"shm" "psem /x --value -1"; do
+		run --separate-stderr "$IPC_MK" $args
+		[ "$status" -eq 2 ] || { echo "ipc-mk $args: $status"; false; }
+		[ "${#stderr_lines[@]}" -eq 1 ] || { echo "ipc-mk $args: $stderr"; false; }
+		[[ "$stderr" == ipc-mk:* ]]
+		[ -z "$output" ]
+	done
+	run "$IPC_MK" pipe
+	[[ "$output" == *"pipe objects are not made by name"*"ipc-mk makes sysv-msg, sysv-sem, sysv-shm, posix-mq, posix-sem, posix-shm, fifo"* ]]
+	run "$IPC_MK" mq /x --nsems 2
+	[[ "$output" == *"--nsems does not apply to posix-mq"* ]]
+	[ -z "$("$IPC_LS" --kind "$NAMED" --noheadings)" ]
+}
+
+@test "--json prints the whole record and whether it was created" {
+	run "$IPC_MK" shm --size 8K --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.created == true and (.objects | length) == 1'
+	echo "$output" | jq -e '.objects[0] | .kind == "sysv-shm" and .size == 8192 and .nattch == 0'
+	"$IPC_MK" mq /j
+	run --separate-stderr "$IPC_MK" mq /j --json
+	echo "$output" | jq -e '.created == false and .objects[0].ref == "posix-mq:/j"'
+}
+
+@test "as another user: objects are that user's; others' are not opened without permission" {
+	require_other_user
+	run as_nobody "$IPC_MK" pshm /mine --size 4K
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u /dev/shm/mine)" = 65534 ]
+	ref=$(as_nobody "$IPC_MK" msg --key 0x77)
+	[ "$(rec "$ref" uid)" = 65534 ]
+	"$IPC_MK" pshm /root-only --mode 0600
+	run as_nobody "$IPC_MK" pshm /root-only
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"it exists, and you may not open it (owner root)"* ]]
+}
