@@ -51,22 +51,18 @@ static const char *const mk_synopsis[] = {
 	NULL,
 };
 
-/* Which attribute each option sets, for "--nsems does not apply to posix-shm". */
-static const struct {
-	int key;
-	const char *option;
-	enum ipk_attr attr;
-} option_attrs[] = {
-	{ OPT_KEY_ATTR, "--key", IPK_ATTR_KEY },
-	{ OPT_MODE, "--mode", IPK_ATTR_MODE },
-	{ OPT_SIZE, "--size", IPK_ATTR_SIZE },
-	{ OPT_NSEMS, "--nsems", IPK_ATTR_NSEMS },
-	{ OPT_VALUE, "--value", IPK_ATTR_VALUE },
-	{ OPT_VALUES, "--values", IPK_ATTR_VALUES },
-	{ OPT_MAXMSG, "--maxmsg", IPK_ATTR_MAXMSG },
-	{ OPT_MSGSIZE, "--msgsize", IPK_ATTR_MSGSIZE },
-	{ OPT_QBYTES, "--qbytes", IPK_ATTR_QBYTES },
-};
+/* The attribute an option sets: the one of the same name (--nsems: nsems). */
+static int attr_of(int key)
+{
+	for (size_t i = 0; i < sizeof(mk_options) / sizeof(mk_options[0]); i++) {
+		if (mk_options[i].key != key)
+			continue;
+		for (int a = 0; a < IPK_ATTR_COUNT; a++)
+			if (strcmp(ipk_attr_name((enum ipk_attr)a), mk_options[i].name) == 0)
+				return a;
+	}
+	return -1;
+}
 
 struct mk {
 	struct ipk_create c;
@@ -137,9 +133,8 @@ static void handle(int key, const char *arg, void *data)
 	struct ipk_create *c = &mk->c;
 	int rc;
 
-	for (size_t i = 0; i < sizeof(option_attrs) / sizeof(option_attrs[0]); i++)
-		if (option_attrs[i].key == key)
-			c->set |= IPK_ATTR_BIT(option_attrs[i].attr);
+	if (attr_of(key) >= 0)
+		c->set |= IPK_ATTR_BIT(attr_of(key));
 	switch (key) {
 	case OPT_KEY_ATTR:
 		rc = ipk_parse_key(arg, &c->key);
@@ -256,13 +251,19 @@ int main(int argc, char **argv)
 		{ "Options", mk_options, sizeof(mk_options) / sizeof(mk_options[0]) },
 	};
 	struct mk mk = { 0 };
-	char kinds[256], words[256];
+	char kinds[256], words[256], more[1024];
 
 	program_name = "ipc-mk";
 	creatable_kinds(kinds, sizeof(kinds));
 	snprintf(words, sizeof(words), "%s", kinds);
 	for (char *p = words; (p = strstr(p, ", ")); )
 		memmove(p, p + 1, strlen(p));
+	snprintf(more, sizeof(more),
+		 "KIND is one of %s,\nor an alias (msg, mq ...).\n"
+		 "An object that exists already is opened, reported on stderr and left\n"
+		 "unchanged (exit 0) unless --exclusive. Attributes beyond the limits the\n"
+		 "administrator set (kernel.shmmax, fs.mqueue.msgsize_max ...) are refused,\n"
+		 "even as root.\n", kinds);
 	const struct cmd_spec spec = {
 		.name = "ipc-mk",
 		.summary = "Create an IPC object of any named kind, or open the one that exists;\n"
@@ -270,11 +271,7 @@ int main(int argc, char **argv)
 		.synopsis = mk_synopsis,
 		.groups = groups,
 		.ngroups = 1,
-		.more = "KIND is sysv-msg, sysv-sem, sysv-shm, posix-mq, posix-sem, posix-shm or fifo\n"
-			"(aliases msg, sem, shm, mq, psem, pshm). An object that exists already is\n"
-			"opened, reported on stderr and left unchanged (exit 0) unless --exclusive.\n"
-			"Attributes beyond the limits the administrator set (kernel.shmmax,\n"
-			"fs.mqueue.msgsize_max ...) are refused, even as root.\n",
+		.more = more,
 		.positional = COMPLETE_WORDS,
 		.positional_words = words,
 		.no_sysroot = true,
@@ -289,10 +286,10 @@ int main(int argc, char **argv)
 	if (!ipk_kind_can_create(k))
 		usage_error("%s objects are not made by name: processes make them; "
 			    "ipc-mk makes %s", ipk_kind_name(k), kinds);
-	for (size_t i = 0; i < sizeof(option_attrs) / sizeof(option_attrs[0]); i++) {
-		unsigned bit = IPK_ATTR_BIT(option_attrs[i].attr);
+	for (int a = 0; a < IPK_ATTR_COUNT; a++) {
+		unsigned bit = IPK_ATTR_BIT(a);
 		if ((mk.c.set & bit) && !(ipk_kind_create_attrs(k) & bit))
-			usage_error("%s does not apply to %s", option_attrs[i].option,
+			usage_error("--%s does not apply to %s", ipk_attr_name((enum ipk_attr)a),
 				    ipk_kind_name(k));
 	}
 

@@ -2,8 +2,9 @@
 /*
  * ipc-rm: remove IPC objects, named by REF or selected by filters, without
  * ever removing the wrong one.  Everything is selected and checked first;
- * more than one object is confirmed; each is checked again by the library
- * right before it goes.
+ * more than one object is confirmed; then everything is read again, and
+ * each object goes only if it is still the one selected, which the library
+ * checks once more right before it acts.
  */
 #include "common.h"
 
@@ -47,7 +48,22 @@ struct rm {
 	bool kinds;		/* --kind given */
 	bool selecting;		/* a filter that picks objects, not only kinds */
 	bool orphan;
+	char **refs;		/* canonical REFs, each once; NULL: filters select */
+	size_t nrefs;
 };
+
+/* A filter value that every object matches is --all in disguise. */
+static void refuse_match_all(int key, const char *arg)
+{
+	uint64_t size;
+	int64_t seconds;
+	bool all = (key == OPT_OLDER_THAN && ipk_parse_duration(arg, &seconds) == 0 && !seconds) ||
+		   (key == OPT_MIN_SIZE && ipk_parse_size(arg, &size) == 0 && !size) ||
+		   (key == OPT_NAME && strspn(arg, "*/") == strlen(arg));
+
+	if (all)
+		usage_error("'%s' matches every object: to mean it, say --kind KINDS --all", arg);
+}
 
 static void handle(int key, const char *arg, void *data)
 {
@@ -72,6 +88,7 @@ static void handle(int key, const char *arg, void *data)
 	}
 	if (scope_opts_handle(&rm->scope, key, arg))
 		return;
+	refuse_match_all(key, arg);
 	if (filter_opts_handle(rm->filter, key, arg)) {
 		rm->kinds |= key == OPT_KIND;
 		rm->selecting |= key != OPT_KIND;
@@ -95,7 +112,8 @@ static const char *const result_words[] = {
 };
 
 struct item {
-	const char *ref;		/* the object's, or the REF typed */
+	const char *ref;		/* the object's REF, or the REF asked for */
+	const char *key;		/* what finds it again: the REF asked, or its REF */
 	const struct ipk_object *o;	/* NULL: not found */
 	enum result result;
 	struct ipk_error e;
@@ -117,36 +135,189 @@ static enum result classify(int rc)
 	return R_FAILED;
 }
 
+static void set_reason(struct item *it, int err, const char *text)
+{
+	it->e.err = err;
+	snprintf(it->e.text, sizeof(it->e.text), "%s", text);
+}
+
 /* One line on stderr for what was not removed. */
 static void report(const struct rm *rm, const struct item *it)
 {
-	const char *hint = it->e.err == EBUSY ? " (--force removes it anyway)" : "";
-
 	if (rm->json || it->result == R_REMOVED || it->result == R_WOULD_REMOVE)
 		return;
 	if (it->result == R_SKIPPED)
 		msg("skipped '%s': %s", it->ref, it->e.text);
-	else if (it->result != R_NOT_FOUND)
-		msg("cannot remove '%s': %s%s", it->ref, it->e.text, hint);
+	else
+		msg("cannot remove '%s': %s%s", it->ref, it->e.text,
+		    it->e.err == EBUSY ? " (--force removes it anyway)" : "");
 }
+
+/* ------------------------------------------------------------- selection */
+
+/* The object of @l that @key names: by its REF, or a path REF by its name. */
+static const struct ipk_object *find(const struct ipk_list *l, const char *key)
+{
+	const char *colon = strchr(key, ':');
+	const char *path = colon && colon[1] == '/' ? colon + 1 : NULL;
+
+	for (size_t i = 0; i < ipk_list_len(l); i++) {
+		const struct ipk_object *o = ipk_list_at(l, i);
+		if (strcmp(ipk_object_ref(o), key) == 0)
+			return o;
+	}
+	/* unix:/run/x.sock is the socket bound there, whose REF is its inode */
+	for (size_t i = 0; path && i < ipk_list_len(l); i++) {
+		const struct ipk_object *o = ipk_list_at(l, i);
+		struct ipk_value name;
+		ipk_object_get(o, IPK_F_NAME, &name);
+		if (strncmp(ipk_object_ref(o), key, (size_t)(colon - key + 1)) == 0 &&
+		    name.presence == IPK_PRESENT && strcmp(name.s, path) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * The objects @rm selects, read now: one scan of the filters, or of the
+ * kinds of the REFs, with the REFs no scan lists (a FIFO nobody holds, a
+ * socket file) looked up one by one.  NULL when memory ran out.
+ */
+static struct ipk_list *select_objects(const struct rm *rm, struct ipk_ctx *ctx)
+{
+	if (!rm->refs)
+		return ipk_scan(ctx, rm->filter, 0);
+
+	struct ipk_filter *kinds = ipk_filter_new();
+	struct ipk_list *l = NULL;
+	if (!kinds)
+		return NULL;
+	for (size_t i = 0; i < rm->nrefs; i++) {
+		const struct ipk_kind *k;
+		char *canon;
+		if (ipk_ref_parse(rm->refs[i], &k, &canon) == 0) {
+			ipk_filter_add_kind(kinds, k);
+			free(canon);
+		}
+	}
+	l = ipk_scan(ctx, kinds, 0);
+	ipk_filter_free(kinds);
+	for (size_t i = 0; l && i < rm->nrefs; i++) {
+		struct ipk_object *o;
+		if (!find(l, rm->refs[i]) && ipk_lookup(ctx, rm->refs[i], &o) == 0 &&
+		    ipk_list_append(l, o)) {
+			ipk_list_free(l);
+			return NULL;
+		}
+	}
+	return l;
+}
+
+/* Every REF checked and made canonical, each once: a malformed one is exit 2. */
+static void parse_refs(struct rm *rm, char **argv, int n)
+{
+	rm->refs = calloc((size_t)n, sizeof(*rm->refs));
+	if (!rm->refs) {
+		msg("%s", reason(ENOMEM));
+		exit(EXIT_PARTIAL);
+	}
+	for (int i = 0; i < n; i++) {
+		const struct ipk_kind *k;
+		char *canon;
+		int rc = ipk_ref_parse(argv[i], &k, &canon);
+		if (rc == -ENOENT)
+			usage_error("unknown kind in '%s'", argv[i]);
+		if (rc == -ENOMEM) {
+			msg("%s", reason(ENOMEM));
+			exit(EXIT_PARTIAL);
+		}
+		if (rc)
+			usage_error("malformed REF '%s' (KIND:ID or KIND:/NAME)", argv[i]);
+		bool seen = false;
+		for (size_t j = 0; j < rm->nrefs && !seen; j++)
+			seen = strcmp(rm->refs[j], canon) == 0;
+		if (seen)
+			free(canon);
+		else
+			rm->refs[rm->nrefs++] = canon;
+	}
+}
+
+/* The items of a selection: one per REF asked, or one per object matched. */
+static struct item *make_items(const struct rm *rm, const struct ipk_list *l, size_t *n)
+{
+	size_t count = rm->refs ? rm->nrefs : ipk_list_len(l);
+	struct item *items = calloc(count + 1, sizeof(*items));
+
+	if (!items)
+		return NULL;
+	for (size_t i = 0; i < count; i++) {
+		struct item *it = &items[i];
+		if (rm->refs) {
+			it->key = rm->refs[i];
+			it->o = find(l, it->key);
+			it->ref = it->o ? ipk_object_ref(it->o) : it->key;
+			if (!it->o) {
+				it->result = R_NOT_FOUND;
+				set_reason(it, ENOENT, "no such object");
+			}
+		} else {
+			it->o = ipk_list_at(l, i);
+			it->ref = it->key = ipk_object_ref(it->o);
+		}
+	}
+	*n = count;
+	return items;
+}
+
+/* ---------------------------------------------------------------- checks */
 
 /*
  * An orphan is what the processes we could read do not hold; with some
  * unreadable, that proves nothing for objects only processes hold.  SysV
  * orphans are the kernel's word (nattch) or dead pids: those stand.
  */
-static bool orphan_unproven(const struct rm *rm, struct ipk_ctx *ctx, const struct item *it,
-			    struct ipk_error *e)
+static bool orphan_unproven(const struct rm *rm, struct ipk_ctx *ctx, struct item *it)
 {
 	size_t unreadable = ipk_ctx_unreadable_procs(ctx);
 
-	if (!rm->orphan || rm->force || !unreadable || !it->o ||
+	if (!rm->orphan || rm->force || !unreadable ||
 	    ipk_kind_family(ipk_object_kind(it->o)) == IPK_FAMILY_SYSV)
 		return false;
-	e->err = EBUSY;
-	snprintf(e->text, sizeof(e->text), "not known to be an orphan: %zu process%s could not "
-		 "be read, and may hold it", unreadable, unreadable == 1 ? "" : "es");
+	it->e.err = EBUSY;
+	snprintf(it->e.text, sizeof(it->e.text), "not known to be an orphan: %zu process%s "
+		 "could not be read, and may hold it", unreadable, unreadable == 1 ? "" : "es");
 	return true;
+}
+
+/*
+ * Checks every object as its removal would, removing nothing; returns how
+ * many would go.  Filters without --kind look at every kind: the pipes and
+ * unnamed sockets they match have nothing to remove and were not asked
+ * for, so they leave the run.  Named, or of a kind named, they are
+ * reported.
+ */
+static size_t check_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *items, size_t *n)
+{
+	size_t go = 0, kept = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		struct item *it = &items[i];
+		if (it->o && orphan_unproven(rm, ctx, it)) {
+			it->result = R_REFUSED;
+		} else if (it->o) {
+			unsigned flags = IPK_RM_CHECK | (rm->force ? IPK_RM_FORCE : 0);
+			int rc = ipk_remove(ctx, it->o, flags, &it->e);
+			if (rc == -EOPNOTSUPP && !rm->refs && !rm->kinds)
+				continue;
+			it->result = rc ? classify(rc) : R_WOULD_REMOVE;
+		}
+		go += it->result == R_WOULD_REMOVE;
+		report(rm, it);
+		items[kept++] = *it;
+	}
+	*n = kept;
+	return go;
 }
 
 /* Asks on the terminal; true for y or yes. */
@@ -165,6 +336,41 @@ static bool confirm(const struct item *items, size_t n, size_t count)
 	answer[strcspn(answer, "\n")] = '\0';
 	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
 }
+
+/*
+ * Removes what was checked, from a fresh reading: holders and waiters as
+ * they are now, after however long the confirmation took.  An object not
+ * read again, or read as another one, is skipped.
+ */
+static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *items, size_t n)
+{
+	struct ipk_list *now = select_objects(rm, ctx);
+
+	report_diags(ctx);
+	for (size_t i = 0; i < n; i++) {
+		struct item *it = &items[i];
+		if (it->result != R_WOULD_REMOVE)
+			continue;
+		const struct ipk_object *o = now ? find(now, it->key) : NULL;
+		if (!now) {
+			it->result = R_FAILED;
+			set_reason(it, ENOMEM, reason(ENOMEM));
+		} else if (!o) {
+			it->result = R_SKIPPED;
+			set_reason(it, ENOENT, rm->selecting ? "gone, or no longer matches the filters"
+							     : "gone since it was selected");
+		} else if (!ipk_object_same(it->o, o, &it->e)) {
+			it->result = R_SKIPPED;
+		} else {
+			it->result = classify(ipk_remove(ctx, o, rm->force ? IPK_RM_FORCE : 0,
+							 &it->e));
+		}
+		report(rm, it);
+	}
+	ipk_list_free(now);
+}
+
+/* ---------------------------------------------------------------- output */
 
 static int print_json(const struct item *items, size_t n)
 {
@@ -200,6 +406,50 @@ static int print_json(const struct item *items, size_t n)
 	return rc;
 }
 
+/* What was done, on stdout; the exit status. */
+static int finish(const struct rm *rm, const struct item *items, size_t n)
+{
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct item *it = &items[i];
+		bool done = it->result == R_REMOVED ||
+			    (rm->dry_run && it->result == R_WOULD_REMOVE);
+		if (!rm->json && done)
+			printf("%s %s\n", rm->dry_run ? "would remove" : "removed", it->ref);
+		if (!done)
+			status = EXIT_PARTIAL;
+	}
+	if (rm->json) {
+		int rc = print_json(items, n);
+		if (rc) {
+			msg("%s", reason(-rc));
+			status = EXIT_PARTIAL;
+		}
+	}
+	if (!rm->refs && !n && !rm->json)
+		msg("nothing matched");
+	return status;
+}
+
+/* ------------------------------------------------------------------ main */
+
+/* The rules of selection: never everything by accident. */
+static void check_selection(const struct rm *rm, bool refs)
+{
+	if (refs && (rm->kinds || rm->selecting || rm->all))
+		usage_error("give REFs or filters, not both");
+	if (rm->all && !rm->kinds)
+		usage_error("--all needs --kind KINDS: objects of every kind are never removed at once");
+	if (!refs && !rm->selecting && !rm->all) {
+		if (rm->kinds)
+			usage_error("--kind alone selects every object of those kinds: add --all to "
+				    "mean it");
+		usage_error("nothing selected: name objects (REF...) or select them with "
+			    "filters (--name, --owner, --orphan, --kind KINDS --all ...)");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct opt_group groups[2] = {
@@ -207,7 +457,6 @@ int main(int argc, char **argv)
 		{ "Filters", filter_options, 0 },
 	};
 	struct rm rm = { 0 };
-	int status = EXIT_OK;
 
 	program_name = "ipc-rm";
 	groups[1].n = filter_options_count;
@@ -220,8 +469,8 @@ int main(int argc, char **argv)
 		.more = "Nothing is removed without a REF or a filter; every object of a kind needs\n"
 			"--kind KIND --all. More than one object is confirmed on a terminal, and\n"
 			"needs --yes otherwise. Objects in use are refused unless --force. A SysV id\n"
-			"is checked again (key and ctime) right before it is removed; a name must\n"
-			"still be the file selected, of its kind's type, never through a symlink.\n",
+			"is checked again (key, creator, ctime) right before it is removed; a name\n"
+			"must still be the file selected, of its kind's type, never through a symlink.\n",
 		.positional = COMPLETE_REFS,
 		.no_sysroot = true,
 		.exact_options = true,
@@ -233,18 +482,9 @@ int main(int argc, char **argv)
 		return EXIT_PARTIAL;
 	}
 	int first = opts_parse(&spec, argc, argv, handle, &rm);
-	bool refs = first < argc;
-	if (refs && (rm.kinds || rm.selecting || rm.all))
-		usage_error("give REFs or filters, not both");
-	if (rm.all && !rm.kinds)
-		usage_error("--all needs --kind KINDS: objects of every kind are never removed at once");
-	if (!refs && !rm.selecting && !rm.all) {
-		if (rm.kinds)
-			usage_error("--kind alone selects every object of those kinds: add --all to "
-				    "mean it");
-		usage_error("nothing selected: name objects (REF...) or select them with "
-			    "filters (--name, --owner, --orphan, --kind KINDS --all ...)");
-	}
+	check_selection(&rm, first < argc);
+	if (first < argc)
+		parse_refs(&rm, argv + first, argc - first);
 
 	struct ipk_ctx *ctx = scope_ctx(&rm.scope);
 	/* what the checks and the report need, and what filters look at */
@@ -255,120 +495,43 @@ int main(int argc, char **argv)
 	};
 	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 
-	struct ipk_list *list = NULL;
-	struct item *items = NULL;
+	struct ipk_list *list = select_objects(&rm, ctx);
 	size_t n = 0;
-
-	if (refs) {
-		/* every REF is looked up (and a malformed one is exit 2) before anything goes */
-		list = ipk_list_new();
-		items = calloc((size_t)(argc - first), sizeof(*items));
-		for (int i = first; i < argc && list && items; i++) {
-			int found = EXIT_OK;
-			struct ipk_object *o = lookup_ref(ctx, argv[i], &found);
-			items[n] = (struct item){ .ref = argv[i], .result = R_NOT_FOUND };
-			if (found != EXIT_OK)
-				snprintf(items[n].e.text, sizeof(items[n].e.text), "no such object");
-			if (o && ipk_list_append(list, o) == 0) {
-				items[n].o = o;
-				items[n].ref = ipk_object_ref(o);
-			}
-			n++;
-		}
-	} else {
-		list = ipk_scan(ctx, rm.filter, 0);
-		items = list ? calloc(ipk_list_len(list) + 1, sizeof(*items)) : NULL;
-		for (size_t i = 0; items && i < ipk_list_len(list); i++) {
-			const struct ipk_object *o = ipk_list_at(list, i);
-			items[n++] = (struct item){ .ref = ipk_object_ref(o), .o = o };
-		}
-	}
-	if (!list || !items) {
+	struct item *items = list ? make_items(&rm, list, &n) : NULL;
+	int status = EXIT_OK;
+	if (!items) {
 		msg("%s", reason(ENOMEM));
-		return EXIT_PARTIAL;
+		status = EXIT_PARTIAL;
+		goto out;
 	}
-	report_diags(ctx);
+	if (report_diags(ctx))
+		status = EXIT_PARTIAL;
 
-	/* check every object first: what would go, and why the others would not */
-	size_t go = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct item *it = &items[i];
-		if (!it->o)
-			continue;
-		if (orphan_unproven(&rm, ctx, it, &it->e)) {
-			it->result = R_REFUSED;
-		} else {
-			unsigned flags = IPK_RM_CHECK | (rm.force ? IPK_RM_FORCE : 0);
-			int rc = ipk_remove(ctx, it->o, flags, &it->e);
-			/*
-			 * Filters without --kind look at every kind: pipes, unnamed
-			 * sockets and the like they match have nothing to remove and
-			 * were not asked for.  Named, or of a kind named, they are
-			 * reported.
-			 */
-			if (rc == -EOPNOTSUPP && !refs && !rm.kinds) {
-				it->o = NULL;
-				continue;
-			}
-			it->result = rc ? classify(rc) : R_WOULD_REMOVE;
-		}
-		go += it->result == R_WOULD_REMOVE;
-		report(&rm, it);
-	}
-
-	/* what filters matched but cannot be removed is not part of the run */
-	if (!refs) {
-		size_t kept = 0;
-		for (size_t i = 0; i < n; i++)
-			if (items[i].o)
-				items[kept++] = items[i];
-		n = kept;
-	}
-
-	bool asked_no = false;
+	size_t go = check_all(&rm, ctx, items, &n);
 	if (!rm.dry_run && go > 1 && !rm.yes) {
 		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 			msg("%zu objects selected: removing more than one needs --yes "
 			    "(--dry-run lists them)", go);
-			ipk_list_free(list);
-			free(items);
-			ipk_filter_free(rm.filter);
-			ipk_ctx_free(ctx);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+			goto out;
 		}
-		asked_no = !confirm(items, n, go);
-		if (asked_no)
+		if (!confirm(items, n, go)) {
 			msg("nothing removed");
-	}
-
-	for (size_t i = 0; i < n; i++) {
-		struct item *it = &items[i];
-		if (it->result == R_WOULD_REMOVE && !rm.dry_run && !asked_no) {
-			int rc = ipk_remove(ctx, it->o, rm.force ? IPK_RM_FORCE : 0, &it->e);
-			it->result = classify(rc);
-			report(&rm, it);
-		}
-		if (it->result == R_REMOVED && !rm.json)
-			printf("removed %s\n", it->ref);
-		else if (it->result == R_WOULD_REMOVE && rm.dry_run && !rm.json)
-			printf("would remove %s\n", it->ref);
-		if (it->result != R_REMOVED && !(rm.dry_run && it->result == R_WOULD_REMOVE))
-			status = EXIT_PARTIAL;
-	}
-	if (rm.json) {
-		int rc = print_json(items, n);
-		if (rc) {
-			msg("%s", reason(-rc));
-			status = EXIT_PARTIAL;
+			go = 0;
 		}
 	}
-	if (!refs && !n && !rm.json)
-		msg("nothing matched");
+	if (!rm.dry_run && go)
+		remove_all(&rm, ctx, items, n);
+	int done = finish(&rm, items, n);
+	status = status ? status : done;
 	if (report_diags(ctx))
 		status = EXIT_PARTIAL;
-
+out:
 	ipk_list_free(list);
 	free(items);
+	for (size_t i = 0; i < rm.nrefs; i++)
+		free(rm.refs[i]);
+	free(rm.refs);
 	ipk_filter_free(rm.filter);
 	ipk_ctx_free(ctx);
 	int out_status = close_stdout();

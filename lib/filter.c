@@ -149,14 +149,21 @@ bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k)
 	return !f || !f->kinds || (f->kinds & (UINT64_C(1) << ipk_kind_index(k)));
 }
 
-static bool name_matches(const char *glob, const char *name)
+/*
+ * A path (a FIFO's, a socket's) matches as the shell would: '*' stays
+ * within one component, so "/tmp/x*" is not "/tmp/x/y".
+ */
+static bool name_matches(const char *glob, const struct ipk_object *o)
 {
+	const char *name = o->name;
+
 	if (!name)
 		return false;
-	if (fnmatch(glob, name, 0) == 0)
+	if (fnmatch(glob, name, FNM_PATHNAME) == 0)
 		return true;
-	/* "jobs*" finds "/jobs1": users rarely type the leading slash. */
-	return name[0] == '/' && glob[0] != '/' && fnmatch(glob, name + 1, 0) == 0;
+	/* "jobs*" finds "/jobs1": users rarely type a POSIX name's leading slash */
+	return o->kind->family == IPK_FAMILY_POSIX && name[0] == '/' && glob[0] != '/' &&
+	       fnmatch(glob, name + 1, FNM_PATHNAME) == 0;
 }
 
 bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o, time_t now)
@@ -167,7 +174,7 @@ bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o, ti
 		return false;
 	if (f->has_uid && (!obj_has(o, IPK_F_UID) || o->uid != f->uid))
 		return false;
-	if (f->name_glob && !name_matches(f->name_glob, o->name))
+	if (f->name_glob && !name_matches(f->name_glob, o))
 		return false;
 	if (f->has_key && (!obj_has(o, IPK_F_KEY) || (int32_t)o->key != f->key))
 		return false;

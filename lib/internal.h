@@ -588,6 +588,16 @@ int open_parent(const char *path, const char **base);
  */
 int file_still(int dfd, const char *file, const struct ipk_object *o, mode_t type,
 	       struct stat *st, struct ipk_error *e);
+/*
+ * -EPERM naming the owner when the caller may not remove @o: for SysV
+ * objects the owner, the creator or CAP_SYS_ADMIN; for a file @st in the
+ * directory @dfd, write access to it and, where it is sticky, owning the
+ * file or the directory (@dfd -1: a sticky directory root owns).  What a
+ * dry run must know; the kernel decides.
+ */
+int may_remove_sysv(struct ipk_ctx *ctx, const struct ipk_object *o, struct ipk_error *e);
+int may_unlink(struct ipk_ctx *ctx, int dfd, const struct stat *st, const struct ipk_object *o,
+	       struct ipk_error *e);
 /* The /dev/shm directory below the root of @ctx, opened; -errno. */
 int devshm_open(struct ipk_ctx *ctx);
 

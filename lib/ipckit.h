@@ -455,6 +455,18 @@ bool ipk_kind_create_named(const struct ipk_kind *k);
 int ipk_create(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_create *c,
 	       char **ref, bool *existed, struct ipk_error *e);
 
+/*
+ * Whether @now, a record of @was's REF read later, is of the same object
+ * rather than of a newer one that took its id or name: for files the
+ * device and inode; for SysV objects the key, creator, ctime, mode and
+ * size.  When not, and @why is given, it says how they differ.
+ */
+bool ipk_object_same(const struct ipk_object *was, const struct ipk_object *now,
+		     struct ipk_error *why);
+
+/* "key", "size" ...: the attribute's name, as ipc-mk's options spell it. */
+const char *ipk_attr_name(enum ipk_attr a);
+
 #define IPK_RM_FORCE	(1u << 0)	/* even when in use */
 #define IPK_RM_CHECK	(1u << 1)	/* every check, no removal (a dry run) */
 

@@ -14,7 +14,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int err_set(struct ipk_error *e, int err, const char *fmt, ...)
@@ -198,6 +200,57 @@ int refuse_no_name(struct ipk_ctx *ctx, const struct ipk_object *o, const char *
 	return rc;
 }
 
+/* ------------------------------------------------------- permission */
+
+/* Whether the caller has capability @cap in effect (in its user namespace). */
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &head, data) < 0)
+		return geteuid() == 0;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int denied(struct ipk_ctx *ctx, const struct ipk_object *o, struct ipk_error *e)
+{
+	return err_kernel(ctx, o, EPERM, e);
+}
+
+int may_remove_sysv(struct ipk_ctx *ctx, const struct ipk_object *o, struct ipk_error *e)
+{
+	uid_t me = geteuid();
+
+	/* IPC_RMID: the owner, the creator, or CAP_SYS_ADMIN */
+	if ((obj_has(o, IPK_F_UID) && o->uid == me) || (obj_has(o, IPK_F_CUID) && o->cuid == me) ||
+	    has_cap(CAP_SYS_ADMIN))
+		return 0;
+	return denied(ctx, o, e);
+}
+
+int may_unlink(struct ipk_ctx *ctx, int dfd, const struct stat *st, const struct ipk_object *o,
+	       struct ipk_error *e)
+{
+	struct stat dir;
+	uid_t me = geteuid();
+
+	if (has_cap(CAP_FOWNER) && has_cap(CAP_DAC_OVERRIDE))
+		return 0;
+	/* no directory at hand: a root-owned sticky one, as the mqueue filesystem's */
+	if (dfd < 0)
+		return st->st_uid == me || has_cap(CAP_FOWNER) ? 0 : denied(ctx, o, e);
+	if (fstat(dfd, &dir) < 0)
+		return 0;	/* unknown: unlink will say */
+	/* in a sticky directory (/dev/shm, /tmp) only the owner of the file or the directory */
+	if ((dir.st_mode & S_ISVTX) && st->st_uid != me && dir.st_uid != me &&
+	    !has_cap(CAP_FOWNER))
+		return denied(ctx, o, e);
+	if (faccessat(dfd, ".", W_OK | X_OK, AT_EACCESS) < 0 && errno == EACCES)
+		return denied(ctx, o, e);
+	return 0;
+}
+
 /* ------------------------------------------------------------- files */
 
 int open_parent(const char *path, const char **base)
@@ -264,6 +317,11 @@ static const char *const attr_names[IPK_ATTR_COUNT] = {
 	[IPK_ATTR_MAXMSG] = "maxmsg", [IPK_ATTR_MSGSIZE] = "msgsize",
 	[IPK_ATTR_QBYTES] = "qbytes",
 };
+
+const char *ipk_attr_name(enum ipk_attr a)
+{
+	return a < IPK_ATTR_COUNT ? attr_names[a] : NULL;
+}
 
 bool ipk_kind_can_create(const struct ipk_kind *k)
 {
@@ -371,4 +429,65 @@ int ipk_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		return err_set(e, EAGAIN, "cannot start a thread to enter its namespace");
 	pthread_join(t, NULL);
 	return r.rc;
+}
+
+/*
+ * SysV objects have no inode: the key, the creator, the change time (one
+ * second apart), the mode and the size tell an object from a newer one of
+ * the same id.  Two made by the same user within one second with all of
+ * these equal cannot be told apart; an id comes back that soon only
+ * through kernel.*_next_id or after its sequence number wraps.
+ */
+static bool sysv_same(const struct ipk_object *a, const struct ipk_object *b)
+{
+	static const int fields[] = {
+		IPK_F_KEY, IPK_F_CTIME, IPK_F_CUID, IPK_F_CGID, IPK_F_PERMS, IPK_F_SIZE,
+		IPK_F_CAPACITY, IPK_F_NSEMS,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		struct ipk_value x, y;
+		/* a queue's SIZE is what it holds now, not what it is */
+		if (fields[i] == IPK_F_SIZE && (a->kind->fields & F(MESSAGES)))
+			continue;
+		ipk_object_get(a, fields[i], &x);
+		ipk_object_get(b, fields[i], &y);
+		if (x.presence != IPK_PRESENT || y.presence != IPK_PRESENT)
+			continue;
+		if (x.is_unsigned ? x.u != y.u : x.i != y.i)
+			return false;
+	}
+	return true;
+}
+
+bool ipk_object_same(const struct ipk_object *was, const struct ipk_object *now,
+		     struct ipk_error *why)
+{
+	struct ipk_error ignored;
+	struct ipk_error *e = why ? why : &ignored;
+
+	if (was->kind != now->kind || (now->ref && strcmp(was->ref, now->ref) != 0)) {
+		err_set(e, ESTALE, "its REF names another object now");
+		return false;
+	}
+	if (was->kind->family == IPK_FAMILY_SYSV) {
+		if (obj_has(was, IPK_F_KEY) && obj_has(now, IPK_F_KEY) && was->key != now->key) {
+			err_set(e, ESTALE, "the id now names another object (key 0x%08" PRIx32
+				", was 0x%08" PRIx32 ")", (uint32_t)now->key, (uint32_t)was->key);
+			return false;
+		}
+		if (was->id != now->id || !sysv_same(was, now)) {
+			err_set(e, ESTALE, "it changed since it was selected, or the id names "
+				"another object now");
+			return false;
+		}
+		return true;
+	}
+	/* files and sockets: the same device and inode */
+	if (was->dev != now->dev || was->ino != now->ino) {
+		err_set(e, ESTALE, "the name now belongs to another file (inode %" PRIu64
+			", was %" PRIu64 ")", now->ino, was->ino);
+		return false;
+	}
+	return true;
 }

@@ -286,14 +286,7 @@ int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
 		if (now->status & IPK_ST_DEST)
 			return err_set(e, ENOENT, "already removed: it goes when the last of its "
 				       "%" PRIu64 " attaches ends", now->nattch);
-		if (obj_has(o, IPK_F_KEY) && now->key != o->key)
-			return err_set(e, ESTALE, "the id now names another object (key 0x%08" PRIx32
-				       ", was 0x%08" PRIx32 ")", (uint32_t)now->key,
-				       (uint32_t)o->key);
-		if (obj_has(o, IPK_F_CTIME) && now->ctime != o->ctime)
-			return err_set(e, ESTALE, "it changed since it was selected, or the id "
-				       "names another object now");
-		return 0;
+		return ipk_object_same(o, now, e) ? 0 : -ESTALE;
 	}
 	return err_set(e, ENOENT, "gone since it was selected");
 }
@@ -311,14 +304,19 @@ int sysv_get(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_cre
 		return id;
 	int err = errno;
 	if (err == EEXIST) {
-		int old = get(c, key, 0);
-		if (old >= 0 && !c->exclusive) {
+		/* asking for nothing, the kernel checks nothing: read is what "open" needs */
+		int old = c->exclusive ? -1 : get(c, key, 0400);
+		if (old >= 0) {
 			*existed = true;
 			return old;
 		}
-		if (old >= 0)
-			return err_set(e, EEXIST, "%s:%d has key 0x%08" PRIx32 " already", k->name,
-				       old, (uint32_t)key);
+		bool denied = !c->exclusive && errno == EACCES;
+		if ((old = get(c, key, 0)) >= 0)
+			return denied ? err_set(e, EACCES, "%s:%d has key 0x%08" PRIx32 ", and you "
+						"may not open it", k->name, old, (uint32_t)key)
+				      : err_set(e, EEXIST, "%s:%d has key 0x%08" PRIx32 " already",
+						k->name, old, (uint32_t)key);
+		err = errno;
 	}
 	if (err == ENOSPC)
 		return err_set(e, ENOSPC, "no room for another: %s", no_room);

@@ -89,12 +89,31 @@ static int fifo_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 	int dfd = open_parent(c->name, &base);
 	if (dfd < 0)
 		return err_set(e, -dfd, "cannot open its directory: %s", err_text(-dfd));
-	if (mkfifoat(dfd, base, mode) == 0) {
-		/* mkfifo's mode went through the umask: give the one asked for */
-		if (fchmodat(dfd, base, mode, 0) < 0) {
-			rc = err_set(e, errno, "cannot set mode %03o: %s", mode, err_text(errno));
-			unlinkat(dfd, base, 0);
+	if (mkfifoat(dfd, base, 0600) == 0) {
+		/*
+		 * mkfifo's mode goes through the umask: give the one asked for,
+		 * through an fd of the FIFO just made (O_NONBLOCK: no writer
+		 * needed), never through a name someone could swap for a link.
+		 */
+		int fd = openat(dfd, base, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+		int err = 0;
+		if (fd < 0 || fstat(fd, &st) < 0)
+			err = errno;
+		else if (!S_ISFIFO(st.st_mode))
+			err = EEXIST;	/* swapped for something else already */
+		else if (fchmod(fd, mode) < 0)
+			err = errno;
+		if (err) {
+			struct stat now;
+			rc = err_set(e, err, "cannot set mode %03o: %s", mode, err_text(err));
+			/* take back the FIFO made here, and nothing else */
+			if (fd >= 0 && S_ISFIFO(st.st_mode) &&
+			    fstatat(dfd, base, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+				unlinkat(dfd, base, 0);
 		}
+		if (fd >= 0)
+			close(fd);
 	} else if (errno == EEXIST && !c->exclusive) {
 		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISFIFO(st.st_mode))
 			*existed = true;
@@ -118,14 +137,13 @@ static int fifo_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 	const char *base;
 	struct stat st;
 
-	if (strstr(o->name, " (deleted)"))
-		return err_set(e, ENOENT, "its path was removed already: it goes when its "
-			       "holders close it");
 	int dfd = open_parent(o->name, &base);
 	if (dfd < 0)
 		return err_set(e, -dfd == ENOENT ? ENOENT : -dfd, "cannot open its directory: %s",
 			       err_text(-dfd));
 	int rc = file_still(dfd, base, o, S_IFIFO, &st, e);
+	if (!rc)
+		rc = may_unlink(ctx, dfd, &st, o, e);
 	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
 		rc = refuse_in_use(ctx, o, "held by", e);
 	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, base, 0) < 0)

@@ -192,7 +192,12 @@ static int pmq_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 		mq_close(q);
 		if (!same)
 			return err_set(e, ESTALE, "the name now belongs to another queue");
+	} else {
+		st.st_uid = o->uid;
 	}
+	int rc = may_unlink(ctx, -1, &st, o, e);
+	if (rc)
+		return rc;
 	if (!(flags & IPK_RM_FORCE)) {
 		if (o->nholders)
 			return refuse_in_use(ctx, o, "held by", e);

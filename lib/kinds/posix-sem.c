@@ -82,7 +82,8 @@ static int psem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 			     "at most %d bytes", NAME_MAX - 4);
 		goto out;
 	}
-	sem_t *sem = sem_open(name.s, O_CREAT | O_EXCL, mode, (unsigned)value);
+	/* read and write for us until the mode is set: the fchmod needs an open */
+	sem_t *sem = sem_open(name.s, O_CREAT | O_EXCL, mode | 0600, (unsigned)value);
 	if (sem == SEM_FAILED) {
 		if (errno == EEXIST && !c->exclusive) {
 			rc = posix_existing(ctx, file.s, e);
@@ -99,7 +100,8 @@ static int psem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 	struct stat st;
 	int fd = dfd < 0 ? dfd : posix_open_regular(dfd, file.s, &st);
 	if (fd < 0 || fchmod(fd, mode) < 0) {
-		rc = err_set(e, fd < 0 ? -fd : errno, "cannot set mode %03o", mode);
+		int err = fd < 0 ? -fd : errno;
+		rc = err_set(e, err, "cannot set mode %03o: %s", mode, err_text(err));
 		if (dfd >= 0)
 			unlinkat(dfd, file.s, 0);
 	}
@@ -129,6 +131,8 @@ static int psem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 	if (dfd < 0)
 		return err_set(e, -dfd, "cannot open /dev/shm: %s", err_text(-dfd));
 	int rc = file_still(dfd, file, o, S_IFREG, &st, e);
+	if (!rc)
+		rc = may_unlink(ctx, dfd, &st, o, e);
 	if (!rc && st.st_size != (off_t)sizeof(sem_t))
 		rc = err_set(e, EINVAL, "not a semaphore: %jd bytes, where a semaphore has %zu",
 			     (intmax_t)st.st_size, sizeof(sem_t));

@@ -88,6 +88,8 @@ static int pshm_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 	if (dfd < 0)
 		return err_set(e, -dfd, "cannot open /dev/shm: %s", err_text(-dfd));
 	int rc = file_still(dfd, file, o, S_IFREG, &st, e);
+	if (!rc)
+		rc = may_unlink(ctx, dfd, &st, o, e);
 	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
 		rc = refuse_in_use(ctx, o, "held by", e);
 	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, file, 0) < 0)

@@ -140,6 +140,9 @@ static int msg_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 	struct ipk_object now;
 	int rc = sysv_still(&msg_source, o, &now, e);
 
+	if (!rc)
+		rc = may_remove_sysv(ctx, &now, e);
+
 	if (!rc && !(flags & IPK_RM_FORCE)) {
 		const struct sysv_user users[] = {
 			{ now.lspid, now.atime, "last sender" },

@@ -247,6 +247,9 @@ static int sem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 {
 	struct ipk_object now;
 	int rc = sysv_still(&sem_source, o, &now, e);
+
+	if (!rc)
+		rc = may_remove_sysv(ctx, &now, e);
 	int id = (int)o->id;
 
 	for (uint64_t i = 0; !rc && !(flags & IPK_RM_FORCE) && i < now.nsems; i++) {

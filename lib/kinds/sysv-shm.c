@@ -133,6 +133,9 @@ static int shm_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 	struct ipk_object now;
 	int rc = sysv_still(&shm_source, o, &now, e);
 
+	if (!rc)
+		rc = may_remove_sysv(ctx, &now, e);
+
 	if (!rc && !(flags & IPK_RM_FORCE) && now.nattch > 0) {
 		char how[64];
 		snprintf(how, sizeof(how), "attached %" PRIu64 " time%s%s", now.nattch,

@@ -15,6 +15,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -61,7 +62,7 @@ static int unix_add(struct ipk_scan *s, const struct unix_sock *u)
 	fmt_u64(arg, u->ino);
 	/* the file of a bound socket, if it is still that socket's */
 	if (u->name[0] == '/' && u->has_vfs && lstat(u->name, &st) == 0 &&
-	    st.st_ino == u->vfs_ino && S_ISSOCK(st.st_mode))
+	    st.st_ino == u->vfs_ino && st.st_dev == u->vfs_dev && S_ISSOCK(st.st_mode))
 		bound = true;
 	/* a lookup by path wants the socket bound to that file now */
 	if (s->only && s->only[0] == '/' ? !bound || strcmp(s->only, u->name) != 0
@@ -130,7 +131,9 @@ static void parse_attrs(const struct unix_diag_msg *m, size_t len, struct unix_s
 				const struct unix_diag_vfs *v = data;
 				u->has_vfs = true;
 				u->vfs_ino = v->udiag_vfs_ino;
-				u->vfs_dev = v->udiag_vfs_dev;
+				/* the kernel's own dev_t (major << 20 | minor), not stat's */
+				u->vfs_dev = makedev(v->udiag_vfs_dev >> 20,
+						     v->udiag_vfs_dev & 0xfffff);
 			}
 			break;
 		case UNIX_DIAG_PEER:
@@ -250,8 +253,9 @@ static int unix_proc_scan(struct ipk_scan *s)
 }
 
 /*
- * A socket file no socket is bound to any more (its server died without
- * unlinking it): found by its path only, an orphan nobody can connect to.
+ * A socket file no socket of this network namespace is bound to (its
+ * server died without unlinking it, or lives in another network
+ * namespace: sock_diag sees only ours): found by its path only.
  */
 static int unix_stale_file(struct ipk_scan *s)
 {
@@ -302,6 +306,34 @@ static int unix_ref_arg(const char *arg, struct ipk_buf *canon)
 }
 
 /*
+ * Whether a socket of another network namespace listens on @path: a
+ * connect() of each type is refused (ECONNREFUSED) only where nothing is
+ * bound.  The one way to know, at the cost of a connection the server
+ * sees open and close at once.
+ */
+static bool someone_listens(const char *path)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		int rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+		int err = rc < 0 ? errno : 0;
+		close(fd);
+		/* EAGAIN: a full backlog, EPROTOTYPE: bound, of another type */
+		if (!err || err == EAGAIN || err == EINPROGRESS)
+			return true;
+		if (err != EPROTOTYPE && err != ECONNREFUSED)
+			return err != ENOENT;	/* EACCES and the like: do not assume */
+	}
+	return false;
+}
+
+/*
  * Only the file of a path-bound socket can go, and only while no socket
  * is bound to it (--force: the socket lives on, unreachable by name).
  */
@@ -322,11 +354,16 @@ static int unix_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 		return err_set(e, -dfd, "cannot open its directory: %s", err_text(-dfd));
 	struct ipk_object file = { .kind = o->kind, .dev = o->file_dev, .ino = o->file_ino };
 	int rc = file_still(dfd, base, &file, S_IFSOCK, &st, e);
+	if (!rc)
+		rc = may_unlink(ctx, dfd, &st, o, e);
 	if (!rc && !(flags & IPK_RM_FORCE) && obj_has(o, IPK_F_INODE))
 		rc = refuse_in_use(ctx, o, o->status & IPK_ST_LISTENING ?
 				   "a listening socket is bound to it, held by" :
 				   "a socket is bound to it, held by",
 				   e);
+	else if (!rc && !(flags & IPK_RM_FORCE) && someone_listens(o->name))
+		rc = err_set(e, EBUSY, "in use: a process of another network namespace "
+			     "answers on it");
 	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, base, 0) < 0)
 		rc = err_kernel(ctx, o, errno, e);
 	close(dfd);

@@ -212,4 +212,12 @@ teardown() {
 	run as_nobody "$IPC_MK" pshm /root-only
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"it exists, and you may not open it (owner root)"* ]]
+	theirs=$("$IPC_MK" msg --key 0x78 --mode 0600)
+	run as_nobody "$IPC_MK" msg --key 0x78
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$theirs has key 0x00000078, and you may not open it"* ]]
+	# a mode without read for the owner is set all the same
+	run as_nobody "$IPC_MK" psem /wo --mode 0200
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %a /dev/shm/sem.wo)" = 200 ]
 }

@@ -162,6 +162,22 @@ answer() {
 	[ "$(refs)" = "$old" ]
 }
 
+@test "a reused id with the same key is told apart by creator, mode, size or ctime" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	old=$("$IPC_MK" shm --size 4K)
+	other=$("$IPC_MK" shm --size 4K)
+	on_tty "$IPC_RM" --kind shm --all
+	ipcrm -m "${old#sysv-shm:}"
+	echo "${old#sysv-shm:}" >/proc/sys/kernel/shm_next_id
+	# private both, made at once: only the mode differs
+	[ "$("$IPC_MK" shm --size 4K --mode 0640)" = "$old" ]
+	answer y
+	[ "$TTY_STATUS" -eq 1 ]
+	grep -q "skipped '$old': it changed since it was selected, or the id names another object now" "$TTY_OUT"
+	grep -q "removed $other" "$TTY_OUT"
+	[ "$(refs)" = "$old" ]
+}
+
 @test "an object changed or gone since it was selected is skipped" {
 	command -v script >/dev/null || skip "script (util-linux) is not installed"
 	"$IPC_MK" pshm /a >/dev/null
@@ -292,10 +308,15 @@ answer() {
 	mkfifo /dev/shm/fifo
 	printf 'not a semaphore' >/dev/shm/sem.bogus
 	"$IPC_MK" psem /real >/dev/null
-	for ref in posix-shm:/dir posix-shm:/link posix-shm:/fifo posix-sem:/link posix-shm:/dir/inner; do
+	# not objects at all: never listed, never found
+	for ref in posix-shm:/dir posix-shm:/link posix-shm:/fifo posix-sem:/link; do
 		run "$IPC_RM" "$ref"
-		[ "$status" -ne 0 ] || { echo "$ref removed"; false; }
+		[ "$status" -eq 1 ] || { echo "$ref: $status"; false; }
+		[ "$output" = "ipc-rm: cannot remove '$ref': no such object" ]
 	done
+	# nor is anything inside a directory: a name is one component
+	run "$IPC_RM" posix-shm:/dir/inner
+	[ "$status" -eq 2 ]
 	run "$IPC_RM" posix-sem:/bogus
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"not a semaphore: 15 bytes"* ]]
@@ -307,6 +328,63 @@ answer() {
 	[ -L /dev/shm/link ] && [ -L /dev/shm/sem.link ] && [ -p /dev/shm/fifo ]
 	[ -f /dev/shm/sem.bogus ]
 	[ -s /etc/passwd ]
+}
+
+@test "/dev/shm: a name swapped for a directory or a link after selection is left alone" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	"$IPC_MK" pshm /a >/dev/null
+	"$IPC_MK" pshm /b >/dev/null
+	"$IPC_MK" pshm /c >/dev/null
+	on_tty "$IPC_RM" --kind pshm --all
+	rm /dev/shm/a && mkdir /dev/shm/a && : >/dev/shm/a/inner
+	: >/tmp/ipk-rm-target
+	rm /dev/shm/b && ln -s /tmp/ipk-rm-target /dev/shm/b
+	answer y
+	[ "$TTY_STATUS" -eq 1 ]
+	grep -q "skipped 'posix-shm:/a': gone since it was selected" "$TTY_OUT"
+	grep -q "skipped 'posix-shm:/b': gone since it was selected" "$TTY_OUT"
+	grep -q "removed posix-shm:/c" "$TTY_OUT"
+	[ -e /dev/shm/a/inner ] && [ -L /dev/shm/b ] && [ -e /tmp/ipk-rm-target ]
+}
+
+@test "a process that takes hold while ipc-rm waits keeps the object" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	"$IPC_MK" pshm /a >/dev/null
+	"$IPC_MK" pshm /b >/dev/null
+	on_tty "$IPC_RM" --kind pshm --all
+	sleep 300 </dev/shm/a &
+	HOLDERS+=("$!")
+	sleep 0.1
+	answer y
+	[ "$TTY_STATUS" -eq 1 ]
+	grep -q "cannot remove 'posix-shm:/a': in use: held by sleep\[$!\]" "$TTY_OUT"
+	grep -q "removed posix-shm:/b" "$TTY_OUT"
+	[ -e /dev/shm/a ]
+}
+
+@test "a socket file another network namespace listens on is not taken for stale" {
+	out=$BATS_TEST_TMPDIR/netns
+	unshare --net "$FACTORY" --hold unix path=/tmp/ipk-rm-netns.sock >"$out" 2>&1 </dev/null 3>&- &
+	HOLDERS+=("$!")
+	for _ in $(seq 200); do grep -q '^ready' "$out" && break; sleep 0.02; done
+	# this network namespace sees no socket bound to it
+	"$IPC_LS" unix:/tmp/ipk-rm-netns.sock -o state --noheadings | grep -q unbound
+	run "$IPC_RM" unix:/tmp/ipk-rm-netns.sock
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"in use: a process of another network namespace answers on it"* ]]
+	[ -S /tmp/ipk-rm-netns.sock ]
+}
+
+@test "filter values that match everything are --all in disguise: refused" {
+	"$IPC_MK" pshm /keep >/dev/null
+	set -f	# the globs are for ipc-rm, not for the shell
+	for args in "--older-than 0" "--older-than 0s" "--min-size 0" "--name *" "--name /*" \
+		"--kind pshm --name **"; do
+		run "$IPC_RM" $args --yes
+		[ "$status" -eq 2 ] || { echo "ipc-rm $args: $status"; false; }
+		[[ "$output" == *"matches every object: to mean it, say --kind KINDS --all"* ]]
+	done
+	[ -e /dev/shm/keep ]
 }
 
 @test "other users' objects: permission denied names the owner; nothing else is touched" {
@@ -321,6 +399,11 @@ answer() {
 	run --separate-stderr as_nobody "$IPC_RM" posix-shm:/rootfile
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "ipc-rm: cannot remove 'posix-shm:/rootfile': permission denied (owner root)" ]
+	# a dry run knows it too
+	run --separate-stderr as_nobody "$IPC_RM" --dry-run --kind msg,pshm --all
+	[ "$status" -eq 1 ]
+	[ "$(lines_of "$output")" -eq 2 ]
+	[[ "$stderr" == *"cannot remove '$mine': permission denied (owner root)"* ]]
 	# its own go, others' stay, and the run goes on past the failures
 	run --separate-stderr as_nobody "$IPC_RM" --kind msg,pshm --all --yes
 	[ "$status" -eq 1 ]
