@@ -6,6 +6,7 @@
 #   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
+#   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
 #   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
@@ -77,7 +78,7 @@ PC_FILE := $(B)/lib/ipckit.pc
 
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
 
-.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare install uninstall clean
+.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm install uninstall clean
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -162,6 +163,9 @@ bench-ls: deps-check all $(HELPERS)
 
 bench-fds: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-fds
+
+bench-rm: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-rm
 
 # A benchmark, not a test: both CPU placements, takes a few minutes.
 bench-compare: deps-check all $(HELPERS)

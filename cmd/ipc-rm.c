@@ -155,20 +155,49 @@ static void report(const struct rm *rm, const struct item *it)
 
 /* ------------------------------------------------------------- selection */
 
-/* The object of @l that @key names: by its REF, or a path REF by its name. */
-static const struct ipk_object *find(const struct ipk_list *l, const char *key)
+/* A listing, indexed by REF: a run over many objects looks each up in log time. */
+struct index {
+	const struct ipk_list *list;
+	const struct ipk_object **by_ref;
+	size_t n;
+};
+
+static int cmp_ref(const void *a, const void *b)
 {
+	return strcmp(ipk_object_ref(*(const struct ipk_object *const *)a),
+		      ipk_object_ref(*(const struct ipk_object *const *)b));
+}
+
+static int index_build(struct index *x, const struct ipk_list *l)
+{
+	x->list = l;
+	x->n = ipk_list_len(l);
+	x->by_ref = calloc(x->n + 1, sizeof(*x->by_ref));
+	if (!x->by_ref)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->n; i++)
+		x->by_ref[i] = ipk_list_at(l, i);
+	qsort(x->by_ref, x->n, sizeof(*x->by_ref), cmp_ref);
+	return 0;
+}
+
+static int cmp_key_ref(const void *key, const void *o)
+{
+	return strcmp(key, ipk_object_ref(*(const struct ipk_object *const *)o));
+}
+
+/* The object that @key names: by its REF, or a path REF by its name. */
+static const struct ipk_object *find(const struct index *x, const char *key)
+{
+	const struct ipk_object *const *hit = bsearch(key, x->by_ref, x->n, sizeof(*x->by_ref),
+						      cmp_key_ref);
+	if (hit)
+		return *hit;
+	/* unix:/run/x.sock is the socket bound there, whose REF is its inode */
 	const char *colon = strchr(key, ':');
 	const char *path = colon && colon[1] == '/' ? colon + 1 : NULL;
-
-	for (size_t i = 0; i < ipk_list_len(l); i++) {
-		const struct ipk_object *o = ipk_list_at(l, i);
-		if (strcmp(ipk_object_ref(o), key) == 0)
-			return o;
-	}
-	/* unix:/run/x.sock is the socket bound there, whose REF is its inode */
-	for (size_t i = 0; path && i < ipk_list_len(l); i++) {
-		const struct ipk_object *o = ipk_list_at(l, i);
+	for (size_t i = 0; path && i < x->n; i++) {
+		const struct ipk_object *o = ipk_list_at(x->list, i);
 		struct ipk_value name;
 		ipk_object_get(o, IPK_F_NAME, &name);
 		if (strncmp(ipk_object_ref(o), key, (size_t)(colon - key + 1)) == 0 &&
@@ -202,14 +231,21 @@ static struct ipk_list *select_objects(const struct rm *rm, struct ipk_ctx *ctx)
 	}
 	l = ipk_scan(ctx, kinds, 0);
 	ipk_filter_free(kinds);
-	for (size_t i = 0; l && i < rm->nrefs; i++) {
+	struct index scanned;
+	if (!l || index_build(&scanned, l)) {
+		ipk_list_free(l);
+		return NULL;
+	}
+	for (size_t i = 0; i < rm->nrefs; i++) {
 		struct ipk_object *o;
-		if (!find(l, rm->refs[i]) && ipk_lookup(ctx, rm->refs[i], &o) == 0 &&
+		if (!find(&scanned, rm->refs[i]) && ipk_lookup(ctx, rm->refs[i], &o) == 0 &&
 		    ipk_list_append(l, o)) {
 			ipk_list_free(l);
-			return NULL;
+			l = NULL;
+			break;
 		}
 	}
+	free(scanned.by_ref);
 	return l;
 }
 
@@ -248,14 +284,17 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 {
 	size_t count = rm->refs ? rm->nrefs : ipk_list_len(l);
 	struct item *items = calloc(count + 1, sizeof(*items));
+	struct index x;
 
-	if (!items)
+	if (!items || index_build(&x, l)) {
+		free(items);
 		return NULL;
+	}
 	for (size_t i = 0; i < count; i++) {
 		struct item *it = &items[i];
 		if (rm->refs) {
 			it->key = rm->refs[i];
-			it->o = find(l, it->key);
+			it->o = find(&x, it->key);
 			it->ref = it->o ? ipk_object_ref(it->o) : it->key;
 			if (!it->o) {
 				it->result = R_NOT_FOUND;
@@ -267,6 +306,7 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 		}
 	}
 	*n = count;
+	free(x.by_ref);
 	return items;
 }
 
@@ -345,13 +385,18 @@ static bool confirm(const struct item *items, size_t n, size_t count)
 static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *items, size_t n)
 {
 	struct ipk_list *now = select_objects(rm, ctx);
+	struct index x = { 0 };
 
+	if (now && index_build(&x, now)) {
+		ipk_list_free(now);
+		now = NULL;
+	}
 	report_diags(ctx);
 	for (size_t i = 0; i < n; i++) {
 		struct item *it = &items[i];
 		if (it->result != R_WOULD_REMOVE)
 			continue;
-		const struct ipk_object *o = now ? find(now, it->key) : NULL;
+		const struct ipk_object *o = now ? find(&x, it->key) : NULL;
 		if (!now) {
 			it->result = R_FAILED;
 			set_reason(it, ENOMEM, reason(ENOMEM));
@@ -367,6 +412,7 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 		}
 		report(rm, it);
 	}
+	free(x.by_ref);
 	ipk_list_free(now);
 }
 
