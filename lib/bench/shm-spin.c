@@ -11,6 +11,12 @@
  * than the copy.  In a stream, the receiver publishes how many messages it
  * has taken, in a line of its own, which the sender reads only when the
  * ring looks full (c->tail of the sending direction caches it).
+ *
+ * In a ping-pong both directions share one slot, a mailbox: the reply
+ * overwrites the request it answers, and a round trip moves one line back
+ * and forth, as cacheline's word does, rather than two lines each once.
+ * A request and its reply carry the same sequence number, so the reply's
+ * doorbell byte has its top bit flipped.
  */
 #include "bench.h"
 
@@ -20,10 +26,29 @@ static _Atomic uint64_t *taken(const struct bench_chan *c, enum bench_dir dir)
 	return (_Atomic uint64_t *)((char *)c->mem + (size_t)dir * CACHELINE);
 }
 
+static bool mailbox(const struct bench_chan *c)
+{
+	return c->mode == BENCH_PINGPONG;
+}
+
 static unsigned char *slot(const struct bench_chan *c, enum bench_dir dir, uint64_t pos)
 {
+	if (mailbox(c))
+		dir = BENCH_UP;
 	return (unsigned char *)c->mem + c->ring_off +
 	       ((size_t)dir * c->nslots + (size_t)(pos % c->nslots)) * c->slot_size;
+}
+
+/* What tells a reply's doorbell from its request's in the mailbox. */
+static unsigned char flip(const struct bench_chan *c, enum bench_dir dir)
+{
+	return mailbox(c) && dir == BENCH_DOWN ? 0x80 : 0;
+}
+
+/* The doorbell byte the slot had last, as this process saw or wrote it. */
+static uint8_t *seen(struct bench_chan *c, enum bench_dir dir, uint64_t pos)
+{
+	return &c->seen[mailbox(c) ? BENCH_UP : dir][pos % c->nslots];
 }
 
 static int shm_spin_setup(struct bench_chan *c)
@@ -46,8 +71,10 @@ static int shm_spin_send(struct bench_chan *c, const void *buf)
 			bench_relax(c, &polls);
 	}
 	unsigned char *s = slot(c, dir, pos);
+	unsigned char bell = *(const unsigned char *)buf ^ flip(c, dir);
 	memcpy(s + 1, (const unsigned char *)buf + 1, c->size - 1);
-	__atomic_store_n(s, *(const unsigned char *)buf, __ATOMIC_RELEASE);
+	__atomic_store_n(s, bell, __ATOMIC_RELEASE);
+	*seen(c, dir, pos) = bell;
 	return 0;
 }
 
@@ -56,14 +83,15 @@ static int shm_spin_recv(struct bench_chan *c, void *buf)
 	enum bench_dir dir = bench_recv_dir(c);
 	uint64_t pos = c->tail[dir]++;
 	unsigned char *s = slot(c, dir, pos);
-	uint8_t *seen = &c->seen[dir][pos % c->nslots];
+	uint8_t *last = seen(c, dir, pos);
 	unsigned char first;
 	unsigned polls = 0;
 
-	while ((first = __atomic_load_n(s, __ATOMIC_ACQUIRE)) == *seen)
+	while ((first = __atomic_load_n(s, __ATOMIC_ACQUIRE)) == *last)
 		bench_relax(c, &polls);
-	*seen = first;
+	*last = first;
 	memcpy(buf, s, c->size);
+	*(unsigned char *)buf ^= flip(c, dir);
 	if (c->mode == BENCH_STREAM)
 		atomic_store_explicit(taken(c, dir), pos + 1, memory_order_release);
 	return 0;

@@ -413,12 +413,20 @@ static void relax(unsigned *n)
 		sched_yield();
 }
 
-static unsigned char last_first[2];
+/*
+ * One slot for both directions, a mailbox: the reply overwrites the
+ * request, with the top bit of its first byte flipped (a request and its
+ * reply share a sequence number).  last_first: the byte the slot had.
+ */
+static unsigned char last_first;
 
 static void spin_send(int dir, const void *b)
 {
-	memcpy(SLOT(dir) + 1, (const char *)b + 1, size - 1);
-	__atomic_store_n((unsigned char *)SLOT(dir), *(const unsigned char *)b, __ATOMIC_RELEASE);
+	unsigned char bell = *(const unsigned char *)b ^ (dir ? 0x80 : 0);
+
+	memcpy(SLOT(0) + 1, (const char *)b + 1, size - 1);
+	__atomic_store_n((unsigned char *)SLOT(0), bell, __ATOMIC_RELEASE);
+	last_first = bell;
 }
 
 static void spin_recv(int dir, void *b)
@@ -426,11 +434,11 @@ static void spin_recv(int dir, void *b)
 	unsigned char c;
 	unsigned n = 0;
 
-	while ((c = __atomic_load_n((unsigned char *)SLOT(dir), __ATOMIC_ACQUIRE)) ==
-	       last_first[dir])
+	while ((c = __atomic_load_n((unsigned char *)SLOT(0), __ATOMIC_ACQUIRE)) == last_first)
 		relax(&n);
-	last_first[dir] = c;
-	memcpy(b, SLOT(dir), size);
+	last_first = c;
+	memcpy(b, SLOT(0), size);
+	*(unsigned char *)b ^= dir ? 0x80 : 0;
 }
 
 /* cacheline: one shared word; each side stores the next odd or even number. */
