@@ -157,10 +157,18 @@ static void report(const struct rm *rm, const struct item *it)
 
 /* A listing, indexed by REF: a run over many objects looks each up in log time. */
 struct index {
-	const struct ipk_list *list;
-	const struct ipk_object **by_ref;
-	size_t n;
+	const struct ipk_object **by_ref;	/* sorted by REF */
+	const struct ipk_object **by_name;	/* those with a name, by kind, then name */
+	size_t n, nnamed;
 };
+
+static const char *name_of(const struct ipk_object *o)
+{
+	struct ipk_value v;
+
+	ipk_object_get(o, IPK_F_NAME, &v);
+	return v.presence == IPK_PRESENT ? v.s : NULL;
+}
 
 static int cmp_ref(const void *a, const void *b)
 {
@@ -168,16 +176,39 @@ static int cmp_ref(const void *a, const void *b)
 		      ipk_object_ref(*(const struct ipk_object *const *)b));
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	const struct ipk_object *x = *(const struct ipk_object *const *)a;
+	const struct ipk_object *y = *(const struct ipk_object *const *)b;
+	int d = strcmp(ipk_kind_name(ipk_object_kind(x)), ipk_kind_name(ipk_object_kind(y)));
+
+	return d ? d : strcmp(name_of(x), name_of(y));
+}
+
+static void index_free(struct index *x)
+{
+	free(x->by_ref);
+	free(x->by_name);
+}
+
 static int index_build(struct index *x, const struct ipk_list *l)
 {
-	x->list = l;
 	x->n = ipk_list_len(l);
+	x->nnamed = 0;
 	x->by_ref = calloc(x->n + 1, sizeof(*x->by_ref));
-	if (!x->by_ref)
+	x->by_name = calloc(x->n + 1, sizeof(*x->by_name));
+	if (!x->by_ref || !x->by_name) {
+		index_free(x);
+		*x = (struct index){ 0 };
 		return -ENOMEM;
-	for (size_t i = 0; i < x->n; i++)
+	}
+	for (size_t i = 0; i < x->n; i++) {
 		x->by_ref[i] = ipk_list_at(l, i);
+		if (name_of(x->by_ref[i]))
+			x->by_name[x->nnamed++] = x->by_ref[i];
+	}
 	qsort(x->by_ref, x->n, sizeof(*x->by_ref), cmp_ref);
+	qsort(x->by_name, x->nnamed, sizeof(*x->by_name), cmp_name);
 	return 0;
 }
 
@@ -186,25 +217,33 @@ static int cmp_key_ref(const void *key, const void *o)
 	return strcmp(key, ipk_object_ref(*(const struct ipk_object *const *)o));
 }
 
-/* The object that @key names: by its REF, or a path REF by its name. */
+/* A REF by path, "unix:/run/x.sock", against an object's kind and name. */
+static int cmp_key_name(const void *key, const void *p)
+{
+	const struct ipk_object *o = *(const struct ipk_object *const *)p;
+	const char *k = key, *colon = strchr(k, ':');
+	const char *kind = ipk_kind_name(ipk_object_kind(o));
+	size_t len = (size_t)(colon - k);
+	int d = strncmp(k, kind, len);
+
+	if (!d && kind[len])
+		d = -1;		/* the key's kind is a prefix of this one's */
+	return d ? d : strcmp(colon + 1, name_of(o));
+}
+
+/*
+ * The object @key names: by its REF, or a path REF by the name of the
+ * object (a socket bound there, whose REF is its inode).
+ */
 static const struct ipk_object *find(const struct index *x, const char *key)
 {
 	const struct ipk_object *const *hit = bsearch(key, x->by_ref, x->n, sizeof(*x->by_ref),
 						      cmp_key_ref);
-	if (hit)
-		return *hit;
-	/* unix:/run/x.sock is the socket bound there, whose REF is its inode */
 	const char *colon = strchr(key, ':');
-	const char *path = colon && colon[1] == '/' ? colon + 1 : NULL;
-	for (size_t i = 0; path && i < x->n; i++) {
-		const struct ipk_object *o = ipk_list_at(x->list, i);
-		struct ipk_value name;
-		ipk_object_get(o, IPK_F_NAME, &name);
-		if (strncmp(ipk_object_ref(o), key, (size_t)(colon - key + 1)) == 0 &&
-		    name.presence == IPK_PRESENT && strcmp(name.s, path) == 0)
-			return o;
-	}
-	return NULL;
+
+	if (!hit && colon && colon[1] == '/')
+		hit = bsearch(key, x->by_name, x->nnamed, sizeof(*x->by_name), cmp_key_name);
+	return hit ? *hit : NULL;
 }
 
 /*
@@ -245,7 +284,7 @@ static struct ipk_list *select_objects(const struct rm *rm, struct ipk_ctx *ctx)
 			break;
 		}
 	}
-	free(scanned.by_ref);
+	index_free(&scanned);
 	return l;
 }
 
@@ -306,7 +345,7 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 		}
 	}
 	*n = count;
-	free(x.by_ref);
+	index_free(&x);
 	return items;
 }
 
@@ -412,7 +451,7 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 		}
 		report(rm, it);
 	}
-	free(x.by_ref);
+	index_free(&x);
 	ipk_list_free(now);
 }
 

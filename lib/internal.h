@@ -304,6 +304,12 @@ int ref_arg_number(const char *arg, struct ipk_buf *canon);
 /* Holders of @o from @n entries of one object (sets HOLDERS). */
 int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 		    const struct held *h, size_t n);
+/*
+ * A new object of an fd kind: its REF "kind:@arg" and the holders @h[0..n)
+ * set.  *out, or -ENOMEM and nothing.
+ */
+int held_obj_new(struct ipk_scan *s, const char *arg, const struct held *h, size_t n,
+		 struct ipk_object **out);
 
 /* ------------------------------------------------------------- context */
 
@@ -516,6 +522,8 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 		   const char *prefix, const char *exclude, bool stat_first,
 		   int (*each)(struct ipk_scan *s, int dfd, const char *file,
 			       const struct stat *st));
+/* The /dev/shm directory below the root of @ctx, opened; -errno. */
+int devshm_open(struct ipk_ctx *ctx);
 /* Scans /dev/shm below the root with posix_dir_scan(). */
 int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclude,
 		       bool stat_first,
@@ -545,6 +553,8 @@ int posix_existing(struct ipk_ctx *ctx, const char *file, struct ipk_error *e);
 
 /* ----------------------------------------------------- create, remove */
 
+/* A user's name, or "uid N" in @buf when it has none. */
+const char *owner_name(struct ipk_ctx *ctx, uint32_t uid, char buf[24]);
 /* strerror() in lower case, as messages want it. */
 const char *err_text(int err);
 /* Sets @e and returns -@err. */
@@ -560,8 +570,8 @@ int check_limit(struct ipk_ctx *ctx, const char *what, uint64_t value,
 		const char *resource, struct ipk_error *e);
 /* One limit of the table (no use counted); -ENOENT when unknown or unlimited. */
 int limit_value(struct ipk_ctx *ctx, const char *resource, uint64_t *v);
-/* The limits table, with what is used only when @usage (that takes a scan). */
-int limits_read(struct ipk_ctx *ctx, bool usage, struct ipk_limit **out, size_t *n);
+/* One limit of the table, by its resource name ("SHMMAX"), without its use. */
+int limit_get(struct ipk_ctx *ctx, const char *resource, struct ipk_limit *l);
 /* What the kernel charges a POSIX queue to RLIMIT_MSGQUEUE. */
 uint64_t mq_charge(uint64_t maxmsg, uint64_t msgsize);
 /* -EOPNOTSUPP: "@why: it goes when these close it: <holders of @o>" */
@@ -572,9 +582,12 @@ int refuse_in_use(struct ipk_ctx *ctx, const struct ipk_object *o, const char *h
 		  struct ipk_error *e);
 /*
  * Whether process @pid runs and started by @t (0: any time), so it can be
- * the one that used an object at @t; its command name into @comm.
+ * the one that used an object at @t; its command name into @comm.  Reads
+ * that one process (lib/procs.c), for a check right before a removal.
  */
 bool pid_running_since(pid_t pid, int64_t t, char comm[16]);
+/* Whether a process that started at @start (0 unknown) may have acted at @t. */
+bool proc_started_by(int64_t start, int64_t t);
 /*
  * The directory of an absolute @path (its own symlinks followed, as any
  * path's), opened O_PATH; *base points at the last component, which the
@@ -598,8 +611,6 @@ int file_still(int dfd, const char *file, const struct ipk_object *o, mode_t typ
 int may_remove_sysv(struct ipk_ctx *ctx, const struct ipk_object *o, struct ipk_error *e);
 int may_unlink(struct ipk_ctx *ctx, int dfd, const struct stat *st, const struct ipk_object *o,
 	       struct ipk_error *e);
-/* The /dev/shm directory below the root of @ctx, opened; -errno. */
-int devshm_open(struct ipk_ctx *ctx);
 
 /*
  * SysV: the object now at @o's id (through the *_STAT_ANY of @src) filled
@@ -614,7 +625,7 @@ int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
  * sizes) or, unless c->exclusive, finds the one with the key (*existed).
  * The id, or -errno with @e (@no_room says which limit ENOSPC means).
  */
-int sysv_get(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_create *c,
+int sysv_get(const struct ipk_kind *k, const struct ipk_create *c,
 	     int (*get)(const struct ipk_create *c, key_t key, int flags),
 	     const char *no_room, bool *existed, struct ipk_error *e);
 

@@ -287,15 +287,14 @@ static void fill_usage(struct ipk_ctx *ctx, const struct limit_def *d,
 	l->used = known ? v : 0;
 }
 
-int limits_read(struct ipk_ctx *ctx, bool usage, struct ipk_limit **out, size_t *n)
+int ipk_limits(struct ipk_ctx *ctx, struct ipk_limit **out, size_t *n)
 {
 	struct ipk_limit *v = calloc(ARRAY_SIZE(limit_defs), sizeof(*v));
 	struct usage_counts u = { 0 };
 
 	if (!v)
 		return -ENOMEM;
-	if (usage)
-		read_usage(ctx, &u);
+	read_usage(ctx, &u);
 	for (size_t i = 0; i < ARRAY_SIZE(limit_defs); i++) {
 		const struct limit_def *d = &limit_defs[i];
 
@@ -311,9 +310,18 @@ int limits_read(struct ipk_ctx *ctx, bool usage, struct ipk_limit **out, size_t 
 	return 0;
 }
 
-int ipk_limits(struct ipk_ctx *ctx, struct ipk_limit **out, size_t *n)
+int limit_get(struct ipk_ctx *ctx, const char *resource, struct ipk_limit *l)
 {
-	return limits_read(ctx, true, out, n);
+	for (size_t i = 0; i < ARRAY_SIZE(limit_defs); i++) {
+		const struct limit_def *d = &limit_defs[i];
+		if (strcmp(d->resource, resource) != 0)
+			continue;
+		*l = (struct ipk_limit){ .resource = d->resource, .description = d->description,
+					 .source = d->shown, .unit = d->unit };
+		fill_limit(ctx, d, l);
+		return l->has_limit && !l->unlimited ? 0 : -ENOENT;
+	}
+	return -ENOENT;
 }
 
 double ipk_limit_percent(const struct ipk_limit *l)

@@ -30,14 +30,13 @@ int err_set(struct ipk_error *e, int err, const char *fmt, ...)
 	return -err;
 }
 
-static const char *owner_name(struct ipk_ctx *ctx, const struct ipk_object *o, char *buf,
-			      size_t size)
+const char *owner_name(struct ipk_ctx *ctx, uint32_t uid, char buf[24])
 {
-	const char *name = obj_has(o, IPK_F_UID) ? ctx_user_name(ctx, o->uid) : NULL;
+	const char *name = ctx_user_name(ctx, uid);
 
 	if (name)
 		return name;
-	snprintf(buf, size, "uid %" PRIu32, o->uid);
+	snprintf(buf, 24, "uid %" PRIu32, uid);
 	return buf;
 }
 
@@ -58,7 +57,7 @@ int err_kernel(struct ipk_ctx *ctx, const struct ipk_object *o, int err, struct 
 
 	if ((err == EPERM || err == EACCES) && o && obj_has(o, IPK_F_UID))
 		return err_set(e, err, "permission denied (owner %s)",
-			       owner_name(ctx, o, uid, sizeof(uid)));
+			       owner_name(ctx, o->uid, uid));
 	return err_set(e, err, "%s", err_text(err));
 }
 
@@ -67,109 +66,30 @@ int err_kernel(struct ipk_ctx *ctx, const struct ipk_object *o, int err, struct 
 int check_limit(struct ipk_ctx *ctx, const char *what, uint64_t value, const char *resource,
 		struct ipk_error *e)
 {
-	struct ipk_limit *all;
-	size_t n;
-	int rc = 0;
+	struct ipk_limit l;
 
-	if (limits_read(ctx, false, &all, &n))
-		return 0;	/* unknown: the kernel will say */
-	for (size_t i = 0; i < n; i++) {
-		const struct ipk_limit *l = &all[i];
-		if (strcmp(l->resource, resource) || !l->has_limit || l->unlimited ||
-		    value <= l->limit)
-			continue;
-		/* "kernel.sem (field 1)" reads better as "SEMMSL in kernel.sem" */
-		const char *paren = strstr(l->source, " (field");
-		if (paren)
-			rc = err_set(e, EINVAL, "%s %" PRIu64 " exceeds %s in %.*s (%" PRIu64 ")",
-				     what, value, l->resource, (int)(paren - l->source),
-				     l->source, l->limit);
-		else if (strcmp(l->source, "kernel") == 0)
-			rc = err_set(e, EINVAL, "%s %" PRIu64 " exceeds %s (%" PRIu64 ")", what,
-				     value, l->resource, l->limit);
-		else
-			rc = err_set(e, EINVAL, "%s %" PRIu64 " exceeds %s (%" PRIu64 ")", what,
-				     value, l->source, l->limit);
-	}
-	free(all);
-	return rc;
+	if (limit_get(ctx, resource, &l) || value <= l.limit)
+		return 0;	/* within it, or unknown: the kernel will say */
+	/* "kernel.sem (field 1)" reads better as "SEMMSL in kernel.sem" */
+	const char *paren = strstr(l.source, " (field");
+	if (paren)
+		return err_set(e, EINVAL, "%s %" PRIu64 " exceeds %s in %.*s (%" PRIu64 ")", what,
+			       value, l.resource, (int)(paren - l.source), l.source, l.limit);
+	return err_set(e, EINVAL, "%s %" PRIu64 " exceeds %s (%" PRIu64 ")", what, value,
+		       strcmp(l.source, "kernel") == 0 ? l.resource : l.source, l.limit);
 }
 
 int limit_value(struct ipk_ctx *ctx, const char *resource, uint64_t *v)
 {
-	struct ipk_limit *all;
-	size_t n;
-	int rc = -ENOENT;
+	struct ipk_limit l;
+	int rc = limit_get(ctx, resource, &l);
 
-	if (limits_read(ctx, false, &all, &n))
-		return -ENOENT;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(all[i].resource, resource) == 0 && all[i].has_limit &&
-		    !all[i].unlimited) {
-			*v = all[i].limit;
-			rc = 0;
-		}
-	}
-	free(all);
+	if (!rc)
+		*v = l.limit;
 	return rc;
 }
 
 /* ------------------------------------------------------------ in use */
-
-bool pid_running_since(pid_t pid, int64_t t, char comm[16])
-{
-	char path[64], text[1024];
-
-	if (pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	text[n] = '\0';
-	char *open_paren = strchr(text, '('), *close_paren = strrchr(text, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren)
-		return false;
-	size_t len = (size_t)(close_paren - open_paren - 1);
-	if (len > 15)
-		len = 15;
-	memcpy(comm, open_paren + 1, len);
-	comm[len] = '\0';
-	/* a zombie uses nothing any more */
-	if (close_paren[1] && (close_paren[2] == 'Z' || close_paren[2] == 'X'))
-		return false;
-	if (!t)
-		return true;
-	/* a process that started after the object last changed is a reused pid */
-	unsigned long long start;
-	if (sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-		   "%*d %*d %*d %*d %llu", &start) != 1)
-		return true;
-	/* read once: every thread that reads it finds the same number */
-	static int64_t boot_time_cache;
-	int64_t boot_time = __atomic_load_n(&boot_time_cache, __ATOMIC_RELAXED);
-	if (!boot_time) {
-		char *stat;
-		fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && read_fd_all(fd, &stat, NULL) == 0) {
-			const char *b = strstr(stat, "\nbtime ");
-			if (b)
-				boot_time = strtoll(b + 7, NULL, 10);
-			free(stat);
-		}
-		if (fd >= 0)
-			close(fd);
-		__atomic_store_n(&boot_time_cache, boot_time, __ATOMIC_RELAXED);
-	}
-	long ticks = sysconf(_SC_CLK_TCK);
-	if (!boot_time || ticks <= 0)
-		return true;
-	return boot_time + (int64_t)(start / (unsigned long long)ticks) <= t + 1;
-}
 
 int refuse_in_use(struct ipk_ctx *ctx, const struct ipk_object *o, const char *how,
 		  struct ipk_error *e)
@@ -304,10 +224,6 @@ int file_still(int dfd, const char *file, const struct ipk_object *o, mode_t typ
 	return 0;
 }
 
-int devshm_open(struct ipk_ctx *ctx)
-{
-	return ctx_open(ctx, "/dev/shm", O_RDONLY | O_DIRECTORY);
-}
 
 /* ------------------------------------------------------------ create */
 

@@ -125,7 +125,7 @@ int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclu
 				   const struct stat *st))
 {
 	char shown[PATH_MAX];
-	int dfd = ctx_open(s->ctx, "/dev/shm", O_RDONLY | O_DIRECTORY);
+	int dfd = devshm_open(s->ctx);
 
 	if (ctx_path(s->ctx, "/dev/shm", shown, sizeof(shown)))
 		return 0;
@@ -246,14 +246,15 @@ int posix_existing(struct ipk_ctx *ctx, const char *file, struct ipk_error *e)
 		close(fd);
 		return 0;
 	}
-	if (fd == -EACCES) {
-		const char *owner = ctx_user_name(ctx, st.st_uid);
-		if (owner)
-			return err_set(e, EACCES, "it exists, and you may not open it (owner %s)",
-				       owner);
-		return err_set(e, EACCES, "it exists, and you may not open it (owner uid %u)",
-			       (unsigned)st.st_uid);
-	}
+	char uid[24];
+	if (fd == -EACCES)
+		return err_set(e, EACCES, "it exists, and you may not open it (owner %s)",
+			       owner_name(ctx, st.st_uid, uid));
 	return err_set(e, EEXIST, "/dev/shm/%s exists and is not a regular file: left alone",
 		       file);
+}
+
+int devshm_open(struct ipk_ctx *ctx)
+{
+	return ctx_open(ctx, "/dev/shm", O_RDONLY | O_DIRECTORY);
 }

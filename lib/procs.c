@@ -292,8 +292,13 @@ static int scan_maps(struct procs_build *b, int piddir, uint32_t proc)
 	return 0;
 }
 
-/* /proc/PID/stat: "pid (comm) state ... starttime(22nd) ..." */
-static int read_stat(struct procs_build *b, int piddir, struct proc *p)
+/*
+ * The /proc/PID/stat of the directory @piddir: "pid (comm) state ...
+ * starttime(22nd) ...".  Its command name, state and the seconds since the
+ * epoch it started (0 unknown), given the boot time and clock ticks.
+ */
+static int read_stat(int piddir, int64_t boot_time, long ticks, char comm[16], char *state,
+		     int64_t *start)
 {
 	char text[1024];
 	int f = openat(piddir, "stat", O_RDONLY | O_CLOEXEC);
@@ -306,31 +311,74 @@ static int read_stat(struct procs_build *b, int piddir, struct proc *p)
 		return -ENOENT;
 	text[n] = '\0';
 	char *open = strchr(text, '('), *close_paren = strrchr(text, ')');
-	if (!open || !close_paren || close_paren < open)
+	if (!open || !close_paren || close_paren < open || !close_paren[1])
 		return -EPROTO;
 	size_t len = (size_t)(close_paren - open - 1);
-	if (len >= sizeof(p->comm))
-		len = sizeof(p->comm) - 1;
-	memcpy(p->comm, open + 1, len);
-	p->comm[len] = '\0';
+	if (len > 15)
+		len = 15;
+	memcpy(comm, open + 1, len);
+	comm[len] = '\0';
+	*state = close_paren[2];
 	/* after ") ": state is field 3, starttime field 22 */
-	unsigned long long start;
+	unsigned long long ticks_since_boot;
+	*start = 0;
 	if (sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-		   "%*d %*d %*d %*d %llu", &start) == 1 && b->ticks > 0 && b->boot_time)
-		p->start = b->boot_time + (int64_t)(start / (unsigned long long)b->ticks);
+		   "%*d %*d %*d %*d %llu", &ticks_since_boot) == 1 && ticks > 0 && boot_time)
+		*start = boot_time + (int64_t)(ticks_since_boot / (unsigned long long)ticks);
 	return 0;
 }
 
-static void read_boot_time(struct procs_build *b)
+/* The "btime" of /proc/stat below the root of @ctx, or of the live system (NULL); 0 unknown. */
+static int64_t read_boot_time(struct ipk_ctx *ctx)
 {
-	char *text;
+	int64_t boot_time = 0;
+	char *text = NULL;
+	int rc;
 
-	if (ctx_read_file(b->ctx, "/proc/stat", &text, NULL))
-		return;
+	if (ctx) {
+		rc = ctx_read_file(ctx, "/proc/stat", &text, NULL);
+	} else {
+		int fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+		rc = fd < 0 ? -errno : read_fd_all(fd, &text, NULL);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (rc)
+		return 0;
 	const char *btime = strstr(text, "\nbtime ");
 	if (btime)
-		b->boot_time = strtoll(btime + 7, NULL, 10);
+		boot_time = strtoll(btime + 7, NULL, 10);
 	free(text);
+	return boot_time;
+}
+
+bool proc_started_by(int64_t start, int64_t t)
+{
+	/* a process started after the object changed cannot have made it: reused */
+	return !start || !t || start <= t + 1;
+}
+
+bool pid_running_since(pid_t pid, int64_t t, char comm[16])
+{
+	static int64_t boot_time_cache;	/* the same for every thread that reads it */
+	char path[32], state;
+	int64_t start;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return false;
+	int64_t boot_time = __atomic_load_n(&boot_time_cache, __ATOMIC_RELAXED);
+	if (!boot_time) {
+		boot_time = read_boot_time(NULL);
+		__atomic_store_n(&boot_time_cache, boot_time, __ATOMIC_RELAXED);
+	}
+	int rc = read_stat(dir, boot_time, sysconf(_SC_CLK_TCK), comm, &state, &start);
+	close(dir);
+	/* a zombie uses nothing any more */
+	return !rc && state != 'Z' && state != 'X' && proc_started_by(start, t);
 }
 
 static int cmp_held(const void *a, const void *b)
@@ -357,7 +405,7 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what)
 	if (!idx)
 		return NULL;
 	idx->what = what;
-	read_boot_time(&b);
+	b.boot_time = read_boot_time(ctx);
 	int procfd = ctx_open(ctx, "/proc", O_RDONLY | O_DIRECTORY);
 	DIR *dir = procfd >= 0 ? fdopendir(procfd) : NULL;
 	if (!dir) {
@@ -387,7 +435,8 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what)
 		}
 		struct proc *p = &idx->procs[idx->nprocs];
 		*p = (struct proc){ .pid = pid };
-		if (read_stat(&b, piddir, p) < 0) {
+		char state;
+		if (read_stat(piddir, b.boot_time, b.ticks, p->comm, &state, &p->start) < 0) {
 			close(piddir);
 			continue;	/* exited */
 		}
@@ -522,6 +571,22 @@ int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 	o->present |= F(HOLDERS);
 	o->noaccess &= ~F(HOLDERS);
 	o->nprocs = (uint32_t)procs;
+	return 0;
+}
+
+int held_obj_new(struct ipk_scan *s, const char *arg, const struct held *h, size_t n,
+		 struct ipk_object **out)
+{
+	struct ipk_object *o = scan_obj_new(s);
+	int rc = o ? obj_set_ref(o, arg) : -ENOMEM;
+
+	if (!rc)
+		rc = obj_set_holders(o, s->ctx->procs, h, n);
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
+	*out = o;
 	return 0;
 }
 

@@ -118,8 +118,7 @@ static bool pid_alive_since(const struct proc_index *idx, int64_t pid, int64_t t
 {
 	const struct proc *p = pid > 0 ? procs_pid(idx, (pid_t)pid) : NULL;
 
-	/* a process started after the object changed cannot have made it: reused */
-	return p && (!p->start || !t || p->start <= t + 1);
+	return p && proc_started_by(p->start, t);
 }
 
 /*

@@ -291,7 +291,7 @@ int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
 	return err_set(e, ENOENT, "gone since it was selected");
 }
 
-int sysv_get(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_create *c,
+int sysv_get(const struct ipk_kind *k, const struct ipk_create *c,
 	     int (*get)(const struct ipk_create *c, key_t key, int flags),
 	     const char *no_room, bool *existed, struct ipk_error *e)
 {
@@ -299,7 +299,6 @@ int sysv_get(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_cre
 	int mode = (int)((c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) ? c->mode : 0600);
 	int id = get(c, key, IPC_CREAT | IPC_EXCL | mode);
 
-	(void)ctx;
 	if (id >= 0)
 		return id;
 	int err = errno;

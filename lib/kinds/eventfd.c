@@ -16,16 +16,10 @@ static int eventfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 		snprintf(arg, sizeof(arg), "%d:%d", (int)held_proc(s, h)->pid, (int)h->fd);
 	if (!scan_wants(s, arg))
 		return 0;
-	struct ipk_object *o = scan_obj_new(s);
-	if (!o)
-		return -ENOMEM;
-	int rc = obj_set_ref(o, arg);
-	if (!rc)
-		rc = obj_set_holders(o, s->ctx->procs, h, n);
-	if (rc) {
-		ipk_object_free(o);
+	struct ipk_object *o;
+	int rc = held_obj_new(s, arg, h, n, &o);
+	if (rc)
 		return rc;
-	}
 	obj_set_unum(o, IPK_F_VALUE, h->info->eventfd_count);
 	obj_set_num(o, IPK_F_STATUS, h->info->eventfd_semaphore > 0 ? IPK_ST_SEMAPHORE : 0);
 	return scan_add(s, o);

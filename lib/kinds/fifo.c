@@ -12,15 +12,12 @@
 static int fifo_add(struct ipk_scan *s, const char *path, const struct stat *st,
 		    const struct held *h, size_t n)
 {
-	struct ipk_object *o = scan_obj_new(s);
+	struct ipk_object *o;
+	int rc = held_obj_new(s, path, h, n, &o);
 
-	if (!o)
-		return -ENOMEM;
-	int rc = obj_set_ref(o, path);
-	if (!rc)
-		rc = obj_set_name(o, path);
-	if (!rc)
-		rc = obj_set_holders(o, s->ctx->procs, h, n);
+	if (rc)
+		return rc;
+	rc = obj_set_name(o, path);
 	if (rc) {
 		ipk_object_free(o);
 		return rc;

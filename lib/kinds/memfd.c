@@ -57,14 +57,12 @@ static int memfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 	for (size_t i = 0; i < n && !with_fd; i++)
 		if (h[i].st)
 			with_fd = &h[i];
-	struct ipk_object *o = scan_obj_new(s);
-	if (!o)
-		return -ENOMEM;
-	int rc = obj_set_ref(o, arg);
-	if (!rc && with_fd && with_fd->path)
+	struct ipk_object *o;
+	int rc = held_obj_new(s, arg, h, n, &o);
+	if (rc)
+		return rc;
+	if (with_fd && with_fd->path)
 		rc = obj_set_name(o, with_fd->path);
-	if (!rc)
-		rc = obj_set_holders(o, s->ctx->procs, h, n);
 	if (rc) {
 		ipk_object_free(o);
 		return rc;

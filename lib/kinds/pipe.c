@@ -10,16 +10,10 @@ static int pipe_make(struct ipk_scan *s, const struct held *h, size_t n)
 	fmt_u64(arg, h->ino);
 	if (!scan_wants(s, arg))
 		return 0;
-	struct ipk_object *o = scan_obj_new(s);
-	if (!o)
-		return -ENOMEM;
-	int rc = obj_set_ref(o, arg);
-	if (!rc)
-		rc = obj_set_holders(o, s->ctx->procs, h, n);
-	if (rc) {
-		ipk_object_free(o);
+	struct ipk_object *o;
+	int rc = held_obj_new(s, arg, h, n, &o);
+	if (rc)
 		return rc;
-	}
 	obj_set_unum(o, IPK_F_INODE, h->ino);
 	obj_set_num(o, IPK_F_STATUS, 0);
 	if (s->ctx->live)

@@ -34,14 +34,11 @@ static int signalfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 	for (int sig = 1; sig <= 64; sig++)
 		if (h->info->sigmask & (UINT64_C(1) << (sig - 1)))
 			names[count++] = signal_names[sig];
-	struct ipk_object *o = scan_obj_new(s);
-	if (!o)
-		return -ENOMEM;
-	int rc = obj_set_ref(o, arg);
-	if (!rc)
-		rc = obj_set_holders(o, s->ctx->procs, h, n);
-	if (!rc)
-		rc = obj_set_words(o, IPK_F_SIGNALS, names, count);
+	struct ipk_object *o;
+	int rc = held_obj_new(s, arg, h, n, &o);
+	if (rc)
+		return rc;
+	rc = obj_set_words(o, IPK_F_SIGNALS, names, count);
 	if (rc) {
 		ipk_object_free(o);
 		return rc;

@@ -107,7 +107,7 @@ static int msg_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 		return rc;
 	limit_value(ctx, "MSGMNI", &max);
 	snprintf(no_room, sizeof(no_room), "kernel.msgmni (%" PRIu64 ") queues exist", max);
-	int id = sysv_get(ctx, &ipk_kind_sysv_msg, c, msg_get, no_room, existed, e);
+	int id = sysv_get(&ipk_kind_sysv_msg, c, msg_get, no_room, existed, e);
 	if (id < 0)
 		return id;
 	if (qbytes && !*existed) {

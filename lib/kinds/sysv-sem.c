@@ -203,7 +203,7 @@ static int sem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 	limit_value(ctx, "SEMMNI", &max);
 	snprintf(no_room, sizeof(no_room),
 		 "SEMMNI in kernel.sem (%" PRIu64 ") arrays exist, or SEMMNS is used up", max);
-	int id = sysv_get(ctx, &ipk_kind_sysv_sem, c, sem_get, no_room, existed, e);
+	int id = sysv_get(&ipk_kind_sysv_sem, c, sem_get, no_room, existed, e);
 	if (id < 0)
 		return id;
 	if (!*existed) {

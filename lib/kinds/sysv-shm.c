@@ -114,7 +114,7 @@ static int shm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 	limit_value(ctx, "SHMALL", &all);
 	snprintf(no_room, sizeof(no_room), "kernel.shmmni (%" PRIu64 ") segments exist, or "
 		 "kernel.shmall (%" PRIu64 " bytes) is used up", mni, all);
-	int id = sysv_get(ctx, &ipk_kind_sysv_shm, c, shm_get, no_room, existed, e);
+	int id = sysv_get(&ipk_kind_sysv_shm, c, shm_get, no_room, existed, e);
 	if (id < 0)
 		return id;
 	if (asprintf(ref, "sysv-shm:%d", id) < 0) {

@@ -38,16 +38,10 @@ static int timerfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 	snprintf(arg, sizeof(arg), "%d:%d", (int)held_proc(s, h)->pid, (int)h->fd);
 	if (!scan_wants(s, arg))
 		return 0;
-	struct ipk_object *o = scan_obj_new(s);
-	if (!o)
-		return -ENOMEM;
-	int rc = obj_set_ref(o, arg);
-	if (!rc)
-		rc = obj_set_holders(o, s->ctx->procs, h, n);
-	if (rc) {
-		ipk_object_free(o);
+	struct ipk_object *o;
+	int rc = held_obj_new(s, arg, h, n, &o);
+	if (rc)
 		return rc;
-	}
 	/* VALUE is the time to the next expiry; a disarmed timer has none */
 	if (t->value_ns)
 		obj_set_num(o, IPK_F_VALUE, t->value_ns);
