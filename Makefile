@@ -99,11 +99,11 @@ run: all
 
 # ------------------------------------------------------------------ build
 
-$(B)/obj/lib/%.o: lib/%.c lib/ipckit.h lib/internal.h $(wildcard lib/*/*.h) | deps
+$(B)/obj/lib/%.o: lib/%.c $(wildcard lib/ipckit*.h) lib/internal.h $(wildcard lib/*/*.h) | deps
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -fPIC -Ilib -c -o $@ $<
 
-$(B)/obj/cmd/%.o: cmd/%.c lib/ipckit.h $(wildcard cmd/*.h) | deps
+$(B)/obj/cmd/%.o: cmd/%.c $(wildcard lib/ipckit*.h) $(wildcard cmd/*.h) | deps
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Icmd -c -o $@ $<
 
@@ -136,7 +136,7 @@ $(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB)
 
 # ------------------------------------------------------------------ tests
 
-$(B)/obj/tests/%.o: tests/%.c lib/ipckit.h lib/internal.h $(wildcard tests/unit/*.h) | deps
+$(B)/obj/tests/%.o: tests/%.c $(wildcard lib/ipckit*.h) lib/internal.h $(wildcard tests/unit/*.h) | deps
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit -c -o $@ $<
 
@@ -182,7 +182,7 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
 	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
-	install -m 644 lib/ipckit.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 lib/ipckit.h lib/ipckit-bench.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' lib/ipckit.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	for page in $(MAN_PAGES); do \
@@ -202,7 +202,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libipckit.a $(DESTDIR)$(LIBDIR)/libipckit.so \
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(VERSION)
-	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit.h $(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
+	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit.h $(DESTDIR)$(INCLUDEDIR)/ipckit-bench.h $(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	for page in $(MAN_PAGES); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); \
 	done

@@ -5,6 +5,7 @@
  * runs, reports errors and renders.
  */
 #include "common.h"
+#include "ipckit-bench.h"
 
 #include <errno.h>
 #include <math.h>

@@ -11,10 +11,11 @@
  * The engine (processes, pinning, warm-up, timing, histogram, payload check,
  * throughput) and cmd/ipc-bench.c do not change.
  */
-#ifndef IPCKIT_BENCH_H
-#define IPCKIT_BENCH_H
+#ifndef IPCKIT_BENCH_INTERNAL_H
+#define IPCKIT_BENCH_INTERNAL_H
 
 #include "internal.h"
+#include "ipckit-bench.h"
 
 #include <sched.h>
 #include <stdatomic.h>
