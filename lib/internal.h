@@ -126,6 +126,24 @@ struct ipk_object {
  */
 struct ipk_scan;
 
+/*
+ * What tells an object apart from a later one that took its id, name or
+ * fd: snapshots (lib/snapshot.c) key objects by it and diff the records
+ * of one key.
+ */
+enum ident_by {
+	IDENT_REF,	/* the REF: an inode, an eventfd id, PID:FD */
+	IDENT_FILE,	/* the device and inode of its file */
+	IDENT_SYSV,	/* namespace and id, and the fields of .fixed */
+};
+
+struct kind_identity {
+	enum ident_by by;
+	uint64_t fixed;		/* set at creation, never changed: another value is another object */
+	uint64_t rising;	/* times that never go back in one object's life */
+	uint64_t noisy;		/* moved by time or by our own reading: never a change */
+};
+
 struct ipk_kind {
 	const char *name;		/* stable name: "sysv-shm" */
 	const char *alias;		/* short input alias: "shm" */
@@ -180,6 +198,9 @@ struct ipk_kind {
 	int (*remove)(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		      struct ipk_error *e);
 	const char *no_name;
+
+	/* How snapshots tell its objects apart (see struct kind_identity). */
+	struct kind_identity identity;
 };
 
 struct ipk_list {
@@ -197,6 +218,12 @@ struct ipk_scan {
 	const char *only;		/* canonical REF argument, or NULL */
 	struct ipk_list *list;
 	void *priv;			/* the kind's own state during one scan */
+	/*
+	 * Snapshots: where scan_add() hands each object instead of @list,
+	 * which takes it (frees it or keeps it); only -ENOMEM is returned.
+	 */
+	int (*sink)(struct ipk_scan *s, struct ipk_object *o);
+	void *sink_arg;
 };
 
 /* ------------------------------------------------------------ processes */
@@ -448,6 +475,8 @@ extern const struct field_def field_defs[IPK_F_COUNT];
 /* A kind's scan through its wrapper: nothing to do when the slot is NULL. */
 int kind_scan(struct ipk_scan *s);
 int kind_detail(struct ipk_ctx *ctx, struct ipk_object *o);
+/* What ctx->procs adds to an object: holders, NATTCH, ORPHAN and GONE. */
+int kind_post(struct ipk_ctx *ctx, struct ipk_object *o);
 
 /* ------------------------------------------------------------- filters */
 

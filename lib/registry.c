@@ -161,7 +161,7 @@ static bool sysv_gone(const struct proc_index *idx, const struct ipk_object *o)
  * not be read (ipk_ctx_unreadable_procs), a command that removes orphans
  * must not take the flag alone as proof.
  */
-static int kind_post(struct ipk_ctx *ctx, struct ipk_object *o)
+int kind_post(struct ipk_ctx *ctx, struct ipk_object *o)
 {
 	const struct proc_index *idx = ctx->procs;
 	const struct ipk_kind *k = o->kind;

@@ -44,4 +44,5 @@ const struct ipk_kind ipk_kind_eventfd = {
 	.ref_arg = eventfd_ref_arg,
 	.scan = eventfd_scan,
 	.no_name = "an eventfd has no name to remove",
+	.identity = { .by = IDENT_REF },
 };

@@ -163,4 +163,5 @@ const struct ipk_kind ipk_kind_fifo = {
 	.create_named = true,
 	.create = fifo_create,
 	.remove = fifo_remove,
+	.identity = { .by = IDENT_FILE },
 };

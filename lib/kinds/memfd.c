@@ -95,4 +95,5 @@ const struct ipk_kind ipk_kind_memfd = {
 	.ref_arg = ref_arg_number,
 	.scan = memfd_scan,
 	.no_name = "a memfd's name is only a label: nothing to remove",
+	.identity = { .by = IDENT_REF },
 };

@@ -35,4 +35,5 @@ const struct ipk_kind ipk_kind_pipe = {
 	.ref_arg = ref_arg_number,
 	.scan = pipe_scan,
 	.no_name = "a pipe has no name to remove",
+	.identity = { .by = IDENT_REF },
 };

@@ -227,4 +227,5 @@ const struct ipk_kind ipk_kind_posix_mq = {
 	.create_named = true,
 	.create = pmq_create,
 	.remove = pmq_remove,
+	.identity = { .by = IDENT_FILE },
 };

@@ -113,4 +113,5 @@ const struct ipk_kind ipk_kind_posix_shm = {
 	.create_named = true,
 	.create = pshm_create,
 	.remove = pshm_remove,
+	.identity = { .by = IDENT_FILE },
 };

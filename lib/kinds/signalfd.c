@@ -61,4 +61,5 @@ const struct ipk_kind ipk_kind_signalfd = {
 	.ref_arg = ref_arg_pid_fd,
 	.scan = signalfd_scan,
 	.no_name = "a signalfd has no name to remove",
+	.identity = { .by = IDENT_REF },
 };

@@ -170,4 +170,6 @@ const struct ipk_kind ipk_kind_sysv_msg = {
 			IPK_ATTR_BIT(IPK_ATTR_QBYTES),
 	.create = msg_create,
 	.remove = msg_remove,
+	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID),
+		      .rising = F(CTIME) | F(ATIME) | F(DTIME) },
 };

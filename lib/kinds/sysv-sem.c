@@ -285,4 +285,6 @@ const struct ipk_kind ipk_kind_sysv_sem = {
 			IPK_ATTR_BIT(IPK_ATTR_VALUES),
 	.create = sem_create,
 	.remove = sem_remove,
+	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID) | F(NSEMS),
+		      .rising = F(CTIME) | F(ATIME) },
 };

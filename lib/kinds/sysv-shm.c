@@ -164,4 +164,6 @@ const struct ipk_kind ipk_kind_sysv_shm = {
 			IPK_ATTR_BIT(IPK_ATTR_SIZE),
 	.create = shm_create,
 	.remove = shm_remove,
+	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID) | F(CPID) | F(SIZE),
+		      .rising = F(CTIME) | F(ATIME) | F(DTIME) },
 };

@@ -70,4 +70,6 @@ const struct ipk_kind ipk_kind_timerfd = {
 	.ref_arg = ref_arg_pid_fd,
 	.scan = timerfd_scan,
 	.no_name = "a timerfd has no name to remove",
+	/* the time to the next expiry counts down by itself */
+	.identity = { .by = IDENT_REF, .noisy = F(VALUE) },
 };

@@ -381,4 +381,5 @@ const struct ipk_kind ipk_kind_unix = {
 	.ref_arg = unix_ref_arg,
 	.scan = unix_scan,
 	.remove = unix_remove,
+	.identity = { .by = IDENT_REF },
 };
