@@ -361,6 +361,9 @@ struct ipk_ctx {
 	pid_t via_pid;			/* ... read through this process */
 	/* what processes hold, while a scan needs it */
 	struct proc_index *procs;
+	/* a watch's mqueue directory, kept open so a scan need not mount it again */
+	bool has_mqueue_dir;
+	int mqueue_dir;
 	size_t unreadable_procs;	/* of the last scan */
 	/* the last time formatted as text, and how */
 	bool time_valid;
