@@ -7,6 +7,7 @@
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
+#   make bench-watch      ipc-watch latency, idle cost and churn; ipc-exporter scrapes
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
 #   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
@@ -48,8 +49,15 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
 	$(WARNINGS) $(CFLAGS) $(CPPFLAGS)
 
 # What libipckit itself links with, and what the commands add.
-LIB_LIBS := -lpthread
+LIB_LIBS := -lpthread -lm
 CMD_LIBS := -lm
+
+# ipc-exporter alone serves HTTP: libmicrohttpd is linked into it only.
+# (= not :=: pkg-config is asked after the deps step has installed it)
+MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS = $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
+$(B)/obj/cmd/ipc-exporter.o: ALL_CFLAGS += $(MHD_CFLAGS)
+$(B)/bin/ipc-exporter: CMD_LIBS += $(MHD_LIBS)
 
 ifeq ($(V),1)
 Q :=
@@ -79,6 +87,7 @@ PC_FILE := $(B)/lib/ipckit.pc
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
 
 .PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm install uninstall clean
+.PHONY: bench-watch
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -167,6 +176,9 @@ bench-fds: deps-check all $(HELPERS)
 bench-rm: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-rm
 
+bench-watch: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-watch
+
 # A benchmark, not a test: both CPU placements, takes a few minutes.
 bench-compare: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-compare
@@ -182,7 +194,7 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
 	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
-	install -m 644 lib/ipckit.h lib/ipckit-bench.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-snapshot.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' lib/ipckit.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	for page in $(MAN_PAGES); do \
@@ -203,6 +215,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(VERSION)
 	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit.h $(DESTDIR)$(INCLUDEDIR)/ipckit-bench.h $(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
+	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit-snapshot.h
 	for page in $(MAN_PAGES); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); \
 	done

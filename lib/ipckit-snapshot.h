@@ -221,6 +221,7 @@ const struct ipk_filter *ipk_watch_filter(const struct ipk_watch *w);
 struct ipk_watch_stats {
 	uint64_t polls;			/* polls done */
 	uint64_t poll_ns_last, poll_ns_total;	/* CPU time of the polls (the thread's) */
+	uint64_t poll_wall_ns_last;	/* how long the last poll took */
 	uint64_t records_read;		/* records read from the kernel, all polls */
 	uint64_t records_last;		/* ... in the last poll */
 	uint64_t inotify_events;	/* inotify events handled */

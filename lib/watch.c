@@ -626,6 +626,7 @@ static uint64_t thread_cpu_ns(void)
 static int poll_all(struct ipk_watch *w)
 {
 	uint64_t cpu = thread_cpu_ns();
+	int64_t wall = snap_now();
 	struct ipk_ctx *ctx = w->ctx;
 	int rc = 0;
 
@@ -667,6 +668,7 @@ static int poll_all(struct ipk_watch *w)
 	w->st.polls++;
 	uint64_t used = thread_cpu_ns() - cpu;
 	w->st.poll_ns_last = used;
+	w->st.poll_wall_ns_last = (uint64_t)(snap_now() - wall);
 	w->st.poll_ns_total += used;
 	return rc;
 }
