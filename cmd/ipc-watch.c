@@ -469,6 +469,13 @@ int main(int argc, char **argv)
 	int64_t deadline = w.timeout_ns >= 0 ? now_ns() + w.timeout_ns : INT64_MAX;
 	int rc = ipk_watch_start(wt, on_event, &w);
 	report_diags(w.ctx);
+	if (w.stats) {
+		struct ipk_watch_stats st;
+		ipk_watch_stats(wt, &st);
+		fprintf(stderr, "ipc-watch: stats: start: %zu objects, inotify %s, exits by %s\n",
+			ipk_snapshot_len(ipk_watch_snapshot(wt)), st.inotify ? "yes" : "no",
+			st.exits_source);
+	}
 	bool done = rc > 0 || (w.until && ipk_cond_eval(w.until, w.ctx, ipk_watch_snapshot(wt), w.filter));
 	if (rc < 0) {
 		msg("cannot watch: %s", reason(-rc));

@@ -540,6 +540,8 @@ struct sysv_source {
 
 /* Adds every object of a SysV kind (or with s->only, the one named). */
 int sysv_scan(struct ipk_scan *s, const struct sysv_source *src);
+/* A sysv-sem's values with one GETALL; > 0 when the array is gone (lib/kinds/sysv-sem.c). */
+int sysv_sem_values(struct ipk_object *o);
 
 /* The directory fd of the caller's mqueue filesystem, or -errno. */
 int posix_mqueue_dir(struct ipk_ctx *ctx, char *shown, size_t size);

@@ -137,14 +137,13 @@ bool ipk_object_same_identity(const struct ipk_object *was, const struct ipk_obj
 		return false;
 	if (id->by != IDENT_SYSV)
 		return true;
-	for (int f = 0; f < IPK_F_COUNT; f++) {
-		uint64_t bit = FIELD_BIT(f);
-
-		if ((id->fixed & bit) && !fixed_same(was, now, f))
+	for (uint64_t m = id->fixed; m; m &= m - 1)
+		if (!fixed_same(was, now, __builtin_ctzll(m)))
 			return false;
-		/* a time never goes back, nor becomes "never" again */
-		if ((id->rising & bit) && known(was, f) &&
-		    (!known(now, f) || num_of(now, f) < num_of(was, f)))
+	/* a time never goes back, nor becomes "never" again */
+	for (uint64_t m = id->rising; m; m &= m - 1) {
+		int f = __builtin_ctzll(m);
+		if (known(was, f) && (!known(now, f) || num_of(now, f) < num_of(was, f)))
 			return false;
 	}
 	return true;
@@ -226,11 +225,18 @@ uint64_t ipk_object_changes(const struct ipk_object *was, const struct ipk_objec
 	uint64_t look = fields ? fields : ~was->kind->identity.noisy;
 	uint64_t changed = 0;
 
-	/* a field either record knows, or knows it may not read */
+	/* a field either record knows, or knows it may not read (views go with theirs) */
 	uint64_t any = was->present | was->noaccess | now->present | now->noaccess;
-	for (int f = 1; f < IPK_F_COUNT; f++) {
-		if (!(look & FIELD_BIT(f)) || !(any & FIELD_BIT(field_defs[f].known_by)))
-			continue;
+	if (any & F(UID))
+		any |= F(OWNER);
+	if (any & F(GID))
+		any |= F(GROUP);
+	if (any & F(CUID))
+		any |= F(CUSER);
+	if (any & F(CGID))
+		any |= F(CGROUP);
+	for (uint64_t m = look & any & ~F(KIND); m; m &= m - 1) {
+		int f = __builtin_ctzll(m);
 		if (!field_eq(was, now, f))
 			changed |= FIELD_BIT(f);
 	}
@@ -377,7 +383,7 @@ static int grow(struct ipk_snapshot *s)
 		s->v = v;
 		s->cap = cap;
 	}
-	if (s->n < s->nbuckets)
+	if (2 * s->n < s->nbuckets)
 		return 0;
 	size_t nb = 2 * s->nbuckets;
 	struct snap_entry **keys = calloc(nb, sizeof(*keys)), **refs = calloc(nb, sizeof(*refs));
@@ -399,11 +405,23 @@ static int grow(struct ipk_snapshot *s)
 struct snap_entry *snap_find(const struct ipk_snapshot *s, const struct ipk_object *o)
 {
 	uint64_t key = snap_ident_key(o);
+	struct snap_entry *e;
 
-	for (struct snap_entry *e = s->keys[key & (s->nbuckets - 1)]; e; e = e->next_key)
+	/*
+	 * A poll reads objects in the order it first did (System V by index,
+	 * fd kinds by inode): the entry after the last one found is usually
+	 * the next, and it is next in memory too.
+	 */
+	for (size_t h = s->hint ? s->hint - 1 : 0; h <= s->hint && h < s->n; h++)
+		if ((e = s->v[h])->key == key && ident_eq(e->obj, o))
+			goto found;
+	for (e = s->keys[key & (s->nbuckets - 1)]; e; e = e->next_key)
 		if (e->key == key && ident_eq(e->obj, o))
-			return e;
+			goto found;
 	return NULL;
+found:
+	((struct ipk_snapshot *)s)->hint = e->pos + 1;
+	return e;
 }
 
 struct snap_entry *snap_find_ref(const struct ipk_snapshot *s, const char *ref, const uint64_t *ns)
@@ -733,8 +751,14 @@ static void change(struct ipk_snapshot *s, struct snap_entry *e, struct ipk_obje
 	uint64_t all = ipk_object_changes(e->obj, o, ~e->obj->kind->identity.noisy | em->fields);
 
 	if (!all) {
-		/* noisy fields only: keep the fresh values, report nothing */
-		entry_replace(s, e, o);
+		/*
+		 * Nothing to tell: the record kept is the one read before (its
+		 * memory stays put), but for noisy fields, which are fresher now.
+		 */
+		if (ipk_object_changes(e->obj, o, e->obj->kind->identity.noisy))
+			entry_replace(s, e, o);
+		else
+			ipk_object_free(o);
 		return;
 	}
 	size_t came = 0, went = 0;

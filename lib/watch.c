@@ -84,7 +84,9 @@ struct ipk_watch {
 	struct view views[MAX_VIEWS];
 	size_t nviews;
 	bool started;
-	bool between_polls;		/* reading what inotify told of, with the last poll's processes */
+	bool between_polls;
+	bool procs_failed;		/* the last process scan could not read /proc */
+	bool lazy_sem_values;		/* sysv-sem read without values: sem_values() decides */		/* reading what inotify told of, with the last poll's processes */
 	int64_t next_poll;
 	uint64_t polls;
 	/* sources */
@@ -183,6 +185,39 @@ static bool held_in_ns(const struct proc_index *idx, const struct ipk_object *o,
 
 static bool add_dirty(struct ipk_watch *w, const char *name, bool mq, int64_t due);
 
+/*
+ * A sysv-sem read without its values: they are copied from the last
+ * record when nothing can have moved them since it was read (semop sets
+ * otime, SETVAL and SETALL ctime, both in seconds), else read (GETALL).
+ * 1 when the array is gone.
+ */
+static int sem_values(struct ipk_watch *w, struct ipk_object *o, bool *read)
+{
+	struct snap_entry *e = snap_find(w->snap, o);
+	const struct ipk_object *was = e ? e->obj : NULL;
+
+	*read = false;
+	if (obj_has(o, IPK_F_VALUE) || (o->noaccess & F(VALUE)))
+		return 0;
+	int64_t last_read = e ? e->stat_at / 1000000000 : 0;
+	bool same = was && ipk_object_same_identity(was, o) && obj_has(was, IPK_F_VALUE) &&
+		    obj_has(was, IPK_F_ATIME) == obj_has(o, IPK_F_ATIME) &&
+		    (!obj_has(o, IPK_F_ATIME) || was->atime == o->atime) &&
+		    obj_has(was, IPK_F_CTIME) && obj_has(o, IPK_F_CTIME) && was->ctime == o->ctime &&
+		    (o->atime > o->ctime ? o->atime : o->ctime) + 1 < last_read;
+	if (!same) {
+		*read = true;
+		return sysv_sem_values(o);
+	}
+	int64_t *v = obj_alloc_list(o, was->values.n);
+	if (!v)
+		return -ENOMEM;
+	if (was->values.n)
+		memcpy(v, was->values.v, was->values.n * sizeof(*v));
+	obj_set_list(o, IPK_F_VALUE, v, was->values.n);
+	return 0;
+}
+
 /* Each object a scan of the watch reads ends here: put into the snapshot. */
 static int sink(struct ipk_scan *s, struct ipk_object *o)
 {
@@ -231,7 +266,24 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 			return 0;
 		}
 	}
+	bool values_read = false;
+	if (w->lazy_sem_values && (o->kind->fields & F(SEMNCNT))) {
+		rc = sem_values(w, o, &values_read);
+		if (rc) {
+			ipk_object_free(o);
+			return rc < 0 ? rc : 0;
+		}
+	}
+	bool queue = (o->kind->fields & F(MESSAGES)) && o->kind->family == IPK_FAMILY_POSIX &&
+		     r->view == 0 && w->views[0].mq_watched && obj_has(o, IPK_F_MESSAGES);
 	r->last = snap_put(w->snap, o, source_id(r->view, r->kind), w->gen, &w->em, &rc);
+	if (r->last && values_read)
+		r->last->stat_at = w->em.now;
+	if (r->last && queue) {
+		/* our open and close of it are on their way through inotify */
+		r->last->own_events += 2;
+		r->last->flags |= ENTRY_READ;
+	}
 	return rc;
 }
 
@@ -286,8 +338,8 @@ static int repost(struct ipk_watch *w, struct snap_entry *e)
 		same = x->pid == p->pid && x->fd == h[i].fd && strcmp(x->comm, p->comm) == 0 &&
 		       strcmp(x->mode, mode) == 0;
 	}
-	e->flags = (e->flags & ENTRY_HELD ? ENTRY_WAS_HELD : 0) | (n ? ENTRY_HELD : 0) |
-		   (e->flags & ENTRY_OPENED);
+	e->flags = (e->flags & ~(unsigned)(ENTRY_HELD | ENTRY_WAS_HELD)) |
+		   (e->flags & ENTRY_HELD ? ENTRY_WAS_HELD : 0) | (n ? ENTRY_HELD : 0);
 	e->gen = w->gen;
 	if (same)
 		return 0;
@@ -465,7 +517,9 @@ static void watch_dirs(struct ipk_watch *w, struct view *v)
 	}
 	if (v->mq_dfd >= 0) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", v->mq_dfd);
-		v->mq_wd = inotify_add_watch(w->ifd, path, mask & ~(uint32_t)IN_MODIFY);
+		/* opens and closes too: a send or receive sets no event of its own */
+		v->mq_wd = inotify_add_watch(w->ifd, path, (mask & ~(uint32_t)IN_MODIFY) | IN_OPEN |
+					     IN_CLOSE_NOWRITE);
 		v->mq_watched = v->mq_wd >= 0;
 		if (!v->mq_watched)
 			ctx_diag(w->ctx, errno, "watch", shown);
@@ -540,8 +594,10 @@ static void *ns_read_thread(void *arg)
 		const struct ipk_kind *kind = ipk_kind_at(k);
 		if (!wants_kind(w, kind) || kind->family == IPK_FAMILY_FD)
 			continue;
+		size_t diags = ipk_ctx_ndiags(w->ctx);
 		n->rc = read_kind(w, sub, n->view, kind, NULL, NULL);
-		w->scanned[n->view] |= UINT64_C(1) << k;
+		if (ipk_ctx_ndiags(w->ctx) == diags)
+			w->scanned[n->view] |= UINT64_C(1) << k;
 	}
 	ctx_for_ns_free(sub);
 	return NULL;
@@ -559,12 +615,25 @@ static int read_own(struct ipk_watch *w, bool full_posix)
 		if (!wants_kind(w, kind) || (!fd && !v->named))
 			continue;
 		bool watched = kind->mount_scoped ? v->shm_watched : v->mq_watched;
+		if (fd && w->procs_failed)
+			continue;	/* what processes hold is not known this time */
 		if (kind->family != IPK_FAMILY_POSIX || full_posix || !watched) {
+			size_t diags = ipk_ctx_ndiags(w->ctx);
+			uint64_t wanted = w->ctx->wanted;
+			/* semaphore values are read again only where they can have moved */
+			w->lazy_sem_values = (kind->fields & F(SEMNCNT)) && !full_posix &&
+					     w->ctx->live && (wanted & F(VALUE));
+			if (w->lazy_sem_values)
+				w->ctx->wanted &= ~F(VALUE);
 			rc = read_kind(w, w->ctx, 0, kind, NULL, NULL);
-			w->scanned[0] |= UINT64_C(1) << k;
+			w->ctx->wanted = wanted;
+			w->lazy_sem_values = false;
+			/* a kind read in part is not swept: what was missed is not gone */
+			if (ipk_ctx_ndiags(w->ctx) == diags)
+				w->scanned[0] |= UINT64_C(1) << k;
 		}
 	}
-	if (rc || !v->named)
+	if (rc || !v->named || w->procs_failed)
 		return rc;
 	/*
 	 * The POSIX objects inotify keeps: holders from the process scan, and
@@ -573,21 +642,29 @@ static int read_own(struct ipk_watch *w, bool full_posix)
 	bool blind = !w->procs || w->procs->unreadable;
 	for (size_t i = w->snap->n; i-- > 0 && !rc;) {
 		struct snap_entry *e = w->snap->v[i];
-		const struct ipk_kind *k = e->obj->kind;
-		if (k->family != IPK_FAMILY_POSIX || e->source != source_id(0, k) ||
+		/* the source names the kind: no need to touch the record of most */
+		const struct ipk_kind *k = ipk_kind_at(e->source % 64);
+		if (e->source >= 64 || !k || k->family != IPK_FAMILY_POSIX ||
 		    (w->scanned[0] & (UINT64_C(1) << ipk_kind_index(k))))
 			continue;
 		rc = repost(w, e);
 		if (rc || i >= w->snap->n || w->snap->v[i] != e)
 			continue;
-		bool again;
+		/*
+		 * A semaphore moves through a mapping, a queue through a
+		 * descriptor: of a process that holds it, or that opened it
+		 * since the last look (inotify).  A queue we read ourselves is
+		 * looked at once more: our own open hides one of another
+		 * process made at the same moment (inotify merges the two).
+		 */
+		bool touched = blind || (e->flags & (ENTRY_HELD | ENTRY_WAS_HELD | ENTRY_OPENED |
+						      ENTRY_READ));
+		bool again = false;
 		if (k->fields & F(WAITERS))
-			again = blind || (e->flags & (ENTRY_HELD | ENTRY_WAS_HELD | ENTRY_OPENED));
+			again = touched;
 		else if (k->fields & F(MESSAGES))
-			again = queue_moved(v, e, w->em.now);
-		else
-			again = false;
-		e->flags &= ~(unsigned)ENTRY_OPENED;
+			again = touched && queue_moved(v, e, w->em.now);
+		e->flags &= ~(unsigned)(ENTRY_OPENED | ENTRY_READ);
 		if (again) {
 			char file[NAME_MAX + 8];
 			snprintf(file, sizeof(file), "%s%s", k->fields & F(WAITERS) ? "sem." : "",
@@ -634,9 +711,12 @@ static int poll_all(struct ipk_watch *w)
 	w->st.records_last = 0;
 	w->em.now = snap_now();
 	memset(w->scanned, 0, sizeof(w->scanned));
+	size_t diags = ipk_ctx_ndiags(ctx);
 	struct proc_index *idx = procs_scan(ctx, w->procs_what);
 	if (!idx)
 		return -ENOMEM;
+	/* /proc could not be read: holders and fd kinds stay as they were */
+	w->procs_failed = ipk_ctx_ndiags(ctx) != diags;
 	procs_free(w->procs);
 	w->procs = idx;
 	ctx->procs = idx;
@@ -1010,6 +1090,18 @@ static int inotify_read(struct ipk_watch *w)
 			}
 			if (!ev->len || !ev->name[0])
 				continue;
+			if (mq && (ev->mask & (IN_OPEN | IN_CLOSE_NOWRITE | IN_CLOSE_WRITE))) {
+				/* a descriptor of a queue: ours (counted), or another process's */
+				char ref[NAME_MAX + 32];
+				uint64_t ns = ctx_ipc_ns(w->ctx);
+				snprintf(ref, sizeof(ref), "posix-mq:/%s", ev->name);
+				struct snap_entry *e = snap_find_ref(w->snap, ref, &ns);
+				if (e && e->own_events && !(ev->mask & IN_CLOSE_WRITE))
+					e->own_events--;
+				else if (e)
+					e->flags |= ENTRY_OPENED;
+				continue;
+			}
 			if ((ev->mask & IN_CLOSE_WRITE) && !mq && strncmp(ev->name, "sem.", 4) == 0) {
 				/* opened to be mapped: its value may move from now on */
 				char ref[NAME_MAX + 32];
@@ -1135,7 +1227,12 @@ int ipk_watch_start(struct ipk_watch *w, ipk_event_fn *fn, void *arg)
 	/* the first look is the baseline: reported only when asked */
 	w->em.fn = NULL;
 	w->em.quiet = true;
+	/* a baseline cut short by a signal would make the rest look new later */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = poll_all(w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	w->em.quiet = false;
 	w->started = true;
 	w->st.inotify = w->views[0].shm_watched || w->views[0].mq_watched;
@@ -1160,6 +1257,8 @@ int ipk_watch_start(struct ipk_watch *w, ipk_event_fn *fn, void *arg)
 	return rc;
 }
 
+static int watch_loop(struct ipk_watch *w, int64_t until, const sigset_t *waitmask);
+
 int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn *fn, void *arg)
 {
 	int64_t until = timeout_ms < 0 ? INT64_MAX : snap_now() + (int64_t)timeout_ms * 1000000;
@@ -1169,6 +1268,23 @@ int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn *fn, void *a
 	w->em.arg = arg;
 	w->em.rc = 0;
 	w->em.count = 0;
+	/*
+	 * Signals come during the wait only (epoll_pwait): a read of the
+	 * kernel is never cut short by one, and a listing cut short would
+	 * look like objects gone.
+	 */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = watch_loop(w, until, &old);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static int watch_loop(struct ipk_watch *w, int64_t until, const sigset_t *waitmask)
+{
+	int rc = 0;
+
 	for (;;) {
 		int64_t now = snap_now();
 		int64_t due = dirty_due(w) < w->next_poll ? dirty_due(w) : w->next_poll;
@@ -1176,7 +1292,7 @@ int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn *fn, void *a
 			due = until;
 		int wait = due <= now ? 0 : (int)((due - now + 999999) / 1000000);
 		struct epoll_event evs[32];
-		int n = epoll_wait(w->epfd, evs, 32, wait);
+		int n = epoll_pwait(w->epfd, evs, 32, wait, waitmask);
 		if (n < 0) {
 			if (errno == EINTR)
 				return w->em.count ? (int)w->em.count : -EINTR;

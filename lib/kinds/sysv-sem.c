@@ -36,7 +36,7 @@ static bool gone(int err)
 }
 
 /* Every value of the array with one GETALL; > 0 when the array is gone. */
-static int sem_read_values(struct ipk_object *o)
+int sysv_sem_values(struct ipk_object *o)
 {
 	size_t n = o->nsems;
 	unsigned short small[64];
@@ -70,7 +70,7 @@ static int sem_read_values(struct ipk_object *o)
 /* Values come from the live kernel only: frozen copies have none. */
 static int sem_finish(struct ipk_scan *s, struct ipk_object *o)
 {
-	return s->ctx->live && ctx_wants(s->ctx, F(VALUE)) ? sem_read_values(o) : 0;
+	return s->ctx->live && ctx_wants(s->ctx, F(VALUE)) ? sysv_sem_values(o) : 0;
 }
 
 /* Per semaphore: waiters for an increase, for zero, and the last pid. */
@@ -88,7 +88,7 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 	if (!ctx->live)
 		return 0;
 	if (!obj_has(o, IPK_F_VALUE) && !(o->noaccess & F(VALUE))) {
-		int rc = sem_read_values(o);
+		int rc = sysv_sem_values(o);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}

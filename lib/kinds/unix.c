@@ -287,10 +287,13 @@ static int unix_scan(struct ipk_scan *s)
 	size_t before = s->list->n;
 	int rc;
 
-	if (!s->ctx->live || (rc = unix_diag_scan(s)) == -EPROTONOSUPPORT)
+	if (!s->ctx->live || (rc = unix_diag_scan(s)) == -EPROTONOSUPPORT) {
 		rc = unix_proc_scan(s);
-	else
-		rc = rc == -ENOMEM ? rc : 0;
+	} else if (rc && rc != -ENOMEM) {
+		/* a dump cut short lists some sockets only: say so */
+		ctx_diag(s->ctx, -rc, "read", "unix sockets (sock_diag)");
+		rc = 0;
+	}
 	if (!rc && s->only && s->only[0] == '/' && s->list->n == before && s->ctx->live)
 		rc = unix_stale_file(s);
 	return rc;

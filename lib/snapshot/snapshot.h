@@ -31,12 +31,14 @@ struct snap_entry {
 	uint64_t total_msgs_in, total_msgs_out, total_sem_ops;
 	uint64_t total_came, total_went, total_changes;
 	int64_t file_mtime, stat_at;	/* a queue's mtime at the last look, and when */
+	uint32_t own_events;		/* inotify events our own reads of it still owe */
 };
 
 enum {
 	ENTRY_HELD = 1 << 0,		/* a process held it at the last process scan */
 	ENTRY_WAS_HELD = 1 << 1,	/* ... or at the one before */
-	ENTRY_OPENED = 1 << 2,		/* opened for writing since (inotify) */
+	ENTRY_OPENED = 1 << 2,		/* opened by another process since (inotify) */
+	ENTRY_READ = 1 << 3,		/* read by us in the last poll */
 };
 
 struct ipk_snapshot {
@@ -44,6 +46,7 @@ struct ipk_snapshot {
 	size_t n, cap;
 	struct snap_entry **keys, **refs;	/* hash buckets, nbuckets a power of two */
 	size_t nbuckets;
+	size_t hint;			/* where the next lookup looks first */
 	struct snap_entry **sorted;	/* ipc-ls's order, while sorted_ok */
 	bool sorted_ok;
 	/* holders that came and went, for the event being reported */
