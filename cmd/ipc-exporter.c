@@ -292,12 +292,12 @@ static int render(struct exporter *x, struct ipk_ctx *ctx, struct ipk_watch *w)
 	x->len = b.len;
 	pthread_mutex_unlock(&x->lock);
 	free(old);
-	x->renders++;
 	if (x->textfile) {
 		rc = write_textfile(x->textfile, x->text, x->len);
 		if (rc)
 			msg_cannot("write", x->textfile, -rc);
 	}
+	x->renders++;
 	return rc;
 }
 
@@ -360,8 +360,14 @@ int main(int argc, char **argv)
 
 	int rc = ipk_watch_start(w, NULL, NULL);
 	report_diags(ctx);
-	if (!rc)
+	if (!rc) {
 		rc = render(&x, ctx, w);
+		/* a textfile that could not be written: said, and tried again */
+		if (rc && rc != -ENOMEM) {
+			status = EXIT_PARTIAL;
+			rc = 0;
+		}
+	}
 	struct MHD_Daemon *d = NULL;
 	if (rc >= 0 && lfd >= 0) {
 		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -391,6 +397,8 @@ int main(int argc, char **argv)
 		rc = render(&x, ctx, w);
 		if (rc == -ENOMEM)
 			break;
+		if (rc)
+			status = EXIT_PARTIAL;
 		rc = 0;	/* a textfile that could not be written is tried again */
 		next += (int64_t)x.interval_ns;
 		if (next < now_ns())

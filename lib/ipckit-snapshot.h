@@ -206,8 +206,9 @@ int ipk_watch_start(struct ipk_watch *w, ipk_event_fn *fn, void *arg);
 /*
  * Waits at most @timeout_ms (-1: until something happens) for a source,
  * handles what is ready and reports the events.  The number of events
- * reported, 0 when the time ran out, -EINTR when a signal came, or what
- * @fn returned.
+ * reported; 0 when the time ran out, or when the snapshot changed with
+ * nothing to report (objects the filter leaves out: a condition may hold
+ * now); -EINTR when a signal came; or what @fn returned.
  */
 int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn *fn, void *arg);
 /* An fd that polls readable when ipk_watch_run() has work (for a caller's own loop). */

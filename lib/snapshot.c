@@ -728,6 +728,7 @@ static void holder_diff(struct ipk_snapshot *s, const struct ipk_object *was,
 void snap_emit_create(struct ipk_snapshot *s, struct snap_entry *e, struct emit *em)
 {
 	(void)s;
+	em->moved++;
 	if (!matches(em, e->obj))
 		return;
 	struct ipk_event ev = { .type = IPK_EVENT_CREATE, .time = ts_of(em->now), .object = e->obj };
@@ -736,6 +737,7 @@ void snap_emit_create(struct ipk_snapshot *s, struct snap_entry *e, struct emit 
 
 void snap_remove(struct ipk_snapshot *s, struct snap_entry *e, struct emit *em)
 {
+	em->moved++;
 	if (matches(em, e->obj)) {
 		struct ipk_event ev = { .type = IPK_EVENT_REMOVE, .time = ts_of(em->now),
 					.object = e->obj };
@@ -762,6 +764,7 @@ static void change(struct ipk_snapshot *s, struct snap_entry *e, struct ipk_obje
 		return;
 	}
 	size_t came = 0, went = 0;
+	em->moved++;
 	if (all & F(HOLDERS))
 		holder_diff(s, e->obj, o, &came, &went);
 	count_change(e, e->obj, o, came, went, em->now);

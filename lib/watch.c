@@ -50,6 +50,7 @@
 #define MTIME_SLACK_NS (50 * INT64_C(1000000))	/* more than a tick of the kernel's coarse clock */
 #define RESYNC_POLLS 60				/* POSIX directories read in full this often */
 #define MAX_PIDFDS 4096
+#define COALESCE_NS (2 * INT64_C(1000000))	/* shm_open and ftruncate: one create, not two events */
 
 /* One IPC namespace and what is watched there. */
 struct view {
@@ -246,7 +247,10 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 		ipk_object_free(o);
 		return 0;
 	}
-	if (r->stale_procs && o->kind->holder_class != HELD_NONE && !snap_find(w->snap, o)) {
+	struct snap_entry *known_before = r->stale_procs && o->kind->holder_class != HELD_NONE ?
+					  snap_find(w->snap, o) : NULL;
+	if (r->stale_procs && o->kind->holder_class != HELD_NONE &&
+	    (!known_before || !obj_has(known_before->obj, IPK_F_HOLDERS))) {
 		/*
 		 * A new object inotify told of: the last process scan is older
 		 * than it, so who holds it is not known yet (the next poll says).
@@ -352,9 +356,12 @@ static int repost(struct ipk_watch *w, struct snap_entry *e)
 		ipk_object_free(c);
 		return rc;
 	}
-	/* holders not known before (a new object inotify told of): learnt, not changed */
+	/*
+	 * Holders not known before (a new object inotify told of): learnt.
+	 * None is nothing to tell; some are told as come.
+	 */
 	bool quiet = w->em.quiet;
-	w->em.quiet |= !obj_has(o, IPK_F_HOLDERS);
+	w->em.quiet |= !obj_has(o, IPK_F_HOLDERS) && !c->nholders;
 	snap_put(w->snap, c, e->source, w->gen, &w->em, &rc);
 	w->em.quiet = quiet;
 	return rc;
@@ -422,7 +429,8 @@ static bool add_dirty(struct ipk_watch *w, const char *name, bool mq, int64_t du
 {
 	for (size_t i = 0; i < w->ndirty; i++) {
 		if (w->dirty[i].name && w->dirty[i].mq == mq && strcmp(w->dirty[i].name, name) == 0) {
-			if (due > w->dirty[i].due)
+			/* a burst of events is read once; only a settling delay postpones it */
+			if (due > w->dirty[i].due + COALESCE_NS)
 				w->dirty[i].due = due;
 			return true;
 		}
@@ -1113,7 +1121,7 @@ static int inotify_read(struct ipk_watch *w)
 				if (e || !(ev->mask & ~(uint32_t)IN_CLOSE_WRITE))
 					continue;
 			}
-			if (!add_dirty(w, ev->name, mq, 0))
+			if (!add_dirty(w, ev->name, mq, w->em.now + COALESCE_NS))
 				w->resync = true;
 		}
 	}
@@ -1268,6 +1276,7 @@ int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn *fn, void *a
 	w->em.arg = arg;
 	w->em.rc = 0;
 	w->em.count = 0;
+	w->em.moved = 0;
 	/*
 	 * Signals come during the wait only (epoll_pwait): a read of the
 	 * kernel is never cut short by one, and a listing cut short would
@@ -1340,6 +1349,11 @@ static int watch_loop(struct ipk_watch *w, int64_t until, const sigset_t *waitma
 			rc = (int)w->em.count;
 			w->em.count = 0;
 			return rc;
+		}
+		/* objects of the filter's leaving out changed: a caller's condition may hold now */
+		if (w->em.moved) {
+			w->em.moved = 0;
+			return 0;
 		}
 		if (snap_now() >= until)
 			return 0;

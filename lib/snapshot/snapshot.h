@@ -64,6 +64,7 @@ struct emit {
 	bool quiet;			/* keep the records, report nothing */
 	int rc;				/* what fn returned, once non-zero */
 	size_t count;			/* events reported */
+	size_t moved;			/* entries created, changed or removed, reported or not */
 };
 
 int64_t snap_now(void);
