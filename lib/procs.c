@@ -156,8 +156,10 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 		return -errno;
 	DIR *dir = fdopendir(fddir);
 	if (!dir) {
+		/* its fstat fails (ENOENT) on a process that exits meanwhile */
+		int err = errno == ENOMEM ? -ENOMEM : -ENOENT;
 		close(fddir);
-		return -ENOMEM;
+		return err;
 	}
 	int rc = 0;
 	struct dirent *d;

@@ -212,3 +212,16 @@ sample() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == "ipc-exporter: cannot listen on '127.0.0.1:$PORT': address already in use" ]]
 }
+
+@test "ipc-exporter(1): its scrape configuration and alert rules pass promtool" {
+	command -v promtool >/dev/null || skip "promtool (prometheus) is not installed"
+	unroff() { sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e '/^\.fi/d'; }
+	sed -n '/^groups:/,/^\.fi/p' man/ipc-exporter.1 | unroff >"$BATS_TEST_TMPDIR/rules.yml"
+	run promtool check rules "$BATS_TEST_TMPDIR/rules.yml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"SUCCESS: 2 rules found"* ]]
+	{ sed -n '/^scrape_configs:/,/^\.fi/p' man/ipc-exporter.1 | unroff
+	  echo "rule_files: [rules.yml]"; } >"$BATS_TEST_TMPDIR/prometheus.yml"
+	run promtool check config "$BATS_TEST_TMPDIR/prometheus.yml"
+	[ "$status" -eq 0 ]
+}
