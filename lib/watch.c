@@ -824,7 +824,15 @@ static struct proc_index *index_without(const struct proc_index *idx, pid_t pid)
  */
 static int exited(struct ipk_watch *w, pid_t pid)
 {
-	if (!w->procs || !procs_pid(w->procs, pid) || !process_gone(pid))
+	const struct proc *p = w->procs ? procs_pid(w->procs, pid) : NULL;
+	if (!p)
+		return 0;
+	/* most processes that end held nothing: nothing to do for them */
+	uint32_t which = (uint32_t)(p - w->procs->procs);
+	bool held = false;
+	for (size_t i = 0; i < w->procs->nheld && !held; i++)
+		held = w->procs->held[i].proc == which;
+	if (!held || !process_gone(pid))
 		return 0;
 	struct proc_index *idx = index_without(w->procs, pid);
 	if (!idx)
@@ -847,10 +855,10 @@ static int exited(struct ipk_watch *w, pid_t pid)
 	for (size_t i = w->snap->n; i-- > 0 && !rc;) {
 		struct snap_entry *e = w->snap->v[i];
 		const struct ipk_object *o = e->obj;
-		bool held = false;
-		for (uint32_t h = 0; h < o->nholders && !held; h++)
-			held = o->holders[h].pid == pid;
-		if (!held || o->kind->family == IPK_FAMILY_FD)
+		bool its = false;
+		for (uint32_t h = 0; h < o->nholders && !its; h++)
+			its = o->holders[h].pid == pid;
+		if (!its || o->kind->family == IPK_FAMILY_FD)
 			continue;
 		if (o->kind->family == IPK_FAMILY_POSIX) {
 			rc = repost(w, e);
