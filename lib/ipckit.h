@@ -148,68 +148,7 @@ bool ipk_kind_has_field(const struct ipk_kind *k, int field);
 
 /* ---------------------------------------------------------------- fields */
 
-/*
- * Every field of the record.  The order is the order of `ipc-ls -i` and of
- * JSON objects.  Fields flagged IPK_FIELD_DETAIL are filled by a scan only
- * where that costs nothing extra; ipk_object_fill_detail() fills the rest.
- */
-enum ipk_field_id {
-	IPK_F_KIND,
-	IPK_F_REF,
-	IPK_F_ID,
-	IPK_F_KEY,
-	IPK_F_NAME,
-	IPK_F_OWNER,
-	IPK_F_UID,
-	IPK_F_GROUP,
-	IPK_F_GID,
-	IPK_F_CUSER,
-	IPK_F_CUID,
-	IPK_F_CGROUP,
-	IPK_F_CGID,
-	IPK_F_PERMS,
-	IPK_F_SIZE,
-	IPK_F_CAPACITY,
-	IPK_F_MESSAGES,
-	IPK_F_MAXMSG,
-	IPK_F_MSGSIZE,
-	IPK_F_VALUE,
-	IPK_F_NATTCH,
-	IPK_F_HOLDERS,
-	IPK_F_CPID,
-	IPK_F_LPID,
-	IPK_F_CTIME,
-	IPK_F_ATIME,
-	IPK_F_DTIME,
-	IPK_F_STATUS,
-	IPK_F_NS,
-	/* kind-specific detail */
-	IPK_F_NSEMS,
-	IPK_F_LSPID,
-	IPK_F_LRPID,
-	IPK_F_SEMNCNT,
-	IPK_F_SEMZCNT,
-	IPK_F_SEMPID,
-	IPK_F_WAITERS,
-	IPK_F_RSS,
-	IPK_F_SWAP,
-	IPK_F_NOTIFY_PID,
-	IPK_F_INODE,
-	IPK_F_TYPE,
-	IPK_F_STATE,
-	IPK_F_PEER,
-	IPK_F_RECVQ,
-	IPK_F_SENDQ,
-	IPK_F_CLOCK,
-	IPK_F_INTERVAL,
-	IPK_F_TICKS,
-	IPK_F_TIMER_FLAGS,
-	IPK_F_SIGNALS,
-	IPK_F_SEALS,
-	IPK_F_COUNT
-};
-
-/* How a field's value is stored and shown. */
+/* How a field's value is stored and shown.  Append only (ABI). */
 enum ipk_field_type {
 	IPK_T_STRING,	/* text */
 	IPK_T_NUMBER,	/* a plain integer */
@@ -226,12 +165,116 @@ enum ipk_field_type {
 	IPK_T_KIND,	/* the kind name */
 	IPK_T_STRINGS,	/* a list of words: signals, seals */
 	IPK_T_SECONDS,	/* nanoseconds, shown as seconds: 1.5 */
-	IPK_T_PEER,	/* another unix socket, as its REF */
 };
 
 #define IPK_FIELD_DETAIL	(1u << 0)	/* kind-specific: -i and JSON */
 #define IPK_FIELD_RIGHT		(1u << 1)	/* right-aligned in tables */
 #define IPK_FIELD_WIDE		(1u << 2)	/* may be truncated in tables */
+
+/*
+ * Every field of the record, one row each: X(ID, json, column, type,
+ * flags, help).  This list is the only place a field is declared: the
+ * enum below, the library's field table, --help, completion and the man
+ * pages' tables all come from it.  The order is the order of `ipc-ls -i`
+ * and of JSON objects, and a field's id is its row number: part of the
+ * ABI, so rows are only ever appended.  Fields flagged IPK_FIELD_DETAIL
+ * are filled by a scan only where that costs nothing extra;
+ * ipk_object_fill_detail() fills the rest.
+ */
+#define IPK_FIELDS(X)								\
+	X(KIND, "kind", "KIND", IPK_T_KIND, 0, "kind of object")		\
+	X(REF, "ref", "REF", IPK_T_STRING, 0,					\
+	  "reference accepted by every command")				\
+	X(ID, "id", "ID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "System V id")		\
+	X(KEY, "key", "KEY", IPK_T_KEY, 0, "System V key")			\
+	X(NAME, "name", "NAME", IPK_T_STRING, IPK_FIELD_WIDE,			\
+	  "POSIX name, path, socket path or memfd name")			\
+	X(OWNER, "owner", "OWNER", IPK_T_USER, 0, "owner")			\
+	X(UID, "uid", "UID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "owner user id")	\
+	X(GROUP, "group", "GROUP", IPK_T_GROUP, 0, "owner group")		\
+	X(GID, "gid", "GID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "owner group id")	\
+	X(CUSER, "cuser", "CUSER", IPK_T_USER, 0, "creator")			\
+	X(CUID, "cuid", "CUID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "creator user id") \
+	X(CGROUP, "cgroup", "CGROUP", IPK_T_GROUP, 0, "creator group")		\
+	X(CGID, "cgid", "CGID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "creator group id") \
+	X(PERMS, "perms", "PERMS", IPK_T_PERMS, 0, "permission bits")		\
+	X(SIZE, "size", "SIZE", IPK_T_BYTES, IPK_FIELD_RIGHT,			\
+	  "bytes: segment or object size; for queues the bytes queued now")	\
+	X(CAPACITY, "capacity", "CAPACITY", IPK_T_BYTES, IPK_FIELD_RIGHT,	\
+	  "bytes the object can hold")						\
+	X(MESSAGES, "messages", "MSGS", IPK_T_NUMBER, IPK_FIELD_RIGHT,		\
+	  "messages queued now")						\
+	X(MAXMSG, "maxmsg", "MAXMSG", IPK_T_NUMBER, IPK_FIELD_RIGHT,		\
+	  "most messages the queue holds")					\
+	X(MSGSIZE, "msgsize", "MSGSIZE", IPK_T_BYTES, IPK_FIELD_RIGHT,		\
+	  "largest message")							\
+	X(VALUE, "value", "VALUE", IPK_T_VALUE, IPK_FIELD_RIGHT | IPK_FIELD_WIDE, \
+	  "semaphore value(s), eventfd counter, timerfd seconds to the next expiry") \
+	X(NATTCH, "nattch", "NATTCH", IPK_T_NUMBER, IPK_FIELD_RIGHT,		\
+	  "number of attaches")							\
+	X(HOLDERS, "holders", "HOLDERS", IPK_T_HOLDERS, IPK_FIELD_WIDE,		\
+	  "processes that hold it")						\
+	X(CPID, "cpid", "CPID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "creator pid")	\
+	X(LPID, "lpid", "LPID", IPK_T_NUMBER, IPK_FIELD_RIGHT,			\
+	  "last operator pid")							\
+	X(CTIME, "ctime", "CTIME", IPK_T_TIME, 0, "time of the last change")	\
+	X(ATIME, "atime", "ATIME", IPK_T_TIME, 0,				\
+	  "last attach, send or operation")					\
+	X(DTIME, "dtime", "DTIME", IPK_T_TIME, 0, "last detach or receive")	\
+	X(STATUS, "status", "STATUS", IPK_T_STATUS, 0,				\
+	  "flags: dest, locked, orphan, gone, notify, listening, connected, semaphore") \
+	X(NS, "ns", "NS", IPK_T_NUMBER, IPK_FIELD_RIGHT, "IPC namespace inode")	\
+	X(NSEMS, "nsems", "NSEMS", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "semaphores in the array")						\
+	X(LSPID, "lspid", "LSPID", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "pid of the last send")						\
+	X(LRPID, "lrpid", "LRPID", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "pid of the last receive")						\
+	X(SEMNCNT, "semncnt", "SEMNCNT", IPK_T_NUMBERS, IPK_FIELD_DETAIL,	\
+	  "per semaphore: processes waiting for an increase")			\
+	X(SEMZCNT, "semzcnt", "SEMZCNT", IPK_T_NUMBERS, IPK_FIELD_DETAIL,	\
+	  "per semaphore: processes waiting for zero")				\
+	X(SEMPID, "sempid", "SEMPID", IPK_T_NUMBERS, IPK_FIELD_DETAIL,		\
+	  "per semaphore: pid of the last operation")				\
+	X(WAITERS, "waiters", "WAITERS", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "processes blocked in sem_wait")					\
+	X(RSS, "rss", "RSS", IPK_T_BYTES, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL,	\
+	  "resident bytes")							\
+	X(SWAP, "swap", "SWAP", IPK_T_BYTES, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "swapped-out bytes")							\
+	X(NOTIFY_PID, "notify_pid", "NOTIFY_PID", IPK_T_NUMBER,			\
+	  IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, "process registered with mq_notify") \
+	X(INODE, "inode", "INODE", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "inode of the object")						\
+	X(TYPE, "type", "TYPE", IPK_T_STRING, IPK_FIELD_DETAIL,			\
+	  "socket type: stream, dgram, seqpacket")				\
+	X(STATE, "state", "STATE", IPK_T_STRING, IPK_FIELD_DETAIL,		\
+	  "socket state: listening, connected, unconnected ...")		\
+	X(PEER, "peer", "PEER", IPK_T_STRING, IPK_FIELD_DETAIL,			\
+	  "the REF of the socket at the other end")				\
+	X(RECVQ, "recvq", "RECVQ", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "receive queue: bytes, or connections waiting on a listener")		\
+	X(SENDQ, "sendq", "SENDQ", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "send queue: bytes, or the backlog of a listener")			\
+	X(CLOCK, "clock", "CLOCK", IPK_T_STRING, IPK_FIELD_DETAIL,		\
+	  "timerfd clock: realtime, monotonic, boottime ...")			\
+	X(INTERVAL, "interval", "INTERVAL", IPK_T_SECONDS,			\
+	  IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, "timerfd period in seconds (0: fires once)") \
+	X(TICKS, "ticks", "TICKS", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "timerfd expirations not read yet")					\
+	X(TIMER_FLAGS, "timer_flags", "TIMER_FLAGS", IPK_T_STRING, IPK_FIELD_DETAIL, \
+	  "timerfd settime flags: abstime, cancel_on_set")			\
+	X(SIGNALS, "signals", "SIGNALS", IPK_T_STRINGS,				\
+	  IPK_FIELD_DETAIL | IPK_FIELD_WIDE, "signals a signalfd accepts")	\
+	X(SEALS, "seals", "SEALS", IPK_T_STRINGS, IPK_FIELD_DETAIL,		\
+	  "memfd seals: seal, shrink, grow, write, future_write, exec")
+
+enum ipk_field_id {
+#define IPK_FIELD_ID_(id, json, column, type, flags, help) IPK_F_##id,
+	IPK_FIELDS(IPK_FIELD_ID_)
+#undef IPK_FIELD_ID_
+	IPK_F_COUNT	/* of this header; ipk_field_count() tells the library's */
+};
 
 struct ipk_field_info {
 	const char *json;	/* "messages": the JSON name */
@@ -241,6 +284,9 @@ struct ipk_field_info {
 	unsigned flags;		/* IPK_FIELD_* */
 };
 
+/* How many fields the library knows (at least IPK_F_COUNT of its own header). */
+int ipk_field_count(void);
+/* The row of field @field; NULL when there is none. */
 const struct ipk_field_info *ipk_field_info(int field);
 /* Accepts the column name or the JSON name, any case; -1 if none. */
 int ipk_field_find(const char *name);
@@ -466,6 +512,9 @@ bool ipk_object_same(const struct ipk_object *was, const struct ipk_object *now,
 
 /* "key", "size" ...: the attribute's name, as ipc-mk's options spell it. */
 const char *ipk_attr_name(enum ipk_attr a);
+
+/* strerror() in the words of messages: lower case, "permission denied". */
+const char *ipk_strerror(int err);
 
 #define IPK_RM_FORCE	(1u << 0)	/* even when in use */
 #define IPK_RM_CHECK	(1u << 1)	/* every check, no removal (a dry run) */

@@ -187,7 +187,7 @@ teardown() {
 	# a churn of short-lived holders while ipc-ls lists
 	( for i in $(seq 150); do
 		"$FACTORY" --hold pipe eventfd unix pair=1 memfd </dev/null >/dev/null &
-		p=$!; sleep 0.01; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
+		p=$!; sleep 0.01; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
 	done ) &
 	churn=$!
 	for i in $(seq 40); do
