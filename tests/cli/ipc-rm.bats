@@ -460,6 +460,22 @@ answer() {
 	[ "$(refs --kind msg)" = "$own" ]
 }
 
+@test "--ns PID: a refusal there names the owner (a crash before)" {
+	require_other_user
+	# nobody's queue in another namespace; root without CAP_FOWNER may not unlink it
+	local out=$BATS_TEST_TMPDIR/inner
+	unshare --ipc setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$FACTORY" --hold posix-mq name=/theirs >"$out" 2>&1 </dev/null 3>&- &
+	HOLDERS+=("$!")
+	for i in $(seq 200); do grep -q '^ready' "$out" && break; sleep 0.02; done
+	pid=$(sed -n 's/^ready //p' "$out")
+	run --separate-stderr setpriv --bounding-set=-fowner,-dac_override \
+		"$IPC_RM" --ns "$pid" posix-mq:/theirs
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipc-rm: cannot remove 'posix-mq:/theirs': permission denied (owner nobody)" ]
+	"$IPC_LS" --ns "$pid" -o ref --noheadings --kind mq | grep -qx 'posix-mq:/theirs'
+}
+
 @test "valgrind finds no error and no leak in ipc-mk and ipc-rm" {
 	command -v valgrind >/dev/null || skip "valgrind is not installed"
 	[[ "$B" != *san* ]] || skip "the sanitizer build cannot run under valgrind"

@@ -469,6 +469,41 @@ static void test_vanishing_objects(void)
 	ipk_ctx_free(ctx);
 }
 
+/* In a namespace's sub-context, names come from the parent's caches. */
+static int names_in_ns(struct ipk_ctx *sub, void *arg)
+{
+	struct ipk_error *e = arg;
+	struct ipk_object o = { .kind = ipk_kind_find("posix-mq") };
+
+	obj_set_num(&o, IPK_F_UID, 0);
+	err_kernel(sub, &o, EPERM, e);
+	obj_clear(&o);
+	return sub->users && ctx_user_name(sub, 0) ? 0 : -EFAULT;
+}
+
+static void test_ns_subcontext_names(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	struct ipk_error e = { 0 };
+	bool entered = false;
+	/* our own namespace, entered as another would be */
+	int rc = ns_run(ctx, getpid(), 0, names_in_ns, &e, &entered);
+
+	if (!entered) {
+		printf("# skipped: cannot enter an IPC namespace here (%s)\n", ipk_strerror(-rc));
+		ipk_ctx_free(ctx);
+		return;
+	}
+	CHECK_INT(rc, 0);
+	CHECK_STR(e.text, "permission denied (owner root)");
+	/* a process that is gone is ESRCH, not a crash */
+	entered = true;
+	rc = ns_run(ctx, 0x7ffffffe, 0, names_in_ns, &e, &entered);
+	CHECK(!entered);
+	CHECK_INT(rc, -ESRCH);
+	ipk_ctx_free(ctx);
+}
+
 int main(void)
 {
 	if (!getenv("IPCKIT_TEST_NS")) {
@@ -483,5 +518,6 @@ int main(void)
 	RUN(test_scan_changes_nothing);
 	RUN(test_no_access);
 	RUN(test_vanishing_objects);
+	RUN(test_ns_subcontext_names);
 	return test_done();
 }
