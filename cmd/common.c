@@ -337,7 +337,7 @@ int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 			free(longs);
 			exit(close_stdout());
 		case OPT_VERSION:
-			printf("%s (ipckit) %s\n", spec->name, IPCKIT_VERSION);
+			printf("%s (ipckit) %s\n", spec->name, ipk_version());
 			free(longs);
 			exit(close_stdout());
 		case OPT_COMPLETE: {

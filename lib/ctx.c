@@ -33,6 +33,11 @@ static struct name_cache *name_cache_new(void)
 	return c;
 }
 
+const char *ipk_version(void)
+{
+	return IPCKIT_VERSION;
+}
+
 struct ipk_ctx *ipk_ctx_new(void)
 {
 	struct ipk_ctx *ctx = calloc(1, sizeof(*ctx));

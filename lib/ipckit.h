@@ -31,7 +31,14 @@
 extern "C" {
 #endif
 
-#define IPCKIT_VERSION "0.1.0"
+/*
+ * The version of this header, the one place it is written: the Makefile
+ * reads it for the shared library's name and ipckit.pc.  ipk_version()
+ * is the version of the library a program runs with.
+ */
+#define IPCKIT_VERSION "0.2.0"
+
+const char *ipk_version(void);
 
 struct ipk_ctx;		/* settings, caches and diagnostics of one caller */
 struct ipk_kind;	/* one kind backend (sysv-shm, posix-mq, ...) */
