@@ -572,10 +572,14 @@ double ipk_limit_percent(const struct ipk_limit *l);
 
 /* "4096", "4K", "4KiB", "1.5M", "2G": bytes; -EINVAL or -ERANGE. */
 int ipk_parse_size(const char *s, uint64_t *bytes);
-/* "90", "90s", "15m", "1h30m", "2d", "1w": seconds; -EINVAL or -ERANGE. */
-int ipk_parse_duration(const char *s, int64_t *seconds);
-/* "2s", "500ms", "1.5s", "90us", "1m": nanoseconds; -EINVAL or -ERANGE. */
+/*
+ * Durations, in one grammar: "90" (seconds), "90s", "500ms", "1.5s",
+ * "250us", "15m", "1h30m", "2d", "1w" (units ns us ms s m h d w, combined
+ * from the largest).  In nanoseconds, or in whole seconds rounded up.
+ * -EINVAL or -ERANGE.
+ */
 int ipk_parse_duration_ns(const char *s, uint64_t *ns);
+int ipk_parse_duration(const char *s, int64_t *seconds);
 /* "0x1a2b", "6699", "ftok:PATH:PROJ": a SysV key; -EINVAL, or -errno of ftok. */
 int ipk_parse_key(const char *s, int32_t *key);
 

@@ -10,6 +10,7 @@ NAMED=msg,sem,shm,mq,psem,pshm
 B=${BUILD:-build}
 IPC_LS=$B/bin/ipc-ls
 FACTORY=$B/tests/ipk-factory
+DENY=$B/tests/deny-syscalls
 case $B in
 /*) BINDIR=$B/bin ;;
 *) BINDIR=$PWD/$B/bin ;;

@@ -61,6 +61,38 @@ static void test_durations(void)
 	CHECK_INT(ipk_parse_duration("5y", &v), -EINVAL);
 	CHECK_INT(ipk_parse_duration("-5s", &v), -EINVAL);
 	CHECK_INT(ipk_parse_duration("99999999999999999w", &v), -ERANGE);
+
+	/* one grammar: what the nanosecond parser takes, the second parser takes */
+	static const struct {
+		const char *text;
+		uint64_t ns;
+		int64_t s;
+	} both[] = {
+		{ "500ms", 500000000, 1 }, { "1.5s", 1500000000, 2 }, { "1h30m", 5400000000000, 5400 },
+		{ "2d", 172800000000000, 172800 }, { "1w", 604800000000000, 604800 },
+		{ "90", 90000000000, 90 }, { "250us", 250000, 1 }, { "1m30s", 90000000000, 90 },
+		{ "0.000000001s", 1, 1 }, { "2d12h", 216000000000000, 216000 }, { "0", 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(both) / sizeof(both[0]); i++) {
+		uint64_t ns = 0;
+		v = -1;
+		test_current = both[i].text;
+		CHECK_INT(ipk_parse_duration_ns(both[i].text, &ns), 0);
+		CHECK_INT(ns, both[i].ns);
+		CHECK_INT(ipk_parse_duration(both[i].text, &v), 0);
+		CHECK_INT(v, both[i].s);
+	}
+	test_current = "test_durations";
+	static const char *const bad[] = { "1h30", "1.s", ".5s", "5 s", "1x", "1sm", "s", "-1ms",
+					   "1e3s", "0x10s", "inf", "nan", "5min" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t ns;
+		CHECK_INT(ipk_parse_duration_ns(bad[i], &ns), -EINVAL);
+		CHECK_INT(ipk_parse_duration(bad[i], &v), -EINVAL);
+	}
+	uint64_t ns;
+	CHECK_INT(ipk_parse_duration_ns("18446744073709551616ns", &ns), -ERANGE);
+	CHECK_INT(ipk_parse_duration_ns("300000w", &ns), -ERANGE);
 }
 
 static void test_keys(void)
