@@ -302,6 +302,7 @@ static const char *complete_names[] = {
  *            how to complete (kinds, columns, refs, users, files, words:W W),
  *            help; a first line "positional" says how to complete operands
  *   kinds    kind names and aliases
+ *   kind-table  a kind a line: name, alias, family, how ipc-mk names one
  *   columns  column names
  *   refs     REFs of the objects that exist now
  */
@@ -334,6 +335,22 @@ static int complete(const struct cmd_spec *spec, const char *what)
 			printf("%s\n", ipk_kind_name(k));
 			if (ipk_kind_alias(k))
 				printf("%s\n", ipk_kind_alias(k));
+		}
+		return EXIT_OK;
+	}
+	if (strcmp(what, "kind-table") == 0) {
+		/* one kind a line: name, alias, family, how ipc-mk names it (key, name, path, -) */
+		static const char *const families[] = {
+			[IPK_FAMILY_SYSV] = "sysv", [IPK_FAMILY_POSIX] = "posix", [IPK_FAMILY_FD] = "fd",
+		};
+		for (size_t i = 0; i < ipk_kind_count(); i++) {
+			const struct ipk_kind *k = ipk_kind_at(i);
+			const char *made = !ipk_kind_can_create(k) ? "-" :
+					   !ipk_kind_create_named(k) ? "key" :
+					   ipk_kind_family(k) == IPK_FAMILY_POSIX ? "name" : "path";
+			printf("%s\t%s\t%s\t%s\n", ipk_kind_name(k),
+			       ipk_kind_alias(k) ? ipk_kind_alias(k) : "-", families[ipk_kind_family(k)],
+			       made);
 		}
 		return EXIT_OK;
 	}

@@ -5,7 +5,6 @@
 
 load helpers
 
-FD_KINDS=pipe,fifo,unix,eventfd,timerfd,signalfd,memfd
 
 # ls ARGS...: ipc-ls with the note about unreadable processes left out
 ls_() {

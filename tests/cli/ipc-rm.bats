@@ -45,22 +45,6 @@ answer() {
 	exec 5>&-
 }
 
-@test "every named kind: ipc-mk, ipc-ls, ipc-rm, and it is gone" {
-	for args in "msg --key 0x10" "sem --nsems 2" "shm --size 4K" "mq /q" "psem /s" \
-		"pshm /p" "fifo /tmp/ipk-rm-fifo"; do
-		ref=$("$IPC_MK" $args)
-		"$IPC_LS" "$ref" >/dev/null
-		run "$IPC_RM" "$ref"
-		[ "$status" -eq 0 ] || { echo "$ref: $output"; false; }
-		[ "$output" = "removed $ref" ]
-		run "$IPC_LS" "$ref"
-		[ "$status" -eq 1 ]
-	done
-	[ ! -e /tmp/ipk-rm-fifo ]
-	[ -z "$(ls -A /dev/shm)" ]
-	[ -z "$(refs)" ]
-}
-
 @test "a socket file nobody listens on any more is removed; a listening one is refused" {
 	hold unix path=/tmp/ipk-rm.sock
 	run "$IPC_RM" unix:/tmp/ipk-rm.sock
