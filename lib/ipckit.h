@@ -339,6 +339,7 @@ enum ipk_presence {
 struct ipk_value {
 	enum ipk_presence presence;
 	enum ipk_field_type type;
+	/* a number is in .u when is_unsigned, else in .i: they share storage */
 	union {
 		int64_t i;			/* NUMBER, KEY, TIME, VALUE */
 		uint64_t u;			/* BYTES, PERMS, USER, GROUP, STATUS */

@@ -218,8 +218,16 @@ static void *member(struct ipk_object *o, int field)
 int obj_set_num(struct ipk_object *o, int field, int64_t v)
 {
 	switch (field_store[field].store) {
+	case STORE_VALUE: {
+		/* a scalar now: an array or a u64 set before is gone */
+		struct obj_extra *x = extra_find(o, field);
+		if (x) {
+			extra_release(x);
+			*x = o->extras[--o->nextras];
+		}
+	}
+		/* fall through */
 	case STORE_I64:
-	case STORE_VALUE:
 		*(int64_t *)member(o, field) = v;
 		break;
 	case STORE_U64:
@@ -256,6 +264,16 @@ int obj_set_unum(struct ipk_object *o, int field, uint64_t v)
 		x->v.u = v;
 		break;
 	}
+	case STORE_VALUE:
+		if (v > INT64_MAX) {
+			/* an eventfd counter is a u64: beyond the member, an extra keeps it whole */
+			struct obj_extra *x = extra_slot(o, field, EXTRA_U64);
+			if (!x)
+				return -ENOMEM;
+			x->v.u = v;
+			break;
+		}
+		return obj_set_num(o, field, (int64_t)v);
 	default:
 		/* members of signed or narrower types: clamped */
 		return obj_set_num(o, field, v > INT64_MAX ? INT64_MAX : (int64_t)v);
@@ -370,7 +388,11 @@ int64_t obj_num(const struct ipk_object *o, int field)
 	struct ipk_value v;
 
 	ipk_object_get(o, field, &v);
-	return v.presence == IPK_PRESENT ? v.i : 0;
+	if (v.presence != IPK_PRESENT)
+		return 0;
+	if (v.is_unsigned)
+		return v.u > INT64_MAX ? INT64_MAX : (int64_t)v.u;
+	return v.i;
 }
 
 uint64_t obj_unum(const struct ipk_object *o, int field)
@@ -391,8 +413,7 @@ static void extra_value(const struct obj_extra *x, struct ipk_value *v)
 		v->i = x->v.i;
 		break;
 	case EXTRA_U64:
-		v->u = x->v.u;
-		v->i = x->v.u > INT64_MAX ? INT64_MAX : (int64_t)x->v.u;
+		v->u = x->v.u;		/* v->i shares its storage: never clamp through it */
 		v->is_unsigned = true;
 		break;
 	case EXTRA_WORD:
@@ -442,13 +463,11 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 		v->i = *(const int64_t *)m;
 		break;
 	case STORE_U64:
-		v->u = *(const uint64_t *)m;
-		v->i = v->u > INT64_MAX ? INT64_MAX : (int64_t)v->u;
+		v->u = *(const uint64_t *)m;	/* v->i shares its storage */
 		v->is_unsigned = true;
 		break;
 	case STORE_U32:
 		v->u = *(const uint32_t *)m;
-		v->i = (int64_t)v->u;
 		v->is_unsigned = true;
 		break;
 	case STORE_STR:

@@ -64,8 +64,9 @@ static unsigned memfd_claim(const struct held_probe *p, struct held *h)
 	memcpy(p->scratch, p->link + 7, len);
 	p->scratch[len] = '\0';
 	h->path = p->scratch;
+	/* every memfd is a file of the kernel's one internal shmem mount: its inode is it */
+	h->dev = 0;
 	if (p->fd < 0) {
-		h->dev = p->map_dev;
 		h->ino = p->map_ino;
 		return HOLD_CLAIMED;
 	}
@@ -74,7 +75,6 @@ static unsigned memfd_claim(const struct held_probe *p, struct held *h)
 	const struct stat *st = p->stat(p);
 	if (!st)
 		return 0;	/* closed since */
-	h->dev = st->st_dev;
 	h->ino = st->st_ino;
 	return HOLD_CLAIMED | HOLD_STAT;
 }
@@ -90,7 +90,6 @@ static int memfd_fdinfo(const char *text, struct held *h, struct ipk_arena *aren
 		return -ENOENT;
 	errno = 0;
 	h->ino = strtoull(ino, &end, 10);
-	h->dev = 0;
 	return errno || end == ino ? -ENOENT : 0;
 }
 
@@ -148,7 +147,8 @@ const struct ipk_kind kind_memfd = {
 	.name = "memfd",
 	.description = "anonymous shared memory file (memfd)",
 	.family = IPK_FAMILY_FD,
-	.procs = PROCS_FDS | PROCS_MAPS,
+	/* fdinfo only where no stat tells the inode: frozen copies */
+	.procs = PROCS_FDS | PROCS_MAPS | PROCS_FDINFO,
 	.claim = memfd_claim,
 	.fdinfo = memfd_fdinfo,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,

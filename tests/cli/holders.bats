@@ -306,3 +306,11 @@ time.sleep(30)
 	[ "$status" -eq 1 ]
 	[ "$(lines_of "$output")" -eq 1 ]
 }
+
+@test "an eventfd counter is a u64: shown whole past INT64_MAX" {
+	hold eventfd add=18446744073709551614
+	run --separate-stderr "$IPC_LS" -o value --noheadings "$HOLD_REFS"
+	[ "$output" = 18446744073709551614 ]
+	# jq's numbers are doubles: the text of the JSON itself carries every digit
+	"$IPC_LS" --json -i "$HOLD_REFS" | grep -q '"value": 18446744073709551614'
+}
