@@ -104,6 +104,8 @@ void ipk_ctx_free(struct ipk_ctx *ctx)
 
 int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root)
 {
+	if (!ctx)
+		return -EINVAL;
 	size_t len = root ? strlen(root) : 0;
 
 	while (len > 0 && root[len - 1] == '/')
@@ -120,11 +122,15 @@ int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root)
 
 const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx)
 {
+	if (!ctx)
+		return NULL;
 	return ctx->root[0] ? ctx->root : "/";
 }
 
 int ipk_ctx_set_ns(struct ipk_ctx *ctx, const char *spec)
 {
+	if (!ctx || !spec)
+		return -EINVAL;
 	char path[64], *end;
 	struct stat st;
 
@@ -177,16 +183,18 @@ void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object
 
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx)
 {
-	return ctx->ndiags;
+	return ctx ? ctx->ndiags : 0;
 }
 
 const struct ipk_diag *ipk_ctx_diag(const struct ipk_ctx *ctx, size_t i)
 {
-	return i < ctx->ndiags ? &ctx->diags[i] : NULL;
+	return ctx && i < ctx->ndiags ? &ctx->diags[i] : NULL;
 }
 
 void ipk_ctx_clear_diags(struct ipk_ctx *ctx)
 {
+	if (!ctx)
+		return;
 	for (size_t i = 0; i < ctx->ndiags; i++) {
 		free((char *)ctx->diags[i].verb);
 		free((char *)ctx->diags[i].object);

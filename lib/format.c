@@ -167,6 +167,8 @@ static int key_text(int64_t key, bool quoted, struct ipk_buf *out)
 int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		   const struct ipk_format *fmt, struct ipk_buf *out)
 {
+	if (!ctx || !o || !out)
+		return -EINVAL;
 	struct ipk_value v;
 
 	ipk_object_get(o, field, &v);
@@ -176,6 +178,8 @@ int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 		   const struct ipk_format *fmt, struct ipk_buf *out)
 {
+	if (!ctx || !value || !out)
+		return -EINVAL;
 	static const struct ipk_format defaults;
 	const struct ipk_value v = *value;
 	const char *name;
@@ -261,6 +265,8 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		   struct ipk_buf *out)
 {
+	if (!ctx || !o || !out)
+		return -EINVAL;
 	struct ipk_value v;
 	const char *name;
 	int rc = 0;
@@ -352,6 +358,8 @@ static bool json_carries(const struct ipk_object *o, const struct fieldset *fiel
 int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 		    const int *fields, size_t nfields, struct ipk_buf *out)
 {
+	if (!ctx || !o || !out || (nfields && !fields))
+		return -EINVAL;
 	const struct fieldset *kind_set = kind_fields(o->kind);
 	bool first = true;
 	int rc = ipk_buf_puts(out, "{");

@@ -6,17 +6,43 @@
  * prints and never exits: functions return 0 or a negative errno (or NULL
  * with errno set), and problems met while reading many objects (a file that
  * vanished, a permission denied) are collected as diagnostics in the context
- * for the caller to report.
+ * for the caller to report.  Every function of this header checks its
+ * pointers and indexes: NULL or out of range is -EINVAL, NULL, false or
+ * an absent value, never a crash.
  *
  * Typical use:
  *
  *	struct ipk_ctx *ctx = ipk_ctx_new();
  *	struct ipk_filter *f = ipk_filter_new();
- *	ipk_filter_set_kinds(f, "shm,posix-shm", &bad);
+ *	char *bad = NULL;
+ *	if (ipk_filter_set_kinds(f, "shm,posix-shm", &bad) < 0)
+ *		fail("unknown kind", bad);
  *	struct ipk_list *l = ipk_scan(ctx, f, 0);
  *	for (size_t i = 0; i < ipk_list_len(l); i++)
  *		use(ipk_list_at(l, i));
  *	ipk_list_free(l); ipk_filter_free(f); ipk_ctx_free(ctx);
+ *
+ * What lives how long, and who frees it:
+ *   - a context, a filter, a list, an object from ipk_lookup() and a REF
+ *     from ipk_create() or ipk_ref_parse() are the caller's, freed with
+ *     ipk_ctx_free(), ipk_filter_free(), ipk_list_free(),
+ *     ipk_object_free() and free();
+ *   - the objects of a list are the list's: valid until ipk_list_free(),
+ *     which frees them all (never ipk_object_free() one of them);
+ *   - what an object gives (ipk_object_ref(), the strings, arrays and
+ *     holders of an ipk_value) is valid as long as the object;
+ *   - names of kinds, fields, attributes and statuses are static;
+ *   - user and group names, and diagnostics, live in the context: until
+ *     ipk_ctx_free() (diagnostics until ipk_ctx_clear_diags());
+ *   - ipk_strerror()'s text is the calling thread's, until its next call.
+ *
+ * Threads: a context is used by one thread at a time; distinct contexts
+ * may be used from distinct threads at once.  ipk_scan(), ipk_lookup()
+ * and ipk_remove() start threads of their own (kinds scanned in parallel;
+ * another IPC namespace is entered with setns() in a thread, so the
+ * caller's threads never change namespace) and join them before they
+ * return.  Lists and objects are not changed by reading them: several
+ * threads may read one list.
  */
 #ifndef IPCKIT_H
 #define IPCKIT_H
@@ -406,8 +432,8 @@ void ipk_filter_free(struct ipk_filter *f);
 
 /*
  * Each setter parses the text a user typed and returns 0, or -EINVAL for
- * text it cannot parse (with *bad, where given, pointing at the offending
- * word for kinds), or -ENOENT for an unknown user.
+ * text it cannot parse (with *bad, where given, set to a malloc'd copy of
+ * the offending word for kinds), or -ENOENT for an unknown user.
  */
 int ipk_filter_set_kinds(struct ipk_filter *f, const char *list, char **bad);
 int ipk_filter_add_kind(struct ipk_filter *f, const struct ipk_kind *k);

@@ -13,6 +13,8 @@ static const char size_units[] = "KMGTPE";
 
 int ipk_parse_size(const char *s, uint64_t *bytes)
 {
+	if (!s || !bytes)
+		return -EINVAL;
 	char *end;
 	int shift = 0;
 
@@ -143,6 +145,8 @@ int ipk_parse_duration_ns(const char *s, uint64_t *ns)
 
 int ipk_parse_duration(const char *s, int64_t *seconds)
 {
+	if (!seconds)
+		return -EINVAL;
 	uint64_t ns;
 	int rc = ipk_parse_duration_ns(s, &ns);
 
@@ -158,6 +162,8 @@ int ipk_parse_duration(const char *s, int64_t *seconds)
 
 int ipk_parse_key(const char *s, int32_t *key)
 {
+	if (!s || !key)
+		return -EINVAL;
 	char *end;
 
 	if (strncmp(s, "ftok:", 5) == 0) {
@@ -195,6 +201,8 @@ int ipk_parse_key(const char *s, int32_t *key)
 
 int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out)
 {
+	if (!out)
+		return -EINVAL;
 	if (bytes < 1024) {
 		char s[8];
 		size_t n = fmt_u64(s, bytes);
