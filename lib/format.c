@@ -358,7 +358,7 @@ static bool json_carries(const struct ipk_object *o, const struct fieldset *fiel
 int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 		    const int *fields, size_t nfields, struct ipk_buf *out)
 {
-	if (!ctx || !o || !out || (nfields && !fields))
+	if (!ctx || !o || !out)
 		return -EINVAL;
 	const struct fieldset *kind_set = kind_fields(o->kind);
 	bool first = true;
