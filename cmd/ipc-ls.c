@@ -483,8 +483,9 @@ int main(int argc, char **argv)
 		} else {
 			list = ipk_scan(ctx, ls.filter, 0);
 		}
+		/* a failed scan says why: its errno, not a guess */
 		if (!list)
-			rc = -ENOMEM;
+			rc = errno ? -errno : -ENOMEM;
 		else if (!rc)
 			rc = out_objects(ctx, &ls.out, list, fields, nfields,
 					 !ls.out.columns);
