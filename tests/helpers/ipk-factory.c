@@ -361,7 +361,7 @@ static int mk_pipe(const struct params *p, char *ref, size_t size)
 
 static int mk_fifo(const struct params *p, char *ref, size_t size)
 {
-	char path[256];
+	char path[4096];
 
 	name_param(p, "/tmp/ipk-fifo%d", path, sizeof(path));
 	if (mkfifo(path, mode_param(p)) < 0 && errno != EEXIST)
@@ -667,7 +667,7 @@ int main(int argc, char **argv)
 			p.value[p.n++] = eq + 1;
 		}
 		for (p.index = 0; p.index < count; p.index++) {
-			char ref[300];
+			char ref[4200];
 			f->create(&p, ref, sizeof(ref));
 			if (count <= 100)
 				printf("%s\n", ref);
