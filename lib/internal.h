@@ -714,16 +714,19 @@ int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclu
 /*
  * Adds the object of a POSIX file whose content is part of the record (a
  * semaphore's value, a queue's attributes): opened once and given to
- * @read, with @fd -1 when the caller may not read it.
+ * @read, with @fd -1 when the caller may not read it.  @queue: a file of
+ * the mqueue filesystem, which can hold nothing but queues.
  */
 int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *name,
+		   bool queue,
 		   void (*read)(struct ipk_scan *s, int fd, const struct stat *st,
 				struct ipk_object *o));
 /*
  * Opens a file of a POSIX directory read-only, without following a link,
- * blocking on a FIFO or taking a terminal, and fills @st.  The fd of a
- * regular file; -EACCES (with @st filled) for one the caller may not read;
- * -ENOENT for anything else, gone or not a regular file.
+ * opening anything that is not a regular file (a FIFO would gain a
+ * reader) or taking a terminal, and fills @st.  The fd of a regular file;
+ * -EACCES (with @st filled) for one the caller may not read; -ENOENT for
+ * anything else, gone or not a regular file.
  */
 int posix_open_regular(int dfd, const char *file, struct stat *st);
 /*

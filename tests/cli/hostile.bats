@@ -114,3 +114,31 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TM
 	run --separate-stderr "$IPC_LS" --kind unix -o name --noheadings
 	[[ "$output" == *'@a@b c'* ]]
 }
+
+@test "a FIFO in /dev/shm is never opened: a writer blocked on it stays blocked" {
+	mkfifo /dev/shm/sem.trap /dev/shm/trap
+	# writers wait in open() until someone opens the FIFOs for reading
+	( echo x >/dev/shm/sem.trap ) &
+	w1=$!
+	( echo x >/dev/shm/trap ) &
+	w2=$!
+	HOLDERS+=("$w1" "$w2")
+	sleep 0.2
+	run "$IPC_LS" posix-sem:/trap
+	[ "$status" -eq 1 ]
+	run "$IPC_LS" posix-shm:/trap
+	[ "$status" -eq 1 ]
+	"$IPC_LS" --kind psem,pshm >/dev/null
+	run --separate-stderr "$IPC_MK" psem /trap
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"exists and is not a regular file: left alone"* ]]
+	run --separate-stderr "$IPC_MK" pshm /trap
+	[ "$status" -ne 0 ]
+	sleep 0.2
+	# still blocked: alive and not a zombie (kill -0 would pass a zombie)
+	for w in "$w1" "$w2"; do
+		state=$(sed 's/.*) //' "/proc/$w/stat" | cut -d' ' -f1)
+		[ "$state" = S ] || { echo "writer $w is $state: its FIFO was opened"; false; }
+	done
+	[ -p /dev/shm/sem.trap ] && [ -p /dev/shm/trap ]
+}
