@@ -39,6 +39,18 @@ struct procs_build {
 	char scratch[PATH_MAX];	/* for claims: h->path before it is kept */
 };
 
+/* A decimal number of at most @max, the whole of @s; -1 when it is not one. */
+static long long small_number(const char *s, long long max)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	return errno || *end || v > max ? -1 : v;
+}
+
 static int add_held(struct procs_build *b, const struct held *h)
 {
 	struct proc_index *idx = b->idx;
@@ -209,7 +221,7 @@ static int add_claimed(struct procs_build *b, int piddir, int fddir, const char 
 /* The fds of one process; -EACCES when they may not be read, -ENOMEM. */
 static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 {
-	int fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fddir < 0)
 		return errno == EACCES || errno == EPERM ? -EACCES : 0;
@@ -223,7 +235,8 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 	while (!rc && (d = readdir(dir))) {
 		char link[PATH_MAX];
 
-		if (!isdigit((unsigned char)d->d_name[0]))
+		long long fd = small_number(d->d_name, INT_MAX);
+		if (fd < 0)
 			continue;
 		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
 		if (n <= 0) {
@@ -235,7 +248,7 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 		link[n] = '\0';
 		struct probe_state ps = { .b = b, .fddir = dirfd(dir), .name = d->d_name };
 		struct held_probe p = {
-			.proc = &b->idx->procs[proc], .fd = atoi(d->d_name), .link = link,
+			.proc = &b->idx->procs[proc], .fd = (int)fd, .link = link,
 			.len = (size_t)n, .live = b->ctx->live, .stat = probe_stat,
 			.scratch = b->scratch, .priv = &ps,
 		};
@@ -309,11 +322,13 @@ static int scan_maps(struct procs_build *b, int piddir, uint32_t proc)
 			p++;
 		if (*p != '/')
 			continue;
-		unsigned maj, min;
-		char *end;
-		if (sscanf(w[3], "%x:%x", &maj, &min) != 2)
-			continue;
+		char *end, *colon;
 		errno = 0;
+		unsigned long maj = strtoul(w[3], &colon, 16), min = 0;
+		if (!errno && *colon == ':')
+			min = strtoul(colon + 1, &end, 16);
+		if (errno || *colon != ':' || end != w[3] + len[3] || maj > 0xfff || min > 0xfffff)
+			continue;
 		unsigned long long ino = strtoull(w[4], &end, 10);
 		if (errno || end != w[4] + len[4])
 			continue;
@@ -469,7 +484,11 @@ static int cmp_proc(const void *a, const void *b)
 static int scan_proc(struct procs_build *b, int procdir, const char *name, unsigned what)
 {
 	struct proc_index *idx = b->idx;
-	int piddir = openat(procdir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long long pid = small_number(name, INT_MAX);
+	if (pid <= 0)
+		return 0;
+	/* never a link: a frozen copy's /proc/1 pointing at the live one */
+	int piddir = openat(procdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (piddir < 0)
 		return errno == ENOMEM ? -ENOMEM : 0;	/* exited */
@@ -484,7 +503,7 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 		b->procs_cap = cap;
 	}
 	struct proc *p = &idx->procs[idx->nprocs];
-	*p = (struct proc){ .pid = atoi(name) };
+	*p = (struct proc){ .pid = (pid_t)pid };
 	char state;
 	if (read_stat(piddir, b->boot_time, b->ticks, p->comm, &state, &p->start) < 0) {
 		close(piddir);

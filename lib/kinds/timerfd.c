@@ -75,7 +75,8 @@ static int timerfd_fdinfo(const char *text, struct held *h, struct ipk_arena *ar
 		return -ENOMEM;
 	if (!clockid)
 		return -ENOENT;
-	*t = (struct timerfd_info){ .clockid = atoi(clockid) };
+	long id = strtol(clockid, NULL, 10);
+	*t = (struct timerfd_info){ .clockid = id >= 0 && id < 64 ? (int)id : -1 };
 	if (ticks)
 		t->ticks = strtoull(ticks, NULL, 10);
 	if (flags)

@@ -248,7 +248,7 @@ static int unix_proc_scan(struct ipk_scan *s)
 		unsigned long long ino;
 		int name_at = 0;
 
-		if (sscanf(line, "%*s %*s %*s %x %x %x %llu %n", &flags, &type, &st, &ino,
+		if (sscanf(line, "%*s %*s %*s %8x %4x %2x %19llu %n", &flags, &type, &st, &ino,
 			   &name_at) < 4)
 			continue;
 		u.ino = ino;
