@@ -37,6 +37,16 @@ struct procs_build {
 	uint8_t claimer_index[64];
 	size_t nclaimers;
 	char scratch[PATH_MAX];	/* for claims: h->path before it is kept */
+	/* kinds with a claim_wait slot, of those asked for */
+	const struct ipk_kind *waiters[64];
+	uint8_t waiter_index[64];
+	size_t nwaiters;
+	/* the shared mappings of the process being read: where a futex waits */
+	struct map_range {
+		size_t held;
+		uint64_t start, end;
+	} *ranges;
+	size_t nranges, ranges_cap;
 };
 
 /* A decimal number of at most @max, the whole of @s; -1 when it is not one. */
@@ -271,6 +281,27 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 	return rc;
 }
 
+/* Where entry @held is mapped: "start-end" of its maps line, for waits in it. */
+static int add_range(struct procs_build *b, size_t held, const char *area)
+{
+	char *end;
+	uint64_t start = strtoull(area, &end, 16);
+
+	if (*end != '-')
+		return 0;
+	uint64_t stop = strtoull(end + 1, NULL, 16);
+	if (b->nranges == b->ranges_cap) {
+		size_t cap = b->ranges_cap ? 2 * b->ranges_cap : 64;
+		struct map_range *v = realloc(b->ranges, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		b->ranges = v;
+		b->ranges_cap = cap;
+	}
+	b->ranges[b->nranges++] = (struct map_range){ held, start, stop };
+	return 0;
+}
+
 /* The next field of a maps line, or NULL; *p moves past it. */
 static const char *next_word(const char **p, size_t *len)
 {
@@ -348,17 +379,100 @@ static int scan_maps(struct procs_build *b, int piddir, uint32_t proc)
 					   .dev = pr.map_dev, .ino = ino };
 		}
 		/* one holder per mapped object, however many areas map it */
-		if (h.owner == last.owner && h.dev == last.dev && h.ino == last.ino)
+		if (h.owner == last.owner && h.dev == last.dev && h.ino == last.ino) {
+			rc = add_range(b, b->idx->nheld - 1, w[0]);
+			if (rc)
+				break;
 			continue;
+		}
 		h.mode = (w[1][0] == 'r' ? HELD_READ : 0) | (w[1][1] == 'w' ? HELD_WRITE : 0);
 		last = h;
+		size_t before = b->idx->nheld;
 		rc = got ? add_claimed(b, piddir, -1, NULL, got & ~(unsigned)HOLD_FDINFO, &pr, &h)
 			 : add_held(b, &h);
+		if (!rc && b->idx->nheld > before)
+			rc = add_range(b, before, w[0]);
 		if (rc)
 			break;
 	}
 	free(text);
 	return rc;
+}
+
+/* --------------------------------------------------------------- waits */
+
+/* Calls whose first argument is the fd they block on. */
+static bool waits_on_fd(long nr)
+{
+	static const long calls[] = {
+		SYS_read, SYS_readv, SYS_pread64, SYS_preadv, SYS_write, SYS_writev,
+		SYS_pwrite64, SYS_pwritev, SYS_recvfrom, SYS_recvmsg, SYS_recvmmsg, SYS_sendto,
+		SYS_sendmsg, SYS_sendmmsg, SYS_accept, SYS_accept4, SYS_connect,
+		SYS_mq_timedsend, SYS_mq_timedreceive,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++)
+		if (calls[i] == nr)
+			return true;
+	return false;
+}
+
+/* futex(uaddr, FUTEX_WAIT ...), private or not, of either clock: a sleep on memory. */
+static bool waits_in_memory(long nr, const uint64_t *args)
+{
+	unsigned op = (unsigned)args[1] & ~(128u | 256u);	/* PRIVATE_FLAG, CLOCK_REALTIME */
+
+	return nr == SYS_futex && (op == 0 || op == 9);		/* FUTEX_WAIT, _WAIT_BITSET */
+}
+
+/*
+ * /proc/PID/syscall of a blocked process: "NR ARG1 ... ARG6 SP PC", the
+ * arguments in hex; "running" or "-1 SP PC" when it is in no call.  What
+ * it waits on becomes a holder in mode waiting: an object a kind claims
+ * (a SysV id), the fd it blocks on, or the shared mapping of its futex.
+ */
+static int read_wait(struct procs_build *b, int piddir, uint32_t proc, size_t first)
+{
+	char text[512];
+	int f = openat(piddir, "syscall", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (f < 0)
+		return 0;	/* not ours to read, or gone */
+	ssize_t n = read(f, text, sizeof(text) - 1);
+	close(f);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	char *p = text, *end;
+	long nr = strtol(p, &end, 10);
+	uint64_t args[6] = { 0 };
+	if (end == p || nr < 0)
+		return 0;
+	for (int i = 0; i < 6; i++) {
+		p = end;
+		args[i] = strtoull(p, &end, 16);
+		if (end == p)
+			return 0;
+	}
+	const struct proc *pr = &b->idx->procs[proc];
+	struct held_probe probe = { .proc = pr, .fd = -1, .link = "", .live = b->ctx->live };
+	for (size_t i = 0; i < b->nwaiters; i++) {
+		struct held h = { .proc = proc, .fd = -1, .mode = HELD_WAIT };
+		if (b->waiters[i]->claim_wait(&probe, nr, args, &h) & HOLD_CLAIMED) {
+			h.owner = b->waiter_index[i];
+			return add_held(b, &h);
+		}
+	}
+	if (waits_on_fd(nr)) {
+		for (size_t i = first; i < b->idx->nheld; i++)
+			if (b->idx->held[i].fd >= 0 && (uint64_t)b->idx->held[i].fd == args[0])
+				b->idx->held[i].mode = HELD_WAIT;
+	} else if (waits_in_memory(nr, args)) {
+		for (size_t i = 0; i < b->nranges; i++)
+			if (args[0] >= b->ranges[i].start && args[0] < b->ranges[i].end)
+				b->idx->held[b->ranges[i].held].mode = HELD_WAIT;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------ processes */
@@ -517,6 +631,8 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 	else if (errno == EACCES || errno == EPERM)
 		denied = true;	/* its namespace, and what is in it, we miss */
 	int rc = 0;
+	size_t first = idx->nheld;
+	b->nranges = 0;
 	if (what & PROCS_FDS) {
 		rc = scan_fds(b, piddir, i);
 		denied |= rc == -EACCES;
@@ -527,6 +643,9 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 		denied |= rc == -EACCES;
 		rc = rc == -ENOMEM ? rc : 0;
 	}
+	/* only a sleeping process waits: the others cost no read */
+	if (!rc && (what & PROCS_WAITS) && (state == 'S' || state == 'D'))
+		rc = read_wait(b, piddir, i, first);
 	idx->unreadable += denied;
 	close(piddir);
 	return rc;
@@ -545,9 +664,15 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 	idx->what = what;
 	for (size_t k = 0; k < ipk_kind_count() && k < ARRAY_SIZE(b.claimers); k++) {
 		const struct ipk_kind *kind = ipk_kind_at(k);
-		if (kind->claim && (kinds & (UINT64_C(1) << k))) {
+		if (!(kinds & (UINT64_C(1) << k)))
+			continue;
+		if (kind->claim) {
 			b.claimer_index[b.nclaimers] = (uint8_t)k;
 			b.claimers[b.nclaimers++] = kind;
+		}
+		if (kind->claim_wait) {
+			b.waiter_index[b.nwaiters] = (uint8_t)k;
+			b.waiters[b.nwaiters++] = kind;
 		}
 	}
 	b.boot_time = read_boot_time(ctx);
@@ -570,6 +695,7 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 		if (isdigit((unsigned char)d->d_name[0]))
 			rc = scan_proc(&b, dirfd(dir), d->d_name, what);
 	closedir(dir);
+	free(b.ranges);
 	if (rc) {
 		procs_free(idx);
 		errno = -rc;
@@ -703,7 +829,7 @@ int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 		x->fd = h[i].fd;
 		memcpy(x->comm, p->comm, sizeof(x->comm));
 		if (h[i].mode & HELD_WAIT) {
-			memcpy(m, "wait", 5);
+			memcpy(m, "waiting", 8);
 		} else {
 			if (h[i].mode & HELD_READ)
 				*m++ = 'r';

@@ -126,6 +126,7 @@ const struct ipk_kind kind_timerfd = {
 	.description = "timer (timerfd)",
 	.family = IPK_FAMILY_FD,
 	.procs = PROCS_FDS | PROCS_FDINFO,
+	.holder_procs = PROCS_WAITS,
 	.claim = timerfd_claim,
 	.fdinfo = timerfd_fdinfo,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_VALUE, IPK_F_HOLDERS, IPK_F_STATUS,

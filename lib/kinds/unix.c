@@ -401,7 +401,7 @@ const struct ipk_kind kind_unix = {
 	.description = "unix-___domain socket",
 	.family = IPK_FAMILY_FD,
 	.holders = HOLDERS_CLAIMED,
-	.holder_procs = PROCS_FDS,
+	.holder_procs = PROCS_FDS | PROCS_WAITS,
 	.claim = unix_claim,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
 			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_HOLDERS,
