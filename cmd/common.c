@@ -18,26 +18,52 @@ const char *program_name = "ipckit";
 
 const char *reason(int err)
 {
-	static char buf[128];
-	const char *s = strerror(err);
+	return ipk_strerror(err);
+}
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	/* "Permission denied" -> "permission denied", but keep "ENOTSUP"-like words. */
-	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
-		buf[0] = (char)tolower((unsigned char)buf[0]);
-	return buf;
+int exit_status_of(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return EXIT_OK;
+	case ENOSYS:
+	case EOPNOTSUPP:
+	case EAFNOSUPPORT:
+	case EPROTONOSUPPORT:
+		return EXIT_UNSUPPORTED;
+	case EINVAL:
+		return EXIT_USAGE;
+	}
+	return EXIT_PARTIAL;
+}
+
+/* "program: MESSAGE" and @tail on stderr, the message escaped: names in it are input. */
+static void vmsg(const char *tail, const char *fmt, va_list ap)
+{
+	struct ipk_buf text = { 0 }, safe = { 0 };
+	va_list copy;
+
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n >= 0 && !ipk_buf_reserve(&text, (size_t)n)) {
+		vsnprintf(text.s, (size_t)n + 1, fmt, ap);
+		text.len = (size_t)n;
+		esc_text(text.s, false, &safe);
+	}
+	fflush(stdout);
+	fprintf(stderr, "%s: %s%s\n", program_name, safe.s ? safe.s : fmt, tail);
+	ipk_buf_free(&text);
+	ipk_buf_free(&safe);
 }
 
 void msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void msg_cannot(const char *verb, const char *object, int err)
@@ -47,14 +73,13 @@ void msg_cannot(const char *verb, const char *object, int err)
 
 void usage_error(const char *fmt, ...)
 {
+	char tail[64];
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", program_name);
+	snprintf(tail, sizeof(tail), " (see '%s --help')", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see '%s --help')\n", program_name);
 	exit(EXIT_USAGE);
 }
 
@@ -176,6 +201,87 @@ static void print_option(FILE *f, const struct cmd_option *o)
 		fprintf(f, "%s\n%-28s %s\n", left, "", o->help);
 }
 
+/* An attribute of ipk_create() as the option that sets it: "--nsems". */
+static void print_attrs(unsigned attrs)
+{
+	bool first = true;
+
+	for (int a = 0; a < IPK_ATTR_COUNT; a++) {
+		if (!(attrs & IPK_ATTR_BIT(a)))
+			continue;
+		printf("%s--%s", first ? "" : " ", ipk_attr_name((enum ipk_attr)a));
+		first = false;
+	}
+}
+
+/* The kinds and columns of the library's tables, as --help lists them. */
+static void print_lists(unsigned lists)
+{
+	if (lists & (HELP_KINDS | HELP_CREATABLE)) {
+		printf("\nKinds (the name, or the alias in parentheses):\n");
+		for (size_t i = 0; i < ipk_kind_count(); i++) {
+			const struct ipk_kind *k = ipk_kind_at(i);
+			const char *alias = ipk_kind_alias(k);
+			char name[64];
+
+			if ((lists & HELP_CREATABLE) && !ipk_kind_can_create(k))
+				continue;
+			snprintf(name, sizeof(name), "%s%s%s%s", ipk_kind_name(k), alias ? " (" : "",
+				 alias ? alias : "", alias ? ")" : "");
+			printf(" %-20s %s", name, ipk_kind_description(k));
+			if (lists & HELP_CREATABLE) {
+				printf(": ");
+				print_attrs(ipk_kind_create_attrs(k));
+			}
+			printf("\n");
+		}
+	}
+	if (lists & HELP_COLUMNS) {
+		printf("\nColumns (-o, by column or JSON name, any case):\n");
+		for (int f = 0; f < ipk_field_count(); f++) {
+			const struct ipk_field_info *fi = ipk_field_info(f);
+			printf(" %-12s %s\n", fi->column, fi->help);
+		}
+	}
+}
+
+const char *const *creatable_synopsis(void)
+{
+	/* SysV kinds are made by key, POSIX ones by name, the rest by path */
+	static const struct {
+		enum ipk_family family;
+		bool named;
+		const char *tail;
+	} ways[] = {
+		{ IPK_FAMILY_SYSV, false, " [--key KEY] [options]" },
+		{ IPK_FAMILY_POSIX, true, " NAME [options]" },
+		{ IPK_FAMILY_FD, true, " PATH [options]" },
+	};
+	enum { WAYS = sizeof(ways) / sizeof(ways[0]) };
+	static char text[WAYS][512];
+	static const char *lines[WAYS + 1];
+	size_t n = 0;
+
+	for (size_t w = 0; w < WAYS; w++) {
+		struct ipk_buf b = { 0 };
+		for (size_t i = 0; i < ipk_kind_count(); i++) {
+			const struct ipk_kind *k = ipk_kind_at(i);
+			if (!ipk_kind_can_create(k) || ipk_kind_family(k) != ways[w].family ||
+			    ipk_kind_create_named(k) != ways[w].named)
+				continue;
+			ipk_buf_printf(&b, "%s%s", b.len ? "|" : "", ipk_kind_name(k));
+		}
+		if (b.len) {
+			snprintf(text[n], sizeof(text[n]), "%s%s", b.s, ways[w].tail);
+			lines[n] = text[n];
+			n++;
+		}
+		ipk_buf_free(&b);
+	}
+	lines[n] = NULL;
+	return lines;
+}
+
 static void print_help(const struct cmd_spec *spec)
 {
 	printf("Usage:\n");
@@ -191,6 +297,7 @@ static void print_help(const struct cmd_spec *spec)
 	}
 	if (spec->more)
 		printf("\n%s", spec->more);
+	print_lists(spec->help_lists);
 	printf("\nExit status: 0 success, 1 something failed or was not found, "
 	       "2 usage error,\n3 not supported here.\n");
 	printf("See %s(1) and ipckit(7).\n", spec->name);
@@ -211,6 +318,7 @@ static const char *complete_names[] = {
  *            how to complete (kinds, columns, refs, users, files, words:W W),
  *            help; a first line "positional" says how to complete operands
  *   kinds    kind names and aliases
+ *   kind-table  a kind a line: name, alias, family, how ipc-mk names one
  *   columns  column names
  *   refs     REFs of the objects that exist now
  */
@@ -246,6 +354,22 @@ static int complete(const struct cmd_spec *spec, const char *what)
 		}
 		return EXIT_OK;
 	}
+	if (strcmp(what, "kind-table") == 0) {
+		/* one kind a line: name, alias, family, how ipc-mk names it (key, name, path, -) */
+		static const char *const families[] = {
+			[IPK_FAMILY_SYSV] = "sysv", [IPK_FAMILY_POSIX] = "posix", [IPK_FAMILY_FD] = "fd",
+		};
+		for (size_t i = 0; i < ipk_kind_count(); i++) {
+			const struct ipk_kind *k = ipk_kind_at(i);
+			const char *made = !ipk_kind_can_create(k) ? "-" :
+					   !ipk_kind_create_named(k) ? "key" :
+					   ipk_kind_family(k) == IPK_FAMILY_POSIX ? "name" : "path";
+			printf("%s\t%s\t%s\t%s\n", ipk_kind_name(k),
+			       ipk_kind_alias(k) ? ipk_kind_alias(k) : "-", families[ipk_kind_family(k)],
+			       made);
+		}
+		return EXIT_OK;
+	}
 	if (strcmp(what, "columns") == 0) {
 		for (int f = 0; f < IPK_F_COUNT; f++)
 			printf("%s\n", ipk_field_info(f)->column);
@@ -255,7 +379,7 @@ static int complete(const struct cmd_spec *spec, const char *what)
 		struct ipk_ctx *ctx = ipk_ctx_new();
 		struct ipk_list *l = ctx ? ipk_scan(ctx, NULL, 0) : NULL;
 		for (size_t i = 0; i < ipk_list_len(l); i++)
-			printf("%s\n", ipk_object_ref(ipk_list_at(l, i)));
+			printf("%s\n", esc(ipk_object_ref(ipk_list_at(l, i))));
 		ipk_list_free(l);
 		ipk_ctx_free(ctx);
 		return EXIT_OK;
@@ -337,7 +461,7 @@ int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 			free(longs);
 			exit(close_stdout());
 		case OPT_VERSION:
-			printf("%s (ipckit) %s\n", spec->name, IPCKIT_VERSION);
+			printf("%s (ipckit) %s\n", spec->name, ipk_version());
 			free(longs);
 			exit(close_stdout());
 		case OPT_COMPLETE: {

@@ -94,39 +94,23 @@ static bool ident_eq(const struct ipk_object *a, const struct ipk_object *b)
 	return a->ref && b->ref && strcmp(a->ref, b->ref) == 0;
 }
 
-static const void *member(const struct ipk_object *o, int f)
+/* Field sets as one word: snapshots take at most 64 fields (internal.h asserts it). */
+static uint64_t bits(const struct fieldset *s)
 {
-	return (const char *)o + field_defs[f].offset;
-}
-
-static int64_t num_of(const struct ipk_object *o, int f)
-{
-	const void *m = member(o, f);
-
-	switch (field_defs[f].store) {
-	case STORE_I64:
-	case STORE_VALUE:
-		return *(const int64_t *)m;
-	case STORE_U64:
-		return (int64_t)*(const uint64_t *)m;
-	case STORE_U32:
-		return *(const uint32_t *)m;
-	default:
-		return 0;
-	}
+	return s->w[0];
 }
 
 static bool known(const struct ipk_object *o, int f)
 {
-	return o->present & FIELD_BIT(field_defs[f].known_by);
+	return fieldset_has(&o->present, field_data(f));
 }
 
 static bool fixed_same(const struct ipk_object *was, const struct ipk_object *now, int f)
 {
-	if (!known(was, f) || !known(now, f) || num_of(was, f) == num_of(now, f))
+	if (!known(was, f) || !known(now, f) || obj_num(was, f) == obj_num(now, f))
 		return true;
 	/* IPC_RMID of an attached segment keeps it, as IPC_PRIVATE, until the last detach */
-	return f == IPK_F_KEY && num_of(now, f) == 0 && (now->status & IPK_ST_DEST);
+	return f == IPK_F_KEY && obj_num(now, f) == 0 && (now->status & IPK_ST_DEST);
 }
 
 bool ipk_object_same_identity(const struct ipk_object *was, const struct ipk_object *now)
@@ -143,7 +127,7 @@ bool ipk_object_same_identity(const struct ipk_object *was, const struct ipk_obj
 	/* a time never goes back, nor becomes "never" again */
 	for (uint64_t m = id->rising; m; m &= m - 1) {
 		int f = __builtin_ctzll(m);
-		if (known(was, f) && (!known(now, f) || num_of(now, f) < num_of(was, f)))
+		if (known(was, f) && (!known(now, f) || obj_num(now, f) < obj_num(was, f)))
 			return false;
 	}
 	return true;
@@ -156,35 +140,62 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static bool holders_eq(const struct ipk_object *a, const struct ipk_object *b)
+static bool holder_list_eq(const struct ipk_holder *x, const struct ipk_holder *y, size_t n)
 {
-	if (a->nholders != b->nholders)
-		return false;
-	for (uint32_t i = 0; i < a->nholders; i++) {
-		const struct ipk_holder *x = &a->holders[i], *y = &b->holders[i];
-		if (x->pid != y->pid || x->fd != y->fd || strcmp(x->comm, y->comm) != 0 ||
-		    strcmp(x->mode, y->mode) != 0)
+	for (size_t i = 0; i < n; i++)
+		if (x[i].pid != y[i].pid || x[i].fd != y[i].fd || strcmp(x[i].comm, y[i].comm) != 0 ||
+		    strcmp(x[i].mode, y[i].mode) != 0)
 			return false;
-	}
 	return true;
 }
 
-static bool i64s_eq(const struct ipk_i64s *a, const struct ipk_i64s *b)
+/* Two values ipk_object_get() gave, of one field. */
+static bool value_eq(const struct ipk_value *a, const struct ipk_value *b)
 {
-	return a->n == b->n && (!a->n || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
+	if (a->presence != b->presence)
+		return false;
+	if (a->presence != IPK_PRESENT)
+		return true;
+	if (a->is_list != b->is_list)
+		return false;
+	switch (a->type) {
+	case IPK_T_STRING:
+	case IPK_T_KIND:
+		return str_eq(a->s, b->s);
+	case IPK_T_STRINGS:
+		if (a->strings.n != b->strings.n)
+			return false;
+		for (size_t i = 0; i < a->strings.n; i++)
+			if (!str_eq(a->strings.v[i], b->strings.v[i]))
+				return false;
+		return true;
+	case IPK_T_HOLDERS:
+		return a->holders.n == b->holders.n &&
+		       holder_list_eq(a->holders.v, b->holders.v, a->holders.n);
+	default:
+		if (a->is_list)
+			return a->list.n == b->list.n &&
+			       (!a->list.n || memcmp(a->list.v, b->list.v, a->list.n * sizeof(int64_t)) == 0);
+		return a->u == b->u;
+	}
 }
 
-/* Whether field @f has the same value (or the same absence) in both. */
+/*
+ * Whether field @f has the same value (or the same absence) in both: the
+ * members of struct ipk_object read in place, the rest (extras, arrays)
+ * through ipk_object_get().
+ */
 static bool field_eq(const struct ipk_object *a, const struct ipk_object *b, int f)
 {
-	const struct field_def *d = &field_defs[f];
-	uint64_t bit = FIELD_BIT(d->known_by);
+	const struct field_store_def *d = &field_store[f];
+	int data = field_data(f);
 
-	if ((a->present & bit) != (b->present & bit) || (a->noaccess & bit) != (b->noaccess & bit))
+	if (fieldset_has(&a->present, data) != fieldset_has(&b->present, data) ||
+	    fieldset_has(&a->noaccess, data) != fieldset_has(&b->noaccess, data))
 		return false;
-	if (!(a->present & bit))
+	if (!fieldset_has(&a->present, data))
 		return true;
-	const void *ma = member(a, f), *mb = member(b, f);
+	const void *ma = (const char *)a + d->offset, *mb = (const char *)b + d->offset;
 	switch (d->store) {
 	case STORE_I64:
 		return *(const int64_t *)ma == *(const int64_t *)mb;
@@ -193,30 +204,22 @@ static bool field_eq(const struct ipk_object *a, const struct ipk_object *b, int
 	case STORE_U32:
 		return *(const uint32_t *)ma == *(const uint32_t *)mb;
 	case STORE_STR:
-	case STORE_CSTR:
 		return str_eq(*(const char *const *)ma, *(const char *const *)mb);
-	case STORE_STRV: {
-		const struct ipk_strv *x = ma, *y = mb;
-		if (x->n != y->n)
-			return false;
-		for (uint32_t i = 0; i < x->n; i++)
-			if (!str_eq(x->v[i], y->v[i]))
-				return false;
-		return true;
-	}
-	case STORE_LIST:
-		return i64s_eq(ma, mb);
-	case STORE_VALUE:
-		if (a->kind->value_is_list)
-			return i64s_eq(&a->values, &b->values);
-		return a->value == b->value;
 	case STORE_HOLDERS:
-		return holders_eq(a, b);
+		return a->nholders == b->nholders && holder_list_eq(a->holders, b->holders, a->nholders);
 	case STORE_KIND:
-	case STORE_NONE:
+		return true;
+	case STORE_VALUE:
+		if (!a->kind->value_is_list)
+			return a->value == b->value;
+		break;
+	default:
 		break;
 	}
-	return true;
+	struct ipk_value va, vb;
+	ipk_object_get(a, f, &va);
+	ipk_object_get(b, f, &vb);
+	return value_eq(&va, &vb);
 }
 
 uint64_t ipk_object_changes(const struct ipk_object *was, const struct ipk_object *now,
@@ -226,19 +229,13 @@ uint64_t ipk_object_changes(const struct ipk_object *was, const struct ipk_objec
 	uint64_t changed = 0;
 
 	/* a field either record knows, or knows it may not read (views go with theirs) */
-	uint64_t any = was->present | was->noaccess | now->present | now->noaccess;
-	if (any & F(UID))
-		any |= F(OWNER);
-	if (any & F(GID))
-		any |= F(GROUP);
-	if (any & F(CUID))
-		any |= F(CUSER);
-	if (any & F(CGID))
-		any |= F(CGROUP);
-	for (uint64_t m = look & any & ~F(KIND); m; m &= m - 1) {
-		int f = __builtin_ctzll(m);
+	uint64_t any = bits(&was->present) | bits(&was->noaccess) | bits(&now->present) |
+		       bits(&now->noaccess);
+	for (int f = 1; f < IPK_F_COUNT; f++) {
+		if (!(look & FIELD_MASK(f)) || !(any & FIELD_MASK(field_data(f))))
+			continue;
 		if (!field_eq(was, now, f))
-			changed |= FIELD_BIT(f);
+			changed |= FIELD_MASK(f);
 	}
 	return changed;
 }
@@ -254,28 +251,6 @@ static void *memdup(const void *p, size_t n)
 	return c;
 }
 
-static int dup_i64s(struct ipk_i64s *a)
-{
-	if (!a->v) {
-		a->pooled = false;
-		return 0;
-	}
-	a->v = memdup(a->v, a->n * sizeof(*a->v));
-	a->pooled = false;
-	return a->v ? 0 : -ENOMEM;
-}
-
-static int dup_strv(struct ipk_strv *a)
-{
-	if (!a->v) {
-		a->pooled = false;
-		return 0;
-	}
-	a->v = memdup(a->v, a->n * sizeof(*a->v));
-	a->pooled = false;
-	return a->v ? 0 : -ENOMEM;
-}
-
 struct ipk_object *ipk_object_dup(const struct ipk_object *o)
 {
 	struct ipk_object *c = malloc(sizeof(*c));
@@ -284,21 +259,42 @@ struct ipk_object *ipk_object_dup(const struct ipk_object *o)
 		return NULL;
 	*c = *o;
 	c->arena = NULL;
-	c->pooled = c->ref_pooled = c->name_pooled = c->holders_pooled = false;
-	c->heap = true;
+	c->pooled = false;
+	c->heap = c->ref_heap = c->name_heap = c->holders_heap = c->extras_heap = true;
 	c->ref = o->ref ? strdup(o->ref) : NULL;
 	c->name = o->name ? strdup(o->name) : NULL;
 	c->holders = o->nholders ? memdup(o->holders, o->nholders * sizeof(*o->holders)) : NULL;
-	bool bad = (o->ref && !c->ref) || (o->name && !c->name) || (o->nholders && !c->holders);
-	/* the members of the union this kind has, as ipk_object_free() frees them */
-	if (o->kind->fields & F(SEMNCNT)) {
-		bad |= dup_i64s(&c->values) | dup_i64s(&c->semncnt) | dup_i64s(&c->semzcnt) |
-		       dup_i64s(&c->sempid);
+	c->extras = o->nextras ? memdup(o->extras, o->nextras * sizeof(*o->extras)) : NULL;
+	c->extras_cap = o->nextras;
+	bool bad = (o->ref && !c->ref) || (o->name && !c->name) || (o->nholders && !c->holders) ||
+		   (o->nextras && !c->extras);
+	/* what an extra points to is the copy's own too */
+	for (size_t i = 0; c->extras && i < c->nextras; i++) {
+		struct obj_extra *x = &c->extras[i];
+		if (bad) {
+			x->heap = false;
+			continue;
+		}
+		switch (x->form) {
+		case EXTRA_STR:
+			x->v.p = x->v.s ? strdup(x->v.s) : NULL;
+			x->heap = x->v.p != NULL;
+			bad |= o->extras[i].v.s && !x->v.p;
+			break;
+		case EXTRA_WORDS:
+			x->v.p = x->n ? memdup(x->v.words, x->n * sizeof(*x->v.words)) : NULL;
+			x->heap = x->v.p != NULL;
+			bad |= x->n && !x->v.p;
+			break;
+		case EXTRA_LIST:
+			x->v.p = x->n ? memdup(x->v.list, x->n * sizeof(*x->v.list)) : NULL;
+			x->heap = x->v.p != NULL;
+			bad |= x->n && !x->v.p;
+			break;
+		default:
+			x->heap = false;
+		}
 	}
-	if (o->kind->fields & F(SIGNALS))
-		bad |= dup_strv(&c->signals) != 0;
-	if (o->kind->fields & F(SEALS))
-		bad |= dup_strv(&c->seals) != 0;
 	if (bad) {
 		ipk_object_free(c);
 		errno = ENOMEM;
@@ -579,46 +575,54 @@ static double ewma_at(const struct ewma *w, int64_t now)
 	return w->t && dt > 0 ? w->r * exp(-dt / RATE_TAU_NS) : w->r;
 }
 
-/* The sum of a sysv-sem's values, or a scalar value. */
-static int64_t value_sum(const struct ipk_object *o, size_t i, bool *has)
+/* The values of a semaphore (one, or a sysv-sem's array); n 0 when unknown. */
+static size_t sem_values(const struct ipk_object *o, const int64_t **v, int64_t *one)
 {
-	*has = known(o, IPK_F_VALUE);
-	if (!*has)
+	struct ipk_value val;
+
+	ipk_object_get(o, IPK_F_VALUE, &val);
+	if (val.presence != IPK_PRESENT)
 		return 0;
-	if (!o->kind->value_is_list)
-		return i == 0 ? o->value : 0;
-	return i < o->values.n ? o->values.v[i] : 0;
+	if (val.is_list) {
+		*v = val.list.v;
+		return val.list.n;
+	}
+	*one = val.i;
+	*v = one;
+	return 1;
 }
 
 /* What a change from @was to @now counts: messages, operations, holders. */
 static void count_change(struct snap_entry *e, const struct ipk_object *was,
 			 const struct ipk_object *now, size_t came, size_t went, int64_t t)
 {
+	const struct ipk_kind *k = was->kind;
 	int64_t dm = 0;
 
 	if (known(was, IPK_F_MESSAGES) && known(now, IPK_F_MESSAGES))
 		dm = (int64_t)now->messages - (int64_t)was->messages;
 	uint64_t in = dm > 0 ? (uint64_t)dm : 0, out = dm < 0 ? (uint64_t)-dm : 0;
 	/* SysV queues keep the time of the last send (ATIME) and receive (DTIME) */
-	if (was->kind->fields & F(LSPID)) {
+	if (kind_has(k, IPK_F_LSPID)) {
 		if (!in && known(now, IPK_F_ATIME) && (!known(was, IPK_F_ATIME) || now->atime > was->atime))
 			in = 1;
 		if (!out && known(now, IPK_F_DTIME) && (!known(was, IPK_F_DTIME) || now->dtime > was->dtime))
 			out = 1;
 	}
 	/* semaphores: how far the values moved; an operation that left them as they were still moved otime */
-	bool sem = was->kind->fields & (F(SEMNCNT) | F(WAITERS));
+	bool sysv_sem = kind_has(k, IPK_F_SEMNCNT);
+	bool sem = sysv_sem || kind_has(k, IPK_F_WAITERS);
 	uint64_t ops = 0;
-	if (sem && known(was, IPK_F_VALUE) && known(now, IPK_F_VALUE)) {
-		size_t n = !was->kind->value_is_list ? 1 :
-			   was->values.n > now->values.n ? was->values.n : now->values.n;
-		for (size_t i = 0; i < n; i++) {
-			bool h;
-			int64_t d = value_sum(now, i, &h) - value_sum(was, i, &h);
+	if (sem) {
+		const int64_t *a, *b;
+		int64_t one_a, one_b;
+		size_t na = sem_values(was, &a, &one_a), nb = sem_values(now, &b, &one_b);
+		for (size_t i = 0; na && nb && i < (na > nb ? na : nb); i++) {
+			int64_t d = (i < nb ? b[i] : 0) - (i < na ? a[i] : 0);
 			ops += (uint64_t)(d < 0 ? -d : d);
 		}
 	}
-	if (sem && !ops && (was->kind->fields & F(SEMNCNT)) && known(now, IPK_F_ATIME) &&
+	if (sysv_sem && !ops && known(now, IPK_F_ATIME) &&
 	    (!known(was, IPK_F_ATIME) || now->atime > was->atime))
 		ops = 1;
 	double db = 0;
@@ -765,7 +769,7 @@ static void change(struct ipk_snapshot *s, struct snap_entry *e, struct ipk_obje
 	}
 	size_t came = 0, went = 0;
 	em->moved++;
-	if (all & F(HOLDERS))
+	if (all & FIELD_MASK(IPK_F_HOLDERS))
 		holder_diff(s, e->obj, o, &came, &went);
 	count_change(e, e->obj, o, came, went, em->now);
 	e->last_change = em->now;
@@ -838,7 +842,7 @@ int ipk_snapshot_diff(struct ipk_snapshot *from, struct ipk_snapshot *to, uint64
 		if (!shown)
 			continue;
 		size_t came = 0, went = 0;
-		if (shown & F(HOLDERS))
+		if (shown & FIELD_MASK(IPK_F_HOLDERS))
 			holder_diff(to, e->obj, o, &came, &went);
 		struct ipk_event ev = {
 			.type = IPK_EVENT_CHANGE, .time = ts_of(em.now), .object = o, .old = e->obj,

@@ -155,7 +155,7 @@ static bool temp_semaphore(struct reading *r, struct ipk_ctx *ctx, const struct 
 	struct stat st;
 
 	*retry = false;
-	if (o->kind->identity.by != IDENT_FILE || !(o->kind->fields & F(WAITERS)) || !o->name ||
+	if (o->kind->identity.by != IDENT_FILE || !kind_has(o->kind, IPK_F_WAITERS) || !o->name ||
 	    !temp_name(o->name + 1))
 		return false;
 	struct snap_entry *e = snap_find(r->w->snap, o);
@@ -198,7 +198,7 @@ static int sem_values(struct ipk_watch *w, struct ipk_object *o, bool *read)
 	const struct ipk_object *was = e ? e->obj : NULL;
 
 	*read = false;
-	if (obj_has(o, IPK_F_VALUE) || (o->noaccess & F(VALUE)))
+	if (obj_has(o, IPK_F_VALUE) || fieldset_has(&o->noaccess, IPK_F_VALUE))
 		return 0;
 	int64_t last_read = e ? e->stat_at / 1000000000 : 0;
 	bool same = was && ipk_object_same_identity(was, o) && obj_has(was, IPK_F_VALUE) &&
@@ -210,13 +210,15 @@ static int sem_values(struct ipk_watch *w, struct ipk_object *o, bool *read)
 		*read = true;
 		return sysv_sem_values(o);
 	}
-	int64_t *v = obj_alloc_list(o, was->values.n);
+	struct ipk_value val;
+	ipk_object_get(was, IPK_F_VALUE, &val);
+	size_t n = val.is_list ? val.list.n : 0;
+	int64_t *v = obj_alloc_list(o, n);
 	if (!v)
 		return -ENOMEM;
-	if (was->values.n)
-		memcpy(v, was->values.v, was->values.n * sizeof(*v));
-	obj_set_list(o, IPK_F_VALUE, v, was->values.n);
-	return 0;
+	if (n)
+		memcpy(v, val.list.v, n * sizeof(*v));
+	return obj_set_list(o, IPK_F_VALUE, v, n);
 }
 
 /* Each object a scan of the watch reads ends here: put into the snapshot. */
@@ -225,7 +227,7 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 	struct reading *r = s->sink_arg;
 	struct ipk_watch *w = r->w;
 	bool retry;
-	int rc = kind_post(s->ctx, o);
+	int rc = inuse_judge(s->ctx, o);
 
 	r->last = NULL;
 	w->st.records_read++;
@@ -247,19 +249,21 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 		ipk_object_free(o);
 		return 0;
 	}
-	struct snap_entry *known_before = r->stale_procs && o->kind->holder_class != HELD_NONE ?
+	struct snap_entry *known_before = r->stale_procs && o->kind->holders != HOLDERS_NONE ?
 					  snap_find(w->snap, o) : NULL;
-	if (r->stale_procs && o->kind->holder_class != HELD_NONE &&
+	if (r->stale_procs && o->kind->holders != HOLDERS_NONE &&
 	    (!known_before || !obj_has(known_before->obj, IPK_F_HOLDERS))) {
 		/*
 		 * A new object inotify told of: the last process scan is older
 		 * than it, so who holds it is not known yet (the next poll says).
 		 */
-		if (!o->holders_pooled)
+		if (o->holders_heap)
 			free(o->holders);
+		o->holders_heap = false;
 		o->holders = NULL;
 		o->nholders = o->nprocs = 0;
-		o->present &= ~(F(HOLDERS) | F(NATTCH));
+		fieldset_del(&o->present, IPK_F_HOLDERS);
+		fieldset_del(&o->present, IPK_F_NATTCH);
 		o->status &= ~(uint32_t)IPK_ST_ORPHAN;
 	}
 	if (o->kind->mount_scoped) {
@@ -271,14 +275,14 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 		}
 	}
 	bool values_read = false;
-	if (w->lazy_sem_values && (o->kind->fields & F(SEMNCNT))) {
+	if (w->lazy_sem_values && kind_has(o->kind, IPK_F_SEMNCNT)) {
 		rc = sem_values(w, o, &values_read);
 		if (rc) {
 			ipk_object_free(o);
 			return rc < 0 ? rc : 0;
 		}
 	}
-	bool queue = (o->kind->fields & F(MESSAGES)) && o->kind->family == IPK_FAMILY_POSIX &&
+	bool queue = kind_has(o->kind, IPK_F_MESSAGES) && o->kind->family == IPK_FAMILY_POSIX &&
 		     r->view == 0 && w->views[0].mq_watched && obj_has(o, IPK_F_MESSAGES);
 	r->last = snap_put(w->snap, o, source_id(r->view, r->kind), w->gen, &w->em, &rc);
 	if (r->last && values_read)
@@ -330,7 +334,8 @@ static int repost(struct ipk_watch *w, struct snap_entry *e)
 	const struct ipk_object *o = e->obj;
 	const struct ipk_kind *k = o->kind;
 	size_t n;
-	const struct held *h = procs_find(w->procs, k->holder_class, o->dev, o->ino, &n);
+	unsigned owner = k->holders == HOLDERS_FILES ? HELD_FILE : (unsigned)ipk_kind_index(k);
+	const struct held *h = procs_find(w->procs, owner, o->dev, o->ino, &n);
 	bool same = obj_has(o, IPK_F_HOLDERS) && n == o->nholders;
 
 	for (size_t i = 0; same && i < n; i++) {
@@ -351,7 +356,7 @@ static int repost(struct ipk_watch *w, struct snap_entry *e)
 	if (!c)
 		return -ENOMEM;
 	c->status &= ~(IPK_ST_ORPHAN | IPK_ST_GONE);
-	int rc = kind_post(w->ctx, c);
+	int rc = inuse_judge(w->ctx, c);
 	if (rc) {
 		ipk_object_free(c);
 		return rc;
@@ -570,45 +575,28 @@ static void update_views(struct ipk_watch *w)
 	}
 }
 
-/* The named kinds of view @i, all read in full (another namespace). */
+/* The named kinds of one view, all read in full: another namespace, from inside it. */
 struct ns_read {
 	struct ipk_watch *w;
 	size_t view;
-	int rc, err;
 };
 
-static void *ns_read_thread(void *arg)
+static int ns_read(struct ipk_ctx *sub, void *arg)
 {
 	struct ns_read *n = arg;
 	struct ipk_watch *w = n->w;
-	struct view *v = &w->views[n->view];
-	char path[64];
+	int rc = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)v->via);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWIPC) < 0) {
-		n->err = errno;
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	close(fd);
-	struct ipk_ctx *sub = ctx_for_ns(w->ctx, v->via, v->ns);
-	if (!sub) {
-		n->rc = -ENOMEM;
-		return NULL;
-	}
-	for (size_t k = 0; k < ipk_kind_count() && !n->rc; k++) {
+	for (size_t k = 0; k < ipk_kind_count() && !rc; k++) {
 		const struct ipk_kind *kind = ipk_kind_at(k);
 		if (!wants_kind(w, kind) || kind->family == IPK_FAMILY_FD)
 			continue;
 		size_t diags = ipk_ctx_ndiags(w->ctx);
-		n->rc = read_kind(w, sub, n->view, kind, NULL, NULL);
+		rc = read_kind(w, sub, n->view, kind, NULL, NULL);
 		if (ipk_ctx_ndiags(w->ctx) == diags)
 			w->scanned[n->view] |= UINT64_C(1) << k;
 	}
-	ctx_for_ns_free(sub);
-	return NULL;
+	return rc;
 }
 
 /* Our own namespace: System V and fd kinds in full, POSIX kinds by name. */
@@ -627,12 +615,12 @@ static int read_own(struct ipk_watch *w, bool full_posix)
 			continue;	/* what processes hold is not known this time */
 		if (kind->family != IPK_FAMILY_POSIX || full_posix || !watched) {
 			size_t diags = ipk_ctx_ndiags(w->ctx);
-			uint64_t wanted = w->ctx->wanted;
+			struct fieldset wanted = w->ctx->wanted;
 			/* semaphore values are read again only where they can have moved */
-			w->lazy_sem_values = (kind->fields & F(SEMNCNT)) && !full_posix &&
-					     w->ctx->live && (wanted & F(VALUE));
+			w->lazy_sem_values = kind_has(kind, IPK_F_SEMNCNT) && !full_posix &&
+					     w->ctx->live && fieldset_has(&wanted, IPK_F_VALUE);
 			if (w->lazy_sem_values)
-				w->ctx->wanted &= ~F(VALUE);
+				fieldset_del(&w->ctx->wanted, IPK_F_VALUE);
 			rc = read_kind(w, w->ctx, 0, kind, NULL, NULL);
 			w->ctx->wanted = wanted;
 			w->lazy_sem_values = false;
@@ -668,16 +656,16 @@ static int read_own(struct ipk_watch *w, bool full_posix)
 		bool touched = blind || (e->flags & (ENTRY_HELD | ENTRY_WAS_HELD | ENTRY_OPENED |
 						      ENTRY_READ));
 		bool again = false;
-		if (k->fields & F(WAITERS))
+		if (kind_has(k, IPK_F_WAITERS))
 			again = touched;
-		else if (k->fields & F(MESSAGES))
+		else if (kind_has(k, IPK_F_MESSAGES))
 			again = touched && queue_moved(v, e, w->em.now);
 		e->flags &= ~(unsigned)(ENTRY_OPENED | ENTRY_READ);
 		if (again) {
 			char file[NAME_MAX + 8];
-			snprintf(file, sizeof(file), "%s%s", k->fields & F(WAITERS) ? "sem." : "",
+			snprintf(file, sizeof(file), "%s%s", kind_has(k, IPK_F_WAITERS) ? "sem." : "",
 				 ref_arg(e->obj) + 1);
-			rc = read_name(w, file, k->fields & F(MESSAGES));
+			rc = read_name(w, file, kind_has(k, IPK_F_MESSAGES));
 		}
 	}
 	return rc;
@@ -720,7 +708,7 @@ static int poll_all(struct ipk_watch *w)
 	w->em.now = snap_now();
 	memset(w->scanned, 0, sizeof(w->scanned));
 	size_t diags = ipk_ctx_ndiags(ctx);
-	struct proc_index *idx = procs_scan(ctx, w->procs_what);
+	struct proc_index *idx = procs_scan(ctx, w->procs_what, w->kinds);
 	if (!idx)
 		return -ENOMEM;
 	/* /proc could not be read: holders and fd kinds stay as they were */
@@ -735,17 +723,18 @@ static int poll_all(struct ipk_watch *w)
 	rc = read_own(w, full);
 	for (size_t i = 1; i < w->nviews && !rc; i++) {
 		struct ns_read n = { .w = w, .view = i };
-		pthread_t t;
-		if (!w->views[i].present || pthread_create(&t, NULL, ns_read_thread, &n))
+		bool entered = false;
+		if (!w->views[i].present)
 			continue;
-		pthread_join(t, NULL);
-		if (n.err) {
+		rc = ns_run(ctx, w->views[i].via, w->views[i].ns, ns_read, &n, &entered);
+		if (!entered) {
 			char what[64];
-			snprintf(what, sizeof(what), "ipc:[%" PRIu64 "] (pid %d)", w->views[i].ns,
-				 (int)w->views[i].via);
-			ctx_diag(ctx, n.err, "enter the IPC namespace", what);
+			ns_name(what, w->views[i].ns, w->views[i].via);
+			/* a process that left or ended: the view goes at the next poll */
+			if (rc != -ESRCH && rc != -ESTALE)
+				ctx_diag(ctx, -rc, "enter the IPC namespace", what);
+			rc = 0;
 		}
-		rc = n.rc;
 	}
 	if (!rc)
 		sweep(w);

@@ -10,6 +10,9 @@
 #include "../internal.h"
 #include "../ipckit-snapshot.h"
 
+/* A field's bit in the uint64_t masks of ipckit-snapshot.h. */
+#define FIELD_MASK(f) (UINT64_C(1) << (f))
+
 /* A per-second rate, decayed lazily: r * exp(-(now - t) / tau). */
 struct ewma {
 	double r;

@@ -3,13 +3,21 @@
 
 bats_require_minimum_version 1.5.0
 
-# The six named kinds: the pipes and sockets of bats itself are fd-kind
-# objects too, so tests of what they create list these kinds only.
-NAMED=msg,sem,shm,mq,psem,pshm
-
 B=${BUILD:-build}
 IPC_LS=$B/bin/ipc-ls
+IPC_MK=$B/bin/ipc-mk
+IPC_RM=$B/bin/ipc-rm
+
+# The kinds of the registry, as the binary tells them: name, alias, family
+# (sysv, posix, fd) and how ipc-mk names a new one (key, name, path, -).
+KIND_TABLE=$("$IPC_LS" --complete=kind-table)
+# The named kinds (System V and POSIX): the pipes and sockets of bats itself
+# are fd-kind objects too, so tests of what they create list these only.
+NAMED=$(echo "$KIND_TABLE" | awk -F'\t' '$3 != "fd" { print $1 }' | paste -sd, -)
+# The kinds that live only in processes.
+FD_KINDS=$(echo "$KIND_TABLE" | awk -F'\t' '$3 == "fd" { print $1 }' | paste -sd, -)
 FACTORY=$B/tests/ipk-factory
+DENY=$B/tests/deny-syscalls
 case $B in
 /*) BINDIR=$B/bin ;;
 *) BINDIR=$PWD/$B/bin ;;
@@ -100,4 +108,31 @@ inner() {
 	INNER_PID=$(sed -n 's/^ready //p' "$out")
 	INNER_NS=$(stat -L -c %i "/proc/$INNER_PID/ns/ipc")
 	INNER_REFS=$(grep -v '^ready' "$out")
+}
+
+# on_tty COMMAND...: runs COMMAND on a terminal (script(1)) until it asks
+# "Remove them?"; answer() replies and waits.  Output in $TTY_OUT.
+on_tty() {
+	TTY_OUT=$BATS_TEST_TMPDIR/tty.out
+	local in=$BATS_TEST_TMPDIR/tty.in cmd
+	cmd=$(printf '%q ' "$@")
+	rm -f "$in"
+	mkfifo "$in"
+	script -qec "$cmd" /dev/null <"$in" >"$TTY_OUT" 2>&1 3>&- &
+	TTY_PID=$!
+	exec 5>"$in"
+	for _ in $(seq 250); do
+		grep -q 'Remove them?' "$TTY_OUT" && return 0
+		kill -0 "$TTY_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	cat "$TTY_OUT" >&2
+	return 1
+}
+
+answer() {
+	echo "$1" >&5
+	TTY_STATUS=0
+	wait "$TTY_PID" || TTY_STATUS=$?
+	exec 5>&-
 }

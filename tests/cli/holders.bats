@@ -5,7 +5,6 @@
 
 load helpers
 
-FD_KINDS=pipe,fifo,unix,eventfd,timerfd,signalfd,memfd
 
 # ls ARGS...: ipc-ls with the note about unreadable processes left out
 ls_() {
@@ -187,7 +186,7 @@ teardown() {
 	# a churn of short-lived holders while ipc-ls lists
 	( for i in $(seq 150); do
 		"$FACTORY" --hold pipe eventfd unix pair=1 memfd </dev/null >/dev/null &
-		p=$!; sleep 0.01; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
+		p=$!; sleep 0.01; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
 	done ) &
 	churn=$!
 	for i in $(seq 40); do
@@ -264,7 +263,7 @@ time.sleep(30)
 		[.objects[] | select(.kind == "sysv-shm") | [.ns, .size]] | sort ==
 		([[$own, 1000], [$in, 2000]] | sort)'
 	echo "$output" | jq -e --argjson in "$INNER_NS" \
-		'.objects[] | select(.ref == "posix-mq:/inner") | .ns == $in'
+		'.objects[] | select(.name == "/inner") | .ns == $in and .ref == "posix-mq:/inner@ns:\($in)"'
 	# the SysV segment of the inner namespace is held there
 	echo "$output" | jq -e --argjson in "$INNER_NS" --argjson p "$INNER_PID" \
 		'.objects[] | select(.kind == "sysv-shm" and .ns == $in) | .holders[0].pid == $p'
@@ -306,4 +305,71 @@ time.sleep(30)
 	run "$IPC_LS" --ns 999999999
 	[ "$status" -eq 1 ]
 	[ "$(lines_of "$output")" -eq 1 ]
+}
+
+@test "an eventfd counter is a u64: shown whole past INT64_MAX" {
+	hold eventfd add=18446744073709551614
+	run --separate-stderr "$IPC_LS" -o value --noheadings "$HOLD_REFS"
+	[ "$output" = 18446744073709551614 ]
+	# jq's numbers are doubles: the text of the JSON itself carries every digit
+	"$IPC_LS" --json -i "$HOLD_REFS" | grep -q '"value": 18446744073709551614'
+}
+
+@test "pidfd: a handle on a process, its target, gone once the target is reaped" {
+	hold pidfd pidfd exited=1
+	mapfile -t refs <<<"$HOLD_REFS"
+	run --separate-stderr "$IPC_LS" -o ref,target,holders,status --noheadings "${refs[0]}"
+	[[ "$output" =~ ^${refs[0]}\ +$HOLD_PID\ ipk-factory\[$HOLD_PID\]\ +-$ ]]
+	run --separate-stderr "$IPC_LS" -o target,status --noheadings "${refs[1]}"
+	[[ "$output" =~ ^\ *-1\ gone$ ]]
+	[ "$("$IPC_LS" --json -i "${refs[0]}" | jq .target)" = "$HOLD_PID" ]
+	run "$IPC_RM" "${refs[0]}"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a pidfd has no name to remove"* ]]
+}
+
+@test "processes blocked in an IPC call are holders, waiting: no orphan, no removal without --force" {
+	# the last sender exited; a receiver waits in msgrcv
+	hold sysv-msg send=1 sender=exited receiver=1 sysv-sem nsems=2 waiter=1 \
+		posix-mq name=/w pipe
+	mapfile -t refs <<<"$HOLD_REFS"
+	msg=${refs[0]} sem=${refs[1]}
+	sleep 0.2
+	run --separate-stderr "$IPC_LS" -o ref,holders,status --noheadings "$msg"
+	[[ "$output" =~ ^$msg\ +ipk-factory\[[0-9]+\]\(waiting\)\ +-$ ]] || { echo "$output"; false; }
+	[ "$("$IPC_LS" --json -i "$msg" | jq -r '.holders[0].mode')" = waiting ]
+	run --separate-stderr "$IPC_LS" -o holders --noheadings "$sem"
+	[[ "$output" =~ ipk-factory\[[0-9]+\]\(waiting\) ]]
+	# in use: not an orphan, not gone, and not removed without --force
+	[ -z "$("$IPC_LS" --orphan --kind msg,sem -o ref --noheadings)" ]
+	run --separate-stderr "$IPC_RM" --orphan --kind msg --yes
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$IPC_RM" "$msg"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "ipc-rm: cannot remove '$msg': in use: waited on by ipk-factory["*"](waiting) (--force removes it anyway)" ]]
+	"$IPC_LS" "$msg" >/dev/null
+	run "$IPC_RM" --force "$msg"
+	[ "$status" -eq 0 ]
+}
+
+@test "--ns all: each REF names one object; KIND:ARG@ns:INODE works in every command" {
+	require_other_user
+	own=$(mk sysv-shm size=1000)
+	inner sysv-shm size=2000 posix-mq name=/inner
+	# the same id in two namespaces: the other's is qualified
+	run --separate-stderr "$IPC_LS" --ns all --kind shm,mq -o ref --noheadings
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | sort)" = "$(printf '%s\n' "$own" "sysv-shm:0@ns:$INNER_NS" \
+		"posix-mq:/inner@ns:$INNER_NS" | sort)" ]
+	[ "$(echo "$output" | sort | uniq -d)" = "" ]
+	# a qualified REF is that namespace's object, with or without --ns
+	run --separate-stderr "$IPC_LS" -o size --bytes --noheadings "sysv-shm:0@ns:$INNER_NS"
+	[ "$(echo $output)" = 2000 ]
+	[ "$("$IPC_LS" --json -i "sysv-shm:0@ns:$INNER_NS" | jq -r .ref)" = "sysv-shm:0@ns:$INNER_NS" ]
+	# a plain REF beside --ns all is ours
+	run --separate-stderr "$IPC_LS" --ns all -o size --bytes --noheadings "$own"
+	[ "$(echo $output)" = 1000 ]
+	# a namespace nobody is in any more: no such object
+	run "$IPC_LS" sysv-shm:0@ns:1
+	[ "$status" -eq 1 ]
 }

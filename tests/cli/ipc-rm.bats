@@ -18,48 +18,6 @@ refs() {
 	"$IPC_LS" --kind "$NAMED" "$@" -o ref --noheadings 2>/dev/null
 }
 
-# on_tty COMMAND...: runs COMMAND on a terminal (script(1)) until it asks
-# "Remove them?"; answer() replies and waits.  Output in $TTY_OUT.
-on_tty() {
-	TTY_OUT=$BATS_TEST_TMPDIR/tty.out
-	local in=$BATS_TEST_TMPDIR/tty.in cmd
-	cmd=$(printf '%q ' "$@")
-	rm -f "$in"
-	mkfifo "$in"
-	script -qec "$cmd" /dev/null <"$in" >"$TTY_OUT" 2>&1 3>&- &
-	TTY_PID=$!
-	exec 5>"$in"
-	for _ in $(seq 250); do
-		grep -q 'Remove them?' "$TTY_OUT" && return 0
-		kill -0 "$TTY_PID" 2>/dev/null || break
-		sleep 0.02
-	done
-	cat "$TTY_OUT" >&2
-	return 1
-}
-
-answer() {
-	echo "$1" >&5
-	TTY_STATUS=0
-	wait "$TTY_PID" || TTY_STATUS=$?
-	exec 5>&-
-}
-
-@test "every named kind: ipc-mk, ipc-ls, ipc-rm, and it is gone" {
-	for args in "msg --key 0x10" "sem --nsems 2" "shm --size 4K" "mq /q" "psem /s" \
-		"pshm /p" "fifo /tmp/ipk-rm-fifo"; do
-		ref=$("$IPC_MK" $args)
-		"$IPC_LS" "$ref" >/dev/null
-		run "$IPC_RM" "$ref"
-		[ "$status" -eq 0 ] || { echo "$ref: $output"; false; }
-		[ "$output" = "removed $ref" ]
-		run "$IPC_LS" "$ref"
-		[ "$status" -eq 1 ]
-	done
-	[ ! -e /tmp/ipk-rm-fifo ]
-	[ -z "$(ls -A /dev/shm)" ]
-	[ -z "$(refs)" ]
-}
 
 @test "a socket file nobody listens on any more is removed; a listening one is refused" {
 	hold unix path=/tmp/ipk-rm.sock
@@ -458,6 +416,49 @@ answer() {
 	[ -z "$("$IPC_LS" --ns "$INNER_PID" --kind msg,mq -o ref --noheadings 2>/dev/null)" ]
 	# ours, of the same id and key, is untouched
 	[ "$(refs --kind msg)" = "$own" ]
+}
+
+@test "--ns all: every object removed in its own namespace, each reported once" {
+	require_other_user
+	own=$("$IPC_MK" shm --size 4K)
+	inner sysv-shm size=8K sysv-msg
+	run --separate-stderr "$IPC_RM" --ns all --kind shm,msg --all --yes --force
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(echo "$output" | sort)" = "$(printf '%s\n' "removed $own" "removed sysv-shm:0@ns:$INNER_NS" \
+		"removed sysv-msg:0@ns:$INNER_NS" | sort)" ]
+	[ -z "$("$IPC_LS" --ns all --kind shm,msg -o ref --noheadings)" ]
+}
+
+@test "a REF of another namespace removes that object only, with or without --ns" {
+	require_other_user
+	own=$("$IPC_MK" shm --size 4K)
+	inner sysv-shm size=8K
+	run --separate-stderr "$IPC_RM" "sysv-shm:0@ns:$INNER_NS"
+	[ "$status" -eq 0 ]
+	[ "$output" = "removed sysv-shm:0@ns:$INNER_NS" ]
+	[ "$(refs --kind shm)" = "$own" ]
+	# a plain REF beside --ns all is ours
+	inner sysv-shm size=8K
+	run --separate-stderr "$IPC_RM" --ns all "$own"
+	[ "$status" -eq 0 ]
+	[ -z "$(refs --kind shm)" ]
+	[ -n "$("$IPC_LS" --ns all --kind shm -o ref --noheadings)" ]
+}
+
+@test "--ns PID: a refusal there names the owner (a crash before)" {
+	require_other_user
+	# nobody's queue in another namespace; root without CAP_FOWNER may not unlink it
+	local out=$BATS_TEST_TMPDIR/inner
+	unshare --ipc setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$FACTORY" --hold posix-mq name=/theirs >"$out" 2>&1 </dev/null 3>&- &
+	HOLDERS+=("$!")
+	for i in $(seq 200); do grep -q '^ready' "$out" && break; sleep 0.02; done
+	pid=$(sed -n 's/^ready //p' "$out")
+	run --separate-stderr setpriv --bounding-set=-fowner,-dac_override \
+		"$IPC_RM" --ns "$pid" posix-mq:/theirs
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipc-rm: cannot remove 'posix-mq:/theirs': permission denied (owner nobody)" ]
+	"$IPC_LS" --ns "$pid" -o ref --noheadings --kind mq | grep -qx 'posix-mq:/theirs'
 }
 
 @test "valgrind finds no error and no leak in ipc-mk and ipc-rm" {

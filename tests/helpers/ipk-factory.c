@@ -19,6 +19,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stddef.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -142,6 +144,16 @@ static void spawn_waiter(void (*block)(const void *arg), const void *arg)
 	}
 }
 
+static void block_msgrcv(const void *arg)
+{
+	struct {
+		long type;
+		char text[16];
+	} m;
+
+	msgrcv((int)(intptr_t)arg, &m, sizeof(m.text), 999, 0);
+}
+
 static int mk_sysv_msg(const struct params *p, char *ref, size_t size)
 {
 	int id = msgget(key_param(p), IPC_CREAT | IPC_EXCL | (int)mode_param(p));
@@ -165,10 +177,23 @@ static int mk_sysv_msg(const struct params *p, char *ref, size_t size)
 	if (!m)
 		die("allocate", "message");
 	m->type = 1;
-	for (long i = 0; i < n; i++)
-		if (msgsnd(id, m, (size_t)len, IPC_NOWAIT) < 0)
-			die("send to", "sysv-msg");
+	/* sender=exited: a child sends and exits, so the last sender is dead */
+	pid_t sender = strcmp(param(p, "sender", "self"), "exited") == 0 ? fork() : 0;
+	if (sender < 0)
+		die("fork", "sender");
+	if (sender == 0) {
+		for (long i = 0; i < n; i++)
+			if (msgsnd(id, m, (size_t)len, IPC_NOWAIT) < 0)
+				die("send to", "sysv-msg");
+		if (strcmp(param(p, "sender", "self"), "exited") == 0)
+			_exit(0);
+	} else {
+		waitpid(sender, NULL, 0);
+	}
 	free(m);
+	/* receiver=1: a child blocks in msgrcv for a type nobody sends */
+	if (num(p, "receiver", 0))
+		spawn_waiter(block_msgrcv, (const void *)(intptr_t)id);
 	snprintf(ref, size, "sysv-msg:%d", id);
 	return 0;
 }
@@ -359,7 +384,7 @@ static int mk_pipe(const struct params *p, char *ref, size_t size)
 
 static int mk_fifo(const struct params *p, char *ref, size_t size)
 {
-	char path[256];
+	char path[4096];
 
 	name_param(p, "/tmp/ipk-fifo%d", path, sizeof(path));
 	if (mkfifo(path, mode_param(p)) < 0 && errno != EEXIST)
@@ -461,6 +486,13 @@ static int mk_eventfd(const struct params *p, char *ref, size_t size)
 
 	if (fd < 0)
 		die("create", "eventfd");
+	/* add=N: a 64-bit write, beyond what eventfd()'s unsigned int value gives */
+	const char *add = param(p, "add", NULL);
+	if (add) {
+		uint64_t n = strtoull(add, NULL, 0);
+		if (write(fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+			die("write", "eventfd");
+	}
 	/* share=1: a child holds it too */
 	if (num(p, "share", 0))
 		spawn_holder(fd, -1);
@@ -476,6 +508,38 @@ static int mk_eventfd(const struct params *p, char *ref, size_t size)
 		snprintf(ref, size, "eventfd:%ld", id);
 	else
 		snprintf(ref, size, "eventfd:%d:%d", (int)getpid(), fd);
+	return 0;
+}
+
+/* A handle on a process: this one, or with exited=1 a child that has exited and been reaped. */
+static int mk_pidfd(const struct params *p, char *ref, size_t size)
+{
+	pid_t target = getpid();
+
+	if (num(p, "exited", 0)) {
+		target = fork();
+		if (target < 0)
+			die("fork", "pidfd target");
+		if (target == 0)
+			_exit(0);
+	}
+	int fd = (int)syscall(SYS_pidfd_open, target, 0);
+	if (fd < 0)
+		die("create", "pidfd");
+	if (target != getpid())
+		waitpid(target, NULL, 0);
+	char path[64], text[256];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	FILE *f = fopen(path, "r");
+	unsigned long long ino = 0;
+	while (f && fgets(text, sizeof(text), f))
+		sscanf(text, "ino: %llu", &ino);
+	if (f)
+		fclose(f);
+	if (ino)
+		snprintf(ref, size, "pidfd:%llu", ino);
+	else
+		snprintf(ref, size, "pidfd:%d:%d", (int)getpid(), fd);
 	return 0;
 }
 
@@ -549,7 +613,7 @@ static int mk_memfd(const struct params *p, char *ref, size_t size)
 }
 
 static const struct factory factories[] = {
-	{ "sysv-msg", "key mode qbytes send msgsize", mk_sysv_msg },
+	{ "sysv-msg", "key mode qbytes send msgsize sender=exited receiver=1", mk_sysv_msg },
 	{ "sysv-sem", "key mode nsems values=1,0,3 waiter=IDX", mk_sysv_sem },
 	{ "sysv-shm", "key mode size attach=1 touch=BYTES lock=1 rmid=1", mk_sysv_shm },
 	{ "posix-mq", "name mode maxmsg msgsize send len notify=1", mk_posix_mq },
@@ -559,10 +623,11 @@ static const struct factory factories[] = {
 	{ "fifo", "name=PATH mode open=rw|r|w|none data=BYTES", mk_fifo },
 	{ "unix", "pair=1 split=1 data=TEXT | path=/x|@x connect=1 backlog | inflight=1; type",
 	  mk_unix },
-	{ "eventfd", "value semaphore=1 share=1 (a child holds it too)", mk_eventfd },
+	{ "eventfd", "value add=U64 semaphore=1 share=1 (a child holds it too)", mk_eventfd },
 	{ "timerfd", "value=MS interval=MS clock=monotonic|realtime", mk_timerfd },
 	{ "signalfd", "signals=USR1,RTMIN,...", mk_signalfd },
 	{ "memfd", "name size seals=shrink,grow map=1|only", mk_memfd },
+	{ "pidfd", "exited=1 (a child that has exited and been reaped)", mk_pidfd },
 };
 
 static const struct factory *find(const char *kind)
@@ -625,7 +690,7 @@ int main(int argc, char **argv)
 			p.value[p.n++] = eq + 1;
 		}
 		for (p.index = 0; p.index < count; p.index++) {
-			char ref[300];
+			char ref[4200];
 			f->create(&p, ref, sizeof(ref));
 			if (count <= 100)
 				printf("%s\n", ref);

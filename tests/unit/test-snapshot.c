@@ -196,8 +196,8 @@ static struct ipk_object *held(const char *kind, const char *arg, const pid_t *p
 	}
 	o->holders = h;
 	o->nholders = (uint32_t)n;
-	o->heap = true;
-	o->present |= F(HOLDERS);
+	o->heap = o->holders_heap = true;
+	fieldset_add(&o->present, IPK_F_HOLDERS);
 	obj_set_num(o, IPK_F_STATUS, 0);
 	return o;
 }
@@ -301,7 +301,9 @@ static void test_rates(void)
 	obj_set_unum(a, IPK_F_NSEMS, 2);
 	put(s, a, t, &l);
 	struct ipk_object *b = ipk_object_dup(a);
-	b->values.v[0] = 2, b->values.v[1] = 1;
+	v = obj_alloc_list(b, 2);
+	v[0] = 2, v[1] = 1;
+	obj_set_list(b, IPK_F_VALUE, v, 2);
 	put(s, b, t + 1, &l);
 	CHECK_INT(ipk_snapshot_rates(s, ipk_snapshot_find(s, "sysv-sem:8"), &now, &r), 0);
 	CHECK_INT(r.total_sem_ops, 4);
