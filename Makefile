@@ -51,7 +51,7 @@ endif
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(CPPFLAGS)
 
 # What libipckit itself links with, and what the commands add.
-LIB_LIBS := -lpthread -lm
+LIB_LIBS := -lpthread
 CMD_LIBS := -lm
 
 # ipc-exporter alone serves HTTP: libmicrohttpd is linked into it only.

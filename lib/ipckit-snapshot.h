@@ -69,7 +69,7 @@ struct ipk_event {
  * callback returns.  A non-zero return stops the diff or the watch step
  * and is returned by it.
  */
-typedef int ipk_event_fn(const struct ipk_event *ev, void *arg);
+typedef int (*ipk_event_fn)(const struct ipk_event *ev, void *arg);
 
 /* ------------------------------------------------------------ snapshots */
 
@@ -117,12 +117,13 @@ uint64_t ipk_object_changes(const struct ipk_object *was, const struct ipk_objec
 			    uint64_t fields);
 
 /*
- * The events that lead from @from to @to: removes, creates (an id taken
- * by a new object is a remove and a create) and changes of @fields (0:
- * every field), in @to's order with removes where the object was.
+ * The events that lead from @from to @to: removes first, in @from's
+ * order, then creates and changes of @fields (0: every field but the
+ * noisy ones) in @to's order.  An id taken by a new object is a remove
+ * and a create, never a change.
  */
 int ipk_snapshot_diff(struct ipk_snapshot *from, struct ipk_snapshot *to, uint64_t fields,
-		      ipk_event_fn *fn, void *arg);
+		      ipk_event_fn fn, void *arg);
 
 /* ---------------------------------------------------------------- rates */
 
@@ -189,8 +190,10 @@ struct ipk_watch_opts {
 /*
  * A watch of the objects of the kinds @f wants in @ctx's namespaces
  * (ipk_ctx_set_ns: "all" watches every namespace).  Events are reported
- * for objects that match @f before or after them; @f is copied.  NULL
- * with errno when memory ran out.
+ * for objects that match @f before or after them; @f is copied.  fd
+ * objects that only the watching process holds (its own timer and
+ * pidfds) are left out.  The watch uses @ctx until ipk_watch_free().
+ * NULL with errno when memory ran out.
  */
 struct ipk_watch *ipk_watch_new(struct ipk_ctx *ctx, const struct ipk_filter *f,
 				const struct ipk_watch_opts *opts);
@@ -202,7 +205,7 @@ int ipk_watch_add_kind(struct ipk_watch *w, const struct ipk_kind *k);
  * (inotify, cn_proc) are diagnostics in the context, and polling takes
  * their place.
  */
-int ipk_watch_start(struct ipk_watch *w, ipk_event_fn *fn, void *arg);
+int ipk_watch_start(struct ipk_watch *w, ipk_event_fn fn, void *arg);
 /*
  * Waits at most @timeout_ms (-1: until something happens) for a source,
  * handles what is ready and reports the events.  The number of events
@@ -210,7 +213,7 @@ int ipk_watch_start(struct ipk_watch *w, ipk_event_fn *fn, void *arg);
  * nothing to report (objects the filter leaves out: a condition may hold
  * now); -EINTR when a signal came; or what @fn returned.
  */
-int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn *fn, void *arg);
+int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn fn, void *arg);
 /* An fd that polls readable when ipk_watch_run() has work (for a caller's own loop). */
 int ipk_watch_fd(const struct ipk_watch *w);
 /* The snapshot the watch keeps: valid until the next ipk_watch_run(). */

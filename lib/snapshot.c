@@ -8,7 +8,6 @@
  */
 #include "snapshot/snapshot.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #define RATE_TAU_NS 5e9		/* the time constant of the smoothed rates */
@@ -558,12 +557,32 @@ const struct ipk_object *ipk_snapshot_at(struct ipk_snapshot *s, size_t i)
 
 /* ---------------------------------------------------------------- rates */
 
+/*
+ * e^x for x <= 0, to a few parts in a million: halved into a short series,
+ * then squared back (libm is not needed for one decay).
+ */
+static double decay(double x)
+{
+	int halvings = 0;
+
+	if (x < -60)
+		return 0;
+	while (x < -0.25) {
+		x /= 2;
+		halvings++;
+	}
+	double e = 1 + x * (1 + x / 2 * (1 + x / 3 * (1 + x / 4 * (1 + x / 5))));
+	while (halvings--)
+		e *= e;
+	return e;
+}
+
 static void ewma_add(struct ewma *w, double amount, int64_t now)
 {
 	double dt = (double)(now - w->t);
 
 	if (w->t && dt > 0)
-		w->r *= exp(-dt / RATE_TAU_NS);
+		w->r *= decay(-dt / RATE_TAU_NS);
 	w->r += amount * 1e9 / RATE_TAU_NS;
 	w->t = now;
 }
@@ -572,7 +591,7 @@ static double ewma_at(const struct ewma *w, int64_t now)
 {
 	double dt = (double)(now - w->t);
 
-	return w->t && dt > 0 ? w->r * exp(-dt / RATE_TAU_NS) : w->r;
+	return w->t && dt > 0 ? w->r * decay(-dt / RATE_TAU_NS) : w->r;
 }
 
 /* The values of a semaphore (one, or a sysv-sem's array); n 0 when unknown. */
@@ -814,7 +833,7 @@ struct snap_entry *snap_put(struct ipk_snapshot *s, struct ipk_object *o, uint32
 }
 
 int ipk_snapshot_diff(struct ipk_snapshot *from, struct ipk_snapshot *to, uint64_t fields,
-		      ipk_event_fn *fn, void *arg)
+		      ipk_event_fn fn, void *arg)
 {
 	struct emit em = { .fn = fn, .arg = arg, .fields = fields, .now = snap_now() };
 	size_t n = ipk_snapshot_len(to);

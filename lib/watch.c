@@ -184,6 +184,16 @@ static bool held_in_ns(const struct proc_index *idx, const struct ipk_object *o,
 	return false;
 }
 
+static bool held_by_us_only(const struct ipk_object *o)
+{
+	pid_t us = getpid();
+
+	for (uint32_t i = 0; i < o->nholders; i++)
+		if (o->holders[i].pid != us)
+			return false;
+	return o->nholders > 0;
+}
+
 static bool add_dirty(struct ipk_watch *w, const char *name, bool mq, int64_t due);
 
 /*
@@ -235,6 +245,11 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 	if (rc) {
 		ipk_object_free(o);
 		return rc;
+	}
+	if (o->kind->family == IPK_FAMILY_FD && held_by_us_only(o)) {
+		/* the watch's own timer, pidfds ...: how it watches, not what */
+		ipk_object_free(o);
+		return 0;
 	}
 	if (o->kind->family == IPK_FAMILY_FD && r->target_ns && !held_in_ns(w->procs, o, r->target_ns)) {
 		ipk_object_free(o);
@@ -1189,7 +1204,7 @@ static void arm_timer(struct ipk_watch *w)
 	timerfd_settime(w->tfd, 0, &its, NULL);
 }
 
-int ipk_watch_start(struct ipk_watch *w, ipk_event_fn *fn, void *arg)
+int ipk_watch_start(struct ipk_watch *w, ipk_event_fn fn, void *arg)
 {
 	struct ipk_ctx *ctx = w->ctx;
 	int rc;
@@ -1264,7 +1279,7 @@ int ipk_watch_start(struct ipk_watch *w, ipk_event_fn *fn, void *arg)
 
 static int watch_loop(struct ipk_watch *w, int64_t until, const sigset_t *waitmask);
 
-int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn *fn, void *arg)
+int ipk_watch_run(struct ipk_watch *w, int timeout_ms, ipk_event_fn fn, void *arg)
 {
 	int64_t until = timeout_ms < 0 ? INT64_MAX : snap_now() + (int64_t)timeout_ms * 1000000;
 	int rc = 0;

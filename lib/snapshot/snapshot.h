@@ -59,7 +59,7 @@ struct ipk_snapshot {
 
 /* How events of a watch or a diff are reported. */
 struct emit {
-	ipk_event_fn *fn;
+	ipk_event_fn fn;
 	void *arg;
 	uint64_t fields;		/* 0: every field but the noisy ones */
 	const struct ipk_filter *filter;	/* report objects that match it; NULL: all */
