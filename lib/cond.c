@@ -128,9 +128,10 @@ int ipk_cond_parse(const char *text, struct ipk_cond **out, const char **why)
 		c->field = ipk_field_find(dot + 1);
 		rc = c->field < 0 ? -EINVAL : ipk_ref_parse(left, &k, &c->ref);
 		if (rc) {
+			const char *what = c->field < 0 ? "unknown field after REF." : "not a REF before .FIELD";
 			free(left);
 			ipk_cond_free(c);
-			return fail(why, c->field < 0 ? "unknown field after REF." : "not a REF before .FIELD");
+			return fail(why, what);
 		}
 		c->kind = k;
 		enum ipk_field_type t = ipk_field_info(c->field)->type;

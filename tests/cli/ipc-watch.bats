@@ -103,7 +103,9 @@ stop_watch() {
 	quiet_for_polls
 	stop_watch
 	# one semaphore, one create: no sem.XXXXXX, no posix-shm coming and going
-	[ "$(grep -c 'posix-sem:' "$OUT")" -eq 4 ]
+	[ "$(grep -c '+ posix-sem:' "$OUT")" -eq 1 ]
+	[ "$(grep -c -- '- posix-sem:' "$OUT")" -eq 1 ]
+	! grep -v 'posix-sem:/lock' "$OUT"
 	! grep -q 'posix-shm' "$OUT"
 }
 
