@@ -230,9 +230,17 @@ uint64_t ipk_object_changes(const struct ipk_object *was, const struct ipk_objec
 	/* a field either record knows, or knows it may not read (views go with theirs) */
 	uint64_t any = bits(&was->present) | bits(&was->noaccess) | bits(&now->present) |
 		       bits(&now->noaccess);
-	for (int f = 1; f < IPK_F_COUNT; f++) {
-		if (!(look & FIELD_MASK(f)) || !(any & FIELD_MASK(field_data(f))))
-			continue;
+	static uint64_t views;		/* fields shown from another's data: OWNER ... */
+	if (!views)
+		for (int f = 0; f < IPK_F_COUNT; f++)
+			if (field_data(f) != f)
+				views |= FIELD_MASK(f);
+	for (uint64_t m = views; m; m &= m - 1)
+		if (any & FIELD_MASK(field_data(__builtin_ctzll(m))))
+			any |= m & -m;
+	/* only the fields one of them has: a poll of unchanged objects costs little */
+	for (uint64_t m = look & any & ~FIELD_MASK(IPK_F_KIND); m; m &= m - 1) {
+		int f = __builtin_ctzll(m);
 		if (!field_eq(was, now, f))
 			changed |= FIELD_MASK(f);
 	}
