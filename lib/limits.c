@@ -89,6 +89,8 @@ static const struct limit_def limit_defs[] = {
 	  NULL, 0, 0, false, false, IPK_UNIT_BYTES, USE_DEVSHM_BYTES },
 	{ "SHM_FS_FILES", "files on /dev/shm", "/dev/shm (mount -o nr_inodes=)",
 	  SRC_DEVSHM_FILES, NULL, 0, 0, false, false, IPK_UNIT_COUNT, USE_DEVSHM_FILES },
+	{ "UNIX_DGRAM_QLEN", "datagrams queued on a unix socket", "net.unix.max_dgram_qlen",
+	  SRC_SYSCTL, "net/unix/max_dgram_qlen", 0, 0, false, false, IPK_UNIT_COUNT, USE_NONE },
 	{ "PIPE_MAX", "largest pipe buffer", "fs.pipe-max-size", SRC_SYSCTL,
 	  "fs/pipe-max-size", 0, 0, false, false, IPK_UNIT_BYTES, USE_NONE },
 	{ "PIPE_USER_SOFT", "pipe buffers per user before pipes shrink",
