@@ -45,11 +45,15 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
-	$(WARNINGS) $(CFLAGS) $(CPPFLAGS)
+	$(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(YAML_CFLAGS)
 
 # What libipckit itself links with, and what the commands add.
 LIB_LIBS := -lpthread
 CMD_LIBS := -lm
+# libyaml reads scenario files (lib/scenario/).
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+LIB_LIBS += $(YAML_LIBS)
 
 ifeq ($(V),1)
 Q :=

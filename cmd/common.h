@@ -51,6 +51,7 @@ enum opt_complete {
 	COMPLETE_USERS,
 	COMPLETE_FILES,
 	COMPLETE_WORDS,		/* the words of .words */
+	COMPLETE_SETS,		/* KEY= of a scenario file on the line (--complete=sets:FILE) */
 };
 
 struct cmd_option {
@@ -123,6 +124,11 @@ struct cmd_spec {
 	 * keyboard must not change what is done.
 	 */
 	bool exact_options;
+	/*
+	 * The command's own --complete=WHAT, beyond the shared ones: 0 when
+	 * it printed the words, -ENOENT when WHAT is not its.  NULL: none.
+	 */
+	int (*complete)(const char *what);
 };
 
 /*

@@ -125,6 +125,7 @@ struct ipk_object {
  * reached only through the wrappers in registry.c.
  */
 struct ipk_scan;
+struct scn_type;
 
 struct ipk_kind {
 	const char *name;		/* stable name: "sysv-shm" */
@@ -180,6 +181,11 @@ struct ipk_kind {
 	int (*remove)(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		      struct ipk_error *e);
 	const char *no_name;
+	/*
+	 * What a scenario step may do with an object of the kind: its
+	 * operations and their parameters (lib/scenario/scn.h); NULL: none.
+	 */
+	const struct scn_type *scenario;
 };
 
 struct ipk_list {

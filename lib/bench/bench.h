@@ -258,6 +258,8 @@ int bench_msg_check(const unsigned char *buf, size_t size, uint64_t seq);
 /* Histograms live in memory shared with the children: their size, and a reset. */
 size_t bench_hist_size(void);
 void bench_hist_init(struct ipk_hist *h);
+/* Adds every value of @from to @to (the scenario's processes, put together). */
+void bench_hist_merge(struct ipk_hist *to, const struct ipk_hist *from);
 
 /* Classifies an errno met while setting up or running a method. */
 enum ipk_bench_status bench_classify(int err);

@@ -44,8 +44,8 @@ static bool time_left(const struct xport_wait *w, struct timespec *ts)
 	return true;
 }
 
-/* Waits until @fd is ready for @events (or hung up, or in error: the next call says). */
-static int wait_fd(int fd, short events, const struct xport_wait *w)
+/* Ready for @events, or hung up, or in error: the next call says which. */
+int xport_wait_fd(int fd, short events, const struct xport_wait *w)
 {
 	if (nowait(w))
 		return -EAGAIN;
@@ -90,7 +90,7 @@ ssize_t xport_write(int fd, const void *buf, size_t n, const struct xport_wait *
 		if (errno == EINTR)
 			rc = interrupted(w);
 		else if (errno == EAGAIN)
-			rc = done && nowait(w) ? 1 : wait_fd(fd, POLLOUT, w);
+			rc = done && nowait(w) ? 1 : xport_wait_fd(fd, POLLOUT, w);
 		if (rc == 1)
 			break;
 		if (rc)
@@ -119,7 +119,7 @@ ssize_t xport_read(int fd, void *buf, size_t n, bool whole, const struct xport_w
 		if (errno == EINTR)
 			rc = interrupted(w);
 		else if (errno == EAGAIN)
-			rc = done && nowait(w) ? 1 : wait_fd(fd, POLLIN, w);
+			rc = done && nowait(w) ? 1 : xport_wait_fd(fd, POLLIN, w);
 		if (rc == 1)
 			break;
 		if (rc)
@@ -163,7 +163,7 @@ ssize_t xport_send(int fd, const void *buf, size_t n, const int *fds, size_t nfd
 		if (errno == EINTR)
 			rc = interrupted(w);
 		else if (errno == EAGAIN)
-			rc = wait_fd(fd, POLLOUT, w);
+			rc = xport_wait_fd(fd, POLLOUT, w);
 		if (rc)
 			return rc;
 	}
@@ -193,7 +193,7 @@ ssize_t xport_recv(int fd, void *buf, size_t cap, int *fds, size_t *nfds, int *f
 		if (errno == EINTR)
 			rc = interrupted(w);
 		else if (errno == EAGAIN)
-			rc = wait_fd(fd, POLLIN, w);
+			rc = xport_wait_fd(fd, POLLIN, w);
 		if (rc)
 			return rc;
 	}

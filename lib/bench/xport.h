@@ -40,6 +40,8 @@ struct xport_wait {
 #define XPORT_MAX_FDS	1012
 
 uint64_t xport_now(void);
+/* Waits until @fd is ready for @events (POLLIN, POLLOUT), within @w; -errno. */
+int xport_wait_fd(int fd, short events, const struct xport_wait *w);
 
 /*
  * Byte streams (pipes, FIFOs, stream sockets).  xport_write() writes all
