@@ -7,6 +7,7 @@
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
+#   make bench-scenario   200,000 eventfd posts of ipc-scenario against a C loop
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
 #   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
@@ -82,7 +83,7 @@ PC_FILE := $(B)/lib/ipckit.pc
 
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
 
-.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm install uninstall clean
+.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm bench-scenario install uninstall clean
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -170,6 +171,9 @@ bench-fds: deps-check all $(HELPERS)
 
 bench-rm: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-rm
+
+bench-scenario: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-scenario
 
 # A benchmark, not a test: both CPU placements, takes a few minutes.
 bench-compare: deps-check all $(HELPERS)

@@ -341,23 +341,29 @@ static int render_json(const struct opts *o, const struct ipk_scenario_result *r
 	return rc;
 }
 
-/* The headline, the wait-for list and the notes: on stdout in a table, else stderr. */
-static void report(const struct opts *o, const char *file, const struct ipk_scenario *s,
-		   const struct ipk_scenario_result *r)
+/* The headline above the tables, in a table with headings. */
+static void report_head(const struct opts *o, const struct ipk_scenario *s,
+			const struct ipk_scenario_result *r)
+{
+	if (o->out.mode != OUT_TABLE || o->out.noheadings)
+		return;
+	printf("%s: %s in %.2f s\n\n", ipk_scenario_name(s),
+	       ipk_scenario_outcome_name(ipk_scenario_result_outcome(r)),
+	       ipk_scenario_result_duration(r));
+}
+
+/*
+ * Why it did not pass and the notes, on stderr; the wait-for list after the
+ * tables (on stderr with JSON, which carries it as "blocked"); then the
+ * REFs --keep left, one a line, for ipc-rm.
+ */
+static void report_tail(const struct opts *o, const char *file,
+			const struct ipk_scenario_result *r)
 {
 	enum ipk_scenario_outcome oc = ipk_scenario_result_outcome(r);
-	bool table = o->out.mode == OUT_TABLE && !o->out.noheadings;
 	FILE *f = o->out.mode == OUT_JSON ? stderr : stdout;
 	struct ipk_buf b = { 0 };
 
-	if (table)
-		printf("%s: %s in %.2f s%s%s\n", ipk_scenario_name(s), ipk_scenario_outcome_name(oc),
-		       ipk_scenario_result_duration(r), oc == IPK_SCENARIO_PASS ? "" : ": ",
-		       ipk_scenario_result_reason(r));
-	else if (oc != IPK_SCENARIO_PASS && oc != IPK_SCENARIO_INTERRUPTED)
-		msg("%s: %s", file, ipk_scenario_result_reason(r));
-	if (table && oc != IPK_SCENARIO_PASS && oc != IPK_SCENARIO_INTERRUPTED)
-		msg("%s: %s", file, ipk_scenario_result_reason(r));
 	if (ipk_scenario_result_blocked_count(r)) {
 		fflush(stdout);
 		fprintf(f, "%sblocked when it stopped:\n", f == stdout ? "\n" : "");
@@ -367,11 +373,14 @@ static void report(const struct opts *o, const char *file, const struct ipk_scen
 			fprintf(f, "  %s\n", b.s ? b.s : "");
 		}
 	}
+	ipk_buf_free(&b);
+	if (oc != IPK_SCENARIO_PASS && oc != IPK_SCENARIO_INTERRUPTED)
+		msg("%s: %s", file, ipk_scenario_result_reason(r));
 	for (size_t i = 0; i < ipk_scenario_result_note_count(r); i++)
 		msg("%s: %s", file, ipk_scenario_result_note(r, i));
-	ipk_buf_free(&b);
-	if (table)
-		putchar('\n');
+	if (o->out.mode != OUT_JSON)
+		for (size_t k = 0; k < ipk_scenario_result_kept_count(r); k++)
+			printf("%s\n", ipk_scenario_result_kept(r, k));
 }
 
 /* ---------------------------------------------------------------- commands */
@@ -408,18 +417,15 @@ static int cmd_run(struct opts *o, char **files, int n)
 			ipk_scenario_free(s);
 			continue;
 		}
-		if (o->out.mode == OUT_TABLE && !o->out.noheadings)
-			report(o, files[i], s, r);
+		if (i > 0 && o->out.mode == OUT_TABLE && !o->out.noheadings)
+			putchar('\n');
+		report_head(o, s, r);
 		rc = o->out.mode == OUT_JSON ? render_json(o, r) : render_table(o, r);
-		if (o->out.mode != OUT_TABLE || o->out.noheadings)
-			report(o, files[i], s, r);
+		report_tail(o, files[i], r);
 		if (rc) {
 			msg("%s", reason(-rc));
 			status = worse(status, EXIT_PARTIAL);
 		}
-		if (o->out.mode != OUT_JSON)
-			for (size_t k = 0; k < ipk_scenario_result_kept_count(r); k++)
-				printf("%s\n", ipk_scenario_result_kept(r, k));
 		status = worse(status, outcome_status(ipk_scenario_result_outcome(r)));
 		ipk_scenario_result_free(r);
 		ipk_scenario_free(s);

@@ -214,7 +214,8 @@ int scn_result_collect(struct ipk_scenario_result *res, struct scn_run *r)
 				const struct scn_step *st = &a->prog[row->fail_step];
 				if (row->fail_err == 0)
 					snprintf(row->first_error, sizeof(row->first_error),
-						 "expected %s, got %s", st->expect.text, row->observed);
+						 "expected %s, got %s", st->expect.text ? st->expect.text
+						 : "the pattern size: sends", row->observed);
 				else
 					snprintf(row->first_error, sizeof(row->first_error), "%s",
 						 row->observed);
@@ -233,8 +234,9 @@ int scn_result_collect(struct ipk_scenario_result *res, struct scn_run *r)
 				scn_result_set(res, IPK_SCENARIO_FAIL, "%s: %s", where, row->first_error);
 			else
 				scn_result_set(res, IPK_SCENARIO_FAIL, "%s: expected %s, got %s", where,
-					       s->actors[row->actor].prog[row->fail_step].expect.text,
-					       row->observed);
+					       s->actors[row->actor].prog[row->fail_step].expect.text ?
+					       s->actors[row->actor].prog[row->fail_step].expect.text :
+					       "success", row->observed);
 			break;
 		}
 	}

@@ -14,6 +14,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -219,7 +220,7 @@ static void *thread_main(void *p)
 }
 
 static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_actor *a,
-					    int index, pid_t group)
+					    int index, pid_t group, int alive_rd)
 {
 	static const int defaults[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1,
 					SIGUSR2, SIGALRM };
@@ -233,6 +234,8 @@ static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != r->runner)
 		_exit(1);
+	/* The write end stays open until this process ends: the runner sees the last go. */
+	close(alive_rd);
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
 		signal(defaults[i], SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
@@ -394,7 +397,8 @@ static bool stalled(struct scn_run *r, uint64_t now, uint64_t stall_ns)
 		if (st == W_BLOCKED && !atomic_load_explicit(&w->timed, memory_order_relaxed))
 			waiting = true;
 	}
-	return waiting && now - last >= stall_ns;
+	/* A worker's clock may be read after the runner's @now. */
+	return waiting && now > last && now - last >= stall_ns;
 }
 
 /* ---------------------------------------------------------------- run */
@@ -499,6 +503,11 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 		goto cleanup;
 	}
 	fflush(NULL);
+	int alive[2];
+	if (pipe2(alive, O_CLOEXEC)) {
+		scn_result_set(res, IPK_SCENARIO_ERROR, "pipe: %s", err_text(errno));
+		goto cleanup;
+	}
 	sigset_t old;
 	block_signals(s, &old);
 	for (size_t ai = 0; ai < s->nactors && !interrupted; ai++) {
@@ -506,7 +515,7 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 		for (int p = 0; p < a->processes; p++) {
 			pid_t pid = fork();
 			if (pid == 0)
-				child(&r, a, p, group);
+				child(&r, a, p, group, alive[0]);
 			if (pid < 0) {
 				scn_result_set(res, IPK_SCENARIO_ERROR, "cannot start %s.%d: fork: %s",
 					       a->name, p, err_text(errno));
@@ -524,6 +533,7 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 			break;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(alive[1]);
 
 	struct watch wt = { .r = &r, .res = res };
 	/* Ready, all of them, before any starts: signals and barriers need everyone. */
@@ -589,12 +599,12 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 					       ipk_scenario_result_blocked_count(res));
 			break;
 		}
-		/* Short at first, so that short runs end when they end. */
-		uint64_t tick = now - r.t0 < 100000000 ? 1000000 : 10000000;
-		struct timespec ts = { 0, (long)tick };
-		nanosleep(&ts, NULL);
+		/* The pipe's end of file says at once that the last process is gone. */
+		struct pollfd pf = { .fd = alive[0], .events = POLLIN };
+		poll(&pf, 1, 10);
 	}
 	uint64_t end = xport_now();
+	close(alive[0]);
 	kill_all(group, procs, nprocs);
 	reap(group, procs, nprocs, true, started ? ended : NULL, &wt);
 	running_group = 0;
