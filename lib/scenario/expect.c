@@ -157,9 +157,9 @@ int scn_expect_parse(struct ipk_scenario *s, const char *text, size_t len, int l
 			if ((every || (int)i == actor) && actor_does(&s->actors[i], op, oplen, on))
 				found = true;
 		if (!found) {
-			snprintf(why, sizeof(why), "%s%s does no '%.*s'%s%s", every ? "no actor" :
-				 "actor ", every ? "" : s->actors[actor].name, (int)oplen, op,
-				 on >= 0 ? " on " : "", on >= 0 ? s->objs[on].name : "");
+			snprintf(why, sizeof(why), "%s%s%s does no '%.*s'%s%s", every ? "no actor" :
+				 "actor '", every ? "" : s->actors[actor].name, every ? "" : "'",
+				 (int)oplen, op, on >= 0 ? " on " : "", on >= 0 ? s->objs[on].name : "");
 			return bad(s, d, line, col, text, len, why);
 		}
 		int stat = -1;

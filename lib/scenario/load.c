@@ -837,6 +837,7 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 		return;
 	}
 	unsigned flags = o->type->flags;
+	int errors = L->errors;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *ak = v->items[2 * i], *av = v->items[2 * i + 1];
 		if (is_key(ak, "kind"))
@@ -887,7 +888,7 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 		o->c.nsems = o->c.nvalues;
 		o->c.set |= IPK_ATTR_BIT(IPK_ATTR_NSEMS);
 	}
-	if (!strcmp(o->type->name, "signalfd") && !o->sigmask)
+	if (!strcmp(o->type->name, "signalfd") && !o->sigmask && L->errors == errors)
 		diag(L, k, "object '%s' (signalfd) needs signals: [USR1, ...]", o->name);
 	/* What ipk_create makes is the caller's to find out: never one of another run's. */
 	o->c.exclusive = !o->reuse;
@@ -947,26 +948,62 @@ static bool is_op_name(const char *s, size_t len)
 	return false;
 }
 
-/* Every operation name there is, for messages. */
-static void op_names(char *buf, size_t size)
+/* How many edits turn @a into @b, for "did you mean". */
+static size_t distance(const char *a, size_t la, const char *b)
 {
-	const struct ipk_kind *k;
-	size_t n = 0;
+	size_t lb = strlen(b), row[64];
 
-	buf[0] = '\0';
+	if (la >= 63 || lb >= 63)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			if (up + 1 < best)
+				best = up + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Every operation name there is, once each, or the one @s is closest to. */
+static void op_names(const char *s, size_t len, char *buf, size_t size)
+{
+	const char *names[64], *closest = NULL;
+	size_t n = 0, best = 3, at = 0;
+	const struct ipk_kind *k;
+
 	for (size_t i = 0; i < scn_type_count(); i++) {
 		const struct scn_type *t = scn_type_at(i, &k);
 		for (const struct scn_op *op = t ? t->ops : NULL; op && op->name; op++) {
-			char word[32];
-			snprintf(word, sizeof(word), " %s ", op->name);
-			char padded[1024];
-			snprintf(padded, sizeof(padded), " %s ", buf);
-			if (strstr(padded, word))
-				continue;
-			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? ", " : "",
-					      op->name);
+			size_t j = 0;
+			while (j < n && strcmp(names[j], op->name))
+				j++;
+			if (j == n && n < ARRAY_SIZE(names))
+				names[n++] = op->name;
+			size_t d = distance(s, len, op->name);
+			if (d < best) {
+				best = d;
+				closest = op->name;
+			}
 		}
 	}
+	if (closest) {
+		snprintf(buf, size, "did you mean '%s'?", closest);
+		return;
+	}
+	buf[0] = '\0';
+	for (size_t j = 0; j < n; j++)
+		at += (size_t)snprintf(buf + at, at < size ? size - at : 0, "%s%s", j ? ", " : "",
+				       names[j]);
 }
 
 static void ops_of(const struct scn_type *t, char *buf, size_t size)
@@ -1600,14 +1637,17 @@ static void compile_step(struct loader *L, const struct ynode *map)
 	}
 	if (!opkey) {
 		char names[512];
-		op_names(names, sizeof(names));
 		if (!map->n) {
 			diag(L, map, "an empty step");
 			return;
 		}
 		const struct ynode *k = map->items[0];
-		diag(L, k, "unknown operation '%.*s' (%s; or repeat:, duration:, sleep:, barrier:)",
-		     SHOW(k), names);
+		op_names(k->s, k->len, names, sizeof(names));
+		if (!strncmp(names, "did", 3))
+			diag(L, k, "unknown operation '%.*s': %s", SHOW(k), names);
+		else
+			diag(L, k, "unknown operation '%.*s' (%s; or repeat:, duration:, sleep:, "
+			     "barrier:)", SHOW(k), names);
 		return;
 	}
 	for (size_t i = 0; i < map->n; i++) {

@@ -536,12 +536,13 @@ int scn_result_objects(struct ipk_scenario_result *res, struct ipk_ctx *ctx)
 		if (i)
 			rc = ipk_buf_puts(b, ", ");
 		if (!rc)
-			rc = ipk_buf_printf(b, "{\"object\": \"%s\"", o->name);
+			rc = ipk_buf_printf(b, "{\"object\": \"%s\", \"scenario_kind\": \"%s\"", o->name,
+					    o->type->name);
 		if (rc)
 			break;
 		if (o->type == &scn_type_psem_unnamed) {
 			int v = 0;
-			rc = ipk_buf_printf(b, ", \"kind\": \"posix-sem-unnamed\", \"value\": ");
+			rc = ipk_buf_printf(b, ", \"kind\": null, \"value\": ");
 			if (!rc)
 				rc = o->mem && !sem_getvalue(o->mem, &v) ? ipk_buf_printf(b, "%d}", v)
 									 : ipk_buf_puts(b, "null}");

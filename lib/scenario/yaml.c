@@ -256,9 +256,15 @@ int yaml_load(const char *path, struct ipk_arena *a, const struct ynode **root,
 								      : "not text");
 		} else {
 			rc = -EINVAL;
-			scn_diag(d, path, (int)m->line + 1, (int)m->column + 1, "%s%s%s",
+			char where[64] = "";
+			if (parser.context && (parser.context_mark.line != m->line ||
+					       parser.context_mark.column != m->column))
+				snprintf(where, sizeof(where), " (the one at %d:%d)",
+					 (int)parser.context_mark.line + 1,
+					 (int)parser.context_mark.column + 1);
+			scn_diag(d, path, (int)m->line + 1, (int)m->column + 1, "%s%s%s%s",
 				 parser.problem ? parser.problem : "not YAML",
-				 parser.context ? " " : "", parser.context ? parser.context : "");
+				 parser.context ? " " : "", parser.context ? parser.context : "", where);
 		}
 		yaml_parser_delete(&parser);
 		fclose(f);
