@@ -28,6 +28,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+SCENARIODIR ?= $(PREFIX)/share/ipckit/scenarios
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
@@ -82,6 +83,7 @@ SHARED_LINKS := $(B)/lib/libipckit.so.$(SOVERSION) $(B)/lib/libipckit.so
 PC_FILE := $(B)/lib/ipckit.pc
 
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
+SCENARIOS := $(sort $(wildcard scenarios/*/*.yaml))
 
 .PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm bench-scenario install uninstall clean
 .DEFAULT_GOAL := all
@@ -190,7 +192,7 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
 	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
-	install -m 644 lib/ipckit.h lib/ipckit-bench.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-scenario.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' lib/ipckit.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	for page in $(MAN_PAGES); do \
@@ -201,6 +203,10 @@ install: all
 		install -m 644 completions/bash/ipckit $(DESTDIR)$(BASHCOMPDIR)/$$cmd || exit 1; \
 	done
 	install -m 644 completions/zsh/_ipckit $(DESTDIR)$(ZSHCOMPDIR)/_ipckit
+	for f in $(SCENARIOS:scenarios/%=%); do \
+		install -d $(DESTDIR)$(SCENARIODIR)/$$(dirname $$f) && \
+		install -m 644 scenarios/$$f $(DESTDIR)$(SCENARIODIR)/$$f || exit 1; \
+	done
 	for cmd in $(notdir $(COMMANDS)); do \
 		install -m 644 completions/fish/ipckit.fish $(DESTDIR)$(FISHCOMPDIR)/$$cmd.fish || exit 1; \
 	done
@@ -211,6 +217,8 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(VERSION)
 	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit.h $(DESTDIR)$(INCLUDEDIR)/ipckit-bench.h $(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
+	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit-scenario.h
+	rm -f $(addprefix $(DESTDIR)$(SCENARIODIR)/,$(SCENARIOS:scenarios/%=%))
 	for page in $(MAN_PAGES); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); \
 	done

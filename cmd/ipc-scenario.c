@@ -755,8 +755,8 @@ static int cmd_conform(struct opts *o, char **dirs, int n)
 
 /*
  * --complete=sets:FILE   what --set takes for that scenario, as KEY=
- * --complete=ops         TYPE, OP, OBJECT-KEY, PARAMS: the vocabulary
- * --complete=types       TYPE, ATTRIBUTES
+ * --complete=ops         TYPE, OP, OBJECT-KEY, PARAMS, HELP, EXAMPLE: the vocabulary
+ * --complete=types       TYPE, ATTRIBUTES, HELP
  */
 static int complete(const char *what)
 {
@@ -774,13 +774,14 @@ static int complete(const char *what)
 	if (!strcmp(what, "ops")) {
 		struct ipk_scenario_opinfo oi;
 		for (size_t i = 0; ipk_scenario_op_info(i, &oi) == 0; i++)
-			printf("%s\t%s\t%s\t%s\n", oi.type, oi.op, oi.object_key, oi.params);
+			printf("%s\t%s\t%s\t%s\t%s\t%s\n", oi.type, oi.op, oi.object_key, oi.params,
+			       oi.help, oi.example);
 		return 0;
 	}
 	if (!strcmp(what, "types")) {
 		struct ipk_scenario_typeinfo ti;
 		for (size_t i = 0; ipk_scenario_type_info(i, &ti) == 0; i++)
-			printf("%s\t%s\n", ti.type, ti.attrs);
+			printf("%s\t%s\t%s\n", ti.type, ti.attrs, ti.help ? ti.help : "");
 		return 0;
 	}
 	return -ENOENT;

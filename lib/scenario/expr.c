@@ -2,7 +2,8 @@
 /*
  * Templates and integer expressions.  A template is text with {EXPR} in it
  * ({{ and }} for braces); an expression is C's integer arithmetic over
- * numbers and names: + - * / %, comparisons, && || !, parentheses.  Names
+ * numbers and names: + - * / %, comparisons, && || !, ?:, parentheses
+ * (both sides of && || and ?: are worked out, unlike in C).  Names
  * are resolved when parsing: constants (vars:, processes) are folded in,
  * so what is left depends only on what changes while a program runs
  * (index, thread, pid, i), and a template with nothing left is one
@@ -78,7 +79,7 @@ static int emit(struct parser *p, enum scn_xop op, int64_t v)
 	return 0;
 }
 
-static int parse_or(struct parser *p);
+static int parse_cond(struct parser *p);
 
 static int parse_atom(struct parser *p)
 {
@@ -90,7 +91,7 @@ static int parse_atom(struct parser *p)
 
 	if (c == '(') {
 		p->pos++;
-		int rc = parse_or(p);
+		int rc = parse_cond(p);
 		if (rc)
 			return rc;
 		if (!take(p, ")"))
@@ -235,6 +236,22 @@ static int parse_or(struct parser *p)
 	return rc;
 }
 
+static int parse_cond(struct parser *p)
+{
+	int rc = parse_or(p);
+
+	if (!rc && take(p, "?")) {
+		rc = parse_cond(p);
+		if (!rc && !take(p, ":"))
+			rc = error(p, p->pos, "':' of '?' is missing");
+		if (!rc)
+			rc = parse_cond(p);
+		if (!rc)
+			rc = emit(p, X_COND, 0);
+	}
+	return rc;
+}
+
 static int run_code(const struct scn_xcode *code, size_t n, const int64_t *vars, int64_t *out)
 {
 	int64_t stack[MAX_CODE];
@@ -258,6 +275,10 @@ static int run_code(const struct scn_xcode *code, size_t n, const int64_t *vars,
 			continue;
 		case X_NOT:
 			stack[sp - 1] = !stack[sp - 1];
+			continue;
+		case X_COND:
+			sp -= 2;
+			stack[sp - 1] = stack[sp - 1] ? stack[sp] : stack[sp + 1];
 			continue;
 		}
 		b = stack[--sp];
@@ -333,7 +354,7 @@ static int expression(struct parser *p, size_t end, struct ipk_arena *a, struct 
 	p->n = 0;
 	unsigned deps_before = p->deps;
 	p->deps = 0;
-	rc = parse_or(p);
+	rc = parse_cond(p);
 	skip_space(p);
 	if (!rc && p->pos < p->len)
 		rc = error(p, p->pos, "unexpected '%c'", p->s[p->pos]);

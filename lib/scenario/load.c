@@ -853,7 +853,8 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 			continue;
 		}
 		if ((is_key(ak, "name") || ((flags & SCN_T_PATH) && is_key(ak, "path"))) &&
-		    (flags & (SCN_T_NAMED | SCN_T_PATH))) {
+		    ((flags & SCN_T_PATH) || ((flags & SCN_T_NAMED) &&
+					      ipk_kind_create_named(o->kind)))) {
 			if (o->path)
 				diag(L, ak, "name: and path: are the same: one of them");
 			o->path = static_text(L, av, "name");

@@ -884,7 +884,7 @@ int ipk_scenario_type_info(size_t i, struct ipk_scenario_typeinfo *out)
 	attrs[0] = '\0';
 	if (t != &scn_type_process) {
 		n += (size_t)snprintf(attrs, sizeof(attrs), "kind");
-		if (t->flags & SCN_T_NAMED)
+		if ((t->flags & SCN_T_NAMED) && k && ipk_kind_create_named(k))
 			n += (size_t)snprintf(attrs + n, sizeof(attrs) - n, " name");
 		if (t->flags & SCN_T_PATH)
 			n += (size_t)snprintf(attrs + n, sizeof(attrs) - n, " path");

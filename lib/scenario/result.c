@@ -74,7 +74,7 @@ void scn_result_set(struct ipk_scenario_result *res, enum ipk_scenario_outcome o
 	va_list ap;
 
 	/* The first thing that went wrong says why; what follows from it does not. */
-	if (res->outcome != IPK_SCENARIO_PASS && res->outcome != IPK_SCENARIO_FAIL)
+	if (res->outcome != IPK_SCENARIO_PASS)
 		return;
 	res->outcome = o;
 	va_start(ap, fmt);

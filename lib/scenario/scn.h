@@ -85,7 +85,7 @@ enum scn_var {
 
 enum scn_xop {
 	X_NUM, X_VAR, X_NEG, X_NOT, X_ADD, X_SUB, X_MUL, X_DIV, X_MOD,
-	X_EQ, X_NE, X_LT, X_LE, X_GT, X_GE, X_AND, X_OR,
+	X_EQ, X_NE, X_LT, X_LE, X_GT, X_GE, X_AND, X_OR, X_COND,
 };
 
 struct scn_xcode {

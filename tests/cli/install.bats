@@ -16,7 +16,9 @@ setup() {
 	run make $MAKEARGS install DESTDIR="$DEST" PREFIX=/opt/ipckit
 	[ "$status" -eq 0 ]
 	for f in bin/ipc-ls lib/libipckit.a lib/libipckit.so lib/libipckit.so.0 \
-		include/ipckit.h include/ipckit-bench.h lib/pkgconfig/ipckit.pc share/man/man1/ipc-ls.1 \
+		include/ipckit.h include/ipckit-bench.h include/ipckit-scenario.h \
+		lib/pkgconfig/ipckit.pc share/man/man1/ipc-ls.1 share/man/man5/ipc-scenario.5 \
+		share/ipckit/scenarios/conformance/pipe.yaml \
 		share/man/man7/ipckit.7 share/bash-completion/completions/ipc-ls \
 		share/zsh/site-functions/_ipckit share/fish/vendor_completions.d/ipc-ls.fish; do
 		[ -e "$DEST/opt/ipckit/$f" ] || { echo "missing $f"; false; }
