@@ -468,20 +468,17 @@ int scn_tmpl_parse(const char *s, size_t len, scn_lookup_fn lookup, void *ctx,
 		if (word && lookup && lookup(ctx, s + b, e - b, &sym) && sym.kind == SYM_STR) {
 			rc = ipk_buf_puts(&lit, sym.s);
 		} else {
-			rc = add_literal(a, &lit, segs, &nseg);
 			p.pos = i + 1;
 			struct scn_expr *x = NULL;
-			if (!rc)
-				rc = expression(&p, close, a, &x);
-			if (!rc) {
-				int64_t v;
-				if (scn_expr_const(x, &v)) {
-					char num[24];
-					fmt_i64(num, v);
-					rc = ipk_buf_puts(&lit, num);
-				} else {
-					segs[nseg++] = (struct scn_seg){ .e = x };
-				}
+			int64_t v;
+			rc = expression(&p, close, a, &x);
+			if (!rc && scn_expr_const(x, &v)) {
+				char num[24];
+				fmt_i64(num, v);
+				rc = ipk_buf_puts(&lit, num);
+			} else if (!rc) {
+				rc = add_literal(a, &lit, segs, &nseg);
+				segs[nseg++] = (struct scn_seg){ .e = x };
 			}
 		}
 		i = close + 1;

@@ -262,9 +262,13 @@ int yaml_load(const char *path, struct ipk_arena *a, const struct ynode **root,
 				snprintf(where, sizeof(where), " (the one at %d:%d)",
 					 (int)parser.context_mark.line + 1,
 					 (int)parser.context_mark.column + 1);
-			scn_diag(d, path, (int)m->line + 1, (int)m->column + 1, "%s%s%s%s",
+			/* "- *.send.errors == 0": a plain * starts an alias. */
+			const char *hint = parser.context && strstr(parser.context, "alias") ?
+					   ": a value that starts with * needs quotes" : "";
+			scn_diag(d, path, (int)m->line + 1, (int)m->column + 1, "%s%s%s%s%s",
 				 parser.problem ? parser.problem : "not YAML",
-				 parser.context ? " " : "", parser.context ? parser.context : "", where);
+				 parser.context ? " " : "", parser.context ? parser.context : "", where,
+				 hint);
 		}
 		yaml_parser_delete(&parser);
 		fclose(f);
