@@ -71,6 +71,7 @@ static const char *const scn_synopsis[] = {
 struct opts {
 	struct ipk_scenario_options run;
 	struct ipk_scenario_set sets[MAX_SETS];
+	char keys[MAX_SETS][64];	/* the sets' keys, cut from their arguments */
 	size_t nsets;
 	const char *trace;
 	bool isolate;
@@ -102,9 +103,11 @@ static void handle(int key, const char *arg, void *data)
 			usage_error("malformed --set '%s': KEY=VALUE, as vars.n=10", arg);
 		if (o->nsets == MAX_SETS)
 			usage_error("at most %d --set", MAX_SETS);
-		char *k = strndup(arg, (size_t)(eq - arg));
-		if (!k)
-			usage_error("%s", reason(ENOMEM));
+		if ((size_t)(eq - arg) >= sizeof(o->keys[0]))
+			usage_error("malformed --set '%s': the key is too long", arg);
+		char *k = o->keys[o->nsets];
+		memcpy(k, arg, (size_t)(eq - arg));
+		k[eq - arg] = '\0';
 		o->sets[o->nsets++] = (struct ipk_scenario_set){ k, eq + 1 };
 		break;
 	}
@@ -570,7 +573,8 @@ static int cmd_list(struct opts *o, char **dirs, int n)
 		for (size_t i = 0; i < ndirs; i++)
 			find_files(found_dirs[i], &f, 0);
 	}
-	qsort(f.v, f.n, sizeof(*f.v), by_name);
+	if (f.n)
+		qsort(f.v, f.n, sizeof(*f.v), by_name);
 	struct out *out = out_new(&o->out, "scenarios", cols, sizeof(cols) / sizeof(cols[0]));
 	int rc = out ? 0 : -ENOMEM;
 	for (size_t i = 0; i < f.n && !rc; i++) {
