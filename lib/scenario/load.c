@@ -805,7 +805,7 @@ static bool type_attr(struct loader *L, struct scn_obj *o, const struct ynode *k
 static void load_object(struct loader *L, const struct ynode *k, const struct ynode *v, int idx)
 {
 	struct scn_obj *o = &L->s->objs[idx];
-	const struct ynode *kind = ymap_get(v, "kind");
+	const struct ynode *kind = scn_ymap_get(v, "kind");
 
 	o->name = scn_strndup(L->a, k->s, k->len);
 	o->line = k->line;
@@ -1484,8 +1484,8 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 static void compile_loop(struct loader *L, const struct ynode *map)
 {
 	struct scope sc = { L, L->actor };
-	const struct ynode *repeat = ymap_get(map, "repeat"), *duration = ymap_get(map, "duration");
-	const struct ynode *rate = ymap_get(map, "rate"), *body = ymap_get(map, "do");
+	const struct ynode *repeat = scn_ymap_get(map, "repeat"), *duration = scn_ymap_get(map, "duration");
+	const struct ynode *rate = scn_ymap_get(map, "rate"), *body = scn_ymap_get(map, "do");
 
 	check_keys(L, map, "repeat duration rate do name", "in a loop");
 	if (!body) {
@@ -1503,9 +1503,9 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 	bool ok = true;
 	if (repeat && repeat->type == Y_MAP && !(repeat->n == 1 && is_null(repeat->items[1]))) {
 		check_keys(L, repeat, "count duration rate", "in repeat:");
-		const struct ynode *c = ymap_get(repeat, "count");
-		const struct ynode *d = ymap_get(repeat, "duration");
-		const struct ynode *r = ymap_get(repeat, "rate");
+		const struct ynode *c = scn_ymap_get(repeat, "count");
+		const struct ynode *d = scn_ymap_get(repeat, "duration");
+		const struct ynode *r = scn_ymap_get(repeat, "rate");
 		if (c)
 			ok &= int_val(L, &sc, c, "count", SP_INT, &st->count);
 		if (d && duration)
@@ -1577,19 +1577,19 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 
 static void compile_step(struct loader *L, const struct ynode *map)
 {
-	if (ymap_get(map, "repeat") || ymap_get(map, "duration") || ymap_get(map, "do")) {
+	if (scn_ymap_get(map, "repeat") || scn_ymap_get(map, "duration") || scn_ymap_get(map, "do")) {
 		compile_loop(L, map);
 		return;
 	}
 	const struct ynode *v;
-	if ((v = ymap_get(map, "sleep"))) {
+	if ((v = scn_ymap_get(map, "sleep"))) {
 		check_keys(L, map, "sleep name", "beside sleep:");
 		struct scn_step *st = emit(L, SC_SLEEP, map);
 		if (st && static_duration(L, v, "sleep", &st->sleep_ns))
 			st->desc = "sleep";
 		return;
 	}
-	if ((v = ymap_get(map, "barrier"))) {
+	if ((v = scn_ymap_get(map, "barrier"))) {
 		check_keys(L, map, "barrier name", "beside barrier:");
 		if (v->type != Y_SCALAR || !identifier(v->s, v->len)) {
 			diag(L, v, "barrier: a name (letters, digits, '_' and '-')");
@@ -1707,11 +1707,11 @@ static void load_actor_header(struct loader *L, const struct ynode *k, const str
 	check_keys(L, v, "processes threads cpu steps", "in an actor");
 	const struct ynode *n;
 	int64_t x;
-	if ((n = ymap_get(v, "processes")) && static_int(L, n, "processes", 1, MAX_PROCESSES, &x))
+	if ((n = scn_ymap_get(v, "processes")) && static_int(L, n, "processes", 1, MAX_PROCESSES, &x))
 		a->processes = (int)x;
-	if ((n = ymap_get(v, "threads")) && static_int(L, n, "threads", 1, MAX_THREADS, &x))
+	if ((n = scn_ymap_get(v, "threads")) && static_int(L, n, "threads", 1, MAX_THREADS, &x))
 		a->threads = (int)x;
-	if ((n = ymap_get(v, "cpu"))) {
+	if ((n = scn_ymap_get(v, "cpu"))) {
 		size_t cnt = n->type == Y_SEQ ? n->n : 1;
 		a->cpus = scn_zalloc(L->a, (cnt ? cnt : 1) * sizeof(int));
 		for (size_t i = 0; a->cpus && i < cnt; i++) {
@@ -1722,14 +1722,14 @@ static void load_actor_header(struct loader *L, const struct ynode *k, const str
 		if (!cnt)
 			diag(L, n, "cpu: a CPU number, or a list of them");
 	}
-	if (!ymap_get(v, "steps"))
+	if (!scn_ymap_get(v, "steps"))
 		diag(L, k, "actor '%s' needs steps:", a->name);
 }
 
 static void load_actor_steps(struct loader *L, const struct ynode *v, int idx)
 {
 	struct scn_actor *a = &L->s->actors[idx];
-	const struct ynode *steps = v->type == Y_MAP ? ymap_get(v, "steps") : NULL;
+	const struct ynode *steps = v->type == Y_MAP ? scn_ymap_get(v, "steps") : NULL;
 
 	if (!steps)
 		return;
@@ -1856,7 +1856,7 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 	}
 	s->file = strdup(path);
 	struct loader L = { .s = s, .a = &s->arena, .file = path, .d = d };
-	rc = s->file ? yaml_load(path, &s->arena, &root, d) : -ENOMEM;
+	rc = s->file ? scn_yaml_load(path, &s->arena, &root, d) : -ENOMEM;
 	if (rc)
 		goto out;
 	if (root->type != Y_MAP) {
@@ -1867,9 +1867,9 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 		   "at the top");
 
 	const struct ynode *n;
-	if ((n = ymap_get(root, "vars")))
+	if ((n = scn_ymap_get(root, "vars")))
 		load_vars(&L, n);
-	const struct ynode *timeout = ymap_get(root, "timeout"), *stall = ymap_get(root, "stall");
+	const struct ynode *timeout = scn_ymap_get(root, "timeout"), *stall = scn_ymap_get(root, "stall");
 	for (size_t i = 0; i < nsets; i++) {
 		if (!strcmp(sets[i].key, "timeout") || !strcmp(sets[i].key, "stall"))
 			continue;
@@ -1885,13 +1885,13 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 			L.errors++;
 		}
 	}
-	s->name = (n = ymap_get(root, "scenario")) ? static_text(&L, n, "scenario") : NULL;
+	s->name = (n = scn_ymap_get(root, "scenario")) ? static_text(&L, n, "scenario") : NULL;
 	if (!s->name) {
 		char *st = stem(path);
 		s->name = st ? scn_strndup(&s->arena, st, strlen(st)) : "scenario";
 		free(st);
 	}
-	s->description = (n = ymap_get(root, "description")) ? static_text(&L, n, "description")
+	s->description = (n = scn_ymap_get(root, "description")) ? static_text(&L, n, "description")
 							      : NULL;
 	if (!s->description)
 		s->description = "";
@@ -1908,7 +1908,7 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 			set_duration(&L, &sets[i], &s->stall_ns);
 	}
 
-	const struct ynode *objects = ymap_get(root, "objects"), *actors = ymap_get(root, "actors");
+	const struct ynode *objects = scn_ymap_get(root, "objects"), *actors = scn_ymap_get(root, "actors");
 	if (objects && objects->type != Y_MAP) {
 		diag(&L, objects, "objects: is a mapping of names to objects");
 		objects = NULL;
@@ -1954,7 +1954,7 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 	/* Barriers are found while compiling: their parties grow with each actor. */
 	for (size_t i = 0; i < actors->n; i++)
 		load_actor_steps(&L, actors->items[2 * i + 1], (int)i);
-	const struct ynode *expect = ymap_get(root, "expect");
+	const struct ynode *expect = scn_ymap_get(root, "expect");
 	if (expect) {
 		if (expect->type == Y_SCALAR && !is_null(expect)) {
 			s->expects = scn_zalloc(&s->arena, sizeof(*s->expects));
@@ -2065,7 +2065,7 @@ int ipk_scenario_peek(const char *path, char **name, char **description)
 	struct ipk_arena a = { 0 };
 	struct ipk_scenario_diags d = { 0 };
 	const struct ynode *root;
-	int rc = yaml_load(path, &a, &root, &d);
+	int rc = scn_yaml_load(path, &a, &root, &d);
 
 	for (size_t i = 0; i < d.n; i++)
 		free(d.v[i]);
@@ -2073,8 +2073,8 @@ int ipk_scenario_peek(const char *path, char **name, char **description)
 	if (!rc && root->type != Y_MAP)
 		rc = -EINVAL;
 	if (!rc) {
-		const struct ynode *n = ymap_get(root, "scenario");
-		const struct ynode *desc = ymap_get(root, "description");
+		const struct ynode *n = scn_ymap_get(root, "scenario");
+		const struct ynode *desc = scn_ymap_get(root, "description");
 		*name = n && n->type == Y_SCALAR ? strndup(n->s, n->len) : stem(path);
 		*description = desc && desc->type == Y_SCALAR ? strndup(desc->s, desc->len)
 							       : strdup("");

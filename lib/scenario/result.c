@@ -305,20 +305,13 @@ static bool compare(double a, enum scn_cmp c, double b)
 	return false;
 }
 
-/* Three significant digits and a unit: 312ns, 7.24us, 1.35ms. */
+/* Three significant digits and a unit: 312ns, 7.24us, 72.1us, 1.35ms. */
 static void fmt_ns(double ns, char *buf, size_t n)
 {
-	static const struct {
-		double div;
-		const char *unit;
-	} units[] = { { 1, "ns" }, { 1e3, "us" }, { 1e6, "ms" }, { 1e9, "s" } };
-	size_t u = 0;
+	struct ipk_buf b = { 0 };
 
-	while (u + 1 < ARRAY_SIZE(units) && ns / units[u].div >= 999.5)
-		u++;
-	double v = ns / units[u].div;
-	snprintf(buf, n, u == 0 ? "%.0f%s" : v < 9.995 ? "%.2f%s" : v < 99.95 ? "%.1f%s" : "%.0f%s",
-		 v, units[u].unit);
+	snprintf(buf, n, "%s", ipk_format_ns(ns, &b) == 0 && b.s ? b.s : "?");
+	ipk_buf_free(&b);
 }
 
 static void eval_stat(struct ipk_scenario_result *res, const struct scn_expect *x,

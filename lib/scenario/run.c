@@ -97,6 +97,19 @@ static void describe(const struct scn_obj *o, char *buf, size_t size)
 
 /* ----------------------------------------------------------- objects */
 
+/* Why @o could not be made, as the outcome of the run. */
+static int make_failed(struct ipk_scenario_result *res, const struct scn_obj *o, const char *what,
+		       int rc, const struct ipk_error *e)
+{
+	if (rc == -EEXIST || (rc == -EADDRINUSE && !o->reuse))
+		scn_result_set(res, IPK_SCENARIO_INVALID, "object '%s': %s exists already "
+			       "(remove it, or say existing: reuse)", o->name, what);
+	else
+		scn_result_set(res, make_outcome(-rc), "object '%s': cannot make %s: %s", o->name,
+			       what, e->text[0] ? e->text : err_text(-rc));
+	return rc;
+}
+
 static int make_object(struct ipk_ctx *ctx, struct scn_obj *o, struct ipk_scenario_result *res)
 {
 	struct ipk_error e = { 0 };
@@ -108,16 +121,8 @@ static int make_object(struct ipk_ctx *ctx, struct scn_obj *o, struct ipk_scenar
 		bool existed = false;
 		char *ref = NULL;
 		rc = ipk_create(ctx, o->kind, &o->c, &ref, &existed, &e);
-		if (rc == -EEXIST) {
-			scn_result_set(res, IPK_SCENARIO_INVALID, "object '%s': %s exists already "
-				       "(remove it, or say existing: reuse)", o->name, what);
-			return rc;
-		}
-		if (rc) {
-			scn_result_set(res, make_outcome(-rc), "object '%s': cannot make %s: %s",
-				       o->name, what, e.text[0] ? e.text : err_text(-rc));
-			return rc;
-		}
+		if (rc)
+			return make_failed(res, o, what, rc, &e);
 		o->ref = ref;
 		o->made = !existed;
 		const char *colon = strchr(ref, ':');
@@ -128,16 +133,8 @@ static int make_object(struct ipk_ctx *ctx, struct scn_obj *o, struct ipk_scenar
 	}
 	if (o->type->make) {
 		rc = o->type->make(o, &e);
-		if (rc == -EADDRINUSE && !o->reuse) {
-			scn_result_set(res, IPK_SCENARIO_INVALID, "object '%s': %s exists already "
-				       "(remove it, or say existing: reuse)", o->name, what);
-			return rc;
-		}
-		if (rc) {
-			scn_result_set(res, make_outcome(-rc), "object '%s': cannot make %s: %s",
-				       o->name, what, e.text[0] ? e.text : err_text(-rc));
-			return rc;
-		}
+		if (rc)
+			return make_failed(res, o, what, rc, &e);
 	}
 	if (!o->ref && o->type->ref) {
 		struct ipk_buf ref = { 0 };

@@ -43,7 +43,7 @@ struct ynode {
 };
 
 /* A map's value for @key, or NULL (and *key_node of it when found). */
-const struct ynode *ymap_get(const struct ynode *map, const char *key);
+const struct ynode *scn_ymap_get(const struct ynode *map, const char *key);
 
 /* ----------------------------------------------------------- diagnostics */
 
@@ -62,7 +62,7 @@ void scn_diag(struct ipk_scenario_diags *d, const char *file, int line, int col,
  * Loads @path into a tree allocated from @a.  0, or -errno / -EINVAL with
  * a diagnostic.
  */
-int yaml_load(const char *path, struct ipk_arena *a, const struct ynode **root,
+int scn_yaml_load(const char *path, struct ipk_arena *a, const struct ynode **root,
 	      struct ipk_scenario_diags *d);
 
 void *scn_zalloc(struct ipk_arena *a, size_t n);

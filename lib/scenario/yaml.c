@@ -90,7 +90,7 @@ void ipk_scenario_diags_free(struct ipk_scenario_diags *d)
 	free(d);
 }
 
-const struct ynode *ymap_get(const struct ynode *map, const char *key)
+const struct ynode *scn_ymap_get(const struct ynode *map, const char *key)
 {
 	if (!map || map->type != Y_MAP)
 		return NULL;
@@ -226,7 +226,7 @@ static struct ynode *convert(struct conv *c, int id)
 	return c->err ? NULL : n;
 }
 
-int yaml_load(const char *path, struct ipk_arena *a, const struct ynode **root,
+int scn_yaml_load(const char *path, struct ipk_arena *a, const struct ynode **root,
 	      struct ipk_scenario_diags *d)
 {
 	yaml_parser_t parser;

@@ -218,21 +218,21 @@ static void test_yaml_marks(void)
 	const char *path = write_file("m.yaml", "top:\n  key: value\n  list: [1, \"two\", {x: 3}]\n"
 					      "anchor: &a { k: v }\nalias: *a\n");
 
-	CHECK_INT(yaml_load(path, &a, &root, &d), 0);
+	CHECK_INT(scn_yaml_load(path, &a, &root, &d), 0);
 	CHECK_INT(root->type, Y_MAP);
 	CHECK_INT(root->n, 3);
-	const struct ynode *top = ymap_get(root, "top");
+	const struct ynode *top = scn_ymap_get(root, "top");
 	CHECK(top && top->type == Y_MAP && top->line == 2 && top->col == 3);
-	const struct ynode *v = ymap_get(top, "key");
+	const struct ynode *v = scn_ymap_get(top, "key");
 	CHECK(v && v->type == Y_SCALAR && v->line == 2 && v->col == 8 && !v->quoted);
 	CHECK(v && v->len == 5 && !memcmp(v->s, "value", 5));
-	const struct ynode *l = ymap_get(top, "list");
+	const struct ynode *l = scn_ymap_get(top, "list");
 	CHECK(l && l->type == Y_SEQ && l->n == 3 && l->line == 3 && l->col == 9);
 	CHECK(l && l->items[1]->quoted && l->items[1]->col == 13);
-	CHECK(l && l->items[2]->type == Y_MAP && ymap_get(l->items[2], "x"));
+	CHECK(l && l->items[2]->type == Y_MAP && scn_ymap_get(l->items[2], "x"));
 	/* an alias is its anchor's node */
-	CHECK(ymap_get(root, "alias") == ymap_get(root, "anchor"));
-	CHECK(!ymap_get(root, "missing"));
+	CHECK(scn_ymap_get(root, "alias") == scn_ymap_get(root, "anchor"));
+	CHECK(!scn_ymap_get(root, "missing"));
 	ipk_arena_free(&a);
 
 	/* A billion laughs is refused, not walked. */
@@ -244,7 +244,7 @@ static void test_yaml_marks(void)
 	path = write_file("laughs.yaml", b.s);
 	ipk_buf_free(&b);
 	struct ipk_arena a2 = { 0 };
-	CHECK(yaml_load(path, &a2, &root, &d) < 0);
+	CHECK(scn_yaml_load(path, &a2, &root, &d) < 0);
 	CHECK(d.n == 1 && strstr(d.v[0], "aliases expand to too many nodes"));
 	ipk_arena_free(&a2);
 	for (size_t i = 0; i < d.n; i++)
