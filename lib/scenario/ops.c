@@ -205,10 +205,16 @@ int scn_send_on(struct scn_exec *x, int fd, bool stream)
 		rc = collect_fds(x, fds, &nfds);
 	if (rc)
 		return rc;
-	if (stream && !nfds)
+	if (stream && !nfds) {
 		r = xport_write(fd, buf, len, &x->wait);
-	else
+	} else if (stream && len > 1) {
+		/* The descriptors ride on the first byte; the rest is a stream like any. */
+		r = xport_send(fd, buf, 1, fds, nfds, &x->wait);
+		if (r >= 0)
+			r = xport_write(fd, (const char *)buf + 1, len - 1, &x->wait);
+	} else {
 		r = xport_send(fd, buf, len, fds, nfds, &x->wait);
+	}
 	return r < 0 ? (int)r : 0;
 }
 
@@ -247,6 +253,12 @@ int scn_recv_on(struct scn_exec *x, int fd, bool stream)
 		r = xport_recv(fd, buf, cap, fds, &nfds, &flags, &x->wait);
 		for (size_t i = 0; r >= 0 && i < nfds; i++)
 			close(fds[i]);
+		/* A stream's first read may be short: the rest of size: comes as a stream. */
+		if (stream && whole && r > 0 && (size_t)r < cap) {
+			ssize_t more = xport_read(fd, (char *)buf + r, cap - (size_t)r, true,
+						  &x->wait);
+			r = more < 0 ? more : r + more;
+		}
 		if (r >= 0) {
 			x->nfds = nfds;
 			x->has_fds = true;

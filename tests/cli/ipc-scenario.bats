@@ -347,6 +347,21 @@ wait_for() {
 	[ "$("$IPC_LS" --kind msg,sem,shm,mq,psem,pshm --json | jq -c '[.objects[].ref]')" = "$before" ]
 }
 
+@test "--isolate as another user: through a user namespace" {
+	require_other_user
+	# a file nobody may read: bats's own directories are root's alone
+	local d
+	d=$(mktemp -d /tmp/ipckit-scenario-XXXXXX)
+	chmod 755 "$d"
+	install -m 644 "$T"/bounded-buffer.yaml "$d/bb.yaml"
+	run --separate-stderr as_nobody "$SCN" run --isolate --json "$d/bb.yaml"
+	rm -rf "$d"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	# root of its own namespace, so ipc-mk's 0600 objects are its own
+	echo "$output" | jq -e '.result == "pass" and .objects[0].uid == 0'
+	nothing_left
+}
+
 @test "--trace: one JSON line per operation, to a file or standard output" {
 	run "$SCN" run --trace "$BATS_TEST_TMPDIR/trace" "$T"/bounded-buffer.yaml
 	[ "$status" -eq 0 ]
