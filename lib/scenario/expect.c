@@ -157,9 +157,13 @@ int scn_expect_parse(struct ipk_scenario *s, const char *text, size_t len, int l
 			if ((every || (int)i == actor) && actor_does(&s->actors[i], op, oplen, on))
 				found = true;
 		if (!found) {
-			snprintf(why, sizeof(why), "%s%s%s does no '%.*s'%s%s", every ? "no actor" :
-				 "actor '", every ? "" : s->actors[actor].name, every ? "" : "'",
-				 (int)oplen, op, on >= 0 ? " on " : "", on >= 0 ? s->objs[on].name : "");
+			if (every)
+				snprintf(why, sizeof(why), "no actor does '%.*s'%s%s", (int)oplen, op,
+					 on >= 0 ? " on " : "", on >= 0 ? s->objs[on].name : "");
+			else
+				snprintf(why, sizeof(why), "actor '%s' does no '%.*s'%s%s",
+					 s->actors[actor].name, (int)oplen, op, on >= 0 ? " on " : "",
+					 on >= 0 ? s->objs[on].name : "");
 			return bad(s, d, line, col, text, len, why);
 		}
 		int stat = -1;

@@ -1293,6 +1293,47 @@ static void note_use(struct loader *L, struct scn_step *st, int obj)
 	}
 }
 
+/*
+ * An object named by a template of the process and thread numbers names
+ * one object per worker: each must be there, with the operation.  (One of
+ * the iteration or the pid is known only as it runs.)
+ */
+static bool check_names(struct loader *L, const struct scn_tmpl *t, const struct ynode *at,
+			const char *opname)
+{
+	const struct scn_actor *a = L->actor;
+	int64_t vars[VAR_COUNT] = { 0 };
+	char name[256];
+
+	if (t->deps & ~(DEP(VAR_INDEX) | DEP(VAR_THREAD)))
+		return true;
+	for (int p = 0; p < a->processes; p++) {
+		for (int th = 0; th < a->threads; th++) {
+			vars[VAR_INDEX] = p;
+			vars[VAR_THREAD] = th;
+			ssize_t n = scn_tmpl_expand(t, vars, name, sizeof(name));
+			int obj = n < 0 ? -1 : scn_obj_find(L->s, name, (size_t)n);
+			if (n < 0) {
+				diag(L, at, "%s: '%s' cannot be worked out for process %d", opname,
+				     t->src, p);
+				return false;
+			}
+			if (obj < 0) {
+				diag(L, at, "%s: '%s' names '%s' for process %d: no object '%s' in "
+				     "objects:", opname, t->src, name, p, name);
+				return false;
+			}
+			if (!scn_op_find(L->s->objs[obj].type, opname)) {
+				diag(L, at, "%s: '%s' names '%s' for process %d, a %s, which has no "
+				     "operation '%s'", opname, t->src, name, p,
+				     L->s->objs[obj].type->name, opname);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 static void compile_op(struct loader *L, const struct ynode *map, const struct ynode *opkey)
 {
 	struct scope sc = { L, L->actor };
@@ -1381,6 +1422,8 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 				diag(L, opkey, "no object here has an operation '%s'", opname);
 				return;
 			}
+			if (!check_names(L, t, objnode, opname))
+				return;
 		}
 		st->op = op;
 		st->type = type;

@@ -7,8 +7,10 @@
  */
 #include "scn.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* More nodes than any scenario needs, fewer than a checker can walk quickly. */
@@ -226,25 +228,72 @@ static struct ynode *convert(struct conv *c, int id)
 	return c->err ? NULL : n;
 }
 
+/*
+ * "- *.send.errors == 0", an expectation about every actor, is no YAML: a
+ * plain * starts an alias, and an alias followed by more text is an error.
+ * Such an item of a list is quoted before parsing, so the line reads as
+ * SCENARIO.md writes it; lines and columns stay where they were.
+ */
+static char *quote_stars(const char *text, size_t len, size_t *out_len)
+{
+	struct ipk_buf b = { 0 };
+
+	for (size_t i = 0; i < len;) {
+		size_t end = i;
+		while (end < len && text[end] != '\n')
+			end++;
+		size_t p = i;
+		while (p < end && text[p] == ' ')
+			p++;
+		if (p + 3 < end && text[p] == '-' && text[p + 1] == ' ' && text[p + 2] == '*' &&
+		    text[p + 3] == '.' && !memchr(text + p, '"', end - p) &&
+		    !memchr(text + p, '#', end - p)) {
+			ipk_buf_add(&b, text + i, p + 2 - i);
+			ipk_buf_add(&b, "\"", 1);
+			size_t e = end;
+			while (e > p && text[e - 1] == ' ')
+				e--;
+			ipk_buf_add(&b, text + p + 2, e - p - 2);
+			ipk_buf_add(&b, "\"", 1);
+		} else {
+			ipk_buf_add(&b, text + i, end - i);
+		}
+		if (end < len)
+			ipk_buf_add(&b, "\n", 1);
+		i = end + 1;
+	}
+	*out_len = b.len;
+	if (!b.s)
+		return strdup("");
+	return b.s;
+}
+
 int scn_yaml_load(const char *path, struct ipk_arena *a, const struct ynode **root,
 	      struct ipk_scenario_diags *d)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	FILE *f = fopen(path, "re");
-	int rc = 0;
+	char *raw = NULL, *text = NULL;
+	size_t len = 0, tlen = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = fd < 0 ? -errno : read_fd_all(fd, &raw, &len);
 
 	*root = NULL;
-	if (!f) {
-		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
 		scn_diag(d, path, 0, 0, "cannot read it: %s", err_text(-rc));
 		return rc;
 	}
+	text = quote_stars(raw, len, &tlen);
+	free(raw);
+	if (!text)
+		return -ENOMEM;
 	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
+		free(text);
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, tlen);
 	if (!yaml_parser_load(&parser, &doc)) {
 		const yaml_mark_t *m = parser.problem ? &parser.problem_mark : &parser.mark;
 		if (parser.error == YAML_MEMORY_ERROR) {
@@ -271,7 +320,7 @@ int scn_yaml_load(const char *path, struct ipk_arena *a, const struct ynode **ro
 				 hint);
 		}
 		yaml_parser_delete(&parser);
-		fclose(f);
+		free(text);
 		return rc;
 	}
 	yaml_node_t *top = yaml_document_get_root_node(&doc);
@@ -313,7 +362,7 @@ int scn_yaml_load(const char *path, struct ipk_arena *a, const struct ynode **ro
 		}
 	}
 	yaml_parser_delete(&parser);
-	fclose(f);
+	free(text);
 	if (rc)
 		*root = NULL;
 	return rc;
