@@ -14,8 +14,9 @@
 #   make V=1              show the commands
 #   make CC=clang         any C11 compiler with GNU extensions
 
-VERSION := 0.1.0
-SOVERSION := 0
+# The version is written once, in lib/ipckit.h.
+VERSION := $(shell sed -n 's/^\#define IPCKIT_VERSION "\([0-9][0-9.]*\)"$$/\1/p' lib/ipckit.h)
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 ifeq ($(SANITIZE),1)
 B ?= build-san
@@ -35,6 +36,8 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
+LD ?= ld
+OBJCOPY ?= objcopy
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -46,8 +49,7 @@ ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
-	$(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(YAML_CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(YAML_CFLAGS)
 
 # What libipckit itself links with, and what the commands add.
 LIB_LIBS := -lpthread
@@ -114,7 +116,18 @@ $(B)/obj/cmd/%.o: cmd/%.c $(wildcard lib/ipckit*.h) $(wildcard cmd/*.h) | deps
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Icmd -c -o $@ $<
 
-$(STATIC_LIB): $(LIB_OBJS)
+# The names libipckit.sym exports: the only global symbols of either library.
+$(B)/lib/exports.txt: lib/libipckit.sym
+	@mkdir -p $(@D)
+	$(Q)sed -n 's/^[[:space:]]*\(ipk_[a-z0-9_]*\);$$/\1/p' $< >$@
+
+# One relocatable object with every internal symbol made local, so that a
+# program linking libipckit.a sees the same API as one linking the .so.
+$(B)/obj/libipckit.o: $(LIB_OBJS) $(B)/lib/exports.txt
+	$(call say,LD,$@)$(LD) -r -o $@ $(LIB_OBJS)
+	$(Q)$(OBJCOPY) --keep-global-symbols=$(B)/lib/exports.txt $@
+
+$(STATIC_LIB): $(B)/obj/libipckit.o
 	@mkdir -p $(@D)
 	@rm -f $@
 	$(call say,AR,$@)$(AR) rcs $@ $^
@@ -147,7 +160,8 @@ $(B)/obj/tests/%.o: tests/%.c $(wildcard lib/ipckit*.h) lib/internal.h $(wildcar
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit -c -o $@ $<
 
-$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(STATIC_LIB)
+# Unit tests reach the library's internals: they link its objects, not the archive.
+$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 

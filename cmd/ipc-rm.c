@@ -559,6 +559,7 @@ int main(int argc, char **argv)
 		.positional = COMPLETE_REFS,
 		.no_sysroot = true,
 		.exact_options = true,
+		.help_lists = HELP_KINDS,
 	};
 
 	rm.filter = ipk_filter_new();
@@ -581,11 +582,12 @@ int main(int argc, char **argv)
 	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 
 	struct ipk_list *list = select_objects(&rm, ctx);
+	int err = list ? 0 : errno ? errno : ENOMEM;
 	size_t n = 0;
 	struct item *items = list ? make_items(&rm, list, &n) : NULL;
 	int status = EXIT_OK;
 	if (!items) {
-		msg("%s", reason(ENOMEM));
+		msg("cannot select objects: %s", reason(err ? err : ENOMEM));
 		status = EXIT_PARTIAL;
 		goto out;
 	}

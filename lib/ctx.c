@@ -10,7 +10,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* uid or gid -> name, so a listing of 30,000 objects asks NSS once per id. */
+/*
+ * uid or gid -> name, so a listing of 30,000 objects asks NSS once per id.
+ * Shared by a context and its sub-contexts for other namespaces: those run
+ * in a thread of their own while the caller's waits for it (ns_run), and
+ * the parallel scans of kinds format no names, so one thread at a time
+ * uses a cache, as one uses a context: no lock.
+ */
 struct name_cache {
 	struct name_entry {
 		uint32_t id;
@@ -19,6 +25,16 @@ struct name_cache {
 	size_t n, cap;		/* open addressing; cap is a power of two */
 };
 
+static struct name_cache *name_cache_new(void)
+{
+	return calloc(1, sizeof(struct name_cache));
+}
+
+const char *ipk_version(void)
+{
+	return IPCKIT_VERSION;
+}
+
 struct ipk_ctx *ipk_ctx_new(void)
 {
 	struct ipk_ctx *ctx = calloc(1, sizeof(*ctx));
@@ -26,15 +42,16 @@ struct ipk_ctx *ipk_ctx_new(void)
 	if (!ctx)
 		return NULL;
 	ctx->root = strdup("");
-	ctx->users = calloc(1, sizeof(*ctx->users));
-	ctx->groups = calloc(1, sizeof(*ctx->groups));
+	ctx->users = name_cache_new();
+	ctx->groups = name_cache_new();
 	if (!ctx->root || !ctx->users || !ctx->groups) {
 		ipk_ctx_free(ctx);
 		errno = ENOMEM;
 		return NULL;
 	}
 	ctx->live = true;
-	ctx->wanted = ~UINT64_C(0);
+	for (int f = 0; f < IPK_F_COUNT; f++)
+		fieldset_add(&ctx->wanted, f);
 	ctx->pagesize = sysconf(_SC_PAGESIZE);
 	pthread_mutex_init(&ctx->lock, NULL);
 	return ctx;
@@ -42,12 +59,17 @@ struct ipk_ctx *ipk_ctx_new(void)
 
 int ipk_ctx_want_fields(struct ipk_ctx *ctx, const int *fields, size_t n)
 {
-	uint64_t wanted = F(KIND) | F(REF);
+	struct fieldset wanted = { 0 };
 
+	if (!ctx || (n && !fields))
+		return -EINVAL;
+	fieldset_add(&wanted, IPK_F_KIND);
+	fieldset_add(&wanted, IPK_F_REF);
 	for (size_t i = 0; i < n; i++) {
 		if (fields[i] < 0 || fields[i] >= IPK_F_COUNT)
 			return -EINVAL;
-		wanted |= FIELD_BIT(fields[i]) | FIELD_BIT(field_defs[fields[i]].known_by);
+		fieldset_add(&wanted, fields[i]);
+		fieldset_add(&wanted, field_data(fields[i]));
 	}
 	ctx->wanted = wanted;
 	return 0;
@@ -78,6 +100,8 @@ void ipk_ctx_free(struct ipk_ctx *ctx)
 
 int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root)
 {
+	if (!ctx)
+		return -EINVAL;
 	size_t len = root ? strlen(root) : 0;
 
 	while (len > 0 && root[len - 1] == '/')
@@ -94,39 +118,15 @@ int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root)
 
 const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx)
 {
-	return ctx->root[0] ? ctx->root : "/";
-}
-
-struct ipk_ctx *ctx_for_ns(struct ipk_ctx *parent, pid_t pid, uint64_t ns)
-{
-	struct ipk_ctx *ctx = calloc(1, sizeof(*ctx));
-
-	if (!ctx || asprintf(&ctx->root, "/proc/%d/root", (int)pid) < 0) {
-		free(ctx);
+	if (!ctx)
 		return NULL;
-	}
-	/* still the live system, seen from a process of that namespace */
-	ctx->live = true;
-	ctx->parent = parent;
-	ctx->via_pid = pid;
-	ctx->wanted = parent->wanted;
-	ctx->pagesize = parent->pagesize;
-	ctx->ipc_ns_read = true;
-	ctx->ipc_ns = ns;
-	ctx->procs = parent->procs;
-	pthread_mutex_init(&ctx->lock, NULL);
-	return ctx;
-}
-
-void ctx_for_ns_free(struct ipk_ctx *ctx)
-{
-	pthread_mutex_destroy(&ctx->lock);
-	free(ctx->root);
-	free(ctx);
+	return ctx->root[0] ? ctx->root : "/";
 }
 
 int ipk_ctx_set_ns(struct ipk_ctx *ctx, const char *spec)
 {
+	if (!ctx || !spec)
+		return -EINVAL;
 	char path[64], *end;
 	struct stat st;
 
@@ -179,16 +179,18 @@ void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object
 
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx)
 {
-	return ctx->ndiags;
+	return ctx ? ctx->ndiags : 0;
 }
 
 const struct ipk_diag *ipk_ctx_diag(const struct ipk_ctx *ctx, size_t i)
 {
-	return i < ctx->ndiags ? &ctx->diags[i] : NULL;
+	return ctx && i < ctx->ndiags ? &ctx->diags[i] : NULL;
 }
 
 void ipk_ctx_clear_diags(struct ipk_ctx *ctx)
 {
+	if (!ctx)
+		return;
 	for (size_t i = 0; i < ctx->ndiags; i++) {
 		free((char *)ctx->diags[i].verb);
 		free((char *)ctx->diags[i].object);
@@ -198,7 +200,8 @@ void ipk_ctx_clear_diags(struct ipk_ctx *ctx)
 
 int ctx_path(const struct ipk_ctx *ctx, const char *path, char *out, size_t size)
 {
-	int n = snprintf(out, size, "%s%s", ctx->root, path);
+	/* no context: the live system */
+	int n = snprintf(out, size, "%s%s", ctx ? ctx->root : "", path);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
@@ -328,6 +331,7 @@ static bool name_cache_grow(struct name_cache *c)
 	return true;
 }
 
+/* Names stay until the context is freed: what this returns stays valid that long. */
 static const char *name_cache_get(struct name_cache *c, bool user, uint32_t id)
 {
 	if ((c->n + 1) * 2 > c->cap && !name_cache_grow(c))

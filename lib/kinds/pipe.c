@@ -6,6 +6,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+/* "pipe:[INODE]": who reads and who writes is in the fd link's mode. */
+static unsigned pipe_claim(const struct held_probe *p, struct held *h)
+{
+	if (p->fd < 0 || !link_inode(p->link, "pipe", &h->ino))
+		return 0;
+	h->dev = 0;
+	return HOLD_CLAIMED | HOLD_MODE;
+}
 
 static int pipe_make(struct ipk_scan *s, const struct held *h, size_t n)
 {
@@ -27,8 +35,17 @@ static int pipe_make(struct ipk_scan *s, const struct held *h, size_t n)
 
 static int pipe_scan(struct ipk_scan *s)
 {
-	return procs_each_object(s, HELD_PIPE, true, pipe_make);
+	return procs_each_object(s, true, pipe_make);
 }
+
+static const struct limit_def pipe_limits[] = {
+	{ "PIPE_MAX", "largest pipe buffer", "fs.pipe-max-size", IPK_UNIT_BYTES,
+	  "fs/pipe-max-size", 0, 0, false, false },
+	{ "PIPE_USER_SOFT", "pipe buffers per user before pipes shrink",
+	  "fs.pipe-user-pages-soft", IPK_UNIT_BYTES, "fs/pipe-user-pages-soft", 0, 0, true, true },
+	{ "PIPE_USER_HARD", "pipe buffers per user", "fs.pipe-user-pages-hard", IPK_UNIT_BYTES,
+	  "fs/pipe-user-pages-hard", 0, 0, true, true },
+};
 
 /* ----------------------------------------------------------- scenarios */
 
@@ -36,7 +53,7 @@ static int pipe_smake(struct scn_obj *o, struct ipk_error *e)
 {
 	/* Non-blocking for all: a step waits in poll, another may try at once. */
 	if (pipe2(o->fd, O_NONBLOCK | O_CLOEXEC))
-		return err_set(e, errno, "pipe2: %s", err_text(errno));
+		return err_set(e, errno, "pipe2: %s", ipk_strerror(errno));
 	return 0;
 }
 
@@ -95,7 +112,7 @@ static const struct scn_op pipe_ops[] = {
 static const struct scn_type pipe_scenario = {
 	.name = "pipe",
 	.help = "an anonymous pipe, made before the actors start (pipe(2))",
-	.flags = SCN_T_NONAME,
+	.flags = SCN_T_NONAME | SCN_T_ENDS,
 	.ops = pipe_ops,
 	.make = pipe_smake,
 	.unmake = scn_fds_unmake,
@@ -103,14 +120,18 @@ static const struct scn_type pipe_scenario = {
 	.ref = pipe_sref,
 };
 
-const struct ipk_kind ipk_kind_pipe = {
+const struct ipk_kind kind_pipe = {
 	.name = "pipe",
 	.description = "anonymous pipe",
 	.family = IPK_FAMILY_FD,
 	.procs = PROCS_FDS,
-	.fields = F(REF) | F(NS) | F(INODE) | F(SIZE) | F(CAPACITY) | F(HOLDERS) | F(STATUS),
+	.claim = pipe_claim,
+	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY,
+			 IPK_F_HOLDERS, IPK_F_STATUS),
 	.ref_arg = ref_arg_number,
 	.scan = pipe_scan,
+	.limits = pipe_limits,
+	.nlimits = ARRAY_SIZE(pipe_limits),
 	.no_name = "a pipe has no name to remove",
 	.scenario = &pipe_scenario,
 };

@@ -79,34 +79,38 @@ static int unix_add(struct ipk_scan *s, const struct unix_sock *u)
 	int rc = obj_set_ref(o, arg);
 	if (!rc && u->name[0])
 		rc = obj_set_name(o, u->name);
-	if (!rc && s->ctx->procs) {
-		size_t n;
-		const struct held *h = procs_find(s->ctx->procs, HELD_SOCKET, 0, u->ino, &n);
-		rc = obj_set_holders(o, s->ctx->procs, h, n);
+	if (!rc)
+		rc = obj_set_word(o, IPK_F_TYPE, type_name(u->type));
+	if (!rc)
+		rc = obj_set_word(o, IPK_F_STATE, state_name(u->state));
+	if (!rc && u->peer) {
+		char peer[24];
+		fmt_u64(peer, u->peer);
+		char *ref = ref_make(o->kind, peer);
+		rc = ref ? obj_set_str(o, IPK_F_PEER, ref) : -ENOMEM;
+		free(ref);
+	}
+	if (!rc && u->has_queues) {
+		/* as ss -x: a listener's queues are pending and most connections */
+		rc = obj_set_unum(o, IPK_F_RECVQ, u->recvq);
+		if (!rc)
+			rc = obj_set_unum(o, IPK_F_SENDQ, u->sendq);
+		if (u->state != TCP_LISTEN)
+			obj_set_unum(o, IPK_F_SIZE, u->recvq);
 	}
 	if (rc) {
 		ipk_object_free(o);
 		return rc;
 	}
-	obj_set_unum(o, IPK_F_INODE, u->ino);
-	obj_set_word(o, IPK_F_TYPE, type_name(u->type));
-	obj_set_word(o, IPK_F_STATE, state_name(u->state));
-	if (u->peer)
-		obj_set_unum(o, IPK_F_PEER, u->peer);
-	if (u->has_queues) {
-		/* as ss -x: a listener's queues are pending and most connections */
-		obj_set_unum(o, IPK_F_RECVQ, u->recvq);
-		obj_set_unum(o, IPK_F_SENDQ, u->sendq);
-		if (u->state != TCP_LISTEN)
-			obj_set_unum(o, IPK_F_SIZE, u->recvq);
-	}
 	/* the owner and permissions of a bound socket are its file's */
 	if (bound) {
 		obj_set_stat(o, &st);
-		obj_set_unum(o, IPK_F_INODE, u->ino);
-		o->file_dev = st.st_dev;
-		o->file_ino = st.st_ino;
+		o->kind_data[0] = st.st_dev;
+		o->kind_data[1] = st.st_ino;
 	}
+	/* a socket is its inode: what its holders' fds name */
+	o->dev = 0;
+	obj_set_unum(o, IPK_F_INODE, u->ino);
 	obj_set_num(o, IPK_F_STATUS, u->state == TCP_LISTEN ? IPK_ST_LISTENING :
 				    u->state == TCP_ESTABLISHED ? IPK_ST_CONNECTED : 0);
 	return scan_add(s, o);
@@ -124,11 +128,17 @@ static void parse_attrs(const struct unix_diag_msg *m, size_t len, struct unix_s
 		switch (a->rta_type) {
 		case UNIX_DIAG_NAME:
 			if (size > 0 && size < sizeof(u->name) - 1) {
-				/* an abstract name starts with a NUL: show it as @ */
+				/*
+				 * An abstract name starts with a NUL and may hold more:
+				 * each is shown as @, as ss(8) shows them, so the name is
+				 * whole.  A path ends at its first NUL.
+				 */
 				memcpy(u->name, data, size);
 				u->name[size] = '\0';
 				if (u->name[0] == '\0')
-					u->name[0] = '@';
+					for (size_t i = 0; i < size; i++)
+						if (!u->name[i])
+							u->name[i] = '@';
 			}
 			break;
 		case UNIX_DIAG_VFS:
@@ -279,10 +289,16 @@ static int unix_stale_file(struct ipk_scan *s)
 		return rc;
 	}
 	obj_set_stat(o, &st);
-	o->present &= ~F(INODE);	/* no socket: the file's inode is not one */
-	o->file_dev = st.st_dev;
-	o->file_ino = st.st_ino;
-	obj_set_word(o, IPK_F_STATE, "unbound");
+	/* no socket: the file's inode is not one, and nothing holds it */
+	fieldset_del(&o->present, IPK_F_INODE);
+	o->dev = o->ino = 0;
+	o->kind_data[0] = st.st_dev;
+	o->kind_data[1] = st.st_ino;
+	rc = obj_set_word(o, IPK_F_STATE, "unbound");
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
 	obj_set_num(o, IPK_F_STATUS, IPK_ST_ORPHAN);
 	return scan_add(s, o);
 }
@@ -338,6 +354,31 @@ static bool someone_listens(const char *path)
 	return false;
 }
 
+/* A socket is held through "socket:[INODE]" fds (of every family: only unix ones match). */
+static unsigned unix_claim(const struct held_probe *p, struct held *h)
+{
+	if (p->fd < 0 || !link_inode(p->link, "socket", &h->ino))
+		return 0;
+	h->dev = 0;
+	return HOLD_CLAIMED;
+}
+
+static int unix_check(struct ipk_ctx *ctx, const struct ipk_object *o, const struct stat *st,
+		      unsigned flags, struct ipk_error *e)
+{
+	(void)st;
+	if (flags & IPK_RM_FORCE)
+		return 0;
+	if (obj_has(o, IPK_F_INODE))
+		return refuse_in_use(ctx, o, o->status & IPK_ST_LISTENING ?
+				     "a listening socket is bound to it, held by" :
+				     "a socket is bound to it, held by", e);
+	if (someone_listens(o->name))
+		return err_set(e, EBUSY, "in use: a process of another network namespace "
+			       "answers on it");
+	return 0;
+}
+
 /*
  * Only the file of a path-bound socket can go, and only while no socket
  * is bound to it (--force: the socket lives on, unreachable by name).
@@ -345,35 +386,20 @@ static bool someone_listens(const char *path)
 static int unix_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		       struct ipk_error *e)
 {
-	const char *base;
-	struct stat st;
-
 	if (!o->name || o->name[0] != '/')
 		return refuse_no_name(ctx, o, o->name ? "an abstract socket has no file to remove"
 					     : "an unnamed socket has nothing to remove", e);
-	if (!o->file_ino)
+	if (!o->kind_data[1])
 		return err_set(e, ENOENT, "its file %s is gone or belongs to another socket",
 			       o->name);
-	int dfd = open_parent(o->name, &base);
-	if (dfd < 0)
-		return err_set(e, -dfd, "cannot open its directory: %s", err_text(-dfd));
-	struct ipk_object file = { .kind = o->kind, .dev = o->file_dev, .ino = o->file_ino };
-	int rc = file_still(dfd, base, &file, S_IFSOCK, &st, e);
-	if (!rc)
-		rc = may_unlink(ctx, dfd, &st, o, e);
-	if (!rc && !(flags & IPK_RM_FORCE) && obj_has(o, IPK_F_INODE))
-		rc = refuse_in_use(ctx, o, o->status & IPK_ST_LISTENING ?
-				   "a listening socket is bound to it, held by" :
-				   "a socket is bound to it, held by",
-				   e);
-	else if (!rc && !(flags & IPK_RM_FORCE) && someone_listens(o->name))
-		rc = err_set(e, EBUSY, "in use: a process of another network namespace "
-			     "answers on it");
-	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, base, 0) < 0)
-		rc = err_kernel(ctx, o, errno, e);
-	close(dfd);
-	return rc;
+	return remove_file(ctx, o, -1, o->name, o->kind_data[0], o->kind_data[1], S_IFSOCK,
+			   flags, unix_check, e);
 }
+
+static const struct limit_def unix_limits[] = {
+	{ "UNIX_DGRAM_QLEN", "datagrams queued on a unix socket", "net.unix.max_dgram_qlen",
+	  IPK_UNIT_COUNT, "net/unix/max_dgram_qlen", 0, 0, false, false },
+};
 
 /* ----------------------------------------------------------- scenarios */
 
@@ -414,19 +440,19 @@ static int unix_smake(struct scn_obj *o, struct ipk_error *e)
 		return err_set(e, -rc, "path too long for a unix socket");
 	int fd = socket(AF_UNIX, o->socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return err_set(e, errno, "socket: %s", err_text(errno));
+		return err_set(e, errno, "socket: %s", ipk_strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sa, len)) {
 		int err = errno;
 		close(fd);
 		/* Someone else's socket is there: with existing: reuse, connect to it. */
 		if (err == EADDRINUSE && o->reuse)
 			return 0;
-		return err_set(e, err, "bind: %s", err_text(err));
+		return err_set(e, err, "bind: %s", ipk_strerror(err));
 	}
 	if (o->socktype != SOCK_DGRAM && listen(fd, SOMAXCONN)) {
 		int err = errno;
 		close(fd);
-		return err_set(e, err, "listen: %s", err_text(err));
+		return err_set(e, err, "listen: %s", ipk_strerror(err));
 	}
 	o->fd[0] = fd;
 	if (o->path[0] != '@' && stat(o->path, &st) == 0) {
@@ -618,16 +644,21 @@ static const struct scn_type unix_scenario = {
 	.ref = unix_sref,
 };
 
-const struct ipk_kind ipk_kind_unix = {
+const struct ipk_kind kind_unix = {
 	.name = "unix",
 	.description = "unix-___domain socket",
 	.family = IPK_FAMILY_FD,
+	.holders = HOLDERS_CLAIMED,
 	.holder_procs = PROCS_FDS,
-	.fields = F(REF) | F(NS) | F(NAME) | F(OWNER) | F(UID) | F(GROUP) | F(GID) | F(PERMS) |
-		  F(INODE) | F(SIZE) | F(HOLDERS) | F(CTIME) | F(STATUS) | F(TYPE) | F(STATE) |
-		  F(PEER) | F(RECVQ) | F(SENDQ),
+	.claim = unix_claim,
+	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
+			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_HOLDERS,
+			 IPK_F_CTIME, IPK_F_STATUS, IPK_F_TYPE, IPK_F_STATE, IPK_F_PEER,
+			 IPK_F_RECVQ, IPK_F_SENDQ),
 	.ref_arg = unix_ref_arg,
 	.scan = unix_scan,
+	.limits = unix_limits,
+	.nlimits = ARRAY_SIZE(unix_limits),
 	.remove = unix_remove,
 	.scenario = &unix_scenario,
 };

@@ -37,7 +37,7 @@ int ipk_scenario_isolate(struct ipk_error *e)
 		flags |= CLONE_NEWUSER;
 	if (unshare(flags))
 		return err_set(e, errno, "cannot enter a new IPC and mount namespace: %s%s",
-			       err_text(errno), uid && errno == EPERM ?
+			       ipk_strerror(errno), uid && errno == EPERM ?
 			       " (user namespaces are not allowed here)" : "");
 	if (uid != 0) {
 		int rc = write_file("/proc/self/setgroups", "deny");
@@ -49,16 +49,16 @@ int ipk_scenario_isolate(struct ipk_error *e)
 			rc = write_file("/proc/self/gid_map", map);
 		if (rc)
 			return err_set(e, -rc, "cannot map the user into its namespace: %s",
-				       err_text(-rc));
+				       ipk_strerror(-rc));
 	}
 	/* Nothing mounted here may show outside. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return err_set(e, errno, "cannot make the mounts private: %s", err_text(errno));
+		return err_set(e, errno, "cannot make the mounts private: %s", ipk_strerror(errno));
 	if (mount("ipckit-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
-		return err_set(e, errno, "cannot mount a tmpfs on /dev/shm: %s", err_text(errno));
+		return err_set(e, errno, "cannot mount a tmpfs on /dev/shm: %s", ipk_strerror(errno));
 	if (stat("/dev/mqueue", &st) == 0 && S_ISDIR(st.st_mode) &&
 	    mount("ipckit-mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL))
-		return err_set(e, errno, "cannot mount the mqueue filesystem: %s", err_text(errno));
+		return err_set(e, errno, "cannot mount the mqueue filesystem: %s", ipk_strerror(errno));
 	return 0;
 }

@@ -833,7 +833,11 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 	snprintf(kname, sizeof(kname), "%.*s", (int)(kind->len < 63 ? kind->len : 63), kind->s);
 	o->type = scn_type_find(kname, &o->kind);
 	if (!o->type) {
-		diag(L, kind, "unknown kind '%s' (see man 5 ipc-scenario)", kname);
+		if (ipk_kind_find(kname))
+			diag(L, kind, "a %s cannot be an object of a scenario: it has no operations "
+			     "(see man 5 ipc-scenario)", ipk_kind_name(ipk_kind_find(kname)));
+		else
+			diag(L, kind, "unknown kind '%s' (see man 5 ipc-scenario)", kname);
 		return;
 	}
 	unsigned flags = o->type->flags;

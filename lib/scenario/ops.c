@@ -237,13 +237,17 @@ int scn_recv_on(struct scn_exec *x, int fd, bool stream)
 
 	if (fd < 0)
 		return -EBADF;
-	if (stream && !whole && expected_literal(x, &dflt))
+	size_t want;
+	/* The text expected, as many bytes; "" is the end of the file, read as any. */
+	if (stream && !whole && expected_literal(x, &want) && want) {
+		dflt = want;
 		whole = true;
-	int rc = scn_rxbuf(x, dflt ? dflt : 1, &buf, &cap);
+	}
+	int rc = scn_rxbuf(x, dflt, &buf, &cap);
 	if (rc)
 		return rc;
 	if (stream && !(x->st->op->flags & SCN_OUT_FDS)) {
-		r = xport_read(fd, buf, dflt ? cap : 0, whole, &x->wait);
+		r = xport_read(fd, buf, cap, whole, &x->wait);
 	} else {
 		int fds[XPORT_MAX_FDS], flags = 0;
 		int64_t room = XPORT_MAX_FDS;
@@ -511,7 +515,7 @@ static int socketpair_make(struct scn_obj *o, struct ipk_error *e)
 	int sv[2];
 
 	if (socketpair(AF_UNIX, o->socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv))
-		return err_set(e, errno, "socketpair: %s", err_text(errno));
+		return err_set(e, errno, "socketpair: %s", ipk_strerror(errno));
 	o->fd[0] = sv[0];
 	o->fd[1] = sv[1];
 	return 0;
@@ -613,7 +617,7 @@ static const struct scn_op socketpair_ops[] = {
 const struct scn_type scn_type_socketpair = {
 	.name = "socketpair",
 	.help = "a connected pair of unix sockets (socketpair(2))",
-	.flags = SCN_T_NONAME,
+	.flags = SCN_T_NONAME | SCN_T_ENDS,
 	.attrs = socketpair_attrs,
 	.ops = socketpair_ops,
 	.make = socketpair_make,
@@ -635,11 +639,11 @@ static int psem_unnamed_make(struct scn_obj *o, struct ipk_error *e)
 		       -1, 0);
 
 	if (p == MAP_FAILED)
-		return err_set(e, errno, "mmap: %s", err_text(errno));
+		return err_set(e, errno, "mmap: %s", ipk_strerror(errno));
 	if (o->value < 0 || o->value > SEM_VALUE_MAX || sem_init(p, 1, (unsigned)o->value)) {
 		int err = o->value < 0 || o->value > SEM_VALUE_MAX ? EINVAL : errno;
 		munmap(p, sizeof(sem_t));
-		return err_set(e, err, "sem_init: %s", err_text(err));
+		return err_set(e, err, "sem_init: %s", ipk_strerror(err));
 	}
 	o->mem = p;
 	o->mem_len = sizeof(sem_t);
@@ -785,19 +789,32 @@ static const struct scn_type *const own_types[] = {
 	&scn_type_process,
 };
 
+/* The kinds with a scenario side (a kind without one cannot be an object). */
+static size_t kinds_with_ops(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ipk_kind_count(); i++)
+		n += ipk_kind_at(i)->scenario != NULL;
+	return n;
+}
+
 size_t scn_type_count(void)
 {
-	return ipk_kind_count() + ARRAY_SIZE(own_types);
+	return kinds_with_ops() + ARRAY_SIZE(own_types);
 }
 
 const struct scn_type *scn_type_at(size_t i, const struct ipk_kind **kind)
 {
-	if (i < ipk_kind_count()) {
-		const struct ipk_kind *k = ipk_kind_at(i);
-		*kind = k;
-		return k->scenario;
+	for (size_t k = 0; k < ipk_kind_count(); k++) {
+		const struct ipk_kind *kk = ipk_kind_at(k);
+		if (!kk->scenario)
+			continue;
+		if (i-- == 0) {
+			*kind = kk;
+			return kk->scenario;
+		}
 	}
-	i -= ipk_kind_count();
 	if (i >= ARRAY_SIZE(own_types))
 		return NULL;
 	*kind = own_types[i] == &scn_type_socketpair ? ipk_kind_find("unix") : NULL;
@@ -814,7 +831,7 @@ const struct scn_type *scn_type_find(const char *name, const struct ipk_kind **k
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(own_types); i++) {
 		if (own_types[i] != &scn_type_process && strcmp(own_types[i]->name, name) == 0)
-			return scn_type_at(ipk_kind_count() + i, kind);
+			return scn_type_at(kinds_with_ops() + i, kind);
 	}
 	return NULL;
 }

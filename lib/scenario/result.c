@@ -509,7 +509,7 @@ int scn_result_expect(struct ipk_scenario_result *res, struct ipk_ctx *ctx)
 			if (row->fail_step >= 0 && (err == ENOSYS || err == EOPNOTSUPP ||
 						    err == EAFNOSUPPORT)) {
 				scn_result_set(res, IPK_SCENARIO_UNSUPPORTED, "%s: %s on %s: %s",
-					       row->op.actor, row->op.op, row->op.object, err_text(err));
+					       row->op.actor, row->op.op, row->op.object, ipk_strerror(err));
 				break;
 			}
 		}

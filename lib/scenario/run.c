@@ -106,7 +106,7 @@ static int make_failed(struct ipk_scenario_result *res, const struct scn_obj *o,
 			       "(remove it, or say existing: reuse)", o->name, what);
 	else
 		scn_result_set(res, make_outcome(-rc), "object '%s': cannot make %s: %s", o->name,
-			       what, e->text[0] ? e->text : err_text(-rc));
+			       what, e->text[0] ? e->text : ipk_strerror(-rc));
 	return rc;
 }
 
@@ -181,9 +181,9 @@ static void remove_objects(struct ipk_ctx *ctx, struct ipk_scenario *s, bool kee
 			rc = ipk_remove(ctx, now, IPK_RM_FORCE, &e);
 			if (rc && rc != -ENOENT)
 				scn_result_note(res, "cannot remove '%s': %s", o->ref,
-						e.text[0] ? e.text : err_text(-rc));
+						e.text[0] ? e.text : ipk_strerror(-rc));
 		} else {
-			scn_result_note(res, "cannot find '%s' to remove it: %s", o->ref, err_text(-rc));
+			scn_result_note(res, "cannot find '%s' to remove it: %s", o->ref, ipk_strerror(-rc));
 		}
 		ipk_object_free(now);
 	}
@@ -256,7 +256,7 @@ static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_
 			int err = errno;
 			if (atomic_fetch_add(&r->hdr->failed, 1) == 0)
 				snprintf(r->hdr->why, sizeof(r->hdr->why), "%s.%d: cannot run on "
-					 "CPU %d: %s", a->name, index, cpu, err_text(err));
+					 "CPU %d: %s", a->name, index, cpu, ipk_strerror(err));
 			_exit(1);
 		}
 	}
@@ -481,7 +481,7 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 	}
 	rc = setup_shm(&r);
 	if (rc) {
-		scn_result_set(res, IPK_SCENARIO_ERROR, "shared memory: %s", err_text(-rc));
+		scn_result_set(res, IPK_SCENARIO_ERROR, "shared memory: %s", ipk_strerror(-rc));
 		rc = 0;
 		goto done;
 	}
@@ -496,13 +496,13 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 
 	procs = calloc(s->nworkers ? s->nworkers : 1, sizeof(*procs));
 	if (!procs) {
-		scn_result_set(res, IPK_SCENARIO_ERROR, "%s", err_text(ENOMEM));
+		scn_result_set(res, IPK_SCENARIO_ERROR, "%s", ipk_strerror(ENOMEM));
 		goto cleanup;
 	}
 	fflush(NULL);
 	int alive[2];
 	if (pipe2(alive, O_CLOEXEC)) {
-		scn_result_set(res, IPK_SCENARIO_ERROR, "pipe: %s", err_text(errno));
+		scn_result_set(res, IPK_SCENARIO_ERROR, "pipe: %s", ipk_strerror(errno));
 		goto cleanup;
 	}
 	sigset_t old;
@@ -515,7 +515,7 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 				child(&r, a, p, group, alive[0]);
 			if (pid < 0) {
 				scn_result_set(res, IPK_SCENARIO_ERROR, "cannot start %s.%d: fork: %s",
-					       a->name, p, err_text(errno));
+					       a->name, p, ipk_strerror(errno));
 				break;
 			}
 			if (!group)
@@ -531,6 +531,10 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(alive[1]);
+	/* A pipe's ends are the actors' now: the runner's would hide an end of file. */
+	for (size_t i = 0; i < s->nobjs; i++)
+		if ((s->objs[i].type->flags & SCN_T_ENDS) && s->objs[i].type->unmake)
+			s->objs[i].type->unmake(&s->objs[i]);
 
 	struct watch wt = { .r = &r, .res = res };
 	/* Ready, all of them, before any starts: signals and barriers need everyone. */

@@ -215,6 +215,8 @@ struct scn_worker;
 #define SCN_T_NAMED	(1u << 0)	/* made by ipk_create() from ipc-mk's attributes */
 #define SCN_T_PATH	(1u << 1)	/* its name is a path (path: is accepted too) */
 #define SCN_T_NONAME	(1u << 2)	/* lives only in processes: remove closes */
+#define SCN_T_ENDS	(1u << 3)	/* its ends count (end of file, EPIPE): once the
+					   actors have them, the runner lets its own go */
 
 /*
  * An object type: a kind's scenario side (struct ipk_kind's .scenario), or

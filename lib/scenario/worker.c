@@ -191,11 +191,11 @@ static enum verdict judge(struct scn_exec *x, int rc, char *obs, size_t size)
 			snprintf(obs, size, "succeeded");
 		else
 			snprintf(obs, size, "%s", scn_errno_name(-rc) ? scn_errno_name(-rc)
-								    : err_text(-rc));
+								    : ipk_strerror(-rc));
 		return V_MISMATCH;
 	}
 	if (rc) {
-		snprintf(obs, size, "%s", scn_errno_name(-rc) ? scn_errno_name(-rc) : err_text(-rc));
+		snprintf(obs, size, "%s", scn_errno_name(-rc) ? scn_errno_name(-rc) : ipk_strerror(-rc));
 		return V_ERROR;
 	}
 	if (x->has_data) {
@@ -547,7 +547,7 @@ static void fail_start(struct scn_worker *w, const char *what, int err)
 
 	if (atomic_fetch_add(&hdr->failed, 1) == 0)
 		snprintf(hdr->why, sizeof(hdr->why), "%s.%d: %s: %s", w->actor->name, w->index,
-			 what, err_text(err));
+			 what, ipk_strerror(err));
 }
 
 int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int thread)

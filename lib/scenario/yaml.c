@@ -282,7 +282,7 @@ int scn_yaml_load(const char *path, struct ipk_arena *a, const struct ynode **ro
 	if (fd >= 0)
 		close(fd);
 	if (rc) {
-		scn_diag(d, path, 0, 0, "cannot read it: %s", err_text(-rc));
+		scn_diag(d, path, 0, 0, "cannot read it: %s", ipk_strerror(-rc));
 		return rc;
 	}
 	text = quote_stars(raw, len, &tlen);

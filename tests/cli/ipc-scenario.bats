@@ -131,7 +131,8 @@ wait_for() {
 	for f in "$T"/ops/*.yaml; do
 		run --separate-stderr "$SCN" run --json "$f"
 		[ "$status" -eq 0 ] || { echo "$f: $stderr"; false; }
-		echo "$output" | jq -e '.result == "pass" and all(.ops[]; .errors == 0)'
+		echo "$output" | jq -e '.result == "pass" and all(.ops[]; .errors == 0)' >/dev/null ||
+			{ echo "$f: $output"; false; }
 		echo "$output" | jq -r '(.objects | map({(.object): .scenario_kind}) | add) as $k |
 			.ops[] | select(.count > 0) |
 			"\(if .op == "signal" then "process" else $k[.object] end) \(.op)"' >>"$covered"
@@ -550,7 +551,7 @@ wait_for() {
 	[ "$status" -eq 1 ]
 	echo "$output" | jq -e '.primitives == [
 		{"name": "fifo", "result": "deviates",
-		 "step": "reader: bytes come in the order written (recv p) (line 27)",
+		 "step": "reader: bytes come in the order written (recv p) (line 34)",
 		 "expected": "data '"'"'two,one,'"'"'", "observed": "data '"'"'one,two,'"'"'"},
 		{"name": "pipe", "result": "works", "step": null, "expected": null, "observed": null}]'
 }

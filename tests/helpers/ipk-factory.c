@@ -19,6 +19,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stddef.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -461,6 +463,13 @@ static int mk_eventfd(const struct params *p, char *ref, size_t size)
 
 	if (fd < 0)
 		die("create", "eventfd");
+	/* add=N: a 64-bit write, beyond what eventfd()'s unsigned int value gives */
+	const char *add = param(p, "add", NULL);
+	if (add) {
+		uint64_t n = strtoull(add, NULL, 0);
+		if (write(fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+			die("write", "eventfd");
+	}
 	/* share=1: a child holds it too */
 	if (num(p, "share", 0))
 		spawn_holder(fd, -1);
@@ -476,6 +485,38 @@ static int mk_eventfd(const struct params *p, char *ref, size_t size)
 		snprintf(ref, size, "eventfd:%ld", id);
 	else
 		snprintf(ref, size, "eventfd:%d:%d", (int)getpid(), fd);
+	return 0;
+}
+
+/* A handle on a process: this one, or with exited=1 a child that has exited and been reaped. */
+static int mk_pidfd(const struct params *p, char *ref, size_t size)
+{
+	pid_t target = getpid();
+
+	if (num(p, "exited", 0)) {
+		target = fork();
+		if (target < 0)
+			die("fork", "pidfd target");
+		if (target == 0)
+			_exit(0);
+	}
+	int fd = (int)syscall(SYS_pidfd_open, target, 0);
+	if (fd < 0)
+		die("create", "pidfd");
+	if (target != getpid())
+		waitpid(target, NULL, 0);
+	char path[64], text[256];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	FILE *f = fopen(path, "r");
+	unsigned long long ino = 0;
+	while (f && fgets(text, sizeof(text), f))
+		sscanf(text, "ino: %llu", &ino);
+	if (f)
+		fclose(f);
+	if (ino)
+		snprintf(ref, size, "pidfd:%llu", ino);
+	else
+		snprintf(ref, size, "pidfd:%d:%d", (int)getpid(), fd);
 	return 0;
 }
 
@@ -559,10 +600,11 @@ static const struct factory factories[] = {
 	{ "fifo", "name=PATH mode open=rw|r|w|none data=BYTES", mk_fifo },
 	{ "unix", "pair=1 split=1 data=TEXT | path=/x|@x connect=1 backlog | inflight=1; type",
 	  mk_unix },
-	{ "eventfd", "value semaphore=1 share=1 (a child holds it too)", mk_eventfd },
+	{ "eventfd", "value add=U64 semaphore=1 share=1 (a child holds it too)", mk_eventfd },
 	{ "timerfd", "value=MS interval=MS clock=monotonic|realtime", mk_timerfd },
 	{ "signalfd", "signals=USR1,RTMIN,...", mk_signalfd },
 	{ "memfd", "name size seals=shrink,grow map=1|only", mk_memfd },
+	{ "pidfd", "exited=1 (a child that has exited and been reaped)", mk_pidfd },
 };
 
 static const struct factory *find(const char *kind)
