@@ -410,7 +410,7 @@ static int cmd_run(struct opts *o, char **files, int n)
 		int rc = ipk_scenario_run(s, &o->run, &r);
 		if (rc) {
 			msg_cannot("run", files[i], -rc);
-			status = worse(status, EXIT_PARTIAL);
+			status = worse(status, exit_status_of(rc));
 			ipk_scenario_free(s);
 			continue;
 		}

@@ -100,6 +100,10 @@ declared() {
 	# the library tells its own at run time
 	printf '#include <ipckit.h>\n#include <stdio.h>\nint main(void) { puts(ipk_version()); return 0; }\n' \
 		>"$BATS_TEST_TMPDIR/v.c"
-	cc -Ilib -o "$BATS_TEST_TMPDIR/v" "$BATS_TEST_TMPDIR/v.c" "$B/lib/libipckit.a" -lpthread $(pkg-config --libs yaml-0.1)
+	# the sanitizer build's archive wants the sanitizers' runtime
+	san=
+	[[ "$B" != *san* ]] || san=-fsanitize=address,undefined
+	cc $san -Ilib -o "$BATS_TEST_TMPDIR/v" "$BATS_TEST_TMPDIR/v.c" "$B/lib/libipckit.a" -lpthread \
+		$(pkg-config --libs yaml-0.1)
 	[ "$("$BATS_TEST_TMPDIR/v")" = "$v" ]
 }
