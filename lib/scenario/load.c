@@ -1531,7 +1531,8 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 static void compile_loop(struct loader *L, const struct ynode *map)
 {
 	struct scope sc = { L, L->actor };
-	const struct ynode *repeat = scn_ymap_get(map, "repeat"), *duration = scn_ymap_get(map, "duration");
+	const struct ynode *repeat = scn_ymap_get(map, "repeat");
+	const struct ynode *duration = scn_ymap_get(map, "duration");
 	const struct ynode *rate = scn_ymap_get(map, "rate"), *body = scn_ymap_get(map, "do");
 
 	check_keys(L, map, "repeat duration rate do name", "in a loop");
@@ -1955,7 +1956,8 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 			set_duration(&L, &sets[i], &s->stall_ns);
 	}
 
-	const struct ynode *objects = scn_ymap_get(root, "objects"), *actors = scn_ymap_get(root, "actors");
+	const struct ynode *objects = scn_ymap_get(root, "objects");
+	const struct ynode *actors = scn_ymap_get(root, "actors");
 	if (objects && objects->type != Y_MAP) {
 		diag(&L, objects, "objects: is a mapping of names to objects");
 		objects = NULL;

@@ -595,11 +595,11 @@ int scn_psem_get(struct scn_exec *x);
 /* Shared parameter rows. */
 #define SCN_P_DATA	{ "data", SP_TEXT, A_DATA, NULL, "the bytes, a template" }
 #define SCN_P_SIZE	{ "size", SP_SIZE, A_SIZE, NULL, "bytes of a checked pattern instead of data" }
-#define SCN_P_RSIZE	{ "size", SP_SIZE, A_SIZE, NULL, "bytes to receive (a sent pattern is checked)" }
+#define SCN_P_RSIZE	{ "size", SP_SIZE, A_SIZE, NULL, "bytes to receive (a pattern is checked)" }
 #define SCN_P_OFFSET	{ "offset", SP_SIZE, A_OFFSET, NULL, "where in the memory" }
 #define SCN_P_END	{ "end", SP_WORD, A_END, "0 1", "the end this step uses (the actor's)" }
 #define SCN_P_PIPE_END	{ "end", SP_WORD, A_END, "read write", "only this end" }
-#define SCN_P_FDS	{ "fds", SP_OBJECTS, A_FDS, NULL, "objects whose descriptors go along (SCM_RIGHTS)" }
+#define SCN_P_FDS	{ "fds", SP_OBJECTS, A_FDS, NULL, "objects whose descriptors go (SCM_RIGHTS)" }
 #define SCN_P_RFDS	{ "fds", SP_INT, A_FDS, NULL, "descriptors to receive at most" }
 #define SCN_P_READONLY	{ "readonly", SP_BOOL, A_READONLY, NULL, "map it read-only" }
 #define SCN_P_VALUE	{ "value", SP_INT, A_VALUE, NULL, "the new value" }
