@@ -243,6 +243,7 @@ struct ipk_scenario_opinfo {
 };
 
 size_t ipk_scenario_op_count(void);
+/* The @i-th; -ENOENT past the last.  @out->params is the thread's until its next call. */
 int ipk_scenario_op_info(size_t i, struct ipk_scenario_opinfo *out);
 
 /* The object types (kinds and the scenario's own) with the attributes each takes. */
@@ -253,6 +254,7 @@ struct ipk_scenario_typeinfo {
 };
 
 size_t ipk_scenario_type_count(void);
+/* The @i-th; -ENOENT past the last.  @out->attrs is the thread's until its next call. */
 int ipk_scenario_type_info(size_t i, struct ipk_scenario_typeinfo *out);
 
 #ifdef __cplusplus
