@@ -377,7 +377,10 @@ static void ended(void *arg, struct actor_proc *p, int status)
 	wt->stop = true;
 }
 
-/* Whether the run is stuck: some wait with no end in sight, none sleeps, nothing done. */
+/*
+ * Whether the run is stuck: some wait with no end in sight, none sleeps or
+ * waits with a timeout (it will go on), and nothing was done for a while.
+ */
 static bool stalled(struct scn_run *r, uint64_t now, uint64_t stall_ns)
 {
 	uint64_t last = r->t0;
@@ -389,9 +392,11 @@ static bool stalled(struct scn_run *r, uint64_t now, uint64_t stall_ns)
 		uint64_t l = atomic_load_explicit(&w->last, memory_order_relaxed);
 		if (l > last)
 			last = l;
-		if (st == W_SLEEPING || st == W_RUNNING)
+		/* A sleep and a wait with a timeout of its own end by themselves. */
+		bool timed = atomic_load_explicit(&w->timed, memory_order_relaxed);
+		if (st == W_SLEEPING || st == W_RUNNING || (st == W_BLOCKED && timed))
 			return false;
-		if (st == W_BLOCKED && !atomic_load_explicit(&w->timed, memory_order_relaxed))
+		if (st == W_BLOCKED)
 			waiting = true;
 	}
 	/* A worker's clock may be read after the runner's @now. */

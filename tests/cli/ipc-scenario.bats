@@ -169,6 +169,28 @@ wait_for() {
 	nothing_left philosopher
 }
 
+@test "a wait with a timeout of its own, or a sleep, is no stall" {
+	cat >"$BATS_TEST_TMPDIR/timed.yaml" <<-'EOF'
+	stall: 200ms
+	objects:
+	  a: { kind: posix-sem, name: /timed-a }
+	  b: { kind: posix-sem, name: /timed-b }
+	actors:
+	  patient:
+	    steps:
+	      - wait: { on: a, timeout: 600ms, expect: { error: ETIMEDOUT } }
+	      - sleep: 400ms
+	      - post: b
+	  waiter:
+	    steps:
+	      - wait: b
+	EOF
+	run "$SCN" run --json "$BATS_TEST_TMPDIR/timed.yaml"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.result == "pass" and .duration_s >= 1'
+	nothing_left
+}
+
 @test "a SysV array's waits name the semaphore" {
 	cat >"$BATS_TEST_TMPDIR/forks.yaml" <<-'EOF'
 	stall: 300ms
