@@ -126,7 +126,7 @@ static int show_record(struct ipk_ctx *ctx, const struct ls *ls, const struct ip
 			ipk_buf_free(&b);
 			return -ENOMEM;
 		}
-		printf("%s:%*s %s\n", fi->column, width - (int)strlen(fi->column), "", b.s);
+		printf("%s:%*s %s\n", fi->column, width - (int)strlen(fi->column), "", esc(b.s));
 	}
 	ipk_buf_free(&b);
 	return 0;

@@ -176,6 +176,7 @@ enum {
 	PROCS_FDS = 1 << 0,	/* /proc/PID/fd: what each fd is */
 	PROCS_FDINFO = 1 << 1,	/* /proc/PID/fdinfo of the fds kinds ask it of */
 	PROCS_MAPS = 1 << 2,	/* /proc/PID/maps: shared mappings */
+	PROCS_WAITS = 1 << 3,	/* /proc/PID/syscall of blocked processes: what they wait on */
 };
 
 enum {
@@ -369,6 +370,16 @@ struct ipk_kind {
 	 * 0 when it is not the kind's.
 	 */
 	unsigned (*claim)(const struct held_probe *p, struct held *h);
+	/*
+	 * A process blocked in system call @nr with arguments @args waits on
+	 * an object of this kind: HOLD_CLAIMED, with h->dev and h->ino set
+	 * (the process scan adds it as a holder in mode "waiting"); 0 when
+	 * the call is not the kind's.  Waits on an fd or in a shared mapping
+	 * are found without the kind: the fd's or the mapping's entry is
+	 * marked waiting.
+	 */
+	unsigned (*claim_wait)(const struct held_probe *p, long nr, const uint64_t args[6],
+			       struct held *h);
 	/*
 	 * With HOLD_FDINFO: the kind's reading of the fd's fdinfo @text, in
 	 * @arena, into h->info (and h->ino where fdinfo tells identity).
@@ -721,16 +732,19 @@ int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclu
 /*
  * Adds the object of a POSIX file whose content is part of the record (a
  * semaphore's value, a queue's attributes): opened once and given to
- * @read, with @fd -1 when the caller may not read it.
+ * @read, with @fd -1 when the caller may not read it.  @queue: a file of
+ * the mqueue filesystem, which can hold nothing but queues.
  */
 int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *name,
+		   bool queue,
 		   void (*read)(struct ipk_scan *s, int fd, const struct stat *st,
 				struct ipk_object *o));
 /*
  * Opens a file of a POSIX directory read-only, without following a link,
- * blocking on a FIFO or taking a terminal, and fills @st.  The fd of a
- * regular file; -EACCES (with @st filled) for one the caller may not read;
- * -ENOENT for anything else, gone or not a regular file.
+ * opening anything that is not a regular file (a FIFO would gain a
+ * reader) or taking a terminal, and fills @st.  The fd of a regular file;
+ * -EACCES (with @st filled) for one the caller may not read; -ENOENT for
+ * anything else, gone or not a regular file.
  */
 int posix_open_regular(int dfd, const char *file, struct stat *st);
 /*

@@ -73,7 +73,7 @@ static void pmq_read(struct ipk_scan *s, int fd, const struct stat *st, struct i
 static int pmq_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *unused)
 {
 	(void)unused;
-	return posix_add_read(s, dfd, file, file, pmq_read);
+	return posix_add_read(s, dfd, file, file, true, pmq_read);
 }
 
 static int pmq_scan(struct ipk_scan *s)
@@ -447,7 +447,7 @@ const struct ipk_kind kind_posix_mq = {
 	.description = "POSIX message queue",
 	.family = IPK_FAMILY_POSIX,
 	.holders = HOLDERS_FILES,
-	.holder_procs = PROCS_FDS,
+	.holder_procs = PROCS_FDS | PROCS_WAITS,
 	.fields = FIELDS(POSIX_FIELDS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY, IPK_F_MESSAGES,
 			 IPK_F_NATTCH, IPK_F_MAXMSG, IPK_F_MSGSIZE, IPK_F_HOLDERS,
 			 IPK_F_NOTIFY_PID),

@@ -48,7 +48,7 @@ static void psem_read(struct ipk_scan *s, int fd, const struct stat *st, struct 
 static int psem_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *unused)
 {
 	(void)unused;
-	return posix_add_read(s, dfd, file, file + 4, psem_read);
+	return posix_add_read(s, dfd, file, file + 4, false, psem_read);
 }
 
 static int psem_scan(struct ipk_scan *s)
@@ -247,7 +247,7 @@ const struct ipk_kind kind_posix_sem = {
 	.family = IPK_FAMILY_POSIX,
 	.mount_scoped = true,
 	.holders = HOLDERS_FILES,
-	.holder_procs = PROCS_FDS | PROCS_MAPS,
+	.holder_procs = PROCS_FDS | PROCS_MAPS | PROCS_WAITS,
 	.fields = FIELDS(POSIX_FIELDS, IPK_F_INODE, IPK_F_SIZE, IPK_F_VALUE, IPK_F_NATTCH,
 			 IPK_F_HOLDERS, IPK_F_WAITERS),
 	.ref_arg = psem_ref_arg,

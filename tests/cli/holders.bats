@@ -327,3 +327,27 @@ time.sleep(30)
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"a pidfd has no name to remove"* ]]
 }
+
+@test "processes blocked in an IPC call are holders, waiting: no orphan, no removal without --force" {
+	# the last sender exited; a receiver waits in msgrcv
+	hold sysv-msg send=1 sender=exited receiver=1 sysv-sem nsems=2 waiter=1 \
+		posix-mq name=/w pipe
+	mapfile -t refs <<<"$HOLD_REFS"
+	msg=${refs[0]} sem=${refs[1]}
+	sleep 0.2
+	run --separate-stderr "$IPC_LS" -o ref,holders,status --noheadings "$msg"
+	[[ "$output" =~ ^$msg\ +ipk-factory\[[0-9]+\]\(waiting\)\ +-$ ]] || { echo "$output"; false; }
+	[ "$("$IPC_LS" --json -i "$msg" | jq -r '.holders[0].mode')" = waiting ]
+	run --separate-stderr "$IPC_LS" -o holders --noheadings "$sem"
+	[[ "$output" =~ ipk-factory\[[0-9]+\]\(waiting\) ]]
+	# in use: not an orphan, not gone, and not removed without --force
+	[ -z "$("$IPC_LS" --orphan --kind msg,sem -o ref --noheadings)" ]
+	run --separate-stderr "$IPC_RM" --orphan --kind msg --yes
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$IPC_RM" "$msg"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "ipc-rm: cannot remove '$msg': in use: waited on by ipk-factory["*"](waiting) (--force removes it anyway)" ]]
+	"$IPC_LS" "$msg" >/dev/null
+	run "$IPC_RM" --force "$msg"
+	[ "$status" -eq 0 ]
+}

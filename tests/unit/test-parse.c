@@ -210,10 +210,8 @@ static void test_kinds(void)
 		CHECK_INT(ipk_kind_index(k), i);
 		CHECK(ipk_kind_has_field(k, IPK_F_REF));
 		CHECK(ipk_kind_has_field(k, IPK_F_STATUS));
-		/* who holds it: every kind but SysV queues and arrays */
-		CHECK(ipk_kind_has_field(k, IPK_F_HOLDERS) ==
-		      !(ipk_kind_family(k) == IPK_FAMILY_SYSV &&
-			strcmp(ipk_kind_name(k), "sysv-shm") != 0));
+		/* every kind has holders: what processes hold, attach, or wait on */
+		CHECK(ipk_kind_has_field(k, IPK_F_HOLDERS));
 		/* named kinds have an owner and permissions */
 		if (ipk_kind_family(k) != IPK_FAMILY_FD) {
 			CHECK(ipk_kind_has_field(k, IPK_F_OWNER));
