@@ -612,6 +612,14 @@ static inline bool scan_wants(const struct ipk_scan *s, const char *arg)
 char *ref_make(const struct ipk_kind *k, const char *arg);
 /* "PID:FD", the REF argument of an fd kind with no identity of its own (24 bytes). */
 void ref_arg_pid_fd_make(char out[24], pid_t pid, int fd);
+/*
+ * A REF's namespace qualifier, "@ns:INODE" at its end: the length of the
+ * REF without it, and *@ns set; the whole length when it has none.
+ */
+size_t ref_ns_split(const char *ref, uint64_t *ns);
+int ref_append_ns(struct ipk_buf *b, uint64_t ns);
+/* Qualifies @o's REF with its IPC namespace @ns: listed beside other namespaces. */
+int obj_ref_qualify(struct ipk_object *o, uint64_t ns);
 /* Canonical REF arguments shared by several kinds. */
 int ref_arg_sysv_id(const char *arg, struct ipk_buf *canon);
 int ref_arg_posix_name(const char *arg, struct ipk_buf *canon);

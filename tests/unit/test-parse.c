@@ -95,6 +95,11 @@ static void test_durations(void)
 	uint64_t ns;
 	CHECK_INT(ipk_parse_duration_ns("18446744073709551616ns", &ns), -ERANGE);
 	CHECK_INT(ipk_parse_duration_ns("300000w", &ns), -ERANGE);
+	/* what rounding up gives, typed plainly, is taken too (found by make fuzz) */
+	CHECK_INT(ipk_parse_duration("18446744073.2", &v), -ERANGE);
+	CHECK_INT(ipk_parse_duration("18446744074", &v), -ERANGE);
+	CHECK_INT(ipk_parse_duration("18446744073", &v), 0);
+	CHECK_INT(v, 18446744073LL);
 }
 
 static void test_keys(void)
