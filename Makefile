@@ -7,6 +7,7 @@
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
+#   make bench-scenario   200,000 eventfd posts of ipc-scenario against a C loop
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
 #   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
@@ -28,6 +29,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+SCENARIODIR ?= $(PREFIX)/share/ipckit/scenarios
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
@@ -47,11 +49,15 @@ ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(YAML_CFLAGS)
 
 # What libipckit itself links with, and what the commands add.
 LIB_LIBS := -lpthread
 CMD_LIBS := -lm
+# libyaml reads scenario files (lib/scenario/).
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+LIB_LIBS += $(YAML_LIBS)
 
 ifeq ($(V),1)
 Q :=
@@ -79,8 +85,9 @@ SHARED_LINKS := $(B)/lib/libipckit.so.$(SOVERSION) $(B)/lib/libipckit.so
 PC_FILE := $(B)/lib/ipckit.pc
 
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
+SCENARIOS := $(sort $(wildcard scenarios/*/*.yaml))
 
-.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm install uninstall clean
+.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm bench-scenario install uninstall clean
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -181,6 +188,9 @@ bench-fds: deps-check all $(HELPERS)
 bench-rm: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-rm
 
+bench-scenario: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-scenario
+
 # A benchmark, not a test: both CPU placements, takes a few minutes.
 bench-compare: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-compare
@@ -196,7 +206,7 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
 	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
-	install -m 644 lib/ipckit.h lib/ipckit-bench.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-scenario.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' lib/ipckit.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	for page in $(MAN_PAGES); do \
@@ -207,6 +217,10 @@ install: all
 		install -m 644 completions/bash/ipckit $(DESTDIR)$(BASHCOMPDIR)/$$cmd || exit 1; \
 	done
 	install -m 644 completions/zsh/_ipckit $(DESTDIR)$(ZSHCOMPDIR)/_ipckit
+	for f in $(SCENARIOS:scenarios/%=%); do \
+		install -d $(DESTDIR)$(SCENARIODIR)/$$(dirname $$f) && \
+		install -m 644 scenarios/$$f $(DESTDIR)$(SCENARIODIR)/$$f || exit 1; \
+	done
 	for cmd in $(notdir $(COMMANDS)); do \
 		install -m 644 completions/fish/ipckit.fish $(DESTDIR)$(FISHCOMPDIR)/$$cmd.fish || exit 1; \
 	done
@@ -217,6 +231,8 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(VERSION)
 	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit.h $(DESTDIR)$(INCLUDEDIR)/ipckit-bench.h $(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
+	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit-scenario.h
+	rm -f $(addprefix $(DESTDIR)$(SCENARIODIR)/,$(SCENARIOS:scenarios/%=%))
 	for page in $(MAN_PAGES); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); \
 	done

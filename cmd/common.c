@@ -40,6 +40,9 @@ int exit_status_of(int err)
 /* "program: MESSAGE" and @tail on stderr, the message escaped: names in it are input. */
 __attribute__((format(printf, 2, 0)))
 static void vmsg(const char *tail, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vmsg(const char *tail, const char *fmt, va_list ap)
 {
 	struct ipk_buf text = { 0 }, safe = { 0 };
 	va_list copy;
@@ -309,7 +312,7 @@ static void print_help(const struct cmd_spec *spec)
 static const char *complete_names[] = {
 	[COMPLETE_NONE] = "none", [COMPLETE_KINDS] = "kinds", [COMPLETE_COLUMNS] = "columns",
 	[COMPLETE_REFS] = "refs", [COMPLETE_USERS] = "users", [COMPLETE_FILES] = "files",
-	[COMPLETE_WORDS] = "words",
+	[COMPLETE_WORDS] = "words", [COMPLETE_SETS] = "sets",
 };
 
 /*
@@ -385,6 +388,8 @@ static int complete(const struct cmd_spec *spec, const char *what)
 		ipk_ctx_free(ctx);
 		return EXIT_OK;
 	}
+	if (spec->complete && spec->complete(what) == 0)
+		return EXIT_OK;
 	usage_error("unknown completion '%s'", what);
 }
 

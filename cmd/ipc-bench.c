@@ -295,18 +295,10 @@ static void fmt_bytes(uint64_t v, char *buf, size_t n)
 /* Three significant digits and a unit: 312ns, 7.24us, 72.1us, 1.35ms. */
 static void fmt_ns(double ns, char *buf, size_t n)
 {
-	static const struct {
-		double div;
-		const char *unit;
-	} units[] = { { 1, "ns" }, { 1e3, "us" }, { 1e6, "ms" }, { 1e9, "s" } };
-	size_t u = 0;
+	struct ipk_buf b = { 0 };
 
-	while (u + 1 < sizeof(units) / sizeof(units[0]) && ns / units[u].div >= 999.5)
-		u++;
-	double v = ns / units[u].div;
-	snprintf(buf, n, u == 0 ? "%.0f%s" : v < 9.995 ? "%.2f%s" : v < 99.95 ? "%.1f%s"
-									: "%.0f%s",
-		 v, units[u].unit);
+	snprintf(buf, n, "%s", ipk_format_ns(ns, &b) == 0 && b.s ? b.s : "?");
+	ipk_buf_free(&b);
 }
 
 static void fmt_rate(double v, char *buf, size_t n)

@@ -341,6 +341,8 @@ struct limit_def {
  * lib/kinds.c lists them all.  NULL slots mean "not applicable" and are
  * reached only through wrappers that supply the default.
  */
+struct scn_type;
+
 struct ipk_kind {
 	const char *name;		/* stable name: "sysv-shm" */
 	const char *alias;		/* short input alias: "shm" */
@@ -431,6 +433,11 @@ struct ipk_kind {
 	int (*remove)(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		      struct ipk_error *e);
 	const char *no_name;
+	/*
+	 * What a scenario step may do with an object of the kind: its
+	 * operations and their parameters (lib/scenario/scn.h); NULL: none.
+	 */
+	const struct scn_type *scenario;
 };
 
 /* The fields a kind has, as a set (kinds.c builds them from the lists). */
