@@ -1019,6 +1019,18 @@ int main(int argc, char **argv)
 		if (n > 0 && (size_t)n < sizeof(method_words) - used)
 			used += (size_t)n;
 	}
+	/* the methods of the library's table, one a line */
+	static char more[4096];
+	size_t at = (size_t)snprintf(more, sizeof(more),
+				     "Methods (cacheline is the floor, always measured):\n");
+	for (size_t i = 0; i < ipk_bench_method_count() && at < sizeof(more); i++) {
+		const struct ipk_bench_method *m = ipk_bench_method_at(i);
+		at += (size_t)snprintf(more + at, sizeof(more) - at, " %-15s %s\n",
+				       ipk_bench_method_name(m), ipk_bench_method_description(m));
+	}
+	if (at < sizeof(more))
+		snprintf(more + at, sizeof(more) - at,
+			 "Times are round trips; P50/CL is the median over the cacheline's.\n");
 	const struct cmd_spec spec = {
 		.name = "ipc-bench",
 		.summary = "Measure the latency (round trips, with percentiles) and throughput of\n"
@@ -1026,10 +1038,7 @@ int main(int argc, char **argv)
 		.synopsis = bench_synopsis,
 		.groups = bench_groups,
 		.ngroups = sizeof(bench_groups) / sizeof(bench_groups[0]),
-		.more = "Methods: cacheline (the floor, always measured), pipe, fifo, unix-stream,\n"
-			"unix-dgram, unix-seqpacket, tcp, sysv-msg, posix-mq, shm-sysv-sem,\n"
-			"shm-posix-sem, shm-futex, shm-spin, eventfd, signal, fd-pass.\n"
-			"Times are round trips; P50/CL is the median over the cacheline's.\n",
+		.more = more,
 		.positional = COMPLETE_NONE,
 		.no_sysroot = true,
 	};

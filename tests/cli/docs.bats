@@ -152,3 +152,11 @@ complete_bash() {
 	fi
 	command -v zsh >/dev/null || command -v fish >/dev/null || skip "neither zsh nor fish is installed"
 }
+
+@test "ipc-bench(1) describes every method of the table" {
+	words=$("$B/bin/ipc-bench" --complete=spec | sed -n 's/^--method\t-m\tMETHODS\twords:\([^\t]*\)\t.*/\1/p')
+	[ -n "$words" ]
+	for m in $words; do
+		grep -qxF -- ".B ${m//-/\\-}" man/ipc-bench.1 || { echo "ipc-bench.1 lacks $m"; false; }
+	done
+}
