@@ -405,17 +405,3 @@ one_of_each() {
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^ipc-ls\ \(ipckit\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
-
-@test "valgrind finds no error and no leak in any mode" {
-	command -v valgrind >/dev/null || skip "valgrind is not installed"
-	[[ "$B" != *san* ]] || skip "the sanitizer build cannot run under valgrind"
-	hold sysv-shm attach=1 sysv-sem nsems=3 values=1,2,3 waiter=0 posix-mq name=/q send=1 \
-		posix-sem name=/s value=2 posix-shm name=/m sysv-msg send=1
-	sem=$("$IPC_LS" -o ref --noheadings --kind sem)
-	for args in "" "--json" "--tree" "--tree --json" "--limits" "--summary --json" \
-		"-i $sem" "-i $sem --json" "--pairs" "--raw -o +name,holders"; do
-		run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
-			"$IPC_LS" $args
-		[ "$status" -eq 0 ] || { echo "ipc-ls $args: $output"; false; }
-	done
-}

@@ -459,25 +459,3 @@ answer() {
 	# ours, of the same id and key, is untouched
 	[ "$(refs --kind msg)" = "$own" ]
 }
-
-@test "valgrind finds no error and no leak in ipc-mk and ipc-rm" {
-	command -v valgrind >/dev/null || skip "valgrind is not installed"
-	[[ "$B" != *san* ]] || skip "the sanitizer build cannot run under valgrind"
-	vg() {
-		valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$@"
-	}
-	for args in "msg --key 0x5 --qbytes 1024" "msg --key 0x5" "sem --values 1,2" \
-		"shm --size 4K --json" "mq /q --maxmsg 3" "psem /s" "pshm /p --size 1K" \
-		"fifo /tmp/ipk-rm-vg" "mq /big --msgsize 1G" "pipe"; do
-		run vg "$IPC_MK" $args
-		[ "$status" -ne 99 ] || { echo "ipc-mk $args: $output"; false; }
-	done
-	hold posix-shm name=/held map=1 pipe
-	run vg "$IPC_RM" --dry-run --kind "$NAMED,fifo,pipe" --all
-	[ "$status" -eq 1 ]
-	run vg "$IPC_RM" --json --yes posix-shm:/held posix-mq:/none $HOLD_REFS
-	[ "$status" -eq 1 ]
-	run vg "$IPC_RM" --yes --kind "$NAMED,fifo" --all
-	[ "$status" -eq 1 ]
-	[ "$(refs)" = posix-shm:/held ]
-}
