@@ -405,3 +405,35 @@ one_of_each() {
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^ipc-ls\ \(ipckit\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
+
+@test "a REF named twice is listed once, however it was typed" {
+	shm=$(mk sysv-shm)
+	mk posix-mq name=/jobs >/dev/null
+	run --separate-stderr "$IPC_LS" -o ref --noheadings "$shm" "$shm" mq:/jobs posix-mq:/jobs \
+		posix-mq:jobs
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\nposix-mq:/jobs' "$shm")" ]
+	run "$IPC_LS" --json "$shm" "$shm"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.objects | length == 1'
+}
+
+@test "filters with REFs, -o with --summary or --limits: refused, not ignored" {
+	shm=$(mk sysv-shm)
+	for args in "--kind msg $shm" "--owner nobody $shm" "--orphan -i $shm" "--name x -i $shm" \
+		"--min-size 1G $shm" "--limits --kind shm" "--summary -o REF" "--limits -o SIZE"; do
+		run --separate-stderr "$IPC_LS" $args
+		[ "$status" -eq 2 ] || { echo "ipc-ls $args: exit $status: $output"; false; }
+		[ -z "$output" ]
+		[ "$(lines_of "$stderr")" -eq 1 ]
+		[[ "$stderr" == "ipc-ls: "*"(see 'ipc-ls --help')" ]]
+	done
+	# --ns is where to look, not a filter; --summary takes filters
+	run "$IPC_LS" --ns "$$" -o ref --noheadings "$shm"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$shm" ]
+	run "$IPC_LS" --summary --kind shm --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.summary == [{"kind": "sysv-shm", "count": 1, "size": 4096,
+		"description": .summary[0].description}]'
+}

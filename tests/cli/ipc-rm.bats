@@ -459,3 +459,16 @@ answer() {
 	# ours, of the same id and key, is untouched
 	[ "$(refs --kind msg)" = "$own" ]
 }
+
+@test "--name '' matches no object: nothing removed, not refused" {
+	mk posix-shm name=/x >/dev/null
+	mk sysv-shm >/dev/null
+	run --separate-stderr "$IPC_RM" --name '' --yes
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "ipc-rm: nothing matched" ]
+	[ "$(refs | wc -l)" -eq 2 ]
+	# a pattern of only stars and slashes is still --all in disguise
+	run "$IPC_RM" --name '*' --yes
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"matches every object"* ]]
+}
