@@ -272,3 +272,15 @@ teardown() {
 	done
 	[ -z "$("$IPC_LS" --kind "$NAMED,fifo" --noheadings)" ]
 }
+
+@test "posix-shm above ulimit -f: a clear failure and nothing left, not death by SIGXFSZ" {
+	run --separate-stderr bash -c 'ulimit -f 1024 && exec "$0" pshm /big --size 2M' "$IPC_MK"
+	[ "$status" -eq 1 ] || { echo "exit $status: $stderr"; false; }
+	[ -z "$output" ]
+	[ "$stderr" = "ipc-mk: cannot create 'posix-shm:/big': cannot make it 2097152 bytes: above the file size limit of 1048576 bytes (RLIMIT_FSIZE, ulimit -f)" ]
+	[ -z "$(ls -A /dev/shm)" ]
+	# under the limit it is made as asked
+	run bash -c 'ulimit -f 1024 && exec "$0" pshm /small --size 512K' "$IPC_MK"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %s /dev/shm/small)" -eq 524288 ]
+}
