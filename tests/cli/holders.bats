@@ -188,7 +188,7 @@ teardown() {
 	( for i in $(seq 150); do
 		"$FACTORY" --hold pipe eventfd unix pair=1 memfd </dev/null >/dev/null &
 		p=$!; sleep 0.01; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
-	done ) &
+	done; true ) &
 	churn=$!
 	for i in $(seq 40); do
 		run --separate-stderr "$IPC_LS" --kind $FD_KINDS --json
