@@ -84,7 +84,7 @@ PC_FILE := $(B)/lib/ipckit.pc
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
 
 .PHONY: all deps deps-build deps-check run check unit cli valgrind fuzz bench-ls bench-fds \
-	bench-compare bench-rm install uninstall clean FORCE
+	bench-compare bench-rm fuzz-targets install uninstall clean FORCE
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -215,6 +215,30 @@ bench-rm: deps-check all $(HELPERS)
 bench-compare: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-compare
 
+# ------------------------------------------------------------------- fuzz
+
+# libFuzzer targets (tests/fuzz/fuzz-*.c) over the library built with clang,
+# ASan and UBSan into build-fuzz/; each runs FUZZ_SECONDS in the private
+# namespace, from its corpus tests/fuzz/TARGET/.  Not part of check.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+
+fuzz:
+	@sh build-aux/deps $(DEPS_INSTALL) fuzz
+	@$(MAKE) --no-print-directory B=build-fuzz CC=$(FUZZ_CC) CFLAGS='$(FUZZ_CFLAGS)' \
+		LDFLAGS='-fsanitize=address,undefined' SANITIZE= fuzz-targets
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-in-ns tests/fuzz/run
+
+fuzz-targets: $(FUZZ_BINS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(STATIC_LIB) $(FLAGS_STAMP) | deps-build
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Ilib -o $@ $< $(STATIC_LIB) \
+		$(LIB_LIBS)
+
 # ---------------------------------------------------------------- install
 
 install: all
@@ -255,4 +279,4 @@ uninstall:
 	rm -f $(addsuffix .fish,$(addprefix $(DESTDIR)$(FISHCOMPDIR)/,$(notdir $(COMMANDS))))
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
