@@ -18,8 +18,9 @@
 #   make V=1              show the commands
 #   make CC=clang         any C11 compiler with GNU extensions
 
-VERSION := 0.1.0
-SOVERSION := 0
+# The version is written once, in lib/ipckit.h.
+VERSION := $(shell sed -n 's/^\#define IPCKIT_VERSION "\([0-9][0-9.]*\)"$$/\1/p' lib/ipckit.h)
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 ifeq ($(SANITIZE),1)
 B ?= build-san
@@ -38,6 +39,8 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
+LD ?= ld
+OBJCOPY ?= objcopy
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -49,8 +52,7 @@ ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DIPCKIT_VERSION_STRING='"$(VERSION)"' \
-	$(WARNINGS) $(CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(CPPFLAGS)
 
 # What libipckit itself links with, and what the commands add.
 LIB_LIBS := -lpthread
@@ -143,7 +145,18 @@ $(B)/obj/cmd/%.o: cmd/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilib -Icmd -c -o $@ $<
 
-$(STATIC_LIB): $(LIB_OBJS)
+# The names libipckit.sym exports: the only global symbols of either library.
+$(B)/lib/exports.txt: lib/libipckit.sym
+	@mkdir -p $(@D)
+	$(Q)sed -n 's/^[[:space:]]*\(ipk_[a-z0-9_]*\);$$/\1/p' $< >$@
+
+# One relocatable object with every internal symbol made local, so that a
+# program linking libipckit.a sees the same API as one linking the .so.
+$(B)/obj/libipckit.o: $(LIB_OBJS) $(B)/lib/exports.txt
+	$(call say,LD,$@)$(LD) -r -o $@ $(LIB_OBJS)
+	$(Q)$(OBJCOPY) --keep-global-symbols=$(B)/lib/exports.txt $@
+
+$(STATIC_LIB): $(B)/obj/libipckit.o
 	@mkdir -p $(@D)
 	@rm -f $@
 	$(call say,AR,$@)$(AR) rcs $@ $^
@@ -176,7 +189,8 @@ $(B)/obj/tests/%.o: tests/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilib -Itests/unit -c -o $@ $<
 
-$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(STATIC_LIB) $(FLAGS_STAMP)
+# Unit tests reach the library's internals: they link its objects, not the archive.
+$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(LIB_OBJS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIB_LIBS)
 

@@ -18,14 +18,23 @@ const char *program_name = "ipckit";
 
 const char *reason(int err)
 {
-	static char buf[128];
-	const char *s = strerror(err);
+	return ipk_strerror(err);
+}
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	/* "Permission denied" -> "permission denied", but keep "ENOTSUP"-like words. */
-	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
-		buf[0] = (char)tolower((unsigned char)buf[0]);
-	return buf;
+int exit_status_of(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return EXIT_OK;
+	case ENOSYS:
+	case EOPNOTSUPP:
+	case EAFNOSUPPORT:
+	case EPROTONOSUPPORT:
+		return EXIT_UNSUPPORTED;
+	case EINVAL:
+		return EXIT_USAGE;
+	}
+	return EXIT_PARTIAL;
 }
 
 void msg(const char *fmt, ...)
@@ -176,6 +185,87 @@ static void print_option(FILE *f, const struct cmd_option *o)
 		fprintf(f, "%s\n%-28s %s\n", left, "", o->help);
 }
 
+/* An attribute of ipk_create() as the option that sets it: "--nsems". */
+static void print_attrs(unsigned attrs)
+{
+	bool first = true;
+
+	for (int a = 0; a < IPK_ATTR_COUNT; a++) {
+		if (!(attrs & IPK_ATTR_BIT(a)))
+			continue;
+		printf("%s--%s", first ? "" : " ", ipk_attr_name((enum ipk_attr)a));
+		first = false;
+	}
+}
+
+/* The kinds and columns of the library's tables, as --help lists them. */
+static void print_lists(unsigned lists)
+{
+	if (lists & (HELP_KINDS | HELP_CREATABLE)) {
+		printf("\nKinds (the name, or the alias in parentheses):\n");
+		for (size_t i = 0; i < ipk_kind_count(); i++) {
+			const struct ipk_kind *k = ipk_kind_at(i);
+			const char *alias = ipk_kind_alias(k);
+			char name[64];
+
+			if ((lists & HELP_CREATABLE) && !ipk_kind_can_create(k))
+				continue;
+			snprintf(name, sizeof(name), "%s%s%s%s", ipk_kind_name(k), alias ? " (" : "",
+				 alias ? alias : "", alias ? ")" : "");
+			printf(" %-20s %s", name, ipk_kind_description(k));
+			if (lists & HELP_CREATABLE) {
+				printf(": ");
+				print_attrs(ipk_kind_create_attrs(k));
+			}
+			printf("\n");
+		}
+	}
+	if (lists & HELP_COLUMNS) {
+		printf("\nColumns (-o, by column or JSON name, any case):\n");
+		for (int f = 0; f < ipk_field_count(); f++) {
+			const struct ipk_field_info *fi = ipk_field_info(f);
+			printf(" %-12s %s\n", fi->column, fi->help);
+		}
+	}
+}
+
+const char *const *creatable_synopsis(void)
+{
+	/* SysV kinds are made by key, POSIX ones by name, the rest by path */
+	static const struct {
+		enum ipk_family family;
+		bool named;
+		const char *tail;
+	} ways[] = {
+		{ IPK_FAMILY_SYSV, false, " [--key KEY] [options]" },
+		{ IPK_FAMILY_POSIX, true, " NAME [options]" },
+		{ IPK_FAMILY_FD, true, " PATH [options]" },
+	};
+	enum { WAYS = sizeof(ways) / sizeof(ways[0]) };
+	static char text[WAYS][512];
+	static const char *lines[WAYS + 1];
+	size_t n = 0;
+
+	for (size_t w = 0; w < WAYS; w++) {
+		struct ipk_buf b = { 0 };
+		for (size_t i = 0; i < ipk_kind_count(); i++) {
+			const struct ipk_kind *k = ipk_kind_at(i);
+			if (!ipk_kind_can_create(k) || ipk_kind_family(k) != ways[w].family ||
+			    ipk_kind_create_named(k) != ways[w].named)
+				continue;
+			ipk_buf_printf(&b, "%s%s", b.len ? "|" : "", ipk_kind_name(k));
+		}
+		if (b.len) {
+			snprintf(text[n], sizeof(text[n]), "%s%s", b.s, ways[w].tail);
+			lines[n] = text[n];
+			n++;
+		}
+		ipk_buf_free(&b);
+	}
+	lines[n] = NULL;
+	return lines;
+}
+
 static void print_help(const struct cmd_spec *spec)
 {
 	printf("Usage:\n");
@@ -191,6 +281,7 @@ static void print_help(const struct cmd_spec *spec)
 	}
 	if (spec->more)
 		printf("\n%s", spec->more);
+	print_lists(spec->help_lists);
 	printf("\nExit status: 0 success, 1 something failed or was not found, "
 	       "2 usage error,\n3 not supported here.\n");
 	printf("See %s(1) and ipckit(7).\n", spec->name);
@@ -211,6 +302,7 @@ static const char *complete_names[] = {
  *            how to complete (kinds, columns, refs, users, files, words:W W),
  *            help; a first line "positional" says how to complete operands
  *   kinds    kind names and aliases
+ *   kind-table  a kind a line: name, alias, family, how ipc-mk names one
  *   columns  column names
  *   refs     REFs of the objects that exist now
  */
@@ -243,6 +335,22 @@ static int complete(const struct cmd_spec *spec, const char *what)
 			printf("%s\n", ipk_kind_name(k));
 			if (ipk_kind_alias(k))
 				printf("%s\n", ipk_kind_alias(k));
+		}
+		return EXIT_OK;
+	}
+	if (strcmp(what, "kind-table") == 0) {
+		/* one kind a line: name, alias, family, how ipc-mk names it (key, name, path, -) */
+		static const char *const families[] = {
+			[IPK_FAMILY_SYSV] = "sysv", [IPK_FAMILY_POSIX] = "posix", [IPK_FAMILY_FD] = "fd",
+		};
+		for (size_t i = 0; i < ipk_kind_count(); i++) {
+			const struct ipk_kind *k = ipk_kind_at(i);
+			const char *made = !ipk_kind_can_create(k) ? "-" :
+					   !ipk_kind_create_named(k) ? "key" :
+					   ipk_kind_family(k) == IPK_FAMILY_POSIX ? "name" : "path";
+			printf("%s\t%s\t%s\t%s\n", ipk_kind_name(k),
+			       ipk_kind_alias(k) ? ipk_kind_alias(k) : "-", families[ipk_kind_family(k)],
+			       made);
 		}
 		return EXIT_OK;
 	}
@@ -337,7 +445,7 @@ int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 			free(longs);
 			exit(close_stdout());
 		case OPT_VERSION:
-			printf("%s (ipckit) %s\n", spec->name, IPCKIT_VERSION);
+			printf("%s (ipckit) %s\n", spec->name, ipk_version());
 			free(longs);
 			exit(close_stdout());
 		case OPT_COMPLETE: {

@@ -29,8 +29,15 @@ void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_cannot(const char *verb, const char *object, int err);
 /* A usage error: the message, a pointer to --help, and exit 2. */
 __attribute__((noreturn, format(printf, 1, 2))) void usage_error(const char *fmt, ...);
-/* strerror() in lower case, as the message grammar wants it. */
+/* strerror() in lower case, as the message grammar wants it (ipk_strerror). */
 const char *reason(int err);
+/*
+ * The exit status of a failure with errno @err, the same in every command:
+ * EXIT_UNSUPPORTED where this system lacks what was asked (ENOSYS,
+ * EOPNOTSUPP, EAFNOSUPPORT, EPROTONOSUPPORT), EXIT_USAGE for a value the
+ * kernel or its limits do not take (EINVAL), EXIT_PARTIAL otherwise.
+ */
+int exit_status_of(int err);
 /* Reports the library's diagnostics and clears them; returns how many. */
 size_t report_diags(struct ipk_ctx *ctx);
 /* One line when the last scan could not read some processes: a note. */
@@ -123,7 +130,22 @@ struct cmd_spec {
 	 * keyboard must not change what is done.
 	 */
 	bool exact_options;
+	/* What --help lists from the library's tables (HELP_*). */
+	unsigned help_lists;
 };
+
+enum {
+	HELP_KINDS = 1 << 0,		/* every kind, its alias and what it is */
+	HELP_COLUMNS = 1 << 1,		/* every column, with its help */
+	HELP_CREATABLE = 1 << 2,	/* the kinds ipk_create() makes, with their attributes */
+};
+
+/*
+ * The kinds ipk_create() makes, grouped as ipc-mk's synopsis shows them:
+ * one line per way of naming ("sysv-msg|sysv-sem|sysv-shm [--key KEY]
+ * [options]"), NULL-terminated, in static storage.
+ */
+const char *const *creatable_synopsis(void);
 
 /*
  * Calls @handle(key, optarg, data) for every option of argv in order and

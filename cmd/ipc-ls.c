@@ -424,10 +424,11 @@ int main(int argc, char **argv)
 		.synopsis = ls_synopsis,
 		.groups = groups,
 		.ngroups = 3,
-		.more = "REF is KIND:ID for System V objects (sysv-shm:32768) and KIND:/NAME for\n"
-			"POSIX ones (posix-mq:/jobs). Kinds: sysv-msg, sysv-sem, sysv-shm, posix-mq,\n"
-			"posix-sem, posix-shm (aliases msg, sem, shm, mq, psem, pshm).\n"
-			"Columns: see 'ipc-ls --complete=columns' and ipc-ls(1).\n",
+		.more = "REF is KIND:ID for System V objects (sysv-shm:32768), KIND:/NAME for\n"
+			"POSIX ones (posix-mq:/jobs), a path for FIFOs and socket files, and an\n"
+			"inode or PID:FD for what only processes hold (pipe:7971, timerfd:812:5):\n"
+			"ipckit(7) says which.\n",
+		.help_lists = HELP_KINDS | HELP_COLUMNS,
 		.positional = COMPLETE_REFS,
 	};
 

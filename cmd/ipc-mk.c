@@ -45,13 +45,6 @@ static const struct cmd_option mk_options[] = {
 	  NULL, 0 },
 };
 
-static const char *const mk_synopsis[] = {
-	"sysv-msg|sysv-sem|sysv-shm [--key KEY] [options]",
-	"posix-mq|posix-sem|posix-shm NAME [options]",
-	"fifo PATH [options]",
-	NULL,
-};
-
 /* The attribute an option sets: the one of the same name (--nsems: nsems). */
 static int attr_of(int key)
 {
@@ -272,7 +265,7 @@ int main(int argc, char **argv)
 	for (char *p = words; (p = strstr(p, ", ")); )
 		memmove(p, p + 1, strlen(p));
 	snprintf(more, sizeof(more),
-		 "KIND is one of %s,\nor an alias (msg, mq ...).\n"
+		 "KIND is one of %s,\nor an alias (msg, mq ...): see Kinds below.\n"
 		 "An object that exists already is opened, reported on stderr and left\n"
 		 "unchanged (exit 0) unless --exclusive. Attributes beyond the limits the\n"
 		 "administrator set (kernel.shmmax, fs.mqueue.msgsize_max ...) are refused,\n"
@@ -281,10 +274,11 @@ int main(int argc, char **argv)
 		.name = "ipc-mk",
 		.summary = "Create an IPC object of any named kind, or open the one that exists;\n"
 			   "print its REF.",
-		.synopsis = mk_synopsis,
+		.synopsis = creatable_synopsis(),
 		.groups = groups,
 		.ngroups = 1,
 		.more = more,
+		.help_lists = HELP_CREATABLE,
 		.positional = COMPLETE_WORDS,
 		.positional_words = words,
 		.no_sysroot = true,
@@ -354,9 +348,11 @@ int main(int argc, char **argv)
 	ipk_ctx_free(ctx);
 	free(mk.values);
 	if (rc) {
-		msg("cannot create '%s': %s", what, e.text);
-		/* a value the kernel or its limits do not take is bad input */
-		return e.err == EINVAL ? EXIT_USAGE : EXIT_PARTIAL;
+		int status = exit_status_of(e.err);
+		msg("cannot create '%s': %s%s", what, e.text,
+		    status == EXIT_UNSUPPORTED ? " (not supported here)" : "");
+		/* a value the kernel or its limits do not take is bad input (EINVAL) */
+		return status;
 	}
 	if (existed)
 		msg("%s exists: opened it, changed nothing", ref);

@@ -559,6 +559,7 @@ int main(int argc, char **argv)
 		.positional = COMPLETE_REFS,
 		.no_sysroot = true,
 		.exact_options = true,
+		.help_lists = HELP_KINDS,
 	};
 
 	rm.filter = ipk_filter_new();

@@ -15,6 +15,8 @@ struct ipk_arena_chunk {
 
 void *ipk_arena_alloc(struct ipk_arena *a, size_t n)
 {
+	if (!a || n > SIZE_MAX / 2)
+		return NULL;
 	struct ipk_arena_chunk *c = a->chunks;
 
 	n = (n + 7) & ~(size_t)7;
@@ -42,7 +44,7 @@ void *ipk_arena_alloc(struct ipk_arena *a, size_t n)
 
 void ipk_arena_move(struct ipk_arena *to, struct ipk_arena *from)
 {
-	struct ipk_arena_chunk *tail = from->chunks;
+	struct ipk_arena_chunk *tail = to && from ? from->chunks : NULL;
 
 	if (!tail)
 		return;
@@ -55,6 +57,8 @@ void ipk_arena_move(struct ipk_arena *to, struct ipk_arena *from)
 
 void ipk_arena_free(struct ipk_arena *a)
 {
+	if (!a)
+		return;
 	struct ipk_arena_chunk *c = a->chunks;
 
 	while (c) {

@@ -7,6 +7,8 @@
 
 int ipk_buf_reserve(struct ipk_buf *b, size_t more)
 {
+	if (!b)
+		return -EINVAL;
 	size_t need = b->len + more + 1;
 
 	if (need <= b->cap)
@@ -24,6 +26,8 @@ int ipk_buf_reserve(struct ipk_buf *b, size_t more)
 
 int ipk_buf_add(struct ipk_buf *b, const char *s, size_t n)
 {
+	if (!b || !s)
+		return -EINVAL;
 	if (ipk_buf_reserve(b, n))
 		return -ENOMEM;
 	memcpy(b->s + b->len, s, n);
@@ -34,6 +38,8 @@ int ipk_buf_add(struct ipk_buf *b, const char *s, size_t n)
 
 int ipk_buf_puts(struct ipk_buf *b, const char *s)
 {
+	if (!b || !s)
+		return -EINVAL;
 	return ipk_buf_add(b, s, strlen(s));
 }
 
@@ -42,6 +48,8 @@ int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (!b || !fmt)
+		return -EINVAL;
 	if (ipk_buf_reserve(b, 64))
 		return -ENOMEM;
 	va_start(ap, fmt);
@@ -95,6 +103,8 @@ static size_t utf8_sequence(const unsigned char *p)
 
 int ipk_buf_json_string(struct ipk_buf *b, const char *s)
 {
+	if (!b || !s)
+		return -EINVAL;
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *run = p;
@@ -144,6 +154,8 @@ int ipk_buf_json_string(struct ipk_buf *b, const char *s)
 
 void ipk_buf_reset(struct ipk_buf *b)
 {
+	if (!b)
+		return;
 	b->len = 0;
 	if (b->s)
 		b->s[0] = '\0';
@@ -151,6 +163,8 @@ void ipk_buf_reset(struct ipk_buf *b)
 
 void ipk_buf_free(struct ipk_buf *b)
 {
+	if (!b)
+		return;
 	free(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;

@@ -10,14 +10,33 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* uid or gid -> name, so a listing of 30,000 objects asks NSS once per id. */
+/*
+ * uid or gid -> name, so a listing of 30,000 objects asks NSS once per id.
+ * Shared by a context and its sub-contexts for other namespaces, which
+ * run in threads of their own: locked.
+ */
 struct name_cache {
+	pthread_mutex_t lock;
 	struct name_entry {
 		uint32_t id;
 		char *name;
 	} *v;
 	size_t n, cap;		/* open addressing; cap is a power of two */
 };
+
+static struct name_cache *name_cache_new(void)
+{
+	struct name_cache *c = calloc(1, sizeof(*c));
+
+	if (c)
+		pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+const char *ipk_version(void)
+{
+	return IPCKIT_VERSION;
+}
 
 struct ipk_ctx *ipk_ctx_new(void)
 {
@@ -26,15 +45,16 @@ struct ipk_ctx *ipk_ctx_new(void)
 	if (!ctx)
 		return NULL;
 	ctx->root = strdup("");
-	ctx->users = calloc(1, sizeof(*ctx->users));
-	ctx->groups = calloc(1, sizeof(*ctx->groups));
+	ctx->users = name_cache_new();
+	ctx->groups = name_cache_new();
 	if (!ctx->root || !ctx->users || !ctx->groups) {
 		ipk_ctx_free(ctx);
 		errno = ENOMEM;
 		return NULL;
 	}
 	ctx->live = true;
-	ctx->wanted = ~UINT64_C(0);
+	for (int f = 0; f < IPK_F_COUNT; f++)
+		fieldset_add(&ctx->wanted, f);
 	ctx->pagesize = sysconf(_SC_PAGESIZE);
 	pthread_mutex_init(&ctx->lock, NULL);
 	return ctx;
@@ -42,12 +62,17 @@ struct ipk_ctx *ipk_ctx_new(void)
 
 int ipk_ctx_want_fields(struct ipk_ctx *ctx, const int *fields, size_t n)
 {
-	uint64_t wanted = F(KIND) | F(REF);
+	struct fieldset wanted = { 0 };
 
+	if (!ctx || (n && !fields))
+		return -EINVAL;
+	fieldset_add(&wanted, IPK_F_KIND);
+	fieldset_add(&wanted, IPK_F_REF);
 	for (size_t i = 0; i < n; i++) {
 		if (fields[i] < 0 || fields[i] >= IPK_F_COUNT)
 			return -EINVAL;
-		wanted |= FIELD_BIT(fields[i]) | FIELD_BIT(field_defs[fields[i]].known_by);
+		fieldset_add(&wanted, fields[i]);
+		fieldset_add(&wanted, field_data(fields[i]));
 	}
 	ctx->wanted = wanted;
 	return 0;
@@ -60,6 +85,7 @@ static void name_cache_free(struct name_cache *c)
 	for (size_t i = 0; i < c->cap; i++)
 		free(c->v[i].name);
 	free(c->v);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -78,6 +104,8 @@ void ipk_ctx_free(struct ipk_ctx *ctx)
 
 int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root)
 {
+	if (!ctx)
+		return -EINVAL;
 	size_t len = root ? strlen(root) : 0;
 
 	while (len > 0 && root[len - 1] == '/')
@@ -94,39 +122,15 @@ int ipk_ctx_set_sysroot(struct ipk_ctx *ctx, const char *root)
 
 const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx)
 {
-	return ctx->root[0] ? ctx->root : "/";
-}
-
-struct ipk_ctx *ctx_for_ns(struct ipk_ctx *parent, pid_t pid, uint64_t ns)
-{
-	struct ipk_ctx *ctx = calloc(1, sizeof(*ctx));
-
-	if (!ctx || asprintf(&ctx->root, "/proc/%d/root", (int)pid) < 0) {
-		free(ctx);
+	if (!ctx)
 		return NULL;
-	}
-	/* still the live system, seen from a process of that namespace */
-	ctx->live = true;
-	ctx->parent = parent;
-	ctx->via_pid = pid;
-	ctx->wanted = parent->wanted;
-	ctx->pagesize = parent->pagesize;
-	ctx->ipc_ns_read = true;
-	ctx->ipc_ns = ns;
-	ctx->procs = parent->procs;
-	pthread_mutex_init(&ctx->lock, NULL);
-	return ctx;
-}
-
-void ctx_for_ns_free(struct ipk_ctx *ctx)
-{
-	pthread_mutex_destroy(&ctx->lock);
-	free(ctx->root);
-	free(ctx);
+	return ctx->root[0] ? ctx->root : "/";
 }
 
 int ipk_ctx_set_ns(struct ipk_ctx *ctx, const char *spec)
 {
+	if (!ctx || !spec)
+		return -EINVAL;
 	char path[64], *end;
 	struct stat st;
 
@@ -179,16 +183,18 @@ void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object
 
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx)
 {
-	return ctx->ndiags;
+	return ctx ? ctx->ndiags : 0;
 }
 
 const struct ipk_diag *ipk_ctx_diag(const struct ipk_ctx *ctx, size_t i)
 {
-	return i < ctx->ndiags ? &ctx->diags[i] : NULL;
+	return ctx && i < ctx->ndiags ? &ctx->diags[i] : NULL;
 }
 
 void ipk_ctx_clear_diags(struct ipk_ctx *ctx)
 {
+	if (!ctx)
+		return;
 	for (size_t i = 0; i < ctx->ndiags; i++) {
 		free((char *)ctx->diags[i].verb);
 		free((char *)ctx->diags[i].object);
@@ -198,7 +204,8 @@ void ipk_ctx_clear_diags(struct ipk_ctx *ctx)
 
 int ctx_path(const struct ipk_ctx *ctx, const char *path, char *out, size_t size)
 {
-	int n = snprintf(out, size, "%s%s", ctx->root, path);
+	/* no context: the live system */
+	int n = snprintf(out, size, "%s%s", ctx ? ctx->root : "", path);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
@@ -328,22 +335,31 @@ static bool name_cache_grow(struct name_cache *c)
 	return true;
 }
 
+/* Names stay until the context is freed: what this returns stays valid that long. */
 static const char *name_cache_get(struct name_cache *c, bool user, uint32_t id)
 {
+	const char *found = NULL;
+
+	pthread_mutex_lock(&c->lock);
 	if ((c->n + 1) * 2 > c->cap && !name_cache_grow(c))
-		return NULL;
+		goto out;
 	size_t j = (id * 2654435761u) & (c->cap - 1);
 	while (c->v[j].name) {
-		if (c->v[j].id == id)
-			return c->v[j].name;
+		if (c->v[j].id == id) {
+			found = c->v[j].name;
+			goto out;
+		}
 		j = (j + 1) & (c->cap - 1);
 	}
 	char *name = lookup_name(user, id);
-	if (!name)
-		return NULL;
-	c->v[j] = (struct name_entry){ .id = id, .name = name };
-	c->n++;
-	return name;
+	if (name) {
+		c->v[j] = (struct name_entry){ .id = id, .name = name };
+		c->n++;
+		found = name;
+	}
+out:
+	pthread_mutex_unlock(&c->lock);
+	return found;
 }
 
 const char *ctx_user_name(struct ipk_ctx *ctx, uint32_t uid)

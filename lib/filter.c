@@ -22,6 +22,8 @@ void ipk_filter_free(struct ipk_filter *f)
 
 int ipk_filter_add_kind(struct ipk_filter *f, const struct ipk_kind *k)
 {
+	if (!f || !k)
+		return -EINVAL;
 	size_t i = ipk_kind_index(k);
 
 	if (i >= ipk_kind_count())
@@ -32,6 +34,8 @@ int ipk_filter_add_kind(struct ipk_filter *f, const struct ipk_kind *k)
 
 int ipk_filter_set_kinds(struct ipk_filter *f, const char *list, char **bad)
 {
+	if (!f || !list)
+		return -EINVAL;
 	char *copy = strdup(list), *save = NULL;
 	uint64_t mask = 0;
 	int rc = 0;
@@ -61,6 +65,8 @@ int ipk_filter_set_kinds(struct ipk_filter *f, const char *list, char **bad)
 
 int ipk_filter_set_owner(struct ipk_filter *f, const char *user)
 {
+	if (!f || !user)
+		return -EINVAL;
 	char buf[16384], *end;
 	struct passwd pw, *res = NULL;
 
@@ -81,6 +87,8 @@ int ipk_filter_set_owner(struct ipk_filter *f, const char *user)
 
 int ipk_filter_set_name(struct ipk_filter *f, const char *glob)
 {
+	if (!f || !glob)
+		return -EINVAL;
 	char *copy = strdup(glob);
 
 	if (!copy)
@@ -92,6 +100,8 @@ int ipk_filter_set_name(struct ipk_filter *f, const char *glob)
 
 int ipk_filter_set_key(struct ipk_filter *f, const char *key)
 {
+	if (!f || !key)
+		return -EINVAL;
 	int rc = ipk_parse_key(key, &f->key);
 
 	if (!rc)
@@ -101,6 +111,8 @@ int ipk_filter_set_key(struct ipk_filter *f, const char *key)
 
 int ipk_filter_set_older_than(struct ipk_filter *f, const char *duration)
 {
+	if (!f)
+		return -EINVAL;
 	int rc = ipk_parse_duration(duration, &f->older_than);
 
 	if (!rc)
@@ -110,6 +122,8 @@ int ipk_filter_set_older_than(struct ipk_filter *f, const char *duration)
 
 int ipk_filter_set_min_size(struct ipk_filter *f, const char *size)
 {
+	if (!f || !size)
+		return -EINVAL;
 	int rc = ipk_parse_size(size, &f->min_size);
 
 	if (!rc)
@@ -119,6 +133,8 @@ int ipk_filter_set_min_size(struct ipk_filter *f, const char *size)
 
 int ipk_filter_set_pid(struct ipk_filter *f, const char *pid)
 {
+	if (!f || !pid)
+		return -EINVAL;
 	char *end;
 
 	errno = 0;
@@ -132,6 +148,8 @@ int ipk_filter_set_pid(struct ipk_filter *f, const char *pid)
 
 int ipk_filter_set_orphan(struct ipk_filter *f, bool orphan)
 {
+	if (!f)
+		return -EINVAL;
 	f->orphan = orphan;
 	return 0;
 }
@@ -146,6 +164,8 @@ static bool held_by(const struct ipk_object *o, int32_t pid)
 
 bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k)
 {
+	if (!k)
+		return false;
 	return !f || !f->kinds || (f->kinds & (UINT64_C(1) << ipk_kind_index(k)));
 }
 
@@ -168,6 +188,8 @@ static bool name_matches(const char *glob, const struct ipk_object *o)
 
 bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o, time_t now)
 {
+	if (!o)
+		return false;
 	if (!f)
 		return true;
 	if (!ipk_filter_wants_kind(f, o->kind))

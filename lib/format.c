@@ -167,6 +167,8 @@ static int key_text(int64_t key, bool quoted, struct ipk_buf *out)
 int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		   const struct ipk_format *fmt, struct ipk_buf *out)
 {
+	if (!ctx || !o || !out)
+		return -EINVAL;
 	struct ipk_value v;
 
 	ipk_object_get(o, field, &v);
@@ -176,6 +178,8 @@ int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 		   const struct ipk_format *fmt, struct ipk_buf *out)
 {
+	if (!ctx || !value || !out)
+		return -EINVAL;
 	static const struct ipk_format defaults;
 	const struct ipk_value v = *value;
 	const char *name;
@@ -254,8 +258,6 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 		return rc;
 	case IPK_T_SECONDS:
 		return seconds(v.i, out);
-	case IPK_T_PEER:
-		return ipk_buf_printf(out, "unix:%" PRIu64, v.u);
 	}
 	return -EINVAL;
 }
@@ -263,6 +265,8 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		   struct ipk_buf *out)
 {
+	if (!ctx || !o || !out)
+		return -EINVAL;
 	struct ipk_value v;
 	const char *name;
 	int rc = 0;
@@ -337,43 +341,47 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		return rc ? -ENOMEM : ipk_buf_puts(out, "]");
 	case IPK_T_SECONDS:
 		return seconds(v.i, out);
-	case IPK_T_PEER:
-		return ipk_buf_printf(out, "\"unix:%" PRIu64 "\"", v.u);
 	}
 	return -EINVAL;
 }
 
-/* Fields a whole-record JSON object carries for @o. */
-static bool json_carries(const struct ipk_object *o, int f)
+/* Fields a whole-record JSON object carries for @o: the record, and the details known. */
+static bool json_carries(const struct ipk_object *o, const struct fieldset *fields, int f)
 {
-	if (!(field_defs[f].info.flags & IPK_FIELD_DETAIL))
+	if (!(field_info[f].flags & IPK_FIELD_DETAIL))
 		return true;
-	uint64_t bit = FIELD_BIT(field_defs[f].known_by);
-	return ipk_kind_has_field(o->kind, f) && ((o->present | o->noaccess) & bit);
+	int data = field_data(f);
+	return fieldset_has(fields, f) &&
+	       (fieldset_has(&o->present, data) || fieldset_has(&o->noaccess, data));
 }
 
 int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 		    const int *fields, size_t nfields, struct ipk_buf *out)
 {
+	if (!ctx || !o || !out)
+		return -EINVAL;
+	const struct fieldset *kind_set = kind_fields(o->kind);
 	bool first = true;
 	int rc = ipk_buf_puts(out, "{");
 
 	for (size_t i = 0; i < (fields ? nfields : (size_t)IPK_F_COUNT) && !rc; i++) {
 		int f = fields ? fields[i] : (int)i;
 
-		if (!fields && !json_carries(o, f))
+		if (f < 0 || f >= IPK_F_COUNT)
+			return -EINVAL;
+		if (!fields && !json_carries(o, kind_set, f))
 			continue;
-		rc = ipk_buf_printf(out, "%s\"%s\": ", first ? "" : ", ", field_defs[f].info.json);
+		rc = ipk_buf_printf(out, "%s\"%s\": ", first ? "" : ", ", field_info[f].json);
 		rc |= ipk_field_json(ctx, o, f, out);
 		first = false;
 	}
-	if (!fields && o->noaccess && !rc) {
+	if (!fields && !fieldset_empty(&o->noaccess) && !rc) {
 		bool any = false;
 		rc = ipk_buf_puts(out, ", \"no_access\": [");
 		for (int f = 0; f < IPK_F_COUNT && !rc; f++) {
-			if (field_defs[f].known_by == f && (o->noaccess & FIELD_BIT(f))) {
+			if (field_data(f) == f && fieldset_has(&o->noaccess, f)) {
 				rc = ipk_buf_printf(out, "%s\"%s\"", any ? ", " : "",
-						    field_defs[f].info.json);
+						    field_info[f].json);
 				any = true;
 			}
 		}

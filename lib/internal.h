@@ -1,7 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the parts of libipckit share and the public header does not show:
- * the object record, the kind descriptor, the scan state and small helpers.
+ * What the parts of libipckit share and the public headers do not show.
+ * The library reads top to bottom; each layer uses only those above it:
+ *
+ *   buf.c arena.c parse.c errors.c   text, memory, what users type, messages
+ *   ctx.c                            where to read, diagnostics, user names
+ *   fields.c object.c ref.c          the record: its fields, storage, REFs
+ *   format.c                         fields as text and JSON
+ *   kinds.c                          the kind table (lib/kinds/ fills it)
+ *   procs.c                          what processes hold; kinds claim fds
+ *   sysv.c posix.c remove.c          what kinds of a family share
+ *   kinds/<kind>.c                   one backend each
+ *   inuse.c                          holders, NATTCH, ORPHAN and GONE
+ *   filter.c                         the filters every command shares
+ *   ns.c                             work done inside another IPC namespace
+ *   scan.c lookup.c                  listings and lookups
+ *   manage.c limits.c                create and remove; kernel limits
  */
 #ifndef IPCKIT_INTERNAL_H
 #define IPCKIT_INTERNAL_H
@@ -16,51 +30,111 @@
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define FIELD_BIT(f) (UINT64_C(1) << (f))
-#define F(name) FIELD_BIT(IPK_F_##name)
 
-/* Fields every kind of a family has. */
-#define SYSV_FIELDS (F(REF) | F(ID) | F(KEY) | F(OWNER) | F(UID) | F(GROUP) | \
-		     F(GID) | F(CUSER) | F(CUID) | F(CGROUP) | F(CGID) | F(PERMS) | \
-		     F(CTIME) | F(STATUS) | F(NS))
-#define POSIX_FIELDS (F(REF) | F(NAME) | F(OWNER) | F(UID) | F(GROUP) | F(GID) | \
-		      F(PERMS) | F(CTIME) | F(ATIME) | F(STATUS) | F(NS))
+struct ipk_scan;
 
-_Static_assert(IPK_F_COUNT <= 64, "field bitmaps are one uint64_t");
+/* ------------------------------------------------------------ field sets */
 
-struct ipk_i64s {
-	int64_t *v;
-	uint32_t n;
-	bool pooled;		/* in the object's arena: not freed on its own */
+/* One bit per field, for however many fields IPK_FIELDS has. */
+#define FIELD_WORDS ((IPK_F_COUNT + 63) / 64)
+
+struct fieldset {
+	uint64_t w[FIELD_WORDS];
 };
 
-/* A list of static words (signal names, seals); the array is the object's. */
-struct ipk_strv {
-	const char **v;
-	uint32_t n;
-	bool pooled;
+static inline bool fieldset_has(const struct fieldset *s, int f)
+{
+	return (s->w[f >> 6] >> (f & 63)) & 1;
+}
+
+static inline void fieldset_add(struct fieldset *s, int f)
+{
+	s->w[f >> 6] |= UINT64_C(1) << (f & 63);
+}
+
+static inline void fieldset_del(struct fieldset *s, int f)
+{
+	s->w[f >> 6] &= ~(UINT64_C(1) << (f & 63));
+}
+
+static inline bool fieldset_empty(const struct fieldset *s)
+{
+	for (size_t i = 0; i < FIELD_WORDS; i++)
+		if (s->w[i])
+			return false;
+	return true;
+}
+
+/* A list of field ids for a kind descriptor, ended by -1. */
+#define FIELDS(...) ((const int16_t[]){ __VA_ARGS__, -1 })
+
+/* Fields every kind of a family has. */
+#define SYSV_FIELDS IPK_F_REF, IPK_F_ID, IPK_F_KEY, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP, \
+	IPK_F_GID, IPK_F_CUSER, IPK_F_CUID, IPK_F_CGROUP, IPK_F_CGID, IPK_F_PERMS, \
+	IPK_F_CTIME, IPK_F_STATUS, IPK_F_NS
+#define POSIX_FIELDS IPK_F_REF, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP, IPK_F_GID, \
+	IPK_F_PERMS, IPK_F_CTIME, IPK_F_ATIME, IPK_F_STATUS, IPK_F_NS
+/* What tells a SysV object from a newer one that took its id: ipk_object_same(). */
+#define SYSV_SAME_FIELDS IPK_F_KEY, IPK_F_CTIME, IPK_F_CUID, IPK_F_CGID, IPK_F_PERMS
+
+/* ---------------------------------------------------------------- record */
+
+/* How a kind-specific field's value is kept (struct obj_extra). */
+enum extra_form {
+	EXTRA_I64,
+	EXTRA_U64,
+	EXTRA_WORD,		/* a static string, never freed */
+	EXTRA_STR,		/* a copy, the object's */
+	EXTRA_WORDS,		/* an array of static strings, the array the object's */
+	EXTRA_LIST,		/* an array of int64_t, the object's */
+};
+
+/*
+ * A field that only some kinds have (IPK_FIELDS rows without a member in
+ * struct ipk_object): kept in a short array, only by objects whose kind
+ * has it, so a new field needs no member.
+ */
+struct obj_extra {
+	int16_t field;
+	uint8_t form;		/* enum extra_form */
+	bool heap;		/* the array or string was malloc'd: freed with the object */
+	uint32_t n;		/* elements of WORDS and LIST */
+	union {
+		int64_t i;
+		uint64_t u;
+		const char *s;
+		const char **words;
+		int64_t *list;
+		void *p;
+	} v;
 };
 
 /*
  * The record of DESIGN.md.  A field is known when its bit is set in
- * `present`, unreadable when set in `noaccess`; lib/fields.c maps each
- * field id to its member here.  Kernel structures mirrored: struct
+ * @present, unreadable when set in @noaccess; lib/fields.c maps each field
+ * to its member here or to an extra.  Kernel structures mirrored: struct
  * shmid64_ds, msqid64_ds, semid64_ds (through /proc/sysvipc/<x> or
- * *_STAT_ANY), struct stat of /dev/shm and mqueue files, struct mq_attr.
+ * *_STAT_ANY), struct stat of /dev/shm and mqueue files, struct mq_attr,
+ * struct unix_diag_msg, and the fdinfo of eventfd, timerfd and signalfd.
+ *
+ * Memory: an object of a listing lives in the listing's arena with every
+ * string and array it points to (@pooled, and @arena while a scan still
+ * adds to it); one made outside a listing, or a member added after the
+ * scan, is malloc'd and flagged (*_heap, @heap) so ipk_object_free()
+ * frees exactly that.
  */
 struct ipk_object {
 	const struct ipk_kind *kind;
 	char *ref;
 	char *name;
-	uint64_t present;
-	uint64_t noaccess;
-	/*
-	 * Objects of a listing live in its arena, with their REF and name:
-	 * @arena is where a scan still adds to them, NULL once it is done.
-	 */
-	struct ipk_arena *arena;
-	bool pooled, ref_pooled, name_pooled, holders_pooled;
-	bool heap;			/* some member was malloc'd: free it */
+	struct fieldset present;
+	struct fieldset noaccess;
+	struct obj_extra *extras;
+	uint8_t nextras, extras_cap;
+	bool pooled;			/* the object itself is in an arena */
+	bool heap;			/* some member was malloc'd */
+	bool ref_heap, name_heap, holders_heap, extras_heap;
+	struct ipk_arena *arena;	/* where a scan still adds to it; NULL after */
 
 	int64_t id;
 	int64_t key;
@@ -70,7 +144,7 @@ struct ipk_object {
 	uint64_t size;
 	uint64_t capacity;
 	uint64_t messages;
-	int64_t value;			/* a scalar value (sysv-sem: values) */
+	int64_t value;			/* a scalar VALUE; an array is an extra */
 	uint64_t nattch;
 	struct ipk_holder *holders;
 	uint32_t nholders;
@@ -79,73 +153,216 @@ struct ipk_object {
 	int64_t ctime, atime, dtime;
 	uint64_t ns;
 	int32_t ns_pid;			/* read through this process's namespace; 0: ours */
-	/* the file or anonymous inode behind it, to find its holders */
+	/* the file or anonymous inode behind it (INODE), to find its holders */
 	uint64_t dev, ino;
+	/* a kind's own words, not fields (unix: the bound file's device and inode) */
+	uint64_t kind_data[2];
+};
 
-	/*
-	 * What one kind alone has.  A kind sets only its own fields, so the
-	 * present bits of the others are never set over these bytes.
-	 */
-	union {
-		struct {		/* sysv-msg */
-			int64_t lspid, lrpid;
-		};
-		struct {		/* sysv-sem */
-			uint64_t nsems;
-			struct ipk_i64s values, semncnt, semzcnt, sempid;
-		};
-		struct {		/* sysv-shm */
-			uint64_t rss, swap;
-		};
-		struct {		/* posix-mq */
-			uint64_t maxmsg, msgsize;
-			int64_t notify_pid;
-		};
-		struct {		/* posix-sem */
-			uint64_t waiters;
-		};
-		struct {		/* unix: static words, the peer's inode */
-			const char *type, *state;
-			uint64_t peer, recvq, sendq;
-			uint64_t file_dev, file_ino;	/* the file it is bound to */
-		};
-		struct {		/* timerfd: static words, nanoseconds */
-			const char *clock, *timer_flags;
-			int64_t interval;
-			uint64_t ticks;
-		};
-		struct ipk_strv signals;	/* signalfd: static words */
-		struct ipk_strv seals;		/* memfd: static words */
-	};
+/* ------------------------------------------------------------ processes */
+
+/* What the process scan reads (lib/procs.c). */
+enum {
+	PROCS_FDS = 1 << 0,	/* /proc/PID/fd: what each fd is */
+	PROCS_FDINFO = 1 << 1,	/* /proc/PID/fdinfo of the fds kinds ask it of */
+	PROCS_MAPS = 1 << 2,	/* /proc/PID/maps: shared mappings */
+};
+
+enum {
+	HELD_READ = 1 << 0,
+	HELD_WRITE = 1 << 1,
+	HELD_WAIT = 1 << 2,	/* blocked in an IPC call on it (/proc/PID/syscall) */
+};
+
+/* Entries no kind claimed: a regular file opened or mapped shared, by device and inode. */
+#define HELD_FILE 0xff
+
+struct proc {
+	pid_t pid;
+	char comm[16];
+	int64_t start;		/* seconds since the epoch it started; 0 unknown */
+	uint64_t ipc_ns;	/* inode of its IPC namespace; 0 unknown */
+};
+
+/* One fd or mapping of one process, owned by the kind that claimed it. */
+struct held {
+	uint32_t proc;		/* index in proc_index.procs */
+	int32_t fd;		/* -1: a mapping */
+	uint8_t owner;		/* the claiming kind's index, or HELD_FILE */
+	uint8_t mode;		/* HELD_* */
+	uint64_t dev, ino;	/* what is held: the entries of one object share these */
+	const char *path;	/* kept for the owner: a FIFO's path, a memfd's name */
+	const struct stat *st;	/* with HOLD_STAT: the object's own stat */
+	const void *info;	/* what the owner's fdinfo slot made of its fdinfo */
+};
+
+/*
+ * What the process scan shows each kind with a claim slot: one fd (its
+ * link, "pipe:[7971]", "anon_inode:[eventfd]", "/memfd:x (deleted)", a
+ * path) or one shared mapping (its path and the device and inode of the
+ * maps line).  stat() is the fd's target, read at most once and only if a
+ * kind asks; NULL when it cannot be read (gone, a frozen copy without it).
+ */
+struct held_probe {
+	const struct proc *proc;
+	int fd;			/* -1: a mapping */
+	const char *link;
+	size_t len;
+	uint64_t map_dev, map_ino;	/* a mapping's */
+	bool live;		/* the running system, not a frozen copy */
+	const struct stat *(*stat)(const struct held_probe *p);
+	char *scratch;		/* PATH_MAX bytes a claim may build h->path in */
+	void *priv;		/* procs.c's */
+};
+
+/* What a claim asks the process scan to add to its entry. */
+enum {
+	HOLD_CLAIMED = 1 << 0,	/* the entry is the kind's */
+	HOLD_STAT = 1 << 1,	/* keep the target's stat (h->st) */
+	HOLD_MODE = 1 << 2,	/* the access mode, from the fd link's permissions */
+	HOLD_FDINFO = 1 << 3,	/* give /proc/PID/fdinfo/FD to the kind's fdinfo slot */
+};
+
+struct proc_index {
+	unsigned what;		/* PROCS_* read */
+	struct proc *procs;	/* in pid order */
+	size_t nprocs;
+	struct held *held;	/* by owner, dev, ino, process, fd */
+	size_t nheld;
+	size_t unreadable;	/* processes whose fds or maps we may not read */
+	struct ipk_arena arena;
+};
+
+/*
+ * One pass over /proc reading @what for the kinds of @kinds (a bit per
+ * kind index): their claims decide what each fd is.  NULL with errno
+ * ENOMEM only; what vanishes while it is read is skipped.
+ */
+struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds);
+void procs_free(struct proc_index *idx);
+/* Everything held of one object, or everything an owner holds; *n entries. */
+const struct held *procs_find(const struct proc_index *idx, unsigned owner, uint64_t dev,
+			      uint64_t ino, size_t *n);
+const struct held *procs_owned(const struct proc_index *idx, unsigned owner, size_t *n);
+const struct proc *procs_pid(const struct proc_index *idx, pid_t pid);
+/* Which process an entry is. */
+const struct proc *held_proc(const struct proc_index *idx, const struct held *h);
+/*
+ * Calls @make(s, h, n) for each object of the scanned kind: the entries
+ * that share a device and inode when @join, else each entry alone
+ * (timerfds: nothing tells two fds of one timer apart from two timers).
+ */
+int procs_each_object(struct ipk_scan *s, bool join,
+		      int (*make)(struct ipk_scan *s, const struct held *h, size_t n));
+/*
+ * A duplicate of fd @fd of process @pid (pidfd_getfd: needs the right to
+ * ptrace it), to measure a pipe or read seals without opening anything
+ * anew; -errno when not allowed or gone.
+ */
+int procs_dup_fd(pid_t pid, int fd);
+/* SIZE (bytes queued) and CAPACITY of a pipe or FIFO, from a holder's fd. */
+void fd_queue_size(struct ipk_object *o, const struct proc_index *idx,
+		   const struct held *h, size_t n);
+/*
+ * The "started by" rule: whether a process that started at @start (0
+ * unknown) may have acted at @t, rather than being a newer one that reused
+ * the pid.
+ */
+bool proc_started_by(int64_t start, int64_t t);
+/*
+ * Whether process @pid runs and started by @t (0: any time); its command
+ * name into @comm.  Reads that one process, for a check right before a
+ * removal.
+ */
+bool pid_running_since(pid_t pid, int64_t t, char comm[16]);
+/* "pipe:[1234]" -> 1234, for the prefix @what ("pipe"). */
+bool link_inode(const char *link, const char *what, uint64_t *ino);
+/* The value of "name: value" in fdinfo @text (the line's rest), or NULL. */
+const char *fdinfo_line(const char *text, const char *name);
+
+/* Holders of @o from @n entries of one object (sets HOLDERS). */
+int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
+		    const struct held *h, size_t n);
+/*
+ * A new object of an fd kind: its REF "kind:@arg" and the holders @h[0..n)
+ * set.  *out, or -ENOMEM and nothing.
+ */
+int held_obj_new(struct ipk_scan *s, const char *arg, const struct held *h, size_t n,
+		 struct ipk_object **out);
+
+/* ----------------------------------------------------------------- kinds */
+
+/* Where the holders of a kind's objects are found by inuse.c. */
+enum holders_from {
+	HOLDERS_NONE,		/* nowhere, or the kind fills them itself */
+	HOLDERS_FILES,		/* unclaimed files, by the object's dev and ino */
+	HOLDERS_CLAIMED,	/* the kind's own entries, by the object's dev and ino */
+};
+
+/* A process known to have used an object, and when. */
+struct obj_user {
+	int64_t pid;
+	int64_t since;		/* the time of its use: a process started later is another */
+	const char *role;	/* "last sender" */
+};
+
+#define OBJ_USERS_MAX 4
+
+/*
+ * One kernel limit a kind runs into (ipc-ls --limits).  The limit is the
+ * @word-th number of /proc/sys/@sysctl, or @constant when that is NULL,
+ * or whatever the kind's limits_read slot says.
+ */
+struct limit_def {
+	const char *resource;		/* "SHMMNI" */
+	const char *description;	/* "number of shared memory segments" */
+	const char *shown;		/* how users name it: "kernel.shmmni" */
+	enum ipk_unit unit;
+	const char *sysctl;		/* "kernel/shmmni", or NULL */
+	int word;
+	uint64_t constant;
+	bool pages;			/* the kernel counts pages: shown in bytes */
+	bool zero_unlimited;		/* 0 means "no limit" */
 };
 
 /*
  * One kind backend.  Each lib/kinds/<kind>.c ends with one const instance;
- * lib/registry.c lists them all.  NULL slots mean "not applicable" and are
- * reached only through the wrappers in registry.c.
+ * lib/kinds.c lists them all.  NULL slots mean "not applicable" and are
+ * reached only through wrappers that supply the default.
  */
-struct ipk_scan;
-
 struct ipk_kind {
 	const char *name;		/* stable name: "sysv-shm" */
 	const char *alias;		/* short input alias: "shm" */
 	const char *description;	/* "System V shared memory segment" */
 	enum ipk_family family;
-	uint64_t fields;		/* FIELD_BIT()s of the fields that apply */
+	const int16_t *fields;		/* FIELDS(...) that apply */
 	bool value_is_list;		/* VALUE is an array (sysv-sem) */
 	bool value_is_ns;		/* VALUE is nanoseconds (timerfd) */
 	bool mount_scoped;		/* lives in a mount namespace (/dev/shm), not an IPC one */
 
 	/*
-	 * What the process scan must read for this kind to be listed at all
-	 * (PROCS_*: its objects are what processes hold), and more for its
-	 * holders; and where its objects' holders are (HELD_*, or HELD_NONE:
-	 * the kind fills holders itself, or has none).  A kind of the POSIX family counts
-	 * NATTCH as the processes that hold it.
+	 * What the process scan must read for the kind to be listed at all
+	 * (its objects are what processes hold: PROCS_*), and what more for
+	 * its holders; where inuse.c finds them.  A kind of the POSIX family
+	 * counts NATTCH as the processes that hold it.
 	 */
 	unsigned procs;
 	unsigned holder_procs;
-	int holder_class;
+	enum holders_from holders;
+	/*
+	 * Whether an fd or shared mapping of a process is one of this kind's
+	 * (offered in registry order, the first claim wins): HOLD_CLAIMED and
+	 * what else to read (HOLD_*), with h->dev and h->ino set to what
+	 * joins the entries of one object and h->path to a string to keep;
+	 * 0 when it is not the kind's.
+	 */
+	unsigned (*claim)(const struct held_probe *p, struct held *h);
+	/*
+	 * With HOLD_FDINFO: the kind's reading of the fd's fdinfo @text, in
+	 * @arena, into h->info (and h->ino where fdinfo tells identity).
+	 * -ENOENT drops the entry, -ENOMEM fails the scan.
+	 */
+	int (*fdinfo)(const char *text, struct held *h, struct ipk_arena *arena);
 
 	/*
 	 * Appends to @canon the canonical form of the part of a REF after
@@ -153,19 +370,32 @@ struct ipk_kind {
 	 */
 	int (*ref_arg)(const char *arg, struct ipk_buf *canon);
 	/*
-	 * Adds every object of the kind to s->list, or with s->only set,
-	 * at least the object whose canonical REF argument is s->only.
-	 * Problems with one object skip it; problems with the whole kind
-	 * add a diagnostic and return 0.  Only -ENOMEM is returned.
+	 * Adds every object of the kind to s->list, or with s->only set, at
+	 * least the object whose canonical REF argument is s->only.  Problems
+	 * with one object skip it; problems with the whole kind add a
+	 * diagnostic and return 0.  Only -ENOMEM is returned.
 	 */
 	int (*scan)(struct ipk_scan *s);
 	/* Fills the detail fields of @o; NULL when a scan fills them all. */
 	int (*detail)(struct ipk_ctx *ctx, struct ipk_object *o);
+	/*
+	 * The processes known to have used @o, at most OBJ_USERS_MAX: GONE
+	 * when every one is dead, and an object in use while one runs.
+	 */
+	size_t (*users)(const struct ipk_object *o, struct obj_user *v);
+	/* Fields that must be equal in the same object (SysV: ids are reused). */
+	const int16_t *same_fields;
+
+	/* Kernel limits of the kind, and the reading of their use. */
+	const struct limit_def *limits;
+	size_t nlimits;
+	/* Fills used (and limits not read from /proc/sys) of its rows, in order. */
+	void (*limits_read)(struct ipk_ctx *ctx, struct ipk_limit *rows);
 
 	/*
-	 * Creation (lib/manage.c checks @c against create_attrs and
-	 * create_named first): *ref malloc'd, *existed when opened instead.
-	 * NULL: the kind cannot be created by name.
+	 * Creation (manage.c checks @c against create_attrs and create_named
+	 * first): *ref malloc'd, *existed when opened instead.  NULL: the
+	 * kind cannot be created by name.
 	 */
 	unsigned create_attrs;		/* IPK_ATTR_BIT()s it takes */
 	bool create_named;		/* takes a name (POSIX) or a path (fifo) */
@@ -181,6 +411,17 @@ struct ipk_kind {
 		      struct ipk_error *e);
 	const char *no_name;
 };
+
+/* The fields a kind has, as a set (kinds.c builds them from the lists). */
+const struct fieldset *kind_fields(const struct ipk_kind *k);
+static inline bool kind_has(const struct ipk_kind *k, int field)
+{
+	return fieldset_has(kind_fields(k), field);
+}
+/* Wrappers: the default where a slot is NULL. */
+int kind_scan(struct ipk_scan *s);
+int kind_detail(struct ipk_ctx *ctx, struct ipk_object *o);
+size_t kind_users(const struct ipk_object *o, struct obj_user *v);
 
 struct ipk_list {
 	struct ipk_object **v;
@@ -199,118 +440,6 @@ struct ipk_scan {
 	void *priv;			/* the kind's own state during one scan */
 };
 
-/* ------------------------------------------------------------ processes */
-
-/* What the process scan reads (lib/procs.c). */
-enum {
-	PROCS_FDS = 1 << 0,	/* /proc/PID/fd: what each fd is */
-	PROCS_FDINFO = 1 << 1,	/* /proc/PID/fdinfo of eventfds, timerfds, signalfds */
-	PROCS_MAPS = 1 << 2,	/* /proc/PID/maps: shared mappings */
-};
-
-/* What a process holds, by what it is. */
-enum held_class {
-	HELD_NONE,		/* a kind whose holders are not looked up */
-	HELD_PIPE,
-	HELD_FIFO,
-	HELD_SOCKET,
-	HELD_EVENTFD,
-	HELD_TIMERFD,
-	HELD_SIGNALFD,
-	HELD_MEMFD,
-	HELD_FILE,		/* a regular file: POSIX shm, sem, queue candidates */
-	HELD_SYSV_SHM,		/* an attached SysV segment: shmid as inode, IPC ns as dev */
-};
-
-enum {
-	HELD_READ = 1 << 0,
-	HELD_WRITE = 1 << 1,
-};
-
-struct proc {
-	pid_t pid;
-	char comm[16];
-	int64_t start;		/* seconds since the epoch it started; 0 unknown */
-	uint64_t ipc_ns;	/* inode of its IPC namespace; 0 unknown */
-};
-
-/* An eventfd's, timerfd's or signalfd's fdinfo. */
-struct held_info {
-	unsigned flags;
-	bool has_flags, has_eventfd, has_timer, has_sigmask;
-	uint64_t eventfd_count;
-	int64_t eventfd_id;	/* -1 when the kernel gives none */
-	int eventfd_semaphore;	/* -1 unknown */
-	int clockid;
-	uint64_t ticks;
-	unsigned settime_flags;
-	int64_t value_ns, interval_ns;
-	uint64_t sigmask;	/* bit n-1 is signal n */
-};
-
-/* One fd or mapping of one process. */
-struct held {
-	uint32_t proc;		/* index in proc_index.procs */
-	int32_t fd;		/* -1: a mapping */
-	uint8_t class;		/* enum held_class */
-	uint8_t mode;		/* HELD_READ | HELD_WRITE */
-	uint64_t dev, ino;	/* what is held; an eventfd's eventfd-id as ino */
-	const char *path;	/* FIFO path, memfd name */
-	const struct stat *st;	/* FIFOs and memfds: the object's own stat */
-	const struct held_info *info;
-};
-
-struct proc_index {
-	unsigned what;		/* PROCS_* read */
-	struct proc *procs;	/* in pid order */
-	size_t nprocs;
-	struct held *held;	/* by class, dev, ino, process, fd */
-	size_t nheld;
-	size_t unreadable;	/* processes whose fds or maps we may not read */
-	struct ipk_arena arena;
-};
-
-struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what);
-void procs_free(struct proc_index *idx);
-/* Everything held of one object, or of one class; *n entries. */
-const struct held *procs_find(const struct proc_index *idx, int class, uint64_t dev,
-			      uint64_t ino, size_t *n);
-const struct held *procs_class(const struct proc_index *idx, int class, size_t *n);
-const struct proc *procs_pid(const struct proc_index *idx, pid_t pid);
-struct held_info held_info_parse(const char *text);
-/*
- * Calls @make(s, h, n) for each object of class @class: the entries that
- * share a device and inode when @join, else each entry alone (timerfds:
- * nothing tells two fds of one timer apart from two timers).
- */
-int procs_each_object(struct ipk_scan *s, int class, bool join,
-		      int (*make)(struct ipk_scan *s, const struct held *h, size_t n));
-/*
- * A duplicate of fd @fd of process @pid (pidfd_getfd: needs the right to
- * ptrace it), to measure a pipe or read seals without opening anything
- * anew; -errno when not allowed or gone.
- */
-int procs_dup_fd(pid_t pid, int fd);
-/* Which process an entry is. */
-const struct proc *held_proc(const struct ipk_scan *s, const struct held *h);
-/* SIZE (bytes queued) and CAPACITY of a pipe or FIFO, from a holder's fd. */
-void fd_queue_size(struct ipk_object *o, const struct proc_index *idx,
-		   const struct held *h, size_t n);
-/* "PID:FD", the REF argument of an fd kind with no identity of its own. */
-int ref_arg_pid_fd(const char *arg, struct ipk_buf *canon);
-/* A number: an inode, an eventfd id. */
-int ref_arg_number(const char *arg, struct ipk_buf *canon);
-
-/* Holders of @o from @n entries of one object (sets HOLDERS). */
-int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
-		    const struct held *h, size_t n);
-/*
- * A new object of an fd kind: its REF "kind:@arg" and the holders @h[0..n)
- * set.  *out, or -ENOMEM and nothing.
- */
-int held_obj_new(struct ipk_scan *s, const char *arg, const struct held *h, size_t n,
-		 struct ipk_object **out);
-
 /* ------------------------------------------------------------- context */
 
 struct name_cache;
@@ -319,11 +448,11 @@ struct ipk_ctx {
 	char *root;			/* "" for the live system */
 	bool live;			/* root is "/": ask the kernel too */
 	bool force_stat_any;		/* tests: behave as if /proc/sysvipc were absent */
-	uint64_t wanted;		/* FIELD_BIT()s the caller will use */
+	struct fieldset wanted;		/* the fields the caller will use */
 	pthread_mutex_t lock;		/* diagnostics, added by parallel scans */
 	struct ipk_diag *diags;
 	size_t ndiags, diags_cap;
-	struct name_cache *users, *groups;
+	struct name_cache *users, *groups;	/* shared with sub-contexts */
 	bool ipc_ns_read;
 	uint64_t ipc_ns;
 	long pagesize;
@@ -343,14 +472,10 @@ struct ipk_ctx {
 	char time_text[64];
 };
 
-static inline bool ctx_wants(const struct ipk_ctx *ctx, uint64_t fields)
+static inline bool ctx_wants(const struct ipk_ctx *ctx, int field)
 {
-	return (ctx->wanted & fields) != 0;
+	return fieldset_has(&ctx->wanted, field);
 }
-
-/* A context that reads namespace @ns through process @pid (see registry.c). */
-struct ipk_ctx *ctx_for_ns(struct ipk_ctx *parent, pid_t pid, uint64_t ns);
-void ctx_for_ns_free(struct ipk_ctx *ctx);
 
 /* Records a problem; @err is a positive errno.  Safe from parallel scans. */
 void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object);
@@ -372,7 +497,36 @@ int read_fd_all(int fd, char **buf, size_t *len);
 
 /* -------------------------------------------------------------- objects */
 
+/* How a field is stored: in a member of struct ipk_object, or as an extra. */
+enum field_store {
+	STORE_EXTRA,		/* kind-specific: struct obj_extra */
+	STORE_I64,
+	STORE_U64,
+	STORE_U32,
+	STORE_STR,		/* char *ref, *name */
+	STORE_VALUE,		/* int64_t value, or an array as an extra */
+	STORE_HOLDERS,
+	STORE_KIND,
+};
+
+struct field_store_def {
+	uint8_t store;		/* enum field_store */
+	uint16_t offset;	/* of the member in struct ipk_object */
+	int8_t view_of;		/* OWNER shows UID: the field whose data it shows; 0 none */
+};
+
+extern const struct ipk_field_info field_info[IPK_F_COUNT];
+extern const struct field_store_def field_store[IPK_F_COUNT];
+
+/* The field whose bit tells whether @field is known (OWNER: UID). */
+static inline int field_data(int field)
+{
+	return field_store[field].view_of ? field_store[field].view_of : field;
+}
+
 struct ipk_object *obj_new(const struct ipk_kind *kind);
+/* Frees what @o points to, not @o itself (an object on the stack). */
+void obj_clear(struct ipk_object *o);
 /* A new object of the scanned kind, in the arena of the scan's list if it has one. */
 struct ipk_object *scan_obj_new(struct ipk_scan *s);
 /* Sets the REF to "kind:@arg" ("sysv-shm:32768", "posix-mq:/jobs"). */
@@ -381,27 +535,35 @@ int obj_set_name(struct ipk_object *o, const char *name);
 /* A POSIX object's REF and NAME from its name without the leading slash. */
 int obj_set_posix_name(struct ipk_object *o, const char *name);
 
+static inline bool obj_has(const struct ipk_object *o, int field)
+{
+	return fieldset_has(&o->present, field);
+}
+/* Stores a number in the field and marks it known; -ENOMEM for an extra. */
+int obj_set_num(struct ipk_object *o, int field, int64_t v);
+int obj_set_unum(struct ipk_object *o, int field, uint64_t v);
+/* A number field's value; 0 when unknown. */
+int64_t obj_num(const struct ipk_object *o, int field);
+uint64_t obj_unum(const struct ipk_object *o, int field);
+/* @n zeroed numbers for obj_set_list(): from the arena while a scan fills @o. */
+int64_t *obj_alloc_list(struct ipk_object *o, size_t n);
+/* Frees what obj_alloc_list() gave, when it was not given to obj_set_list(). */
+void obj_free_list(struct ipk_object *o, int64_t *v);
+/* Takes ownership of @v, from obj_alloc_list(o, @n). */
+int obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n);
+void obj_set_noaccess(struct ipk_object *o, int field);
+/* A static word (a socket state, a clock name). */
+int obj_set_word(struct ipk_object *o, int field, const char *word);
+/* A copy of @s. */
+int obj_set_str(struct ipk_object *o, int field, const char *s);
+/* A list of static words (signal names, seals); the words are not copied. */
+int obj_set_words(struct ipk_object *o, int field, const char *const *words, size_t n);
+/* Owner, group, permission bits, times, device and inode from a struct stat. */
+void obj_set_stat(struct ipk_object *o, const struct stat *st);
+
 /* Decimal text of a number into @out (21 bytes); returns its length. */
 size_t fmt_u64(char *out, uint64_t v);
 size_t fmt_i64(char *out, int64_t v);
-/* Stores a number in the member behind @field and marks it known. */
-void obj_set_num(struct ipk_object *o, int field, int64_t v);
-void obj_set_unum(struct ipk_object *o, int field, uint64_t v);
-/* @n zeroed numbers for obj_set_list(): from the arena while a scan fills @o. */
-int64_t *obj_alloc_list(struct ipk_object *o, size_t n);
-/* Takes ownership of @v, from obj_alloc_list(o, @n). */
-void obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n);
-void obj_set_noaccess(struct ipk_object *o, int field);
-/* A static word (a socket state, a clock name) for a STORE_CSTR field. */
-void obj_set_word(struct ipk_object *o, int field, const char *word);
-/* A list of static words (signal names, seals); the words are not copied. */
-int obj_set_words(struct ipk_object *o, int field, const char *const *words, size_t n);
-static inline bool obj_has(const struct ipk_object *o, int field)
-{
-	return o->present & FIELD_BIT(field);
-}
-/* Owner, group, permission bits, times, device and inode from a struct stat. */
-void obj_set_stat(struct ipk_object *o, const struct stat *st);
 
 int list_add(struct ipk_list *l, struct ipk_object *o);
 /* Sorts objects of one kind by id, then name. */
@@ -414,40 +576,32 @@ static inline bool scan_wants(const struct ipk_scan *s, const char *arg)
 	return !s->only || strcmp(s->only, arg) == 0;
 }
 
+/* ------------------------------------------------------------------ REFs */
+
+/* "kind:arg", malloc'd; NULL when memory runs out. */
+char *ref_make(const struct ipk_kind *k, const char *arg);
+/* "PID:FD", the REF argument of an fd kind with no identity of its own (24 bytes). */
+void ref_arg_pid_fd_make(char out[24], pid_t pid, int fd);
 /* Canonical REF arguments shared by several kinds. */
 int ref_arg_sysv_id(const char *arg, struct ipk_buf *canon);
 int ref_arg_posix_name(const char *arg, struct ipk_buf *canon);
+int ref_arg_pid_fd(const char *arg, struct ipk_buf *canon);
+int ref_arg_number(const char *arg, struct ipk_buf *canon);
 
-/* ------------------------------------------------------------- fields */
+/* ------------------------------------------------------------- in use */
 
-enum field_store {
-	STORE_NONE,
-	STORE_I64,
-	STORE_U64,
-	STORE_U32,
-	STORE_STR,
-	STORE_CSTR,		/* const char *: a static word, never freed */
-	STORE_STRV,		/* struct ipk_strv */
-	STORE_LIST,		/* struct ipk_i64s */
-	STORE_VALUE,		/* value, or values when set */
-	STORE_HOLDERS,
-	STORE_KIND,
-};
+/*
+ * What the process scan adds to an object: its holders, NATTCH as the
+ * processes holding a POSIX object, and the ORPHAN and GONE flags.
+ */
+int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o);
 
-struct field_def {
-	struct ipk_field_info info;
-	enum field_store store;
-	size_t offset;		/* of the member in struct ipk_object */
-	int known_by;		/* the field whose bit tells whether this is known */
-};
+/* ---------------------------------------------------------------- scans */
 
-extern const struct field_def field_defs[IPK_F_COUNT];
-
-/* ------------------------------------------------------------ registry */
-
-/* A kind's scan through its wrapper: nothing to do when the slot is NULL. */
-int kind_scan(struct ipk_scan *s);
-int kind_detail(struct ipk_ctx *ctx, struct ipk_object *o);
+/* Builds ctx->procs for the kinds of @f (or of @only alone); -ENOMEM only. */
+int scan_procs_prepare(struct ipk_ctx *ctx, const struct ipk_filter *f,
+		       const struct ipk_kind *only);
+void scan_procs_done(struct ipk_ctx *ctx);
 
 /* ------------------------------------------------------------- filters */
 
@@ -467,14 +621,29 @@ struct ipk_filter {
 	bool orphan;
 };
 
+/* ---------------------------------------------------------- namespaces */
+
+/*
+ * Runs @fn(sub, arg) in a thread that entered the IPC namespace of process
+ * @pid, which must still be @ns (0: any).  @sub reads that namespace's
+ * files through /proc/PID/root and shares @parent's name caches and
+ * diagnostics.  Returns what @fn returned, with *entered true; or, with
+ * *entered false, -ESRCH (the process is gone), -ESTALE (it is in another
+ * namespace now) or the errno of setns().
+ */
+int ns_run(struct ipk_ctx *parent, pid_t pid, uint64_t ns,
+	   int (*fn)(struct ipk_ctx *sub, void *arg), void *arg, bool *entered);
+/* "ipc:[4026531839] (pid 1)": what a namespace is called in messages (64 bytes). */
+void ns_name(char out[64], uint64_t ns, pid_t pid);
+
 /* ---------------------------------------------------------- sysv, posix */
 
-/* SysV mode word: permission bits plus SHM_DEST and SHM_LOCKED. */
-void sysv_set_mode(struct ipk_object *o, uint32_t mode);
+/* SysV mode word: permission bits, and with @shm SHM_DEST and SHM_LOCKED. */
+void sysv_set_mode(struct ipk_object *o, uint32_t mode, bool shm);
 
 struct ipc_perm;
 /* Key, owner, creator and mode from the kernel's struct ipc_perm. */
-void sysv_set_perm(struct ipk_object *o, const struct ipc_perm *perm);
+void sysv_set_perm(struct ipk_object *o, const struct ipc_perm *perm, bool shm);
 /* Times of 0 mean "never": the field stays unknown. */
 void sysv_set_time(struct ipk_object *o, int field, int64_t t);
 
@@ -497,6 +666,7 @@ struct sysv_source {
 	const char *proc_file;			/* "shm": /proc/sysvipc/shm */
 	const struct sysv_column *columns;	/* that file's columns */
 	size_t ncolumns;
+	bool shm_mode;				/* the mode word carries SHM_DEST, SHM_LOCKED */
 	int (*max_index)(void);			/* IPC_INFO: highest index in use */
 	int (*stat_index)(int idx, union sysv_ds *ds);	/* *_STAT_ANY: the id, or -1 */
 	void (*fill)(struct ipk_object *o, const union sysv_ds *ds);
@@ -555,8 +725,6 @@ int posix_existing(struct ipk_ctx *ctx, const char *file, struct ipk_error *e);
 
 /* A user's name, or "uid N" in @buf when it has none. */
 const char *owner_name(struct ipk_ctx *ctx, uint32_t uid, char buf[24]);
-/* strerror() in lower case, as messages want it. */
-const char *err_text(int err);
 /* Sets @e and returns -@err. */
 int err_set(struct ipk_error *e, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -568,39 +736,26 @@ int err_kernel(struct ipk_ctx *ctx, const struct ipk_object *o, int err, struct 
  */
 int check_limit(struct ipk_ctx *ctx, const char *what, uint64_t value,
 		const char *resource, struct ipk_error *e);
-/* One limit of the table (no use counted); -ENOENT when unknown or unlimited. */
-int limit_value(struct ipk_ctx *ctx, const char *resource, uint64_t *v);
-/* One limit of the table, by its resource name ("SHMMAX"), without its use. */
+/*
+ * One limit, by its resource name ("SHMMAX"), without its use: 0, or
+ * -ENOENT when unknown or unlimited.  @ctx NULL reads the live system.
+ */
 int limit_get(struct ipk_ctx *ctx, const char *resource, struct ipk_limit *l);
-/* What the kernel charges a POSIX queue to RLIMIT_MSGQUEUE. */
-uint64_t mq_charge(uint64_t maxmsg, uint64_t msgsize);
+int limit_value(struct ipk_ctx *ctx, const char *resource, uint64_t *v);
 /* -EOPNOTSUPP: "@why: it goes when these close it: <holders of @o>" */
 int refuse_no_name(struct ipk_ctx *ctx, const struct ipk_object *o, const char *why,
 		   struct ipk_error *e);
 /* -EBUSY: "in use: @how <holders of @o>" */
 int refuse_in_use(struct ipk_ctx *ctx, const struct ipk_object *o, const char *how,
 		  struct ipk_error *e);
-/*
- * Whether process @pid runs and started by @t (0: any time), so it can be
- * the one that used an object at @t; its command name into @comm.  Reads
- * that one process (lib/procs.c), for a check right before a removal.
- */
-bool pid_running_since(pid_t pid, int64_t t, char comm[16]);
-/* Whether a process that started at @start (0 unknown) may have acted at @t. */
-bool proc_started_by(int64_t start, int64_t t);
+/* -EBUSY naming the first of @users that still runs; 0 when none does. */
+int refuse_live_users(const struct obj_user *users, size_t n, struct ipk_error *e);
 /*
  * The directory of an absolute @path (its own symlinks followed, as any
  * path's), opened O_PATH; *base points at the last component, which the
  * caller must reach with AT_SYMLINK_NOFOLLOW or unlinkat.  -errno.
  */
 int open_parent(const char *path, const char **base);
-/*
- * Checks that @file in @dfd is still @o (same device and inode, not
- * followed if a symlink) and of type @type (S_IFREG ...); fills @st.
- * -ENOENT gone, -ESTALE another file now, -EINVAL another type.
- */
-int file_still(int dfd, const char *file, const struct ipk_object *o, mode_t type,
-	       struct stat *st, struct ipk_error *e);
 /*
  * -EPERM naming the owner when the caller may not remove @o: for SysV
  * objects the owner, the creator or CAP_SYS_ADMIN; for a file @st in the
@@ -613,9 +768,24 @@ int may_unlink(struct ipk_ctx *ctx, int dfd, const struct stat *st, const struct
 	       struct ipk_error *e);
 
 /*
+ * The removal of an object that is a file (a FIFO, a /dev/shm file, a
+ * socket file): @file of directory @dfd (-1: @file is an absolute path,
+ * its parent opened here) goes if it is still the file of device @dev and
+ * inode @ino (0 and 0: any), of type @type, reached without following a
+ * link, the caller may unlink it, and @check (the kind's rule: in use, of
+ * the right size ...; NULL: none) says 0 for it.  With IPK_RM_CHECK
+ * nothing is removed.  0, or -errno with @e.
+ */
+int remove_file(struct ipk_ctx *ctx, const struct ipk_object *o, int dfd, const char *file,
+		uint64_t dev, uint64_t ino, mode_t type, unsigned flags,
+		int (*check)(struct ipk_ctx *ctx, const struct ipk_object *o,
+			     const struct stat *st, unsigned flags, struct ipk_error *e),
+		struct ipk_error *e);
+
+/*
  * SysV: the object now at @o's id (through the *_STAT_ANY of @src) filled
- * into @now (numbers only: nothing to free), if it is still @o: the same
- * key and ctime.  0, or -ENOENT / -ESTALE with @e set.
+ * into @now, if it is still @o: the same key and ctime.  0, or -ENOENT /
+ * -ESTALE with @e set; obj_clear(@now) in every case.
  */
 int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
 	       struct ipk_object *now, struct ipk_error *e);
@@ -628,14 +798,5 @@ int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
 int sysv_get(const struct ipk_kind *k, const struct ipk_create *c,
 	     int (*get)(const struct ipk_create *c, key_t key, int flags),
 	     const char *no_room, bool *existed, struct ipk_error *e);
-
-/* A process known to have used a SysV object, and when. */
-struct sysv_user {
-	int64_t pid;
-	int64_t since;		/* the time of its use; a process started later is another */
-	const char *role;	/* "last sender" */
-};
-/* -EBUSY naming the first of @users that still runs; 0 when none does. */
-int sysv_refuse_live(const struct sysv_user *users, size_t n, struct ipk_error *e);
 
 #endif

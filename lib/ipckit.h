@@ -6,17 +6,43 @@
  * prints and never exits: functions return 0 or a negative errno (or NULL
  * with errno set), and problems met while reading many objects (a file that
  * vanished, a permission denied) are collected as diagnostics in the context
- * for the caller to report.
+ * for the caller to report.  Every function of this header checks its
+ * pointers and indexes: NULL or out of range is -EINVAL, NULL, false or
+ * an absent value, never a crash.
  *
  * Typical use:
  *
  *	struct ipk_ctx *ctx = ipk_ctx_new();
  *	struct ipk_filter *f = ipk_filter_new();
- *	ipk_filter_set_kinds(f, "shm,posix-shm", &bad);
+ *	char *bad = NULL;
+ *	if (ipk_filter_set_kinds(f, "shm,posix-shm", &bad) < 0)
+ *		fail("unknown kind", bad);
  *	struct ipk_list *l = ipk_scan(ctx, f, 0);
  *	for (size_t i = 0; i < ipk_list_len(l); i++)
  *		use(ipk_list_at(l, i));
  *	ipk_list_free(l); ipk_filter_free(f); ipk_ctx_free(ctx);
+ *
+ * What lives how long, and who frees it:
+ *   - a context, a filter, a list, an object from ipk_lookup() and a REF
+ *     from ipk_create() or ipk_ref_parse() are the caller's, freed with
+ *     ipk_ctx_free(), ipk_filter_free(), ipk_list_free(),
+ *     ipk_object_free() and free();
+ *   - the objects of a list are the list's: valid until ipk_list_free(),
+ *     which frees them all (never ipk_object_free() one of them);
+ *   - what an object gives (ipk_object_ref(), the strings, arrays and
+ *     holders of an ipk_value) is valid as long as the object;
+ *   - names of kinds, fields, attributes and statuses are static;
+ *   - user and group names, and diagnostics, live in the context: until
+ *     ipk_ctx_free() (diagnostics until ipk_ctx_clear_diags());
+ *   - ipk_strerror()'s text is the calling thread's, until its next call.
+ *
+ * Threads: a context is used by one thread at a time; distinct contexts
+ * may be used from distinct threads at once.  ipk_scan(), ipk_lookup()
+ * and ipk_remove() start threads of their own (kinds scanned in parallel;
+ * another IPC namespace is entered with setns() in a thread, so the
+ * caller's threads never change namespace) and join them before they
+ * return.  Lists and objects are not changed by reading them: several
+ * threads may read one list.
  */
 #ifndef IPCKIT_H
 #define IPCKIT_H
@@ -31,7 +57,14 @@
 extern "C" {
 #endif
 
-#define IPCKIT_VERSION "0.1.0"
+/*
+ * The version of this header, the one place it is written: the Makefile
+ * reads it for the shared library's name and ipckit.pc.  ipk_version()
+ * is the version of the library a program runs with.
+ */
+#define IPCKIT_VERSION "0.2.0"
+
+const char *ipk_version(void);
 
 struct ipk_ctx;		/* settings, caches and diagnostics of one caller */
 struct ipk_kind;	/* one kind backend (sysv-shm, posix-mq, ...) */
@@ -148,68 +181,7 @@ bool ipk_kind_has_field(const struct ipk_kind *k, int field);
 
 /* ---------------------------------------------------------------- fields */
 
-/*
- * Every field of the record.  The order is the order of `ipc-ls -i` and of
- * JSON objects.  Fields flagged IPK_FIELD_DETAIL are filled by a scan only
- * where that costs nothing extra; ipk_object_fill_detail() fills the rest.
- */
-enum ipk_field_id {
-	IPK_F_KIND,
-	IPK_F_REF,
-	IPK_F_ID,
-	IPK_F_KEY,
-	IPK_F_NAME,
-	IPK_F_OWNER,
-	IPK_F_UID,
-	IPK_F_GROUP,
-	IPK_F_GID,
-	IPK_F_CUSER,
-	IPK_F_CUID,
-	IPK_F_CGROUP,
-	IPK_F_CGID,
-	IPK_F_PERMS,
-	IPK_F_SIZE,
-	IPK_F_CAPACITY,
-	IPK_F_MESSAGES,
-	IPK_F_MAXMSG,
-	IPK_F_MSGSIZE,
-	IPK_F_VALUE,
-	IPK_F_NATTCH,
-	IPK_F_HOLDERS,
-	IPK_F_CPID,
-	IPK_F_LPID,
-	IPK_F_CTIME,
-	IPK_F_ATIME,
-	IPK_F_DTIME,
-	IPK_F_STATUS,
-	IPK_F_NS,
-	/* kind-specific detail */
-	IPK_F_NSEMS,
-	IPK_F_LSPID,
-	IPK_F_LRPID,
-	IPK_F_SEMNCNT,
-	IPK_F_SEMZCNT,
-	IPK_F_SEMPID,
-	IPK_F_WAITERS,
-	IPK_F_RSS,
-	IPK_F_SWAP,
-	IPK_F_NOTIFY_PID,
-	IPK_F_INODE,
-	IPK_F_TYPE,
-	IPK_F_STATE,
-	IPK_F_PEER,
-	IPK_F_RECVQ,
-	IPK_F_SENDQ,
-	IPK_F_CLOCK,
-	IPK_F_INTERVAL,
-	IPK_F_TICKS,
-	IPK_F_TIMER_FLAGS,
-	IPK_F_SIGNALS,
-	IPK_F_SEALS,
-	IPK_F_COUNT
-};
-
-/* How a field's value is stored and shown. */
+/* How a field's value is stored and shown.  Append only (ABI). */
 enum ipk_field_type {
 	IPK_T_STRING,	/* text */
 	IPK_T_NUMBER,	/* a plain integer */
@@ -226,12 +198,116 @@ enum ipk_field_type {
 	IPK_T_KIND,	/* the kind name */
 	IPK_T_STRINGS,	/* a list of words: signals, seals */
 	IPK_T_SECONDS,	/* nanoseconds, shown as seconds: 1.5 */
-	IPK_T_PEER,	/* another unix socket, as its REF */
 };
 
 #define IPK_FIELD_DETAIL	(1u << 0)	/* kind-specific: -i and JSON */
 #define IPK_FIELD_RIGHT		(1u << 1)	/* right-aligned in tables */
 #define IPK_FIELD_WIDE		(1u << 2)	/* may be truncated in tables */
+
+/*
+ * Every field of the record, one row each: X(ID, json, column, type,
+ * flags, help).  This list is the only place a field is declared: the
+ * enum below, the library's field table, --help, completion and the man
+ * pages' tables all come from it.  The order is the order of `ipc-ls -i`
+ * and of JSON objects, and a field's id is its row number: part of the
+ * ABI, so rows are only ever appended.  Fields flagged IPK_FIELD_DETAIL
+ * are filled by a scan only where that costs nothing extra;
+ * ipk_object_fill_detail() fills the rest.
+ */
+#define IPK_FIELDS(X)								\
+	X(KIND, "kind", "KIND", IPK_T_KIND, 0, "kind of object")		\
+	X(REF, "ref", "REF", IPK_T_STRING, 0,					\
+	  "reference accepted by every command")				\
+	X(ID, "id", "ID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "System V id")		\
+	X(KEY, "key", "KEY", IPK_T_KEY, 0, "System V key")			\
+	X(NAME, "name", "NAME", IPK_T_STRING, IPK_FIELD_WIDE,			\
+	  "POSIX name, path, socket path or memfd name")			\
+	X(OWNER, "owner", "OWNER", IPK_T_USER, 0, "owner")			\
+	X(UID, "uid", "UID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "owner user id")	\
+	X(GROUP, "group", "GROUP", IPK_T_GROUP, 0, "owner group")		\
+	X(GID, "gid", "GID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "owner group id")	\
+	X(CUSER, "cuser", "CUSER", IPK_T_USER, 0, "creator")			\
+	X(CUID, "cuid", "CUID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "creator user id") \
+	X(CGROUP, "cgroup", "CGROUP", IPK_T_GROUP, 0, "creator group")		\
+	X(CGID, "cgid", "CGID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "creator group id") \
+	X(PERMS, "perms", "PERMS", IPK_T_PERMS, 0, "permission bits")		\
+	X(SIZE, "size", "SIZE", IPK_T_BYTES, IPK_FIELD_RIGHT,			\
+	  "bytes: segment or object size; for queues the bytes queued now")	\
+	X(CAPACITY, "capacity", "CAPACITY", IPK_T_BYTES, IPK_FIELD_RIGHT,	\
+	  "bytes the object can hold")						\
+	X(MESSAGES, "messages", "MSGS", IPK_T_NUMBER, IPK_FIELD_RIGHT,		\
+	  "messages queued now")						\
+	X(MAXMSG, "maxmsg", "MAXMSG", IPK_T_NUMBER, IPK_FIELD_RIGHT,		\
+	  "most messages the queue holds")					\
+	X(MSGSIZE, "msgsize", "MSGSIZE", IPK_T_BYTES, IPK_FIELD_RIGHT,		\
+	  "largest message")							\
+	X(VALUE, "value", "VALUE", IPK_T_VALUE, IPK_FIELD_RIGHT | IPK_FIELD_WIDE, \
+	  "semaphore value(s), eventfd counter, timerfd seconds to the next expiry") \
+	X(NATTCH, "nattch", "NATTCH", IPK_T_NUMBER, IPK_FIELD_RIGHT,		\
+	  "number of attaches")							\
+	X(HOLDERS, "holders", "HOLDERS", IPK_T_HOLDERS, IPK_FIELD_WIDE,		\
+	  "processes that hold it")						\
+	X(CPID, "cpid", "CPID", IPK_T_NUMBER, IPK_FIELD_RIGHT, "creator pid")	\
+	X(LPID, "lpid", "LPID", IPK_T_NUMBER, IPK_FIELD_RIGHT,			\
+	  "last operator pid")							\
+	X(CTIME, "ctime", "CTIME", IPK_T_TIME, 0, "time of the last change")	\
+	X(ATIME, "atime", "ATIME", IPK_T_TIME, 0,				\
+	  "last attach, send or operation")					\
+	X(DTIME, "dtime", "DTIME", IPK_T_TIME, 0, "last detach or receive")	\
+	X(STATUS, "status", "STATUS", IPK_T_STATUS, 0,				\
+	  "flags: dest, locked, orphan, gone, notify, listening, connected, semaphore") \
+	X(NS, "ns", "NS", IPK_T_NUMBER, IPK_FIELD_RIGHT, "IPC namespace inode")	\
+	X(NSEMS, "nsems", "NSEMS", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "semaphores in the array")						\
+	X(LSPID, "lspid", "LSPID", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "pid of the last send")						\
+	X(LRPID, "lrpid", "LRPID", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "pid of the last receive")						\
+	X(SEMNCNT, "semncnt", "SEMNCNT", IPK_T_NUMBERS, IPK_FIELD_DETAIL,	\
+	  "per semaphore: processes waiting for an increase")			\
+	X(SEMZCNT, "semzcnt", "SEMZCNT", IPK_T_NUMBERS, IPK_FIELD_DETAIL,	\
+	  "per semaphore: processes waiting for zero")				\
+	X(SEMPID, "sempid", "SEMPID", IPK_T_NUMBERS, IPK_FIELD_DETAIL,		\
+	  "per semaphore: pid of the last operation")				\
+	X(WAITERS, "waiters", "WAITERS", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "processes blocked in sem_wait")					\
+	X(RSS, "rss", "RSS", IPK_T_BYTES, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL,	\
+	  "resident bytes")							\
+	X(SWAP, "swap", "SWAP", IPK_T_BYTES, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "swapped-out bytes")							\
+	X(NOTIFY_PID, "notify_pid", "NOTIFY_PID", IPK_T_NUMBER,			\
+	  IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, "process registered with mq_notify") \
+	X(INODE, "inode", "INODE", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "inode of the object")						\
+	X(TYPE, "type", "TYPE", IPK_T_STRING, IPK_FIELD_DETAIL,			\
+	  "socket type: stream, dgram, seqpacket")				\
+	X(STATE, "state", "STATE", IPK_T_STRING, IPK_FIELD_DETAIL,		\
+	  "socket state: listening, connected, unconnected ...")		\
+	X(PEER, "peer", "PEER", IPK_T_STRING, IPK_FIELD_DETAIL,			\
+	  "the REF of the socket at the other end")				\
+	X(RECVQ, "recvq", "RECVQ", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "receive queue: bytes, or connections waiting on a listener")		\
+	X(SENDQ, "sendq", "SENDQ", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "send queue: bytes, or the backlog of a listener")			\
+	X(CLOCK, "clock", "CLOCK", IPK_T_STRING, IPK_FIELD_DETAIL,		\
+	  "timerfd clock: realtime, monotonic, boottime ...")			\
+	X(INTERVAL, "interval", "INTERVAL", IPK_T_SECONDS,			\
+	  IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, "timerfd period in seconds (0: fires once)") \
+	X(TICKS, "ticks", "TICKS", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "timerfd expirations not read yet")					\
+	X(TIMER_FLAGS, "timer_flags", "TIMER_FLAGS", IPK_T_STRING, IPK_FIELD_DETAIL, \
+	  "timerfd settime flags: abstime, cancel_on_set")			\
+	X(SIGNALS, "signals", "SIGNALS", IPK_T_STRINGS,				\
+	  IPK_FIELD_DETAIL | IPK_FIELD_WIDE, "signals a signalfd accepts")	\
+	X(SEALS, "seals", "SEALS", IPK_T_STRINGS, IPK_FIELD_DETAIL,		\
+	  "memfd seals: seal, shrink, grow, write, future_write, exec")
+
+enum ipk_field_id {
+#define IPK_FIELD_ID_(id, json, column, type, flags, help) IPK_F_##id,
+	IPK_FIELDS(IPK_FIELD_ID_)
+#undef IPK_FIELD_ID_
+	IPK_F_COUNT	/* of this header; ipk_field_count() tells the library's */
+};
 
 struct ipk_field_info {
 	const char *json;	/* "messages": the JSON name */
@@ -241,6 +317,9 @@ struct ipk_field_info {
 	unsigned flags;		/* IPK_FIELD_* */
 };
 
+/* How many fields the library knows (at least IPK_F_COUNT of its own header). */
+int ipk_field_count(void);
+/* The row of field @field; NULL when there is none. */
 const struct ipk_field_info *ipk_field_info(int field);
 /* Accepts the column name or the JSON name, any case; -1 if none. */
 int ipk_field_find(const char *name);
@@ -286,6 +365,7 @@ enum ipk_presence {
 struct ipk_value {
 	enum ipk_presence presence;
 	enum ipk_field_type type;
+	/* a number is in .u when is_unsigned, else in .i: they share storage */
 	union {
 		int64_t i;			/* NUMBER, KEY, TIME, VALUE */
 		uint64_t u;			/* BYTES, PERMS, USER, GROUP, STATUS */
@@ -352,8 +432,8 @@ void ipk_filter_free(struct ipk_filter *f);
 
 /*
  * Each setter parses the text a user typed and returns 0, or -EINVAL for
- * text it cannot parse (with *bad, where given, pointing at the offending
- * word for kinds), or -ENOENT for an unknown user.
+ * text it cannot parse (with *bad, where given, set to a malloc'd copy of
+ * the offending word for kinds), or -ENOENT for an unknown user.
  */
 int ipk_filter_set_kinds(struct ipk_filter *f, const char *list, char **bad);
 int ipk_filter_add_kind(struct ipk_filter *f, const struct ipk_kind *k);
@@ -467,6 +547,9 @@ bool ipk_object_same(const struct ipk_object *was, const struct ipk_object *now,
 /* "key", "size" ...: the attribute's name, as ipc-mk's options spell it. */
 const char *ipk_attr_name(enum ipk_attr a);
 
+/* strerror() in the words of messages: lower case, "permission denied". */
+const char *ipk_strerror(int err);
+
 #define IPK_RM_FORCE	(1u << 0)	/* even when in use */
 #define IPK_RM_CHECK	(1u << 1)	/* every check, no removal (a dry run) */
 
@@ -516,10 +599,14 @@ double ipk_limit_percent(const struct ipk_limit *l);
 
 /* "4096", "4K", "4KiB", "1.5M", "2G": bytes; -EINVAL or -ERANGE. */
 int ipk_parse_size(const char *s, uint64_t *bytes);
-/* "90", "90s", "15m", "1h30m", "2d", "1w": seconds; -EINVAL or -ERANGE. */
-int ipk_parse_duration(const char *s, int64_t *seconds);
-/* "2s", "500ms", "1.5s", "90us", "1m": nanoseconds; -EINVAL or -ERANGE. */
+/*
+ * Durations, in one grammar: "90" (seconds), "90s", "500ms", "1.5s",
+ * "250us", "15m", "1h30m", "2d", "1w" (units ns us ms s m h d w, combined
+ * from the largest).  In nanoseconds, or in whole seconds rounded up.
+ * -EINVAL or -ERANGE.
+ */
 int ipk_parse_duration_ns(const char *s, uint64_t *ns);
+int ipk_parse_duration(const char *s, int64_t *seconds);
 /* "0x1a2b", "6699", "ftok:PATH:PROJ": a SysV key; -EINVAL, or -errno of ftok. */
 int ipk_parse_key(const char *s, int32_t *key);
 

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Objects, lists of them, and REFs. */
+/*
+ * Objects and lists of them: where each field's value is kept (a member
+ * or an extra, as lib/fields.c says), and what is freed with an object.
+ * Nothing here knows a kind.
+ */
 #include "internal.h"
 
 #include <assert.h>
@@ -13,15 +17,6 @@ struct ipk_object *obj_new(const struct ipk_kind *kind)
 	if (o)
 		o->kind = kind;
 	return o;
-}
-
-static void i64s_free(struct ipk_i64s *a)
-{
-	if (!a->pooled)
-		free(a->v);
-	a->v = NULL;
-	a->n = 0;
-	a->pooled = false;
 }
 
 struct ipk_object *scan_obj_new(struct ipk_scan *s)
@@ -45,112 +40,194 @@ struct ipk_object *scan_obj_new(struct ipk_scan *s)
 	return o;
 }
 
-/* Memory an object keeps: from its arena while a scan fills it. */
-static char *obj_strdup(struct ipk_object *o, const char *s, size_t len, bool *pooled)
+/* Memory an object keeps: from its arena while a scan fills it, else malloc'd. */
+static void *obj_alloc(struct ipk_object *o, size_t n, bool *heap)
 {
-	char *copy = o->arena ? ipk_arena_alloc(o->arena, len + 1) : malloc(len + 1);
+	void *p = o->arena ? ipk_arena_alloc(o->arena, n) : malloc(n ? n : 1);
 
-	if (copy) {
-		memcpy(copy, s, len + 1);
-		*pooled = o->arena != NULL;
-		o->heap |= !*pooled;
+	if (p) {
+		*heap = !o->arena;
+		o->heap |= *heap;
 	}
+	return p;
+}
+
+static char *obj_strdup(struct ipk_object *o, const char *s, bool *heap)
+{
+	size_t len = strlen(s);
+	char *copy = obj_alloc(o, len + 1, heap);
+
+	if (copy)
+		memcpy(copy, s, len + 1);
 	return copy;
+}
+
+static void extra_release(struct obj_extra *x)
+{
+	if (x->heap)
+		free(x->v.p);
+	x->heap = false;
+	x->v.p = NULL;
+	x->n = 0;
+}
+
+void obj_clear(struct ipk_object *o)
+{
+	if (o->ref_heap)
+		free(o->ref);
+	if (o->name_heap)
+		free(o->name);
+	if (o->holders_heap)
+		free(o->holders);
+	for (size_t i = 0; i < o->nextras; i++)
+		extra_release(&o->extras[i]);
+	if (o->extras_heap)
+		free(o->extras);
+	o->ref = o->name = NULL;
+	o->holders = NULL;
+	o->extras = NULL;
+	o->nextras = o->extras_cap = 0;
+	o->ref_heap = o->name_heap = o->holders_heap = o->extras_heap = o->heap = false;
 }
 
 void ipk_object_free(struct ipk_object *o)
 {
 	if (!o)
 		return;
-	if (!o->ref_pooled)
-		free(o->ref);
-	if (!o->name_pooled)
-		free(o->name);
-	/* the union holds these only for the kinds that have them */
-	if (o->kind->fields & F(SEMNCNT)) {
-		i64s_free(&o->values);
-		i64s_free(&o->semncnt);
-		i64s_free(&o->semzcnt);
-		i64s_free(&o->sempid);
-	}
-	if ((o->kind->fields & F(SIGNALS)) && !o->signals.pooled)
-		free(o->signals.v);
-	if ((o->kind->fields & F(SEALS)) && !o->seals.pooled)
-		free(o->seals.v);
-	if (!o->holders_pooled)
-		free(o->holders);
+	obj_clear(o);
 	if (!o->pooled)
 		free(o);
 }
 
 const struct ipk_kind *ipk_object_kind(const struct ipk_object *o)
 {
-	return o->kind;
+	return o ? o->kind : NULL;
 }
 
 const char *ipk_object_ref(const struct ipk_object *o)
 {
-	return o->ref;
+	return o ? o->ref : NULL;
 }
 
 int obj_set_ref(struct ipk_object *o, const char *arg)
 {
 	size_t klen = strlen(o->kind->name), alen = strlen(arg);
-	char ref[NAME_MAX + 64];
-	bool pooled;
+	bool heap;
+	char *ref = obj_alloc(o, klen + 1 + alen + 1, &heap);
 
-	if (klen + 1 + alen >= sizeof(ref))
-		return -ENAMETOOLONG;
+	if (!ref)
+		return -ENOMEM;
 	memcpy(ref, o->kind->name, klen);
 	ref[klen] = ':';
 	memcpy(ref + klen + 1, arg, alen + 1);
-	char *copy = obj_strdup(o, ref, klen + 1 + alen, &pooled);
+	if (o->ref_heap)
+		free(o->ref);
+	o->ref = ref;
+	o->ref_heap = heap;
+	fieldset_add(&o->present, IPK_F_REF);
+	return 0;
+}
+
+int obj_set_name(struct ipk_object *o, const char *name)
+{
+	bool heap;
+	char *copy = obj_strdup(o, name, &heap);
+
 	if (!copy)
 		return -ENOMEM;
-	if (!o->ref_pooled)
-		free(o->ref);
-	o->ref = copy;
-	o->ref_pooled = pooled;
-	o->present |= FIELD_BIT(IPK_F_REF);
+	if (o->name_heap)
+		free(o->name);
+	o->name = copy;
+	o->name_heap = heap;
+	fieldset_add(&o->present, IPK_F_NAME);
 	return 0;
 }
 
 int obj_set_posix_name(struct ipk_object *o, const char *name)
 {
-	char slashed[NAME_MAX + 2];
-	int n = snprintf(slashed, sizeof(slashed), "/%s", name);
+	size_t len = strlen(name);
+	char small[256];
+	char *slashed = len + 2 <= sizeof(small) ? small : malloc(len + 2);
 
-	if (n < 0 || (size_t)n >= sizeof(slashed))
-		return -ENAMETOOLONG;
+	if (!slashed)
+		return -ENOMEM;
+	slashed[0] = '/';
+	memcpy(slashed + 1, name, len + 1);
 	int rc = obj_set_ref(o, slashed);
-	return rc ? rc : obj_set_name(o, slashed);
+	if (!rc)
+		rc = obj_set_name(o, slashed);
+	if (slashed != small)
+		free(slashed);
+	return rc;
 }
 
-int obj_set_name(struct ipk_object *o, const char *name)
+static void mark_known(struct ipk_object *o, int field)
 {
-	bool pooled;
-	char *copy = obj_strdup(o, name, strlen(name), &pooled);
+	fieldset_add(&o->present, field);
+	fieldset_del(&o->noaccess, field);
+}
 
-	if (!copy)
-		return -ENOMEM;
-	if (!o->name_pooled)
-		free(o->name);
-	o->name = copy;
-	o->name_pooled = pooled;
-	o->present |= FIELD_BIT(IPK_F_NAME);
-	return 0;
+/* ---------------------------------------------------------------- extras */
+
+static struct obj_extra *extra_find(const struct ipk_object *o, int field)
+{
+	for (size_t i = 0; i < o->nextras; i++)
+		if (o->extras[i].field == field)
+			return &o->extras[i];
+	return NULL;
+}
+
+/* The extra of @field, made empty; NULL when memory runs out. */
+static struct obj_extra *extra_slot(struct ipk_object *o, int field, enum extra_form form)
+{
+	struct obj_extra *x = extra_find(o, field);
+
+	if (!x) {
+		if (o->nextras == o->extras_cap) {
+			size_t cap = o->extras_cap ? 2u * o->extras_cap : 4;
+			bool heap;
+			struct obj_extra *v = cap <= UINT8_MAX ? obj_alloc(o, cap * sizeof(*v), &heap)
+							       : NULL;
+			if (!v)
+				return NULL;
+			if (o->nextras)
+				memcpy(v, o->extras, o->nextras * sizeof(*v));
+			if (o->extras_heap)
+				free(o->extras);
+			o->extras = v;
+			o->extras_heap = heap;
+			o->extras_cap = (uint8_t)cap;
+		}
+		x = &o->extras[o->nextras++];
+		memset(x, 0, sizeof(*x));
+		x->field = (int16_t)field;
+	} else {
+		extra_release(x);
+	}
+	x->form = (uint8_t)form;
+	return x;
 }
 
 static void *member(struct ipk_object *o, int field)
 {
-	return (char *)o + field_defs[field].offset;
+	return (char *)o + field_store[field].offset;
 }
 
-void obj_set_num(struct ipk_object *o, int field, int64_t v)
+/* ------------------------------------------------------------- setters */
+
+int obj_set_num(struct ipk_object *o, int field, int64_t v)
 {
-	switch (field_defs[field].store) {
+	switch (field_store[field].store) {
+	case STORE_VALUE: {
+		/* a scalar now: an array or a u64 set before is gone */
+		struct obj_extra *x = extra_find(o, field);
+		if (x) {
+			extra_release(x);
+			*x = o->extras[--o->nextras];
+		}
+	}
+		/* fall through */
 	case STORE_I64:
-	case STORE_VALUE:
 		*(int64_t *)member(o, field) = v;
 		break;
 	case STORE_U64:
@@ -159,23 +236,50 @@ void obj_set_num(struct ipk_object *o, int field, int64_t v)
 	case STORE_U32:
 		*(uint32_t *)member(o, field) = (uint32_t)v;
 		break;
+	case STORE_EXTRA: {
+		struct obj_extra *x = extra_slot(o, field, EXTRA_I64);
+		if (!x)
+			return -ENOMEM;
+		x->v.i = v;
+		break;
+	}
 	default:
 		assert(!"obj_set_num on a field that is not a number");
-		return;
+		return -EINVAL;
 	}
-	o->present |= FIELD_BIT(field);
-	o->noaccess &= ~FIELD_BIT(field);
+	mark_known(o, field);
+	return 0;
 }
 
-void obj_set_unum(struct ipk_object *o, int field, uint64_t v)
+int obj_set_unum(struct ipk_object *o, int field, uint64_t v)
 {
-	if (field_defs[field].store == STORE_U64) {
+	switch (field_store[field].store) {
+	case STORE_U64:
 		*(uint64_t *)member(o, field) = v;
-		o->present |= FIELD_BIT(field);
-		o->noaccess &= ~FIELD_BIT(field);
-		return;
+		break;
+	case STORE_EXTRA: {
+		struct obj_extra *x = extra_slot(o, field, EXTRA_U64);
+		if (!x)
+			return -ENOMEM;
+		x->v.u = v;
+		break;
 	}
-	obj_set_num(o, field, v > INT64_MAX ? INT64_MAX : (int64_t)v);
+	case STORE_VALUE:
+		if (v > INT64_MAX) {
+			/* an eventfd counter is a u64: beyond the member, an extra keeps it whole */
+			struct obj_extra *x = extra_slot(o, field, EXTRA_U64);
+			if (!x)
+				return -ENOMEM;
+			x->v.u = v;
+			break;
+		}
+		return obj_set_num(o, field, (int64_t)v);
+	default:
+		/* members of signed or narrower types: clamped */
+		return obj_set_num(o, field, v > INT64_MAX ? INT64_MAX : (int64_t)v);
+	}
+	mark_known(o, field);
+	return 0;
 }
 
 int64_t *obj_alloc_list(struct ipk_object *o, size_t n)
@@ -190,60 +294,80 @@ int64_t *obj_alloc_list(struct ipk_object *o, size_t n)
 	return v;
 }
 
-void obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n)
+void obj_free_list(struct ipk_object *o, int64_t *v)
 {
-	struct ipk_i64s *a;
-
-	if (field == IPK_F_VALUE) {
-		a = &o->values;
-	} else {
-		assert(field_defs[field].store == STORE_LIST);
-		a = member(o, field);
-	}
-	i64s_free(a);
-	a->v = v;
-	a->n = (uint32_t)n;
-	a->pooled = o->arena != NULL;
-	o->heap |= !a->pooled;
-	o->present |= FIELD_BIT(field);
-	o->noaccess &= ~FIELD_BIT(field);
+	if (!o->arena)	/* arena memory goes with the listing */
+		free(v);
 }
 
-void obj_set_word(struct ipk_object *o, int field, const char *word)
+int obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n)
 {
-	assert(field_defs[field].store == STORE_CSTR);
-	*(const char **)member(o, field) = word;
-	o->present |= FIELD_BIT(field);
-	o->noaccess &= ~FIELD_BIT(field);
+	struct obj_extra *x = extra_slot(o, field, EXTRA_LIST);
+
+	if (!x) {
+		obj_free_list(o, v);
+		return -ENOMEM;
+	}
+	x->v.list = v;
+	x->n = (uint32_t)n;
+	x->heap = !o->arena;
+	o->heap |= x->heap;
+	mark_known(o, field);
+	return 0;
+}
+
+int obj_set_word(struct ipk_object *o, int field, const char *word)
+{
+	struct obj_extra *x = extra_slot(o, field, EXTRA_WORD);
+
+	if (!x)
+		return -ENOMEM;
+	x->v.s = word;
+	mark_known(o, field);
+	return 0;
+}
+
+int obj_set_str(struct ipk_object *o, int field, const char *s)
+{
+	bool heap;
+	char *copy = obj_strdup(o, s, &heap);
+	struct obj_extra *x = copy ? extra_slot(o, field, EXTRA_STR) : NULL;
+
+	if (!x) {
+		if (copy && heap)
+			free(copy);
+		return -ENOMEM;
+	}
+	x->v.s = copy;
+	x->heap = heap;
+	mark_known(o, field);
+	return 0;
 }
 
 int obj_set_words(struct ipk_object *o, int field, const char *const *words, size_t n)
 {
-	struct ipk_strv *a = member(o, field);
-	const char **v = NULL;
+	bool heap = false;
+	const char **v = n ? obj_alloc(o, n * sizeof(*v), &heap) : NULL;
+	struct obj_extra *x = !n || v ? extra_slot(o, field, EXTRA_WORDS) : NULL;
 
-	assert(field_defs[field].store == STORE_STRV);
-	if (n) {
-		v = o->arena ? ipk_arena_alloc(o->arena, n * sizeof(*v)) : calloc(n, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		memcpy(v, words, n * sizeof(*v));
+	if (!x) {
+		if (v && heap)
+			free(v);
+		return -ENOMEM;
 	}
-	if (!a->pooled)
-		free(a->v);
-	a->v = v;
-	a->n = (uint32_t)n;
-	a->pooled = o->arena != NULL;
-	o->heap |= n && !a->pooled;
-	o->present |= FIELD_BIT(field);
-	o->noaccess &= ~FIELD_BIT(field);
+	if (n)
+		memcpy(v, words, n * sizeof(*v));
+	x->v.words = v;
+	x->n = (uint32_t)n;
+	x->heap = heap;
+	mark_known(o, field);
 	return 0;
 }
 
 void obj_set_noaccess(struct ipk_object *o, int field)
 {
-	o->noaccess |= FIELD_BIT(field);
-	o->present &= ~FIELD_BIT(field);
+	fieldset_add(&o->noaccess, field);
+	fieldset_del(&o->present, field);
 }
 
 void obj_set_stat(struct ipk_object *o, const struct stat *st)
@@ -257,24 +381,79 @@ void obj_set_stat(struct ipk_object *o, const struct stat *st)
 	obj_set_num(o, IPK_F_ATIME, st->st_atim.tv_sec);
 }
 
+/* ------------------------------------------------------------- getters */
+
+int64_t obj_num(const struct ipk_object *o, int field)
+{
+	struct ipk_value v;
+
+	ipk_object_get(o, field, &v);
+	if (v.presence != IPK_PRESENT)
+		return 0;
+	if (v.is_unsigned)
+		return v.u > INT64_MAX ? INT64_MAX : (int64_t)v.u;
+	return v.i;
+}
+
+uint64_t obj_unum(const struct ipk_object *o, int field)
+{
+	struct ipk_value v;
+
+	ipk_object_get(o, field, &v);
+	if (v.presence != IPK_PRESENT)
+		return 0;
+	return v.is_unsigned ? v.u : (uint64_t)v.i;
+}
+
+/* An extra as a value of the field's type. */
+static void extra_value(const struct obj_extra *x, struct ipk_value *v)
+{
+	switch (x->form) {
+	case EXTRA_I64:
+		v->i = x->v.i;
+		break;
+	case EXTRA_U64:
+		v->u = x->v.u;		/* v->i shares its storage: never clamp through it */
+		v->is_unsigned = true;
+		break;
+	case EXTRA_WORD:
+	case EXTRA_STR:
+		v->s = x->v.s;
+		break;
+	case EXTRA_WORDS:
+		v->strings.v = x->v.words;
+		v->strings.n = x->n;
+		break;
+	case EXTRA_LIST:
+		v->list.v = x->v.list;
+		v->list.n = x->n;
+		v->is_list = true;
+		break;
+	}
+}
+
 void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 {
-	const struct field_def *d = &field_defs[field];
-	const void *m = (const char *)o + d->offset;
-	uint64_t bit = FIELD_BIT(d->known_by);
-
 	memset(v, 0, sizeof(*v));
-	v->type = d->info.type;
+	if (!o || field < 0 || field >= IPK_F_COUNT) {
+		v->presence = IPK_ABSENT;
+		return;
+	}
+	const struct field_store_def *d = &field_store[field];
+	const void *m = (const char *)o + d->offset;
+	int data = field_data(field);
+
+	v->type = field_info[field].type;
 	if (field == IPK_F_KIND) {
 		v->presence = IPK_PRESENT;
 		v->s = o->kind->name;
 		return;
 	}
-	if (o->noaccess & bit) {
+	if (fieldset_has(&o->noaccess, data)) {
 		v->presence = IPK_NOACCESS;
 		return;
 	}
-	if (!(o->present & bit)) {
+	if (!fieldset_has(&o->present, data)) {
 		v->presence = IPK_ABSENT;
 		return;
 	}
@@ -284,51 +463,42 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 		v->i = *(const int64_t *)m;
 		break;
 	case STORE_U64:
-		v->u = *(const uint64_t *)m;
-		v->i = v->u > INT64_MAX ? INT64_MAX : (int64_t)v->u;
+		v->u = *(const uint64_t *)m;	/* v->i shares its storage */
 		v->is_unsigned = true;
 		break;
 	case STORE_U32:
 		v->u = *(const uint32_t *)m;
-		v->i = (int64_t)v->u;
 		v->is_unsigned = true;
 		break;
 	case STORE_STR:
-	case STORE_CSTR:
 		v->s = *(const char *const *)m;
 		if (!v->s)
 			v->presence = IPK_ABSENT;
 		break;
-	case STORE_STRV: {
-		const struct ipk_strv *a = m;
-		v->strings.v = a->v;
-		v->strings.n = a->n;
-		break;
-	}
-	case STORE_LIST: {
-		const struct ipk_i64s *a = m;
-		v->list.v = a->v;
-		v->list.n = a->n;
-		v->is_list = true;
-		break;
-	}
-	case STORE_VALUE:
-		if (o->kind->value_is_list) {
-			v->list.v = o->values.v;
-			v->list.n = o->values.n;
-			v->is_list = true;
+	case STORE_VALUE: {
+		const struct obj_extra *x = extra_find(o, field);
+		if (x) {
+			extra_value(x, v);
 		} else {
 			v->i = o->value;
 			if (o->kind->value_is_ns)
 				v->type = IPK_T_SECONDS;
 		}
 		break;
+	}
 	case STORE_HOLDERS:
 		v->holders.v = o->holders;
 		v->holders.n = o->nholders;
 		break;
+	case STORE_EXTRA: {
+		const struct obj_extra *x = extra_find(o, field);
+		if (x)
+			extra_value(x, v);
+		else
+			v->presence = IPK_ABSENT;
+		break;
+	}
 	case STORE_KIND:
-	case STORE_NONE:
 		break;
 	}
 }
@@ -354,7 +524,7 @@ int scan_add(struct ipk_scan *s, struct ipk_object *o)
 {
 	if (obj_has(o, IPK_F_REF) && s->ctx->live && !obj_has(o, IPK_F_NS)) {
 		uint64_t ns = ctx_ipc_ns(s->ctx);
-		if (ns && (o->kind->fields & FIELD_BIT(IPK_F_NS)))
+		if (ns && kind_has(o->kind, IPK_F_NS))
 			obj_set_unum(o, IPK_F_NS, ns);
 	}
 	int rc = list_add(s->list, o);
@@ -398,7 +568,7 @@ struct ipk_list *ipk_list_new(void)
 
 int ipk_list_append(struct ipk_list *l, struct ipk_object *o)
 {
-	int rc = list_add(l, o);
+	int rc = l && o ? list_add(l, o) : -EINVAL;
 
 	if (rc)
 		ipk_object_free(o);
@@ -426,85 +596,4 @@ void ipk_list_free(struct ipk_list *l)
 	ipk_arena_free(&l->arena);
 	free(l->v);
 	free(l);
-}
-
-/* ----------------------------------------------------------------- REFs */
-
-int ref_arg_sysv_id(const char *arg, struct ipk_buf *canon)
-{
-	char *end;
-
-	if (*arg < '0' || *arg > '9')
-		return -EINVAL;
-	errno = 0;
-	unsigned long id = strtoul(arg, &end, 10);
-	if (errno || *end || id > INT_MAX)
-		return -EINVAL;
-	return ipk_buf_printf(canon, "%lu", id);
-}
-
-int ref_arg_number(const char *arg, struct ipk_buf *canon)
-{
-	char *end;
-
-	if (*arg < '0' || *arg > '9')
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	return ipk_buf_printf(canon, "%llu", v);
-}
-
-int ref_arg_pid_fd(const char *arg, struct ipk_buf *canon)
-{
-	char *end;
-
-	if (*arg < '0' || *arg > '9')
-		return -EINVAL;
-	errno = 0;
-	unsigned long pid = strtoul(arg, &end, 10);
-	if (errno || *end != ':' || pid == 0 || pid > INT_MAX || end[1] < '0' || end[1] > '9')
-		return -EINVAL;
-	const char *fdtext = end + 1;
-	unsigned long fd = strtoul(fdtext, &end, 10);
-	if (errno || *end || fd > INT_MAX)
-		return -EINVAL;
-	return ipk_buf_printf(canon, "%lu:%lu", pid, fd);
-}
-
-int ref_arg_posix_name(const char *arg, struct ipk_buf *canon)
-{
-	const char *name = arg[0] == '/' ? arg + 1 : arg;
-
-	/* One path component, as shm_open(3) and mq_open(3) want it. */
-	if (!*name || strchr(name, '/') || strlen(name) > NAME_MAX ||
-	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return -EINVAL;
-	return ipk_buf_printf(canon, "/%s", name);
-}
-
-int ipk_ref_parse(const char *ref, const struct ipk_kind **kind, char **canon)
-{
-	const char *colon = strchr(ref, ':');
-	struct ipk_buf b = { 0 };
-	char kname[32];
-
-	if (!colon || colon == ref || (size_t)(colon - ref) >= sizeof(kname))
-		return -EINVAL;
-	memcpy(kname, ref, (size_t)(colon - ref));
-	kname[colon - ref] = '\0';
-	const struct ipk_kind *k = ipk_kind_find(kname);
-	if (!k)
-		return -ENOENT;
-	int rc = ipk_buf_printf(&b, "%s:", k->name);
-	if (!rc)
-		rc = k->ref_arg ? k->ref_arg(colon + 1, &b) : -EINVAL;
-	if (rc) {
-		ipk_buf_free(&b);
-		return rc;
-	}
-	*kind = k;
-	*canon = b.s;
-	return 0;
 }

@@ -13,6 +13,8 @@ static const char size_units[] = "KMGTPE";
 
 int ipk_parse_size(const char *s, uint64_t *bytes)
 {
+	if (!s || !bytes)
+		return -EINVAL;
 	char *end;
 	int shift = 0;
 
@@ -69,56 +71,99 @@ int ipk_parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
-int ipk_parse_duration(const char *s, int64_t *seconds)
+/*
+ * One grammar for every duration: a number with a unit, or several
+ * ("1h30m", "2d12h"), each "N" or "N.F" with ns, us, ms, s, m, h, d or w;
+ * a bare number alone is seconds ("90").  Exact: the fraction is decimal
+ * arithmetic, not a double.
+ */
+int ipk_parse_duration_ns(const char *s, uint64_t *ns)
 {
 	static const struct {
-		char unit;
-		int64_t seconds;
-	} units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 604800 },
+		const char *unit;
+		uint64_t ns;
+	} units[] = {	/* longest first: "ms" before "m" */
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+		{ "m", UINT64_C(60000000000) }, { "h", UINT64_C(3600000000000) },
+		{ "d", UINT64_C(86400000000000) }, { "w", UINT64_C(604800000000000) },
 	};
-	int64_t total = 0;
+	uint64_t total = 0;
 	bool any = false;
 
+	if (!s || !ns)
+		return -EINVAL;
 	while (isspace((unsigned char)*s))
 		s++;
 	while (*s) {
-		char *end;
+		uint64_t whole = 0, frac = 0, frac_div = 1;
 
 		if (!isdigit((unsigned char)*s))
 			return -EINVAL;
-		errno = 0;
-		long long n = strtoll(s, &end, 10);
-		if (errno || n < 0)
-			return -ERANGE;
-		int64_t mult = 0;
-		if (!*end) {
-			if (any)
-				return -EINVAL;	/* "1h30" is ambiguous */
-			mult = 1;
-		} else {
-			for (size_t i = 0; i < ARRAY_SIZE(units); i++)
-				if (units[i].unit == *end)
-					mult = units[i].seconds;
-			if (!mult)
+		for (; isdigit((unsigned char)*s); s++)
+			if (__builtin_mul_overflow(whole, 10, &whole) ||
+			    __builtin_add_overflow(whole, (uint64_t)(*s - '0'), &whole))
+				return -ERANGE;
+		if (*s == '.') {
+			s++;
+			if (!isdigit((unsigned char)*s))
 				return -EINVAL;
-			end++;
+			for (; isdigit((unsigned char)*s); s++) {
+				/* a nanosecond is the finest grain: digits past it do not count */
+				if (frac_div < UINT64_C(1000000000)) {
+					frac = frac * 10 + (uint64_t)(*s - '0');
+					frac_div *= 10;
+				}
+			}
 		}
-		int64_t part;
-		if (__builtin_mul_overflow((int64_t)n, mult, &part) ||
+		uint64_t mult = 0;
+		size_t ulen = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(units) && !mult; i++) {
+			size_t n = strlen(units[i].unit);
+			if (strncmp(s, units[i].unit, n) == 0 && !isalpha((unsigned char)s[n])) {
+				mult = units[i].ns;
+				ulen = n;
+			}
+		}
+		if (!mult) {
+			if (*s || any)
+				return -EINVAL;	/* an unknown unit, or "1h30": ambiguous */
+			mult = units[3].ns;	/* a bare number is seconds */
+		}
+		uint64_t part, fpart = (uint64_t)((unsigned __int128)frac * mult / frac_div);
+		if (__builtin_mul_overflow(whole, mult, &part) ||
+		    __builtin_add_overflow(part, fpart, &part) ||
 		    __builtin_add_overflow(total, part, &total))
 			return -ERANGE;
 		any = true;
-		s = end;
+		s += ulen;
 	}
 	if (!any)
 		return -EINVAL;
-	*seconds = total;
+	*ns = total;
+	return 0;
+}
+
+int ipk_parse_duration(const char *s, int64_t *seconds)
+{
+	if (!seconds)
+		return -EINVAL;
+	uint64_t ns;
+	int rc = ipk_parse_duration_ns(s, &ns);
+
+	if (rc)
+		return rc;
+	/* whole seconds, rounded up: "500ms" is not "no time at all" */
+	uint64_t sec = ns / 1000000000 + (ns % 1000000000 != 0);
+	if (sec > INT64_MAX)
+		return -ERANGE;
+	*seconds = (int64_t)sec;
 	return 0;
 }
 
 int ipk_parse_key(const char *s, int32_t *key)
 {
+	if (!s || !key)
+		return -EINVAL;
 	char *end;
 
 	if (strncmp(s, "ftok:", 5) == 0) {
@@ -156,6 +201,8 @@ int ipk_parse_key(const char *s, int32_t *key)
 
 int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out)
 {
+	if (!out)
+		return -EINVAL;
 	if (bytes < 1024) {
 		char s[8];
 		size_t n = fmt_u64(s, bytes);

@@ -239,7 +239,7 @@ int posix_existing(struct ipk_ctx *ctx, const char *file, struct ipk_error *e)
 	int dfd = devshm_open(ctx);
 
 	if (dfd < 0)
-		return err_set(e, -dfd, "cannot open /dev/shm: %s", err_text(-dfd));
+		return err_set(e, -dfd, "cannot open /dev/shm: %s", ipk_strerror(-dfd));
 	int fd = posix_open_regular(dfd, file, &st);
 	close(dfd);
 	if (fd >= 0) {

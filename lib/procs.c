@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One pass over /proc: what every process holds that is an IPC object or
- * keeps one alive.  Every kind reads this one index: its fd kinds are made
- * of it, the named kinds find their holders in it.
+ * keeps one alive.  It knows no kind: each fd link and each shared mapping
+ * is offered to the kinds' claim slots, in registry order; the claiming
+ * kind says what identifies the object and what else to read (the target's
+ * stat, the access mode, the fdinfo, which the kind itself parses).  What
+ * no kind claims and is a regular file is kept as a plain file held, where
+ * the named kinds find their holders.
  *
  * Per process: /proc/PID/stat (command, start time); with PROCS_FDS each
- * fd's link, and a stat where the link is a path or a memfd, an lstat for
- * the access mode of pipes and FIFOs; with PROCS_FDINFO the fdinfo of
- * eventfds, timerfds and signalfds; with PROCS_MAPS the shared mappings.
- * Processes exit and fds close while we read: whatever vanished is skipped.
+ * fd's link; with PROCS_MAPS the shared mappings.  Processes exit and fds
+ * close while we read: whatever vanished is skipped; only running out of
+ * memory fails the scan.
  */
 #include "internal.h"
 
 #include <ctype.h>
-#include <inttypes.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -29,6 +32,11 @@ struct procs_build {
 	size_t procs_cap, held_cap;
 	int64_t boot_time;	/* seconds since the epoch the system booted */
 	long ticks;		/* clock ticks a second */
+	/* the kinds offered fds and mappings: claim slots of the kinds asked for */
+	const struct ipk_kind *claimers[64];
+	uint8_t claimer_index[64];
+	size_t nclaimers;
+	char scratch[PATH_MAX];	/* for claims: h->path before it is kept */
 };
 
 static int add_held(struct procs_build *b, const struct held *h)
@@ -47,18 +55,16 @@ static int add_held(struct procs_build *b, const struct held *h)
 	return 0;
 }
 
-static char *keep(struct procs_build *b, const char *s, size_t len)
+static const char *keep(struct procs_build *b, const char *s)
 {
+	size_t len = strlen(s);
 	char *copy = ipk_arena_alloc(&b->idx->arena, len + 1);
 
-	if (copy) {
-		memcpy(copy, s, len);
-		copy[len] = '\0';
-	}
+	if (copy)
+		memcpy(copy, s, len + 1);
 	return copy;
 }
 
-/* The object's stat, kept for the kinds (a FIFO's owner, a memfd's size). */
 static const struct stat *keep_stat(struct procs_build *b, const struct stat *st)
 {
 	struct stat *copy = ipk_arena_alloc(&b->idx->arena, sizeof(*copy));
@@ -68,17 +74,51 @@ static const struct stat *keep_stat(struct procs_build *b, const struct stat *st
 	return copy;
 }
 
-/* "pipe:[1234]" -> 1234, for the prefix @what ("pipe"). */
-static bool bracketed(const char *link, const char *what, uint64_t *ino)
-{
-	size_t n = strlen(what);
-	char *end;
+/* ------------------------------------------------------------- probing */
 
-	if (strncmp(link, what, n) != 0 || link[n] != ':' || link[n + 1] != '[')
-		return false;
-	errno = 0;
-	*ino = strtoull(link + n + 2, &end, 10);
-	return !errno && *end == ']';
+/* What procs.c keeps behind a probe: how to stat its target, once. */
+struct probe_state {
+	struct procs_build *b;
+	int fddir;		/* /proc/PID/fd, for an fd */
+	const char *name;	/* the fd's entry there */
+	bool tried, ok;
+	struct stat st;
+};
+
+/*
+ * The fd's target: live, a stat through the fd link; in a frozen copy, an
+ * lstat of the link's path below the root, never followed out of it.
+ */
+static const struct stat *probe_stat(const struct held_probe *p)
+{
+	struct probe_state *ps = p->priv;
+
+	if (ps->tried)
+		return ps->ok ? &ps->st : NULL;
+	ps->tried = true;
+	if (p->fd < 0)
+		return NULL;
+	if (p->live) {
+		ps->ok = fstatat(ps->fddir, ps->name, &ps->st, 0) == 0;
+	} else if (p->link[0] == '/') {
+		char path[PATH_MAX];
+		ps->ok = !ctx_path(ps->b->ctx, p->link, path, sizeof(path)) &&
+			 lstat(path, &ps->st) == 0;
+	}
+	return ps->ok ? &ps->st : NULL;
+}
+
+/* The first of the kinds asked for that claims @p, into @h; 0 when none does. */
+static unsigned offer(struct procs_build *b, const struct held_probe *p, struct held *h)
+{
+	for (size_t i = 0; i < b->nclaimers; i++) {
+		unsigned got = b->claimers[i]->claim(p, h);
+		if (got & HOLD_CLAIMED) {
+			h->owner = b->claimer_index[i];
+			return got;
+		}
+	}
+	return 0;
 }
 
 /* Access mode from the fd link's own permission bits (r-x, -wx, rwx). */
@@ -91,80 +131,97 @@ static uint8_t link_mode(int fddir, const char *name)
 	return (st.st_mode & S_IRUSR ? HELD_READ : 0) | (st.st_mode & S_IWUSR ? HELD_WRITE : 0);
 }
 
-/*
- * fdinfo of an eventfd, timerfd or signalfd.  Values as the kernel prints
- * them: eventfd-count in hex, it_value as "(seconds, nanoseconds)", sigmask
- * as 16 hex digits.
- */
-static const struct held_info *read_fdinfo(struct procs_build *b, int piddir, const char *fd)
+bool link_inode(const char *link, const char *what, uint64_t *ino)
 {
-	char path[NAME_MAX + 16], *text;
-	struct held_info *info;
+	size_t n = strlen(what);
+	char *end;
 
-	snprintf(path, sizeof(path), "fdinfo/%s", fd);
-	int f = openat(piddir, path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return NULL;
-	int rc = read_fd_all(f, &text, NULL);
-	close(f);
-	if (rc)
-		return NULL;
-	info = ipk_arena_alloc(&b->idx->arena, sizeof(*info));
-	if (info)
-		*info = held_info_parse(text);
-	free(text);
-	return info;
+	if (strncmp(link, what, n) != 0 || link[n] != ':' || link[n + 1] != '[' ||
+	    link[n + 2] < '0' || link[n + 2] > '9')
+		return false;
+	errno = 0;
+	*ino = strtoull(link + n + 2, &end, 10);
+	return !errno && end[0] == ']' && !end[1];
 }
 
-struct held_info held_info_parse(const char *text)
+const char *fdinfo_line(const char *text, const char *name)
 {
-	struct held_info info = { .eventfd_id = -1, .eventfd_semaphore = -1, .clockid = -1 };
-	long long s, ns;
+	size_t n = strlen(name);
 
-	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		if (sscanf(line, "flags: %o", &info.flags) == 1)
-			info.has_flags = true;
-		else if (sscanf(line, "eventfd-count: %" SCNx64, &info.eventfd_count) == 1)
-			info.has_eventfd = true;
-		else if (sscanf(line, "eventfd-id: %" SCNd64, &info.eventfd_id) == 1)
-			continue;
-		else if (sscanf(line, "eventfd-semaphore: %d", &info.eventfd_semaphore) == 1)
-			continue;
-		else if (sscanf(line, "clockid: %d", &info.clockid) == 1)
-			info.has_timer = true;
-		else if (sscanf(line, "ticks: %" SCNu64, &info.ticks) == 1)
-			continue;
-		else if (sscanf(line, "settime flags: %o", &info.settime_flags) == 1)
-			continue;
-		else if (sscanf(line, "it_value: (%lld, %lld)", &s, &ns) == 2)
-			info.value_ns = s * 1000000000LL + ns;
-		else if (sscanf(line, "it_interval: (%lld, %lld)", &s, &ns) == 2)
-			info.interval_ns = s * 1000000000LL + ns;
-		else if (sscanf(line, "sigmask: %" SCNx64, &info.sigmask) == 1)
-			info.has_sigmask = true;
+	for (const char *line = text; line && *line;) {
+		if (strncmp(line, name, n) == 0 && line[n] == ':') {
+			const char *v = line + n + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			return v;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
 	}
-	return info;
+	return NULL;
 }
 
-/* The fds of one process; -EACCES when they may not be read. */
+/* /proc/PID/fdinfo/FD given to its owner's parser; -ENOENT drops the entry. */
+static int read_fdinfo(struct procs_build *b, int piddir, const char *fd, struct held *h)
+{
+	char path[NAME_MAX + 16], text[4096];
+	const struct ipk_kind *k = ipk_kind_at(h->owner);
+
+	if (!(b->idx->what & PROCS_FDINFO) || !k || !k->fdinfo)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "fdinfo/%s", fd);
+	int f = openat(piddir, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (f < 0)
+		return -ENOENT;
+	/* fdinfo of these kinds is a few short lines: one read, bounded */
+	ssize_t n = read(f, text, sizeof(text) - 1);
+	close(f);
+	if (n < 0)
+		return -ENOENT;
+	text[n] = '\0';
+	return k->fdinfo(text, h, &b->idx->arena);
+}
+
+/* Adds what the claim asked for to @h, and @h to the index; -ENOMEM only. */
+static int add_claimed(struct procs_build *b, int piddir, int fddir, const char *name,
+		       unsigned got, const struct held_probe *p, struct held *h)
+{
+	if (got & HOLD_FDINFO) {
+		int rc = read_fdinfo(b, piddir, name, h);
+		if (rc < 0)
+			return rc == -ENOMEM ? rc : 0;
+	}
+	if ((got & HOLD_MODE) && p->live && fddir >= 0)
+		h->mode = link_mode(fddir, name);
+	if (got & HOLD_STAT) {
+		const struct stat *st = p->stat(p);
+		if (!st)
+			return 0;	/* gone since */
+		if (!(h->st = keep_stat(b, st)))
+			return -ENOMEM;
+	}
+	if (h->path && !(h->path = keep(b, h->path)))
+		return -ENOMEM;
+	return add_held(b, h);
+}
+
+/* The fds of one process; -EACCES when they may not be read, -ENOMEM. */
 static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 {
-	bool live = b->ctx->live;
 	int fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fddir < 0)
-		return -errno;
+		return errno == EACCES || errno == EPERM ? -EACCES : 0;
 	DIR *dir = fdopendir(fddir);
 	if (!dir) {
 		close(fddir);
-		return -ENOMEM;
+		return errno == ENOMEM ? -ENOMEM : 0;
 	}
 	int rc = 0;
 	struct dirent *d;
 	while (!rc && (d = readdir(dir))) {
 		char link[PATH_MAX];
-		struct held h = { .proc = proc };
-		struct stat st;
 
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
@@ -173,124 +230,123 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 			/* listing the fds may be allowed where reading them is not */
 			if (errno == EACCES || errno == EPERM)
 				rc = -EACCES;
-			if (rc)
-				break;
 			continue;	/* closed since */
 		}
 		link[n] = '\0';
-		h.fd = atoi(d->d_name);
-
-		if (bracketed(link, "pipe", &h.ino)) {
-			h.class = HELD_PIPE;
-			h.mode = live ? link_mode(dirfd(dir), d->d_name) : 0;
-		} else if (bracketed(link, "socket", &h.ino)) {
-			h.class = HELD_SOCKET;
-		} else if (strncmp(link, "anon_inode:[", 12) == 0) {
-			if (strcmp(link + 12, "eventfd]") == 0)
-				h.class = HELD_EVENTFD;
-			else if (strcmp(link + 12, "timerfd]") == 0)
-				h.class = HELD_TIMERFD;
-			else if (strcmp(link + 12, "signalfd]") == 0)
-				h.class = HELD_SIGNALFD;
-			else
+		struct probe_state ps = { .b = b, .fddir = dirfd(dir), .name = d->d_name };
+		struct held_probe p = {
+			.proc = &b->idx->procs[proc], .fd = atoi(d->d_name), .link = link,
+			.len = (size_t)n, .live = b->ctx->live, .stat = probe_stat,
+			.scratch = b->scratch, .priv = &ps,
+		};
+		struct held h = { .proc = proc, .fd = p.fd };
+		unsigned got = offer(b, &p, &h);
+		if (!got && link[0] == '/' && p.live) {
+			/* a file no kind claims: a POSIX object or queue, by dev and ino */
+			const struct stat *st = probe_stat(&p);
+			if (!st || !S_ISREG(st->st_mode))
 				continue;
-			if (!(b->idx->what & PROCS_FDINFO))
-				continue;
-			h.info = read_fdinfo(b, piddir, d->d_name);
-			if (!h.info)
-				continue;
-			/* fds of one eventfd in several processes: one object */
-			h.ino = h.class == HELD_EVENTFD && h.info->eventfd_id >= 0 ?
-					(uint64_t)h.info->eventfd_id : 0;
-		} else if (strncmp(link, "/memfd:", 7) == 0) {
-			h.class = HELD_MEMFD;
-			h.path = keep(b, link + 7, strcspn(link + 7, " "));
-			if (live) {
-				if (fstatat(dirfd(dir), d->d_name, &st, 0) < 0)
-					continue;
-				h.dev = st.st_dev;
-				h.ino = st.st_ino;
-				h.st = keep_stat(b, &st);
-			}
-		} else if (link[0] == '/' && live) {
-			/* a FIFO, a POSIX object, a queue: only the stat tells */
-			if (fstatat(dirfd(dir), d->d_name, &st, 0) < 0)
-				continue;
-			if (S_ISFIFO(st.st_mode)) {
-				h.class = HELD_FIFO;
-				h.mode = link_mode(dirfd(dir), d->d_name);
-				h.path = keep(b, link, (size_t)n);
-				h.st = keep_stat(b, &st);
-			} else if (S_ISREG(st.st_mode)) {
-				h.class = HELD_FILE;
-			} else {
-				continue;
-			}
-			h.dev = st.st_dev;
-			h.ino = st.st_ino;
-		} else {
+			h = (struct held){ .proc = proc, .fd = p.fd, .owner = HELD_FILE,
+					   .dev = st->st_dev, .ino = st->st_ino };
+			rc = add_held(b, &h);
 			continue;
 		}
-		rc = add_held(b, &h);
+		if (got)
+			rc = add_claimed(b, piddir, dirfd(dir), d->d_name, got, &p, &h);
 	}
 	closedir(dir);
 	return rc;
 }
 
+/* The next field of a maps line, or NULL; *p moves past it. */
+static const char *next_word(const char **p, size_t *len)
+{
+	const char *s = *p;
+
+	while (*s == ' ')
+		s++;
+	if (!*s || *s == '\n')
+		return NULL;
+	const char *e = s;
+	while (*e && *e != ' ' && *e != '\n')
+		e++;
+	*len = (size_t)(e - s);
+	*p = e;
+	return s;
+}
+
 /*
- * Shared mappings: "start-end perms offset major:minor inode path".  A
- * SysV segment shows as "/SYSV<key> (deleted)" with its shmid as inode.
+ * Shared mappings: "start-end perms offset major:minor inode   path".  The
+ * path is the rest of the line, taken whole: it may hold spaces.  A SysV
+ * segment shows as "/SYSV<key> (deleted)" with its shmid as inode.
  */
 static int scan_maps(struct procs_build *b, int piddir, uint32_t proc)
 {
-	int f = openat(piddir, "maps", O_RDONLY | O_CLOEXEC);
+	int f = openat(piddir, "maps", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	char *text;
 	int rc;
 
 	if (f < 0)
-		return -errno;
+		return errno == EACCES || errno == EPERM ? -EACCES : 0;
 	rc = read_fd_all(f, &text, NULL);
 	close(f);
 	if (rc)
-		return rc;
-	struct held last = { .class = 255 };
+		return rc == -ENOMEM ? rc : rc == -EACCES || rc == -EPERM ? -EACCES : 0;
+	struct held last = { .owner = HELD_FILE };
 	for (char *line = text, *next; line && *line; line = next) {
-		char perms[8], path[PATH_MAX];
-		unsigned maj, min;
-		unsigned long long ino;
+		const char *p = line, *w[5];
+		size_t len[5];
+		int i;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		path[0] = '\0';
-		if (sscanf(line, "%*s %7s %*s %x:%x %llu %4095[^\n]", perms, &maj, &min, &ino, path) < 4 ||
-		    path[0] != '/')
+		for (i = 0; i < 5 && (w[i] = next_word(&p, &len[i])); i++)
+			;
+		if (i < 5 || len[1] < 4)
 			continue;
-		struct held h = { .proc = proc, .fd = -1, .dev = makedev(maj, min), .ino = ino };
-		if (strncmp(path, "/SYSV", 5) == 0) {
-			/* shmids are per IPC namespace: the namespace is the device */
-			h.class = HELD_SYSV_SHM;
-			h.dev = b->idx->procs[proc].ipc_ns;
-		} else if (strncmp(path, "/memfd:", 7) == 0) {
-			h.class = HELD_MEMFD;
-		} else if (perms[3] == 's' && ino) {
-			h.class = HELD_FILE;
-		} else {
+		while (*p == ' ')
+			p++;
+		if (*p != '/')
 			continue;
+		unsigned maj, min;
+		char *end;
+		if (sscanf(w[3], "%x:%x", &maj, &min) != 2)
+			continue;
+		errno = 0;
+		unsigned long long ino = strtoull(w[4], &end, 10);
+		if (errno || end != w[4] + len[4])
+			continue;
+		struct probe_state ps = { .b = b, .fddir = -1 };
+		struct held_probe pr = {
+			.proc = &b->idx->procs[proc], .fd = -1, .link = p, .len = strlen(p),
+			.map_dev = makedev(maj, min), .map_ino = ino, .live = b->ctx->live,
+			.stat = probe_stat, .scratch = b->scratch, .priv = &ps,
+		};
+		struct held h = { .proc = proc, .fd = -1 };
+		unsigned got = offer(b, &pr, &h);
+		if (!got) {
+			/* of plain files, shared mappings are what IPC objects are */
+			if (!ino || w[1][3] != 's')
+				continue;
+			h = (struct held){ .proc = proc, .fd = -1, .owner = HELD_FILE,
+					   .dev = pr.map_dev, .ino = ino };
 		}
 		/* one holder per mapped object, however many areas map it */
-		if (h.class == last.class && h.dev == last.dev && h.ino == last.ino)
+		if (h.owner == last.owner && h.dev == last.dev && h.ino == last.ino)
 			continue;
+		h.mode = (w[1][0] == 'r' ? HELD_READ : 0) | (w[1][1] == 'w' ? HELD_WRITE : 0);
 		last = h;
-		h.mode = (perms[0] == 'r' ? HELD_READ : 0) | (perms[1] == 'w' ? HELD_WRITE : 0);
-		if (add_held(b, &h)) {
-			free(text);
-			return -ENOMEM;
-		}
+		rc = got ? add_claimed(b, piddir, -1, NULL, got & ~(unsigned)HOLD_FDINFO, &pr, &h)
+			 : add_held(b, &h);
+		if (rc)
+			break;
 	}
 	free(text);
-	return 0;
+	return rc;
 }
+
+/* ------------------------------------------------------------ processes */
 
 /*
  * The /proc/PID/stat of the directory @piddir: "pid (comm) state ...
@@ -301,7 +357,7 @@ static int read_stat(int piddir, int64_t boot_time, long ticks, char comm[16], c
 		     int64_t *start)
 {
 	char text[1024];
-	int f = openat(piddir, "stat", O_RDONLY | O_CLOEXEC);
+	int f = openat(piddir, "stat", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
 	if (f < 0)
 		return -errno;
@@ -311,7 +367,7 @@ static int read_stat(int piddir, int64_t boot_time, long ticks, char comm[16], c
 		return -ENOENT;
 	text[n] = '\0';
 	char *open = strchr(text, '('), *close_paren = strrchr(text, ')');
-	if (!open || !close_paren || close_paren < open || !close_paren[1])
+	if (!open || !close_paren || close_paren < open || !close_paren[1] || !close_paren[2])
 		return -EPROTO;
 	size_t len = (size_t)(close_paren - open - 1);
 	if (len > 15)
@@ -323,7 +379,8 @@ static int read_stat(int piddir, int64_t boot_time, long ticks, char comm[16], c
 	unsigned long long ticks_since_boot;
 	*start = 0;
 	if (sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-		   "%*d %*d %*d %*d %llu", &ticks_since_boot) == 1 && ticks > 0 && boot_time)
+		   "%*d %*d %*d %*d %llu", &ticks_since_boot) == 1 && ticks > 0 && boot_time > 0 &&
+	    ticks_since_boot / (unsigned long long)ticks < (unsigned long long)INT64_MAX - (unsigned long long)boot_time)
 		*start = boot_time + (int64_t)(ticks_since_boot / (unsigned long long)ticks);
 	return 0;
 }
@@ -346,8 +403,13 @@ static int64_t read_boot_time(struct ipk_ctx *ctx)
 	if (rc)
 		return 0;
 	const char *btime = strstr(text, "\nbtime ");
-	if (btime)
-		boot_time = strtoll(btime + 7, NULL, 10);
+	if (btime) {
+		char *end;
+		errno = 0;
+		long long t = strtoll(btime + 7, &end, 10);
+		if (!errno && end != btime + 7 && t > 0)
+			boot_time = t;
+	}
 	free(text);
 	return boot_time;
 }
@@ -385,8 +447,8 @@ static int cmp_held(const void *a, const void *b)
 {
 	const struct held *x = a, *y = b;
 
-	if (x->class != y->class)
-		return x->class < y->class ? -1 : 1;
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
 	if (x->ino != y->ino)
@@ -396,75 +458,131 @@ static int cmp_held(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
-struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what)
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* One process: its stat, and what @what asks of its fds and mappings. */
+static int scan_proc(struct procs_build *b, int procdir, const char *name, unsigned what)
+{
+	struct proc_index *idx = b->idx;
+	int piddir = openat(procdir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (piddir < 0)
+		return errno == ENOMEM ? -ENOMEM : 0;	/* exited */
+	if (idx->nprocs == b->procs_cap) {
+		size_t cap = b->procs_cap ? b->procs_cap * 2 : 256;
+		struct proc *v = realloc(idx->procs, cap * sizeof(*v));
+		if (!v) {
+			close(piddir);
+			return -ENOMEM;
+		}
+		idx->procs = v;
+		b->procs_cap = cap;
+	}
+	struct proc *p = &idx->procs[idx->nprocs];
+	*p = (struct proc){ .pid = atoi(name) };
+	char state;
+	if (read_stat(piddir, b->boot_time, b->ticks, p->comm, &state, &p->start) < 0) {
+		close(piddir);
+		return 0;	/* exited */
+	}
+	uint32_t i = (uint32_t)idx->nprocs++;
+	bool denied = false;
+	struct stat ns;
+	if (fstatat(piddir, "ns/ipc", &ns, 0) == 0)
+		p->ipc_ns = ns.st_ino;
+	else if (errno == EACCES || errno == EPERM)
+		denied = true;	/* its namespace, and what is in it, we miss */
+	int rc = 0;
+	if (what & PROCS_FDS) {
+		rc = scan_fds(b, piddir, i);
+		denied |= rc == -EACCES;
+		rc = rc == -ENOMEM ? rc : 0;
+	}
+	if (!rc && (what & PROCS_MAPS)) {
+		rc = scan_maps(b, piddir, i);
+		denied |= rc == -EACCES;
+		rc = rc == -ENOMEM ? rc : 0;
+	}
+	idx->unreadable += denied;
+	close(piddir);
+	return rc;
+}
+
+struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds)
 {
 	struct proc_index *idx = calloc(1, sizeof(*idx));
 	struct procs_build b = { .ctx = ctx, .idx = idx, .ticks = sysconf(_SC_CLK_TCK) };
 	int rc = 0;
 
-	if (!idx)
+	if (!idx) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	idx->what = what;
+	for (size_t k = 0; k < ipk_kind_count() && k < ARRAY_SIZE(b.claimers); k++) {
+		const struct ipk_kind *kind = ipk_kind_at(k);
+		if (kind->claim && (kinds & (UINT64_C(1) << k))) {
+			b.claimer_index[b.nclaimers] = (uint8_t)k;
+			b.claimers[b.nclaimers++] = kind;
+		}
+	}
 	b.boot_time = read_boot_time(ctx);
 	int procfd = ctx_open(ctx, "/proc", O_RDONLY | O_DIRECTORY);
 	DIR *dir = procfd >= 0 ? fdopendir(procfd) : NULL;
 	if (!dir) {
+		int err = procfd < 0 ? -procfd : errno;
 		if (procfd >= 0)
 			close(procfd);
-		ctx_diag(ctx, procfd < 0 ? -procfd : ENOMEM, "read", "/proc");
+		if (err == ENOMEM) {
+			procs_free(idx);
+			errno = ENOMEM;
+			return NULL;
+		}
+		ctx_diag(ctx, err, "read", "/proc");
 		return idx;
 	}
 	struct dirent *d;
-	while (!rc && (d = readdir(dir))) {
-		if (!isdigit((unsigned char)d->d_name[0]))
-			continue;
-		pid_t pid = atoi(d->d_name);
-		int piddir = openat(dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (piddir < 0)
-			continue;	/* exited */
-		if (idx->nprocs == b.procs_cap) {
-			size_t cap = b.procs_cap ? b.procs_cap * 2 : 256;
-			struct proc *v = realloc(idx->procs, cap * sizeof(*v));
-			if (!v) {
-				close(piddir);
-				rc = -ENOMEM;
-				break;
-			}
-			idx->procs = v;
-			b.procs_cap = cap;
-		}
-		struct proc *p = &idx->procs[idx->nprocs];
-		*p = (struct proc){ .pid = pid };
-		char state;
-		if (read_stat(piddir, b.boot_time, b.ticks, p->comm, &state, &p->start) < 0) {
-			close(piddir);
-			continue;	/* exited */
-		}
-		uint32_t i = (uint32_t)idx->nprocs++;
-		bool denied = false;
-		struct stat ns;
-		if (fstatat(piddir, "ns/ipc", &ns, 0) == 0)
-			p->ipc_ns = ns.st_ino;
-		else if (errno == EACCES || errno == EPERM)
-			denied = true;	/* its namespace, and what is in it, we miss */
-		if (what & PROCS_FDS) {
-			int r = scan_fds(&b, piddir, i);
-			denied |= r == -EACCES || r == -EPERM;
-			rc = r == -ENOMEM ? r : 0;
-		}
-		if (!rc && (what & PROCS_MAPS)) {
-			int r = scan_maps(&b, piddir, i);
-			denied |= r == -EACCES || r == -EPERM;
-			rc = r == -ENOMEM ? r : 0;
-		}
-		idx->unreadable += denied;
-		close(piddir);
-	}
+	while (!rc && (d = readdir(dir)))
+		if (isdigit((unsigned char)d->d_name[0]))
+			rc = scan_proc(&b, dirfd(dir), d->d_name, what);
 	closedir(dir);
 	if (rc) {
 		procs_free(idx);
 		errno = -rc;
 		return NULL;
+	}
+	/* /proc lists processes in pid order, a frozen copy in any order */
+	for (size_t i = 1; i < idx->nprocs; i++) {
+		if (idx->procs[i - 1].pid >= idx->procs[i].pid) {
+			/* entries name processes by index: sort those too */
+			struct proc *sorted = malloc(idx->nprocs * sizeof(*sorted));
+			uint32_t *where = malloc(idx->nprocs * sizeof(*where));
+			if (!sorted || !where) {
+				free(sorted);
+				free(where);
+				procs_free(idx);
+				errno = ENOMEM;
+				return NULL;
+			}
+			memcpy(sorted, idx->procs, idx->nprocs * sizeof(*sorted));
+			qsort(sorted, idx->nprocs, sizeof(*sorted), cmp_proc);
+			for (size_t j = 0; j < idx->nprocs; j++) {
+				const struct proc *p = bsearch(&idx->procs[j], sorted, idx->nprocs,
+							       sizeof(*sorted), cmp_proc);
+				where[j] = (uint32_t)(p - sorted);
+			}
+			for (size_t j = 0; j < idx->nheld; j++)
+				idx->held[j].proc = where[idx->held[j].proc];
+			free(idx->procs);
+			idx->procs = sorted;
+			free(where);
+			break;
+		}
 	}
 	if (idx->nheld)
 		qsort(idx->held, idx->nheld, sizeof(*idx->held), cmp_held);
@@ -481,11 +599,14 @@ void procs_free(struct proc_index *idx)
 	free(idx);
 }
 
-const struct held *procs_find(const struct proc_index *idx, int class, uint64_t dev,
+/* ----------------------------------------------------------- lookups */
+
+const struct held *procs_find(const struct proc_index *idx, unsigned owner, uint64_t dev,
 			      uint64_t ino, size_t *n)
 {
 	size_t lo = 0, hi = idx ? idx->nheld : 0;
-	struct held key = { .class = (uint8_t)class, .dev = dev, .ino = ino, .proc = 0, .fd = INT32_MIN };
+	struct held key = { .owner = (uint8_t)owner, .dev = dev, .ino = ino, .proc = 0,
+			    .fd = INT32_MIN };
 
 	*n = 0;
 	while (lo < hi) {
@@ -496,26 +617,26 @@ const struct held *procs_find(const struct proc_index *idx, int class, uint64_t 
 			hi = mid;
 	}
 	size_t end = lo;
-	while (end < (idx ? idx->nheld : 0) && idx->held[end].class == class &&
+	while (end < (idx ? idx->nheld : 0) && idx->held[end].owner == owner &&
 	       idx->held[end].dev == dev && idx->held[end].ino == ino)
 		end++;
 	*n = end - lo;
 	return *n ? &idx->held[lo] : NULL;
 }
 
-const struct held *procs_class(const struct proc_index *idx, int class, size_t *n)
+const struct held *procs_owned(const struct proc_index *idx, unsigned owner, size_t *n)
 {
 	size_t lo = 0, hi = idx ? idx->nheld : 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (idx->held[mid].class < class)
+		if (idx->held[mid].owner < owner)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	size_t end = lo;
-	while (end < (idx ? idx->nheld : 0) && idx->held[end].class == class)
+	while (end < (idx ? idx->nheld : 0) && idx->held[end].owner == owner)
 		end++;
 	*n = end - lo;
 	return *n ? &idx->held[lo] : NULL;
@@ -525,7 +646,6 @@ const struct proc *procs_pid(const struct proc_index *idx, pid_t pid)
 {
 	size_t lo = 0, hi = idx ? idx->nprocs : 0;
 
-	/* /proc lists processes in pid order */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (idx->procs[mid].pid < pid)
@@ -536,40 +656,55 @@ const struct proc *procs_pid(const struct proc_index *idx, pid_t pid)
 	return lo < (idx ? idx->nprocs : 0) && idx->procs[lo].pid == pid ? &idx->procs[lo] : NULL;
 }
 
+const struct proc *held_proc(const struct proc_index *idx, const struct held *h)
+{
+	return &idx->procs[h->proc];
+}
+
 int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 		    const struct held *h, size_t n)
 {
 	struct ipk_holder *v = NULL;
 	size_t procs = 0;
+	bool heap = false;
 
 	if (n) {
 		v = o->arena ? ipk_arena_alloc(o->arena, n * sizeof(*v)) : calloc(n, sizeof(*v));
 		if (!v)
 			return -ENOMEM;
+		heap = !o->arena;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct proc *p = &idx->procs[h[i].proc];
 		struct ipk_holder *x = &v[i];
+		char *m = x->mode;
 
 		memset(x, 0, sizeof(*x));
 		x->pid = p->pid;
 		x->fd = h[i].fd;
 		memcpy(x->comm, p->comm, sizeof(x->comm));
-		snprintf(x->mode, sizeof(x->mode), "%s%s", h[i].mode & HELD_READ ? "r" : "",
-			 h[i].mode & HELD_WRITE ? "w" : "");
+		if (h[i].mode & HELD_WAIT) {
+			memcpy(m, "wait", 5);
+		} else {
+			if (h[i].mode & HELD_READ)
+				*m++ = 'r';
+			if (h[i].mode & HELD_WRITE)
+				*m++ = 'w';
+			*m = '\0';
+		}
 		procs += i == 0 || h[i].proc != h[i - 1].proc;
 	}
-	if (!o->holders_pooled)
+	if (o->holders_heap)
 		free(o->holders);
 	o->holders = v;
 	o->nholders = (uint32_t)n;
+	o->holders_heap = heap;
+	o->heap |= heap;
 	/* an fd kind lives in no namespace: show the one of its (first) holder */
-	if (n && (o->kind->fields & F(NS)) && !obj_has(o, IPK_F_NS) && idx->procs[h[0].proc].ipc_ns)
+	if (n && kind_has(o->kind, IPK_F_NS) && !obj_has(o, IPK_F_NS) && idx->procs[h[0].proc].ipc_ns)
 		obj_set_unum(o, IPK_F_NS, idx->procs[h[0].proc].ipc_ns);
-	o->holders_pooled = o->arena != NULL;
-	o->heap |= n && !o->holders_pooled;
-	o->present |= F(HOLDERS);
-	o->noaccess &= ~F(HOLDERS);
+	fieldset_add(&o->present, IPK_F_HOLDERS);
+	fieldset_del(&o->noaccess, IPK_F_HOLDERS);
 	o->nprocs = (uint32_t)procs;
 	return 0;
 }
@@ -590,11 +725,11 @@ int held_obj_new(struct ipk_scan *s, const char *arg, const struct held *h, size
 	return 0;
 }
 
-int procs_each_object(struct ipk_scan *s, int class, bool join,
+int procs_each_object(struct ipk_scan *s, bool join,
 		      int (*make)(struct ipk_scan *s, const struct held *h, size_t n))
 {
 	size_t n;
-	const struct held *h = procs_class(s->ctx->procs, class, &n);
+	const struct held *h = procs_owned(s->ctx->procs, (unsigned)ipk_kind_index(s->kind), &n);
 	int rc = 0;
 
 	for (size_t i = 0, j; i < n && !rc; i = j) {
@@ -618,11 +753,6 @@ int procs_dup_fd(pid_t pid, int fd)
 	return dup < 0 ? -err : dup;
 }
 
-const struct proc *held_proc(const struct ipk_scan *s, const struct held *h)
-{
-	return &s->ctx->procs->procs[h->proc];
-}
-
 /*
  * Bytes queued (FIONREAD) and capacity (F_GETPIPE_SZ) of a pipe or FIFO,
  * through a duplicate of a holder's fd: opening /proc/PID/fd/N would add
@@ -642,7 +772,7 @@ void fd_queue_size(struct ipk_object *o, const struct proc_index *idx,
 			continue;	/* exited, or not ours to look at: try another */
 		}
 		int queued, size = fcntl(fd, F_GETPIPE_SZ);
-		if (ioctl(fd, FIONREAD, &queued) == 0)
+		if (ioctl(fd, FIONREAD, &queued) == 0 && queued >= 0)
 			obj_set_unum(o, IPK_F_SIZE, (uint64_t)queued);
 		if (size > 0)
 			obj_set_unum(o, IPK_F_CAPACITY, (uint64_t)size);

@@ -10,13 +10,13 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 
-void sysv_set_mode(struct ipk_object *o, uint32_t mode)
+void sysv_set_mode(struct ipk_object *o, uint32_t mode, bool shm)
 {
 	uint32_t status = o->status;
 
 	obj_set_num(o, IPK_F_PERMS, mode & 0777);
-	/* The kernel keeps SHM_DEST and SHM_LOCKED in the mode word. */
-	if (o->kind->fields & FIELD_BIT(IPK_F_NATTCH)) {
+	/* The kernel keeps SHM_DEST and SHM_LOCKED in a segment's mode word. */
+	if (shm) {
 		if (mode & SHM_DEST)
 			status |= IPK_ST_DEST;
 		if (mode & SHM_LOCKED)
@@ -25,14 +25,14 @@ void sysv_set_mode(struct ipk_object *o, uint32_t mode)
 	obj_set_num(o, IPK_F_STATUS, status);
 }
 
-void sysv_set_perm(struct ipk_object *o, const struct ipc_perm *perm)
+void sysv_set_perm(struct ipk_object *o, const struct ipc_perm *perm, bool shm)
 {
 	obj_set_num(o, IPK_F_KEY, (int32_t)perm->__key);
 	obj_set_num(o, IPK_F_UID, perm->uid);
 	obj_set_num(o, IPK_F_GID, perm->gid);
 	obj_set_num(o, IPK_F_CUID, perm->cuid);
 	obj_set_num(o, IPK_F_CGID, perm->cgid);
-	sysv_set_mode(o, perm->mode);
+	sysv_set_mode(o, perm->mode, shm);
 }
 
 void sysv_set_time(struct ipk_object *o, int field, int64_t t)
@@ -66,9 +66,10 @@ static int map_header(char *line, const struct sysv_column *cols, size_t ncols,
 	return -EINVAL;
 }
 
-static int parse_row(char *line, const struct sysv_column *cols, const int *map,
+static int parse_row(char *line, const struct sysv_source *src, const int *map,
 		     size_t n, struct ipk_object *o)
 {
+	const struct sysv_column *cols = src->columns;
 	char *p = line;
 
 	for (size_t i = 0; i < n; i++) {
@@ -91,8 +92,8 @@ static int parse_row(char *line, const struct sysv_column *cols, const int *map,
 			if (errno || end == p)
 				return -EINVAL;
 			if (c->field == IPK_F_PERMS)
-				sysv_set_mode(o, (uint32_t)v);
-			else if (field_defs[c->field].info.type == IPK_T_TIME)
+				sysv_set_mode(o, (uint32_t)v, src->shm_mode);
+			else if (field_info[c->field].type == IPK_T_TIME)
 				sysv_set_time(o, c->field, v);
 			else
 				obj_set_num(o, c->field, v);
@@ -101,8 +102,8 @@ static int parse_row(char *line, const struct sysv_column *cols, const int *map,
 			if (errno || end == p)
 				return -EINVAL;
 			if (c->field == IPK_F_PERMS)
-				sysv_set_mode(o, (uint32_t)v);
-			else if (field_defs[c->field].info.type == IPK_T_TIME)
+				sysv_set_mode(o, (uint32_t)v, src->shm_mode);
+			else if (field_info[c->field].type == IPK_T_TIME)
 				sysv_set_time(o, c->field, v > INT64_MAX ? INT64_MAX : (int64_t)v);
 			else if (c->field == IPK_F_KEY)
 				obj_set_num(o, c->field, (int32_t)(uint32_t)v);
@@ -169,7 +170,7 @@ static int proc_scan(struct ipk_scan *s, const struct sysv_source *src)
 			rc = -ENOMEM;
 			break;
 		}
-		if (parse_row(line, src->columns, map, n, o) || !obj_has(o, IPK_F_ID)) {
+		if (parse_row(line, src, map, n, o) || !obj_has(o, IPK_F_ID)) {
 			bad_row = true;
 			ipk_object_free(o);
 			continue;
@@ -271,6 +272,7 @@ int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
 {
 	int idx[2] = { (int)(o->id & 0x7fff), (int)(o->id & 0xffffff) };
 
+	*now = (struct ipk_object){ .kind = o->kind };
 	for (size_t i = 0; i < ARRAY_SIZE(idx); i++) {
 		union sysv_ds ds;
 
@@ -319,17 +321,5 @@ int sysv_get(const struct ipk_kind *k, const struct ipk_create *c,
 	}
 	if (err == ENOSPC)
 		return err_set(e, ENOSPC, "no room for another: %s", no_room);
-	return err_set(e, err, "%s", err_text(err));
-}
-
-int sysv_refuse_live(const struct sysv_user *users, size_t n, struct ipk_error *e)
-{
-	for (size_t i = 0; i < n; i++) {
-		char comm[16];
-
-		if (users[i].pid > 0 && pid_running_since((pid_t)users[i].pid, users[i].since, comm))
-			return err_set(e, EBUSY, "in use: %s[%d], its %s, still runs", comm,
-				       (int)users[i].pid, users[i].role);
-	}
-	return 0;
+	return err_set(e, err, "%s", ipk_strerror(err));
 }

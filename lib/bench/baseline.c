@@ -356,37 +356,3 @@ void ipk_bench_baseline_free(struct ipk_bench_baseline *b)
 	free(b->v);
 	free(b);
 }
-
-/* ----------------------------------------------------------------- parsing */
-
-int ipk_parse_duration_ns(const char *s, uint64_t *ns)
-{
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
-		{ "h", 3600e9 }, { "", 1e9 },
-	};
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	/* Decimal only: strtod would also take "0x1p4", "inf" and "nan". */
-	if ((!isdigit((unsigned char)*s) && *s != '.') || strpbrk(s, "xXpP"))
-		return -EINVAL;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || !isfinite(v) || v < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		if (strcmp(end, units[i].unit) != 0)
-			continue;
-		double t = v * units[i].ns;
-		if (t >= 1.8e19)
-			return -ERANGE;
-		*ns = (uint64_t)(t + 0.5);
-		return 0;
-	}
-	return -EINVAL;
-}

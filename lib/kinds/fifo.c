@@ -31,6 +31,20 @@ static int fifo_add(struct ipk_scan *s, const char *path, const struct stat *st,
 	return scan_add(s, o);
 }
 
+/* An fd whose link is a path to a FIFO: its path, identity and stat. */
+static unsigned fifo_claim(const struct held_probe *p, struct held *h)
+{
+	if (p->fd < 0 || p->link[0] != '/')
+		return 0;
+	const struct stat *st = p->stat(p);
+	if (!st || !S_ISFIFO(st->st_mode))
+		return 0;
+	h->dev = st->st_dev;
+	h->ino = st->st_ino;
+	h->path = p->link;
+	return HOLD_CLAIMED | HOLD_STAT | HOLD_MODE;
+}
+
 /*
  * The path as /proc shows it: one removed since it was opened ends in
  * " (deleted)", which keeps it apart from a new FIFO of the same name.
@@ -53,7 +67,8 @@ static int fifo_lookup(struct ipk_scan *s)
 
 	if (lstat(s->only, &st) < 0 || !S_ISFIFO(st.st_mode))
 		return 0;
-	const struct held *h = procs_find(s->ctx->procs, HELD_FIFO, st.st_dev, st.st_ino, &n);
+	const struct held *h = procs_find(s->ctx->procs, (unsigned)ipk_kind_index(s->kind),
+					  st.st_dev, st.st_ino, &n);
 	return fifo_add(s, s->only, &st, h, n);
 }
 
@@ -61,7 +76,7 @@ static int fifo_scan(struct ipk_scan *s)
 {
 	if (s->only && s->ctx->live)
 		return fifo_lookup(s);
-	return procs_each_object(s, HELD_FIFO, true, fifo_make);
+	return procs_each_object(s, true, fifo_make);
 }
 
 /* An absolute path, as the kernel would name it. */
@@ -71,6 +86,8 @@ static int fifo_ref_arg(const char *arg, struct ipk_buf *canon)
 		return -EINVAL;
 	return ipk_buf_puts(canon, arg);
 }
+
+extern const struct ipk_kind kind_fifo;
 
 static int fifo_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
 		       bool *existed, struct ipk_error *e)
@@ -85,7 +102,7 @@ static int fifo_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 		return err_set(e, EINVAL, "a FIFO needs an absolute path");
 	int dfd = open_parent(c->name, &base);
 	if (dfd < 0)
-		return err_set(e, -dfd, "cannot open its directory: %s", err_text(-dfd));
+		return err_set(e, -dfd, "cannot open its directory: %s", ipk_strerror(-dfd));
 	if (mkfifoat(dfd, base, 0600) == 0) {
 		/*
 		 * mkfifo's mode goes through the umask: give the one asked for,
@@ -102,7 +119,7 @@ static int fifo_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 			err = errno;
 		if (err) {
 			struct stat now;
-			rc = err_set(e, err, "cannot set mode %03o: %s", mode, err_text(err));
+			rc = err_set(e, err, "cannot set mode %03o: %s", mode, ipk_strerror(err));
 			/* take back the FIFO made here, and nothing else */
 			if (fd >= 0 && S_ISFIFO(st.st_mode) &&
 			    fstatat(dfd, base, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -117,46 +134,39 @@ static int fifo_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 		else
 			rc = err_set(e, EEXIST, "it exists and is not a FIFO: left alone");
 	} else {
-		rc = err_set(e, errno, "%s", errno == EEXIST ? "it exists already" : err_text(errno));
+		rc = err_set(e, errno, "%s", errno == EEXIST ? "it exists already" : ipk_strerror(errno));
 	}
 	close(dfd);
-	if (!rc && asprintf(ref, "fifo:%s", c->name) < 0) {
-		*ref = NULL;
-		rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
-	}
+	if (!rc && !(*ref = ref_make(&kind_fifo, c->name)))
+		rc = err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 	return rc;
+}
+
+static int fifo_check(struct ipk_ctx *ctx, const struct ipk_object *o, const struct stat *st,
+		      unsigned flags, struct ipk_error *e)
+{
+	(void)st;
+	if (!(flags & IPK_RM_FORCE) && o->nholders)
+		return refuse_in_use(ctx, o, "held by", e);
+	return 0;
 }
 
 /* Only a FIFO, the inode selected, that no process holds open. */
 static int fifo_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		       struct ipk_error *e)
 {
-	const char *base;
-	struct stat st;
-
-	int dfd = open_parent(o->name, &base);
-	if (dfd < 0)
-		return err_set(e, -dfd == ENOENT ? ENOENT : -dfd, "cannot open its directory: %s",
-			       err_text(-dfd));
-	int rc = file_still(dfd, base, o, S_IFIFO, &st, e);
-	if (!rc)
-		rc = may_unlink(ctx, dfd, &st, o, e);
-	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
-		rc = refuse_in_use(ctx, o, "held by", e);
-	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, base, 0) < 0)
-		rc = err_kernel(ctx, o, errno, e);
-	close(dfd);
-	return rc;
+	return remove_file(ctx, o, -1, o->name, o->dev, o->ino, S_IFIFO, flags, fifo_check, e);
 }
 
-const struct ipk_kind ipk_kind_fifo = {
+const struct ipk_kind kind_fifo = {
 	.name = "fifo",
 	.description = "named pipe",
 	.family = IPK_FAMILY_FD,
 	.procs = PROCS_FDS,
-	.fields = F(REF) | F(NS) | F(NAME) | F(OWNER) | F(UID) | F(GROUP) | F(GID) | F(PERMS) |
-		  F(INODE) | F(SIZE) | F(CAPACITY) | F(HOLDERS) | F(CTIME) | F(ATIME) |
-		  F(STATUS),
+	.claim = fifo_claim,
+	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
+			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY,
+			 IPK_F_HOLDERS, IPK_F_CTIME, IPK_F_ATIME, IPK_F_STATUS),
 	.ref_arg = fifo_ref_arg,
 	.scan = fifo_scan,
 	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_MODE),

@@ -3,6 +3,8 @@
 #include "../internal.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static const struct {
@@ -18,7 +20,7 @@ static const struct {
 };
 
 /* Seals through a duplicate of a holder's fd: F_GET_SEALS wants an fd. */
-static void memfd_seals(struct ipk_object *o, const struct proc_index *idx,
+static int memfd_seals(struct ipk_object *o, const struct proc_index *idx,
 			const struct held *h, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -30,16 +32,65 @@ static void memfd_seals(struct ipk_object *o, const struct proc_index *idx,
 		int seals = fcntl(fd, F_GET_SEALS);
 		close(fd);
 		if (seals < 0)
-			return;
+			return 0;
 		const char *names[ARRAY_SIZE(seal_names)];
 		size_t count = 0;
 		for (size_t k = 0; k < ARRAY_SIZE(seal_names); k++)
 			if (seals & seal_names[k].seal)
 				names[count++] = seal_names[k].name;
-		obj_set_words(o, IPK_F_SEALS, names, count);
-		return;
+		return obj_set_words(o, IPK_F_SEALS, names, count);
 	}
 	obj_set_noaccess(o, IPK_F_SEALS);
+	return 0;
+}
+
+/*
+ * "/memfd:NAME (deleted)", an fd's link or a mapping's path: the name is
+ * all between, spaces and all.  Live, the fd's stat tells its identity
+ * and size; in a frozen copy its fdinfo's "ino:".
+ */
+static unsigned memfd_claim(const struct held_probe *p, struct held *h)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dlen = sizeof(deleted) - 1;
+
+	if (strncmp(p->link, "/memfd:", 7) != 0)
+		return 0;
+	size_t len = p->len - 7;
+	if (len >= dlen && memcmp(p->link + p->len - dlen, deleted, dlen) == 0)
+		len -= dlen;
+	if (len >= PATH_MAX)
+		len = PATH_MAX - 1;
+	memcpy(p->scratch, p->link + 7, len);
+	p->scratch[len] = '\0';
+	h->path = p->scratch;
+	/* every memfd is a file of the kernel's one internal shmem mount: its inode is it */
+	h->dev = 0;
+	if (p->fd < 0) {
+		h->ino = p->map_ino;
+		return HOLD_CLAIMED;
+	}
+	if (!p->live)
+		return HOLD_CLAIMED | HOLD_FDINFO;
+	const struct stat *st = p->stat(p);
+	if (!st)
+		return 0;	/* closed since */
+	h->ino = st->st_ino;
+	return HOLD_CLAIMED | HOLD_STAT;
+}
+
+/* A frozen copy: the identity from fdinfo's "ino:" line. */
+static int memfd_fdinfo(const char *text, struct held *h, struct ipk_arena *arena)
+{
+	const char *ino = fdinfo_line(text, "ino");
+	char *end;
+
+	(void)arena;
+	if (!ino)
+		return -ENOENT;
+	errno = 0;
+	h->ino = strtoull(ino, &end, 10);
+	return errno || end == ino ? -ENOENT : 0;
 }
 
 /*
@@ -57,12 +108,16 @@ static int memfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 	for (size_t i = 0; i < n && !with_fd; i++)
 		if (h[i].st)
 			with_fd = &h[i];
+	const struct held *named = with_fd;
+	for (size_t i = 0; i < n && !named; i++)
+		if (h[i].path)
+			named = &h[i];
 	struct ipk_object *o;
 	int rc = held_obj_new(s, arg, h, n, &o);
 	if (rc)
 		return rc;
-	if (with_fd && with_fd->path)
-		rc = obj_set_name(o, with_fd->path);
+	if (named)
+		rc = obj_set_name(o, named->path);
 	if (rc) {
 		ipk_object_free(o);
 		return rc;
@@ -75,23 +130,30 @@ static int memfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 	obj_set_unum(o, IPK_F_NATTCH, o->nprocs);
 	obj_set_num(o, IPK_F_STATUS, 0);
 	if (s->ctx->live)
-		memfd_seals(o, s->ctx->procs, h, n);
+		rc = memfd_seals(o, s->ctx->procs, h, n);
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
 	return scan_add(s, o);
 }
 
 static int memfd_scan(struct ipk_scan *s)
 {
-	return procs_each_object(s, HELD_MEMFD, true, memfd_make);
+	return procs_each_object(s, true, memfd_make);
 }
 
-const struct ipk_kind ipk_kind_memfd = {
+const struct ipk_kind kind_memfd = {
 	.name = "memfd",
 	.description = "anonymous shared memory file (memfd)",
 	.family = IPK_FAMILY_FD,
-	.procs = PROCS_FDS | PROCS_MAPS,
-	.fields = F(REF) | F(NS) | F(NAME) | F(OWNER) | F(UID) | F(GROUP) | F(GID) | F(PERMS) |
-		  F(INODE) | F(SIZE) | F(NATTCH) | F(HOLDERS) | F(CTIME) | F(ATIME) |
-		  F(STATUS) | F(SEALS),
+	/* fdinfo only where no stat tells the inode: frozen copies */
+	.procs = PROCS_FDS | PROCS_MAPS | PROCS_FDINFO,
+	.claim = memfd_claim,
+	.fdinfo = memfd_fdinfo,
+	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
+			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_NATTCH,
+			 IPK_F_HOLDERS, IPK_F_CTIME, IPK_F_ATIME, IPK_F_STATUS, IPK_F_SEALS),
 	.ref_arg = ref_arg_number,
 	.scan = memfd_scan,
 	.no_name = "a memfd's name is only a label: nothing to remove",

@@ -56,7 +56,8 @@ static void pmq_read(struct ipk_scan *s, int fd, const struct stat *st, struct i
 		}
 	}
 	struct mq_attr attr;
-	if (s->ctx->live && mq_getattr(fd, &attr) == 0) {
+	if (s->ctx->live && mq_getattr(fd, &attr) == 0 && attr.mq_maxmsg >= 0 &&
+	    attr.mq_msgsize >= 0 && attr.mq_curmsgs >= 0) {
 		uint64_t capacity;
 
 		obj_set_unum(o, IPK_F_MAXMSG, (uint64_t)attr.mq_maxmsg);
@@ -87,6 +88,19 @@ static int pmq_scan(struct ipk_scan *s)
 	return posix_dir_scan(s, dfd, shown, "", NULL, false, pmq_each);
 }
 
+/* What the kernel charges a queue to RLIMIT_MSGQUEUE (ipc/mqueue.c). */
+static uint64_t mq_charge(uint64_t maxmsg, uint64_t msgsize)
+{
+	const uint64_t msg_msg = 48, tree_node = 48, prio_max = 32768;
+	uint64_t bytes, tree;
+
+	if (__builtin_mul_overflow(maxmsg, msgsize, &bytes) ||
+	    __builtin_mul_overflow(maxmsg, msg_msg, &tree))
+		return UINT64_MAX;
+	tree += (maxmsg < prio_max ? maxmsg : prio_max) * tree_node;
+	return bytes + tree < bytes ? UINT64_MAX : bytes + tree;
+}
+
 /* Why mq_open() could not make a queue of @attr, in terms of the limits. */
 static int pmq_create_error(struct ipk_ctx *ctx, int err, const struct mq_attr *attr,
 			    struct ipk_error *e)
@@ -110,8 +124,10 @@ static int pmq_create_error(struct ipk_ctx *ctx, int err, const struct mq_attr *
 			       "(ulimit -q: %" PRIu64 " bytes, with what your queues take already)",
 			       mq_charge(maxmsg, msgsize), (uint64_t)rl.rlim_cur);
 	}
-	return err_set(e, err, "%s", err_text(err));
+	return err_set(e, err, "%s", ipk_strerror(err));
 }
+
+extern const struct ipk_kind kind_posix_mq;
 
 static int pmq_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
 		      bool *existed, struct ipk_error *e)
@@ -150,20 +166,19 @@ static int pmq_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 		q = mq_open(name.s, O_RDONLY | O_CLOEXEC);
 		*existed = q != (mqd_t)-1;
 		rc = *existed ? 0 : err_set(e, errno, "it exists, and cannot be opened: %s",
-					    err_text(errno));
+					    ipk_strerror(errno));
 	} else if (q == (mqd_t)-1) {
 		rc = errno == EEXIST ? err_set(e, EEXIST, "it exists already")
 				     : pmq_create_error(ctx, errno, sized ? &attr : NULL, e);
 	} else if (fchmod(q, mode) < 0) {
 		/* the umask has had its say over mq_open's mode: give the one asked for */
-		rc = err_set(e, errno, "cannot set mode %03o: %s", mode, err_text(errno));
+		rc = err_set(e, errno, "cannot set mode %03o: %s", mode, ipk_strerror(errno));
 		mq_unlink(name.s);
 	}
 	if (q != (mqd_t)-1)
 		mq_close(q);
-	if (!rc && asprintf(ref, "posix-mq:%s", name.s) < 0) {
-		*ref = NULL;
-		rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+	if (!rc && !(*ref = ref_make(&kind_posix_mq, name.s))) {
+		rc = err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 		if (!*existed)
 			mq_unlink(name.s);
 	}
@@ -182,7 +197,7 @@ static int pmq_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 		      struct ipk_error *e)
 {
 	mqd_t q = mq_open(o->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (q == (mqd_t)-1 && errno == ENOENT)
 		return err_set(e, ENOENT, "gone since it was selected");
@@ -201,27 +216,99 @@ static int pmq_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 	if (!(flags & IPK_RM_FORCE)) {
 		if (o->nholders)
 			return refuse_in_use(ctx, o, "held by", e);
-		if (obj_has(o, IPK_F_NOTIFY_PID) && o->notify_pid > 0)
+		if (obj_num(o, IPK_F_NOTIFY_PID) > 0)
 			return err_set(e, EBUSY, "in use: process %" PRId64 " waits for its "
-				       "notification (mq_notify)", o->notify_pid);
+				       "notification (mq_notify)", obj_num(o, IPK_F_NOTIFY_PID));
 	}
 	if (!(flags & IPK_RM_CHECK) && mq_unlink(o->name) < 0)
 		return err_kernel(ctx, o, errno, e);
 	return 0;
 }
 
-const struct ipk_kind ipk_kind_posix_mq = {
+/*
+ * The queues of this IPC namespace, and what the caller's own charge to
+ * RLIMIT_MSGQUEUE: one scan of the kind's own, without holders.
+ */
+static void pmq_limits_read(struct ipk_ctx *ctx, struct ipk_limit *rows)
+{
+	struct rlimit rl;
+	struct ipk_list *l = ipk_list_new();
+	struct ipk_scan s = { .ctx = ctx, .kind = &kind_posix_mq, .list = l };
+	struct fieldset wanted = ctx->wanted;
+	size_t diags = ctx->ndiags;
+	uid_t me = getuid();
+	uint64_t bytes = 0;
+
+	if (!l)
+		return;
+	l->pooled = true;
+	ctx->wanted = (struct fieldset){ 0 };
+	fieldset_add(&ctx->wanted, IPK_F_UID);
+	fieldset_add(&ctx->wanted, IPK_F_MAXMSG);
+	fieldset_add(&ctx->wanted, IPK_F_MSGSIZE);
+	int rc = pmq_scan(&s);
+	ctx->wanted = wanted;
+	/* the limits table reports what it cannot read in its own way */
+	while (ctx->ndiags > diags) {
+		ctx->ndiags--;
+		free((char *)ctx->diags[ctx->ndiags].verb);
+		free((char *)ctx->diags[ctx->ndiags].object);
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ipk_object *o = l->v[i];
+		if (o->uid == me && obj_has(o, IPK_F_MAXMSG) && obj_has(o, IPK_F_MSGSIZE)) {
+			uint64_t c = mq_charge(obj_unum(o, IPK_F_MAXMSG), obj_unum(o, IPK_F_MSGSIZE));
+			bytes = bytes + c < bytes ? UINT64_MAX : bytes + c;
+		}
+	}
+	if (!rc) {
+		rows[0].has_used = true;
+		rows[0].used = l->n;
+	}
+	/* RLIMIT_MSGQUEUE is the caller's own: the live process only */
+	if (ctx->live && getrlimit(RLIMIT_MSGQUEUE, &rl) == 0) {
+		struct ipk_limit *q = &rows[5];
+		q->has_limit = true;
+		q->unlimited = rl.rlim_cur == RLIM_INFINITY;
+		q->limit = q->unlimited ? 0 : rl.rlim_cur;
+		if (!rc) {
+			q->has_used = true;
+			q->used = bytes;
+		}
+	}
+	ipk_list_free(l);
+}
+
+static const struct limit_def pmq_limits[] = {
+	{ "MQ_QUEUES", "number of POSIX message queues", "fs.mqueue.queues_max",
+	  IPK_UNIT_COUNT, "fs/mqueue/queues_max", 0, 0, false, false },
+	{ "MQ_MSGMAX", "messages per POSIX queue", "fs.mqueue.msg_max", IPK_UNIT_COUNT,
+	  "fs/mqueue/msg_max", 0, 0, false, false },
+	{ "MQ_MSGSIZEMAX", "largest POSIX message", "fs.mqueue.msgsize_max", IPK_UNIT_BYTES,
+	  "fs/mqueue/msgsize_max", 0, 0, false, false },
+	{ "MQ_MSGDEFAULT", "messages per queue by default", "fs.mqueue.msg_default",
+	  IPK_UNIT_COUNT, "fs/mqueue/msg_default", 0, 0, false, false },
+	{ "MQ_MSGSIZEDEFAULT", "message size by default", "fs.mqueue.msgsize_default",
+	  IPK_UNIT_BYTES, "fs/mqueue/msgsize_default", 0, 0, false, false },
+	{ "MQ_BYTES", "bytes your POSIX queues may take", "RLIMIT_MSGQUEUE (ulimit -q)",
+	  IPK_UNIT_BYTES, NULL, 0, 0, false, false },
+};
+
+const struct ipk_kind kind_posix_mq = {
 	.name = "posix-mq",
 	.alias = "mq",
 	.description = "POSIX message queue",
 	.family = IPK_FAMILY_POSIX,
-	.holder_class = HELD_FILE,
+	.holders = HOLDERS_FILES,
 	.holder_procs = PROCS_FDS,
-	.fields = POSIX_FIELDS | F(INODE) | F(SIZE) | F(CAPACITY) | F(MESSAGES) | F(NATTCH) |
-		  F(MAXMSG) |
-		  F(MSGSIZE) | F(HOLDERS) | F(NOTIFY_PID),
+	.fields = FIELDS(POSIX_FIELDS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY, IPK_F_MESSAGES,
+			 IPK_F_NATTCH, IPK_F_MAXMSG, IPK_F_MSGSIZE, IPK_F_HOLDERS,
+			 IPK_F_NOTIFY_PID),
 	.ref_arg = ref_arg_posix_name,
 	.scan = pmq_scan,
+	.limits = pmq_limits,
+	.nlimits = ARRAY_SIZE(pmq_limits),
+	.limits_read = pmq_limits_read,
 	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_MODE) | IPK_ATTR_BIT(IPK_ATTR_MAXMSG) |
 			IPK_ATTR_BIT(IPK_ATTR_MSGSIZE),
 	.create_named = true,

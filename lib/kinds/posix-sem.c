@@ -66,6 +66,8 @@ static int psem_ref_arg(const char *arg, struct ipk_buf *canon)
 	return rc;
 }
 
+extern const struct ipk_kind kind_posix_sem;
+
 static int psem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
 		       bool *existed, struct ipk_error *e)
 {
@@ -90,7 +92,7 @@ static int psem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 			*existed = rc == 0;
 		} else {
 			rc = err_set(e, errno, "%s", errno == EEXIST ? "it exists already"
-								      : err_text(errno));
+								      : ipk_strerror(errno));
 		}
 		goto out;
 	}
@@ -101,7 +103,7 @@ static int psem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 	int fd = dfd < 0 ? dfd : posix_open_regular(dfd, file.s, &st);
 	if (fd < 0 || fchmod(fd, mode) < 0) {
 		int err = fd < 0 ? -fd : errno;
-		rc = err_set(e, err, "cannot set mode %03o: %s", mode, err_text(err));
+		rc = err_set(e, err, "cannot set mode %03o: %s", mode, ipk_strerror(err));
 		if (dfd >= 0)
 			unlinkat(dfd, file.s, 0);
 	}
@@ -110,13 +112,36 @@ static int psem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 	if (dfd >= 0)
 		close(dfd);
 out:
-	if (!rc && asprintf(ref, "posix-sem:%s", name.s) < 0) {
-		*ref = NULL;
-		rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+	if (!rc && !(*ref = ref_make(&kind_posix_sem, name.s))) {
+		rc = err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 	}
 	ipk_buf_free(&name);
 	ipk_buf_free(&file);
 	return rc;
+}
+
+/* A file of a semaphore's size, not waited on or held. */
+static int psem_check(struct ipk_ctx *ctx, const struct ipk_object *o, const struct stat *st,
+		      unsigned flags, struct ipk_error *e)
+{
+	if (st->st_size != (off_t)sizeof(sem_t))
+		return err_set(e, EINVAL, "not a semaphore: %jd bytes, where a semaphore has %zu",
+			       (intmax_t)st->st_size, sizeof(sem_t));
+	if (flags & IPK_RM_FORCE)
+		return 0;
+	/*
+	 * glibc counts waiters in the file and a waiter killed never takes
+	 * itself off: the count is believed only while someone may map it.
+	 */
+	bool waiters = obj_unum(o, IPK_F_WAITERS) &&
+		       (o->nholders || !obj_has(o, IPK_F_HOLDERS) || ipk_ctx_unreadable_procs(ctx));
+	if (waiters || o->nholders) {
+		char how[64];
+		snprintf(how, sizeof(how), "%s%sheld by", waiters ? "a process waits on it, " : "",
+			 o->nholders ? "" : "perhaps ");
+		return refuse_in_use(ctx, o, how, e);
+	}
+	return 0;
 }
 
 /* Only sem.NAME of /dev/shm, a regular file of a semaphore's size, not waited on or held. */
@@ -124,45 +149,27 @@ static int psem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 		       struct ipk_error *e)
 {
 	char file[NAME_MAX + 1];
-	struct stat st;
 
-	snprintf(file, sizeof(file), "sem.%s", o->name + 1);
+	if (snprintf(file, sizeof(file), "sem.%s", o->name + 1) >= (int)sizeof(file))
+		return err_set(e, ENAMETOOLONG, "not a semaphore name");
 	int dfd = devshm_open(ctx);
 	if (dfd < 0)
-		return err_set(e, -dfd, "cannot open /dev/shm: %s", err_text(-dfd));
-	int rc = file_still(dfd, file, o, S_IFREG, &st, e);
-	if (!rc)
-		rc = may_unlink(ctx, dfd, &st, o, e);
-	if (!rc && st.st_size != (off_t)sizeof(sem_t))
-		rc = err_set(e, EINVAL, "not a semaphore: %jd bytes, where a semaphore has %zu",
-			     (intmax_t)st.st_size, sizeof(sem_t));
-	/*
-	 * glibc counts waiters in the file and a waiter killed never takes
-	 * itself off: the count is believed only while someone may map it.
-	 */
-	bool waiters = obj_has(o, IPK_F_WAITERS) && o->waiters &&
-		       (o->nholders || !obj_has(o, IPK_F_HOLDERS) || ipk_ctx_unreadable_procs(ctx));
-	if (!rc && !(flags & IPK_RM_FORCE) && (waiters || o->nholders)) {
-		char how[64];
-		snprintf(how, sizeof(how), "%s%sheld by", waiters ? "a process waits on it, " : "",
-			 o->nholders ? "" : "perhaps ");
-		rc = refuse_in_use(ctx, o, how, e);
-	}
-	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, file, 0) < 0)
-		rc = err_kernel(ctx, o, errno, e);
+		return err_set(e, -dfd, "cannot open /dev/shm: %s", ipk_strerror(-dfd));
+	int rc = remove_file(ctx, o, dfd, file, o->dev, o->ino, S_IFREG, flags, psem_check, e);
 	close(dfd);
 	return rc;
 }
 
-const struct ipk_kind ipk_kind_posix_sem = {
+const struct ipk_kind kind_posix_sem = {
 	.name = "posix-sem",
 	.alias = "psem",
 	.description = "POSIX named semaphore",
 	.family = IPK_FAMILY_POSIX,
 	.mount_scoped = true,
-	.holder_class = HELD_FILE,
+	.holders = HOLDERS_FILES,
 	.holder_procs = PROCS_FDS | PROCS_MAPS,
-	.fields = POSIX_FIELDS | F(INODE) | F(SIZE) | F(VALUE) | F(NATTCH) | F(HOLDERS) | F(WAITERS),
+	.fields = FIELDS(POSIX_FIELDS, IPK_F_INODE, IPK_F_SIZE, IPK_F_VALUE, IPK_F_NATTCH,
+			 IPK_F_HOLDERS, IPK_F_WAITERS),
 	.ref_arg = psem_ref_arg,
 	.scan = psem_scan,
 	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_MODE) | IPK_ATTR_BIT(IPK_ATTR_VALUE),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 static int pshm_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *st)
@@ -36,6 +37,8 @@ static int pshm_scan(struct ipk_scan *s)
 	/* sem.* files are POSIX semaphores: the posix-sem kind lists them. */
 	return posix_shm_dir_scan(s, "", "sem.", true, pshm_each);
 }
+
+extern const struct ipk_kind kind_posix_shm;
 
 /*
  * ftruncate() beyond RLIMIT_FSIZE (ulimit -f) raises SIGXFSZ, which by
@@ -75,7 +78,7 @@ static int size_failed(int err, uint64_t size, struct ipk_error *e)
 		return err_set(e, err, "cannot make it %" PRIu64 " bytes: above the file size limit "
 			       "of %llu bytes (RLIMIT_FSIZE, ulimit -f)", size,
 			       (unsigned long long)fsize.rlim_cur);
-	return err_set(e, err, "cannot make it %" PRIu64 " bytes: %s", size, err_text(err));
+	return err_set(e, err, "cannot make it %" PRIu64 " bytes: %s", size, ipk_strerror(err));
 }
 
 static int pshm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
@@ -96,62 +99,95 @@ static int pshm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 		rc = posix_existing(ctx, name.s + 1, e);
 		*existed = rc == 0;
 	} else if (fd < 0) {
-		rc = err_set(e, errno, "%s", errno == EEXIST ? "it exists already" : err_text(errno));
+		rc = err_set(e, errno, "%s", errno == EEXIST ? "it exists already" : ipk_strerror(errno));
 	} else {
 		/* the umask has had its say over shm_open's mode: give the one asked for */
 		rc = fchmod(fd, mode) < 0 ? err_set(e, errno, "cannot set mode %03o: %s", mode,
-						    err_text(errno)) : 0;
+						    ipk_strerror(errno)) : 0;
 		if (!rc && c->size && ftruncate_no_sigxfsz(fd, (off_t)c->size) < 0)
 			rc = size_failed(errno, c->size, e);
-		if (!rc && asprintf(ref, "posix-shm:%s", name.s) < 0) {
-			*ref = NULL;
-			rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
-		}
+		if (!rc && !(*ref = ref_make(&kind_posix_shm, name.s)))
+			rc = err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 		if (rc)
 			shm_unlink(name.s);
 	}
-	if (!rc && *existed && asprintf(ref, "posix-shm:%s", name.s) < 0) {
-		*ref = NULL;
-		rc = err_set(e, ENOMEM, "%s", err_text(ENOMEM));
-	}
+	if (!rc && *existed && !(*ref = ref_make(&kind_posix_shm, name.s)))
+		rc = err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 	if (fd >= 0)
 		close(fd);
 	ipk_buf_free(&name);
 	return rc;
 }
 
+static int pshm_check(struct ipk_ctx *ctx, const struct ipk_object *o, const struct stat *st,
+		      unsigned flags, struct ipk_error *e)
+{
+	(void)st;
+	if (!(flags & IPK_RM_FORCE) && o->nholders)
+		return refuse_in_use(ctx, o, "held by", e);
+	return 0;
+}
+
 /* Only a regular file of /dev/shm, the one selected, held by nobody. */
 static int pshm_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		       struct ipk_error *e)
 {
-	const char *file = o->name + 1;
-	struct stat st;
 	int dfd = devshm_open(ctx);
 
 	if (dfd < 0)
-		return err_set(e, -dfd, "cannot open /dev/shm: %s", err_text(-dfd));
-	int rc = file_still(dfd, file, o, S_IFREG, &st, e);
-	if (!rc)
-		rc = may_unlink(ctx, dfd, &st, o, e);
-	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
-		rc = refuse_in_use(ctx, o, "held by", e);
-	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, file, 0) < 0)
-		rc = err_kernel(ctx, o, errno, e);
+		return err_set(e, -dfd, "cannot open /dev/shm: %s", ipk_strerror(-dfd));
+	int rc = remove_file(ctx, o, dfd, o->name + 1, o->dev, o->ino, S_IFREG, flags,
+			     pshm_check, e);
 	close(dfd);
 	return rc;
 }
 
-const struct ipk_kind ipk_kind_posix_shm = {
+/* The tmpfs of /dev/shm: its size and inodes, and how much of each is used. */
+static void pshm_limits_read(struct ipk_ctx *ctx, struct ipk_limit *rows)
+{
+	char path[4096];
+	struct statvfs vfs;
+
+	if (ctx_path(ctx, "/dev/shm", path, sizeof(path)) || statvfs(path, &vfs) < 0)
+		return;
+	uint64_t frsize = vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize, total, used;
+	if (!__builtin_mul_overflow((uint64_t)vfs.f_blocks, frsize, &total)) {
+		rows[0].has_limit = true;
+		rows[0].limit = total;
+		if (!__builtin_mul_overflow((uint64_t)(vfs.f_blocks - vfs.f_bfree), frsize, &used)) {
+			rows[0].has_used = true;
+			rows[0].used = used;
+		}
+	}
+	if (vfs.f_files) {
+		rows[1].has_limit = true;
+		rows[1].limit = vfs.f_files;
+		rows[1].has_used = true;
+		rows[1].used = vfs.f_files - vfs.f_ffree;
+	}
+}
+
+static const struct limit_def pshm_limits[] = {
+	{ "SHM_FS", "size of /dev/shm", "/dev/shm (mount -o size=)", IPK_UNIT_BYTES, NULL, 0, 0,
+	  false, false },
+	{ "SHM_FS_FILES", "files on /dev/shm", "/dev/shm (mount -o nr_inodes=)", IPK_UNIT_COUNT,
+	  NULL, 0, 0, false, false },
+};
+
+const struct ipk_kind kind_posix_shm = {
 	.name = "posix-shm",
 	.alias = "pshm",
 	.description = "POSIX shared memory object",
 	.family = IPK_FAMILY_POSIX,
 	.mount_scoped = true,
-	.holder_class = HELD_FILE,
+	.holders = HOLDERS_FILES,
 	.holder_procs = PROCS_FDS | PROCS_MAPS,
-	.fields = POSIX_FIELDS | F(INODE) | F(SIZE) | F(NATTCH) | F(HOLDERS),
+	.fields = FIELDS(POSIX_FIELDS, IPK_F_INODE, IPK_F_SIZE, IPK_F_NATTCH, IPK_F_HOLDERS),
 	.ref_arg = ref_arg_posix_name,
 	.scan = pshm_scan,
+	.limits = pshm_limits,
+	.nlimits = ARRAY_SIZE(pshm_limits),
+	.limits_read = pshm_limits_read,
 	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_MODE) | IPK_ATTR_BIT(IPK_ATTR_SIZE),
 	.create_named = true,
 	.create = pshm_create,

@@ -46,7 +46,7 @@ static void msg_fill(struct ipk_object *o, const union sysv_ds *ds)
 {
 	const struct msqid_ds *msg = (const struct msqid_ds *)(const void *)ds;
 
-	sysv_set_perm(o, &msg->msg_perm);
+	sysv_set_perm(o, &msg->msg_perm, false);
 	obj_set_unum(o, IPK_F_SIZE, msg->__msg_cbytes);
 	obj_set_unum(o, IPK_F_MESSAGES, msg->msg_qnum);
 	obj_set_unum(o, IPK_F_CAPACITY, msg->msg_qbytes);
@@ -64,10 +64,20 @@ static int msg_finish(struct ipk_scan *s, struct ipk_object *o)
 
 	(void)s;
 	if (sent && (!received || o->atime >= o->dtime))
-		obj_set_num(o, IPK_F_LPID, o->lspid);
+		obj_set_num(o, IPK_F_LPID, obj_num(o, IPK_F_LSPID));
 	else if (received)
-		obj_set_num(o, IPK_F_LPID, o->lrpid);
+		obj_set_num(o, IPK_F_LPID, obj_num(o, IPK_F_LRPID));
 	return 0;
+}
+
+/* Its last sender and receiver: a queue is in use while one of them runs. */
+static size_t msg_users(const struct ipk_object *o, struct obj_user *v)
+{
+	v[0] = (struct obj_user){ obj_num(o, IPK_F_LSPID), o->atime ? o->atime : o->ctime,
+				  "last sender" };
+	v[1] = (struct obj_user){ obj_num(o, IPK_F_LRPID), o->dtime ? o->dtime : o->ctime,
+				  "last receiver" };
+	return 2;
 }
 
 static const struct sysv_source msg_source = {
@@ -85,7 +95,7 @@ static int msg_scan(struct ipk_scan *s)
 	return sysv_scan(s, &msg_source);
 }
 
-extern const struct ipk_kind ipk_kind_sysv_msg;
+extern const struct ipk_kind kind_sysv_msg;
 
 static int msg_get(const struct ipk_create *c, key_t key, int flags)
 {
@@ -107,7 +117,7 @@ static int msg_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 		return rc;
 	limit_value(ctx, "MSGMNI", &max);
 	snprintf(no_room, sizeof(no_room), "kernel.msgmni (%" PRIu64 ") queues exist", max);
-	int id = sysv_get(&ipk_kind_sysv_msg, c, msg_get, no_room, existed, e);
+	int id = sysv_get(&kind_sysv_msg, c, msg_get, no_room, existed, e);
 	if (id < 0)
 		return id;
 	if (qbytes && !*existed) {
@@ -119,16 +129,17 @@ static int msg_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 		ds.msg_qbytes = c->qbytes;
 		if (msgctl(id, IPC_SET, &ds) < 0) {
 			rc = err_set(e, errno, "cannot set qbytes %" PRIu64 ": %s", c->qbytes,
-				     err_text(errno));
+				     ipk_strerror(errno));
 			msgctl(id, IPC_RMID, NULL);
 			return rc;
 		}
 	}
-	if (asprintf(ref, "sysv-msg:%d", id) < 0) {
-		*ref = NULL;
+	char arg[24];
+	fmt_i64(arg, id);
+	if (!(*ref = ref_make(&kind_sysv_msg, arg))) {
 		if (!*existed)
 			msgctl(id, IPC_RMID, NULL);
-		return err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+		return err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 	}
 	return 0;
 }
@@ -144,28 +155,49 @@ static int msg_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 		rc = may_remove_sysv(ctx, &now, e);
 
 	if (!rc && !(flags & IPK_RM_FORCE)) {
-		const struct sysv_user users[] = {
-			{ now.lspid, now.atime, "last sender" },
-			{ now.lrpid, now.dtime, "last receiver" },
-		};
-		rc = sysv_refuse_live(users, ARRAY_SIZE(users), e);
+		struct obj_user users[OBJ_USERS_MAX];
+		rc = refuse_live_users(users, msg_users(&now, users), e);
 	}
-	if (rc || (flags & IPK_RM_CHECK))
-		return rc;
-	if (msgctl((int)o->id, IPC_RMID, NULL) < 0)
-		return err_kernel(ctx, &now, errno, e);
-	return 0;
+	if (!rc && !(flags & IPK_RM_CHECK) && msgctl((int)o->id, IPC_RMID, NULL) < 0)
+		rc = err_kernel(ctx, &now, errno, e);
+	obj_clear(&now);
+	return rc;
 }
 
-const struct ipk_kind ipk_kind_sysv_msg = {
+/* msginfo.msgpool under MSG_INFO: the queues in use. */
+static void msg_limits_read(struct ipk_ctx *ctx, struct ipk_limit *rows)
+{
+	struct msginfo info;
+
+	if (ctx->live && msgctl(0, MSG_INFO, (struct msqid_ds *)(void *)&info) >= 0) {
+		rows[0].has_used = true;
+		rows[0].used = (uint64_t)info.msgpool;
+	}
+}
+
+static const struct limit_def msg_limits[] = {
+	{ "MSGMNI", "number of message queues", "kernel.msgmni", IPK_UNIT_COUNT,
+	  "kernel/msgmni", 0, 0, false, false },
+	{ "MSGMAX", "largest message", "kernel.msgmax", IPK_UNIT_BYTES,
+	  "kernel/msgmax", 0, 0, false, false },
+	{ "MSGMNB", "bytes a new queue holds", "kernel.msgmnb", IPK_UNIT_BYTES,
+	  "kernel/msgmnb", 0, 0, false, false },
+};
+
+const struct ipk_kind kind_sysv_msg = {
 	.name = "sysv-msg",
 	.alias = "msg",
 	.description = "System V message queue",
 	.family = IPK_FAMILY_SYSV,
-	.fields = SYSV_FIELDS | F(SIZE) | F(CAPACITY) | F(MESSAGES) | F(LPID) |
-		  F(ATIME) | F(DTIME) | F(LSPID) | F(LRPID),
+	.fields = FIELDS(SYSV_FIELDS, IPK_F_SIZE, IPK_F_CAPACITY, IPK_F_MESSAGES, IPK_F_LPID,
+			 IPK_F_ATIME, IPK_F_DTIME, IPK_F_LSPID, IPK_F_LRPID),
 	.ref_arg = ref_arg_sysv_id,
 	.scan = msg_scan,
+	.users = msg_users,
+	.same_fields = FIELDS(SYSV_SAME_FIELDS, IPK_F_CAPACITY),
+	.limits = msg_limits,
+	.nlimits = ARRAY_SIZE(msg_limits),
+	.limits_read = msg_limits_read,
 	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_KEY) | IPK_ATTR_BIT(IPK_ATTR_MODE) |
 			IPK_ATTR_BIT(IPK_ATTR_QBYTES),
 	.create = msg_create,

@@ -38,12 +38,12 @@ static bool gone(int err)
 /* Every value of the array with one GETALL; > 0 when the array is gone. */
 static int sem_read_values(struct ipk_object *o)
 {
-	size_t n = o->nsems;
+	size_t n = obj_unum(o, IPK_F_NSEMS);
 	unsigned short small[64];
 
 	if (!n) {
-		obj_set_list(o, IPK_F_VALUE, obj_alloc_list(o, 0), 0);
-		return 0;
+		int64_t *none = obj_alloc_list(o, 0);
+		return none ? obj_set_list(o, IPK_F_VALUE, none, 0) : -ENOMEM;
 	}
 	unsigned short *raw = n <= ARRAY_SIZE(small) ? small : calloc(n, sizeof(*raw));
 	if (!raw)
@@ -63,14 +63,13 @@ static int sem_read_values(struct ipk_object *o)
 	}
 	if (!v)
 		return -ENOMEM;
-	obj_set_list(o, IPK_F_VALUE, v, n);
-	return 0;
+	return obj_set_list(o, IPK_F_VALUE, v, n);
 }
 
 /* Values come from the live kernel only: frozen copies have none. */
 static int sem_finish(struct ipk_scan *s, struct ipk_object *o)
 {
-	return s->ctx->live && ctx_wants(s->ctx, F(VALUE)) ? sem_read_values(o) : 0;
+	return s->ctx->live && ctx_wants(s->ctx, IPK_F_VALUE) ? sem_read_values(o) : 0;
 }
 
 /* Per semaphore: waiters for an increase, for zero, and the last pid. */
@@ -83,11 +82,11 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 		{ IPK_F_SEMZCNT, GETZCNT },
 		{ IPK_F_SEMPID, GETPID },
 	};
-	size_t n = o->nsems;
+	size_t n = obj_unum(o, IPK_F_NSEMS);
 
 	if (!ctx->live)
 		return 0;
-	if (!obj_has(o, IPK_F_VALUE) && !(o->noaccess & F(VALUE))) {
+	if (!obj_has(o, IPK_F_VALUE) && !fieldset_has(&o->noaccess, IPK_F_VALUE)) {
 		int rc = sem_read_values(o);
 		if (rc)
 			return rc < 0 ? rc : 0;
@@ -99,16 +98,15 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 		for (size_t i = 0; i < n; i++) {
 			int r = semctl((int)o->id, (int)i, per_sem[f].cmd);
 			if (r < 0) {
-				if (!o->arena)	/* arena memory goes with the listing */
-					free(v);
+				obj_free_list(o, v);
 				v = NULL;
 				break;
 			}
 			v[i] = r;
 		}
-		if (v)
-			obj_set_list(o, per_sem[f].field, v, n);
-		else
+		if (v && obj_set_list(o, per_sem[f].field, v, n))
+			return -ENOMEM;
+		if (!v)
 			obj_set_noaccess(o, per_sem[f].field);
 	}
 	return 0;
@@ -135,7 +133,7 @@ static void sem_fill(struct ipk_object *o, const union sysv_ds *ds)
 {
 	const struct semid_ds *sem = (const struct semid_ds *)(const void *)ds;
 
-	sysv_set_perm(o, &sem->sem_perm);
+	sysv_set_perm(o, &sem->sem_perm, false);
 	obj_set_unum(o, IPK_F_NSEMS, sem->sem_nsems);
 	sysv_set_time(o, IPK_F_ATIME, sem->sem_otime);
 	sysv_set_time(o, IPK_F_CTIME, sem->sem_ctime);
@@ -156,7 +154,7 @@ static int sem_scan(struct ipk_scan *s)
 	return sysv_scan(s, &sem_source);
 }
 
-extern const struct ipk_kind ipk_kind_sysv_sem;
+extern const struct ipk_kind kind_sysv_sem;
 
 /* The number of semaphores asked for: --nsems, the count of --values, or 1. */
 static uint64_t sem_count(const struct ipk_create *c)
@@ -203,17 +201,17 @@ static int sem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 	limit_value(ctx, "SEMMNI", &max);
 	snprintf(no_room, sizeof(no_room),
 		 "SEMMNI in kernel.sem (%" PRIu64 ") arrays exist, or SEMMNS is used up", max);
-	int id = sysv_get(&ipk_kind_sysv_sem, c, sem_get, no_room, existed, e);
+	int id = sysv_get(&kind_sysv_sem, c, sem_get, no_room, existed, e);
 	if (id < 0)
 		return id;
 	if (!*existed) {
 		unsigned short small[64], *raw = n <= ARRAY_SIZE(small) ? small : calloc(n, 2);
-		rc = raw ? 0 : err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+		rc = raw ? 0 : err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 		for (uint64_t i = 0; !rc && values && i < n; i++)
 			raw[i] = (unsigned short)((c->set & IPK_ATTR_BIT(IPK_ATTR_VALUES)) ?
 						  c->values[i] : c->value);
 		if (!rc && values && semctl(id, 0, SETALL, (union semun){ .array = raw }) < 0)
-			rc = err_set(e, errno, "cannot set the values: %s", err_text(errno));
+			rc = err_set(e, errno, "cannot set the values: %s", ipk_strerror(errno));
 		if (raw != small)
 			free(raw);
 		struct semid_ds ds = { 0 };
@@ -222,17 +220,18 @@ static int sem_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 		ds.sem_perm.mode = mode;
 		if (!rc && (mode & 0600) != 0600 &&
 		    semctl(id, 0, IPC_SET, (union semun){ .buf = &ds }) < 0)
-			rc = err_set(e, errno, "cannot set mode %03o: %s", mode, err_text(errno));
+			rc = err_set(e, errno, "cannot set mode %03o: %s", mode, ipk_strerror(errno));
 		if (rc) {
 			semctl(id, 0, IPC_RMID);
 			return rc;
 		}
 	}
-	if (asprintf(ref, "sysv-sem:%d", id) < 0) {
-		*ref = NULL;
+	char arg[24];
+	fmt_i64(arg, id);
+	if (!(*ref = ref_make(&kind_sysv_sem, arg))) {
 		if (!*existed)
 			semctl(id, 0, IPC_RMID);
-		return err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+		return err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 	}
 	return 0;
 }
@@ -251,35 +250,67 @@ static int sem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 	if (!rc)
 		rc = may_remove_sysv(ctx, &now, e);
 	int id = (int)o->id;
+	uint64_t nsems = obj_unum(&now, IPK_F_NSEMS);
 
-	for (uint64_t i = 0; !rc && !(flags & IPK_RM_FORCE) && i < now.nsems; i++) {
+	for (uint64_t i = 0; !rc && !(flags & IPK_RM_FORCE) && i < nsems; i++) {
 		int waiting = semctl(id, (int)i, GETNCNT), zero = semctl(id, (int)i, GETZCNT);
-		if (waiting > 0 || zero > 0)
-			return err_set(e, EBUSY, "in use: %d process%s wait%s on semaphore %" PRIu64,
-				       waiting + zero, waiting + zero == 1 ? "" : "es",
-				       waiting + zero == 1 ? "s" : "", i);
-		const struct sysv_user last = { semctl(id, (int)i, GETPID), now.atime,
-						 "last operator" };
-		rc = sysv_refuse_live(&last, 1, e);
+		if (waiting > 0 || zero > 0) {
+			rc = err_set(e, EBUSY, "in use: %d process%s wait%s on semaphore %" PRIu64,
+				     waiting + zero, waiting + zero == 1 ? "" : "es",
+				     waiting + zero == 1 ? "s" : "", i);
+			break;
+		}
+		const struct obj_user last = { semctl(id, (int)i, GETPID), now.atime,
+					       "last operator" };
+		rc = refuse_live_users(&last, 1, e);
 	}
-	if (rc || (flags & IPK_RM_CHECK))
-		return rc;
-	if (semctl(id, 0, IPC_RMID) < 0)
-		return err_kernel(ctx, &now, errno, e);
-	return 0;
+	if (!rc && !(flags & IPK_RM_CHECK) && semctl(id, 0, IPC_RMID) < 0)
+		rc = err_kernel(ctx, &now, errno, e);
+	obj_clear(&now);
+	return rc;
 }
 
-const struct ipk_kind ipk_kind_sysv_sem = {
+/* seminfo under SEM_INFO: semusz is the arrays in use, semaem the semaphores. */
+static void sem_limits_read(struct ipk_ctx *ctx, struct ipk_limit *rows)
+{
+	struct seminfo info;
+
+	if (!ctx->live || semctl(0, 0, SEM_INFO, (union semun){ .__buf = &info }) < 0)
+		return;
+	rows[0].has_used = true;
+	rows[0].used = (uint64_t)info.semusz;
+	rows[2].has_used = true;
+	rows[2].used = (uint64_t)info.semaem;
+}
+
+static const struct limit_def sem_limits[] = {
+	{ "SEMMNI", "number of semaphore arrays", "kernel.sem (field 4)", IPK_UNIT_COUNT,
+	  "kernel/sem", 3, 0, false, false },
+	{ "SEMMSL", "semaphores per array", "kernel.sem (field 1)", IPK_UNIT_COUNT,
+	  "kernel/sem", 0, 0, false, false },
+	{ "SEMMNS", "semaphores in all arrays", "kernel.sem (field 2)", IPK_UNIT_COUNT,
+	  "kernel/sem", 1, 0, false, false },
+	{ "SEMOPM", "operations per semop call", "kernel.sem (field 3)", IPK_UNIT_COUNT,
+	  "kernel/sem", 2, 0, false, false },
+	{ "SEMVMX", "largest semaphore value", "kernel", IPK_UNIT_COUNT, NULL, 0, 32767,
+	  false, false },
+};
+
+const struct ipk_kind kind_sysv_sem = {
 	.name = "sysv-sem",
 	.alias = "sem",
 	.description = "System V semaphore array",
 	.family = IPK_FAMILY_SYSV,
-	.fields = SYSV_FIELDS | F(VALUE) | F(ATIME) | F(NSEMS) | F(SEMNCNT) |
-		  F(SEMZCNT) | F(SEMPID),
+	.fields = FIELDS(SYSV_FIELDS, IPK_F_VALUE, IPK_F_ATIME, IPK_F_NSEMS, IPK_F_SEMNCNT,
+			 IPK_F_SEMZCNT, IPK_F_SEMPID),
 	.value_is_list = true,
 	.ref_arg = ref_arg_sysv_id,
 	.scan = sem_scan,
 	.detail = sem_detail,
+	.same_fields = FIELDS(SYSV_SAME_FIELDS, IPK_F_NSEMS),
+	.limits = sem_limits,
+	.nlimits = ARRAY_SIZE(sem_limits),
+	.limits_read = sem_limits_read,
 	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_KEY) | IPK_ATTR_BIT(IPK_ATTR_MODE) |
 			IPK_ATTR_BIT(IPK_ATTR_NSEMS) | IPK_ATTR_BIT(IPK_ATTR_VALUE) |
 			IPK_ATTR_BIT(IPK_ATTR_VALUES),

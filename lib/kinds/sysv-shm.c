@@ -42,7 +42,7 @@ static void shm_fill(struct ipk_object *o, const union sysv_ds *ds)
 {
 	const struct shmid_ds *shm = (const struct shmid_ds *)(const void *)ds;
 
-	sysv_set_perm(o, &shm->shm_perm);
+	sysv_set_perm(o, &shm->shm_perm, true);
 	obj_set_unum(o, IPK_F_SIZE, shm->shm_segsz);
 	obj_set_num(o, IPK_F_CPID, shm->shm_cpid);
 	obj_set_num(o, IPK_F_LPID, shm->shm_lpid);
@@ -70,11 +70,12 @@ static int shm_finish(struct ipk_scan *s, struct ipk_object *o)
  */
 static bool shm_prefer_proc(const struct ipk_ctx *ctx)
 {
-	return ctx_wants(ctx, F(RSS) | F(SWAP));
+	return ctx_wants(ctx, IPK_F_RSS) || ctx_wants(ctx, IPK_F_SWAP);
 }
 
 static const struct sysv_source shm_source = {
 	.proc_file = "shm",
+	.shm_mode = true,
 	.columns = shm_columns,
 	.ncolumns = ARRAY_SIZE(shm_columns),
 	.max_index = shm_max_index,
@@ -89,7 +90,7 @@ static int shm_scan(struct ipk_scan *s)
 	return sysv_scan(s, &shm_source);
 }
 
-extern const struct ipk_kind ipk_kind_sysv_shm;
+extern const struct ipk_kind kind_sysv_shm;
 
 static int shm_get(const struct ipk_create *c, key_t key, int flags)
 {
@@ -114,14 +115,15 @@ static int shm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **re
 	limit_value(ctx, "SHMALL", &all);
 	snprintf(no_room, sizeof(no_room), "kernel.shmmni (%" PRIu64 ") segments exist, or "
 		 "kernel.shmall (%" PRIu64 " bytes) is used up", mni, all);
-	int id = sysv_get(&ipk_kind_sysv_shm, c, shm_get, no_room, existed, e);
+	int id = sysv_get(&kind_sysv_shm, c, shm_get, no_room, existed, e);
 	if (id < 0)
 		return id;
-	if (asprintf(ref, "sysv-shm:%d", id) < 0) {
-		*ref = NULL;
+	char arg[24];
+	fmt_i64(arg, id);
+	if (!(*ref = ref_make(&kind_sysv_shm, arg))) {
 		if (!*existed)
 			shmctl(id, IPC_RMID, NULL);
-		return err_set(e, ENOMEM, "%s", err_text(ENOMEM));
+		return err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 	}
 	return 0;
 }
@@ -142,24 +144,78 @@ static int shm_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 			 now.nattch == 1 ? "" : "s", o->nholders ? ", by" : "");
 		rc = refuse_in_use(ctx, o, how, e);
 	}
-	if (rc || (flags & IPK_RM_CHECK))
-		return rc;
-	if (shmctl((int)o->id, IPC_RMID, NULL) < 0)
-		return err_kernel(ctx, &now, errno, e);
-	return 0;
+	if (!rc && !(flags & IPK_RM_CHECK) && shmctl((int)o->id, IPC_RMID, NULL) < 0)
+		rc = err_kernel(ctx, &now, errno, e);
+	obj_clear(&now);
+	return rc;
 }
 
-const struct ipk_kind ipk_kind_sysv_shm = {
+/* Its creator and last operator. */
+static size_t shm_users(const struct ipk_object *o, struct obj_user *v)
+{
+	int64_t op = o->atime > o->dtime ? o->atime : o->dtime;
+
+	v[0] = (struct obj_user){ o->cpid, o->ctime, "creator" };
+	v[1] = (struct obj_user){ o->lpid, op ? op : o->ctime, "last operator" };
+	return 2;
+}
+
+/*
+ * A claim of the maps scan: "/SYSV<key> (deleted)" with the shmid as its
+ * inode.  shmids are per IPC namespace: the process's namespace is the
+ * device.
+ */
+static unsigned shm_claim(const struct held_probe *p, struct held *h)
+{
+	if (p->fd >= 0 || strncmp(p->link, "/SYSV", 5) != 0)
+		return 0;
+	h->dev = p->proc->ipc_ns;
+	h->ino = p->map_ino;
+	return HOLD_CLAIMED;
+}
+
+static void shm_limits_read(struct ipk_ctx *ctx, struct ipk_limit *rows)
+{
+	struct shm_info info;
+
+	if (!ctx->live || shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info) < 0)
+		return;
+	rows[0].has_used = true;
+	rows[0].used = (uint64_t)info.used_ids;
+	uint64_t bytes;
+	if (!__builtin_mul_overflow((uint64_t)info.shm_tot, (uint64_t)ctx->pagesize, &bytes)) {
+		rows[1].has_used = true;
+		rows[1].used = bytes;
+	}
+}
+
+static const struct limit_def shm_limits[] = {
+	{ "SHMMNI", "number of shared memory segments", "kernel.shmmni", IPK_UNIT_COUNT,
+	  "kernel/shmmni", 0, 0, false, false },
+	{ "SHMALL", "shared memory in all segments", "kernel.shmall", IPK_UNIT_BYTES,
+	  "kernel/shmall", 0, 0, true, false },
+	{ "SHMMAX", "largest segment", "kernel.shmmax", IPK_UNIT_BYTES,
+	  "kernel/shmmax", 0, 0, false, false },
+	{ "SHMMIN", "smallest segment", "kernel", IPK_UNIT_BYTES, NULL, 0, 1, false, false },
+};
+
+const struct ipk_kind kind_sysv_shm = {
 	.name = "sysv-shm",
 	.alias = "shm",
 	.description = "System V shared memory segment",
 	.family = IPK_FAMILY_SYSV,
-	.holder_class = HELD_SYSV_SHM,
+	.holders = HOLDERS_CLAIMED,
 	.holder_procs = PROCS_MAPS,
-	.fields = SYSV_FIELDS | F(SIZE) | F(NATTCH) | F(HOLDERS) | F(CPID) | F(LPID) |
-		  F(ATIME) | F(DTIME) | F(RSS) | F(SWAP),
+	.claim = shm_claim,
+	.fields = FIELDS(SYSV_FIELDS, IPK_F_SIZE, IPK_F_NATTCH, IPK_F_HOLDERS, IPK_F_CPID,
+			 IPK_F_LPID, IPK_F_ATIME, IPK_F_DTIME, IPK_F_RSS, IPK_F_SWAP),
 	.ref_arg = ref_arg_sysv_id,
 	.scan = shm_scan,
+	.users = shm_users,
+	.same_fields = FIELDS(SYSV_SAME_FIELDS, IPK_F_SIZE),
+	.limits = shm_limits,
+	.nlimits = ARRAY_SIZE(shm_limits),
+	.limits_read = shm_limits_read,
 	.create_attrs = IPK_ATTR_BIT(IPK_ATTR_KEY) | IPK_ATTR_BIT(IPK_ATTR_MODE) |
 			IPK_ATTR_BIT(IPK_ATTR_SIZE),
 	.create = shm_create,

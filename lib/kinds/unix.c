@@ -74,34 +74,38 @@ static int unix_add(struct ipk_scan *s, const struct unix_sock *u)
 	int rc = obj_set_ref(o, arg);
 	if (!rc && u->name[0])
 		rc = obj_set_name(o, u->name);
-	if (!rc && s->ctx->procs) {
-		size_t n;
-		const struct held *h = procs_find(s->ctx->procs, HELD_SOCKET, 0, u->ino, &n);
-		rc = obj_set_holders(o, s->ctx->procs, h, n);
+	if (!rc)
+		rc = obj_set_word(o, IPK_F_TYPE, type_name(u->type));
+	if (!rc)
+		rc = obj_set_word(o, IPK_F_STATE, state_name(u->state));
+	if (!rc && u->peer) {
+		char peer[24];
+		fmt_u64(peer, u->peer);
+		char *ref = ref_make(o->kind, peer);
+		rc = ref ? obj_set_str(o, IPK_F_PEER, ref) : -ENOMEM;
+		free(ref);
+	}
+	if (!rc && u->has_queues) {
+		/* as ss -x: a listener's queues are pending and most connections */
+		rc = obj_set_unum(o, IPK_F_RECVQ, u->recvq);
+		if (!rc)
+			rc = obj_set_unum(o, IPK_F_SENDQ, u->sendq);
+		if (u->state != TCP_LISTEN)
+			obj_set_unum(o, IPK_F_SIZE, u->recvq);
 	}
 	if (rc) {
 		ipk_object_free(o);
 		return rc;
 	}
-	obj_set_unum(o, IPK_F_INODE, u->ino);
-	obj_set_word(o, IPK_F_TYPE, type_name(u->type));
-	obj_set_word(o, IPK_F_STATE, state_name(u->state));
-	if (u->peer)
-		obj_set_unum(o, IPK_F_PEER, u->peer);
-	if (u->has_queues) {
-		/* as ss -x: a listener's queues are pending and most connections */
-		obj_set_unum(o, IPK_F_RECVQ, u->recvq);
-		obj_set_unum(o, IPK_F_SENDQ, u->sendq);
-		if (u->state != TCP_LISTEN)
-			obj_set_unum(o, IPK_F_SIZE, u->recvq);
-	}
 	/* the owner and permissions of a bound socket are its file's */
 	if (bound) {
 		obj_set_stat(o, &st);
-		obj_set_unum(o, IPK_F_INODE, u->ino);
-		o->file_dev = st.st_dev;
-		o->file_ino = st.st_ino;
+		o->kind_data[0] = st.st_dev;
+		o->kind_data[1] = st.st_ino;
 	}
+	/* a socket is its inode: what its holders' fds name */
+	o->dev = 0;
+	obj_set_unum(o, IPK_F_INODE, u->ino);
 	obj_set_num(o, IPK_F_STATUS, u->state == TCP_LISTEN ? IPK_ST_LISTENING :
 				    u->state == TCP_ESTABLISHED ? IPK_ST_CONNECTED : 0);
 	return scan_add(s, o);
@@ -274,10 +278,16 @@ static int unix_stale_file(struct ipk_scan *s)
 		return rc;
 	}
 	obj_set_stat(o, &st);
-	o->present &= ~F(INODE);	/* no socket: the file's inode is not one */
-	o->file_dev = st.st_dev;
-	o->file_ino = st.st_ino;
-	obj_set_word(o, IPK_F_STATE, "unbound");
+	/* no socket: the file's inode is not one, and nothing holds it */
+	fieldset_del(&o->present, IPK_F_INODE);
+	o->dev = o->ino = 0;
+	o->kind_data[0] = st.st_dev;
+	o->kind_data[1] = st.st_ino;
+	rc = obj_set_word(o, IPK_F_STATE, "unbound");
+	if (rc) {
+		ipk_object_free(o);
+		return rc;
+	}
 	obj_set_num(o, IPK_F_STATUS, IPK_ST_ORPHAN);
 	return scan_add(s, o);
 }
@@ -333,6 +343,31 @@ static bool someone_listens(const char *path)
 	return false;
 }
 
+/* A socket is held through "socket:[INODE]" fds (of every family: only unix ones match). */
+static unsigned unix_claim(const struct held_probe *p, struct held *h)
+{
+	if (p->fd < 0 || !link_inode(p->link, "socket", &h->ino))
+		return 0;
+	h->dev = 0;
+	return HOLD_CLAIMED;
+}
+
+static int unix_check(struct ipk_ctx *ctx, const struct ipk_object *o, const struct stat *st,
+		      unsigned flags, struct ipk_error *e)
+{
+	(void)st;
+	if (flags & IPK_RM_FORCE)
+		return 0;
+	if (obj_has(o, IPK_F_INODE))
+		return refuse_in_use(ctx, o, o->status & IPK_ST_LISTENING ?
+				     "a listening socket is bound to it, held by" :
+				     "a socket is bound to it, held by", e);
+	if (someone_listens(o->name))
+		return err_set(e, EBUSY, "in use: a process of another network namespace "
+			       "answers on it");
+	return 0;
+}
+
 /*
  * Only the file of a path-bound socket can go, and only while no socket
  * is bound to it (--force: the socket lives on, unreachable by name).
@@ -340,45 +375,35 @@ static bool someone_listens(const char *path)
 static int unix_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		       struct ipk_error *e)
 {
-	const char *base;
-	struct stat st;
-
 	if (!o->name || o->name[0] != '/')
 		return refuse_no_name(ctx, o, o->name ? "an abstract socket has no file to remove"
 					     : "an unnamed socket has nothing to remove", e);
-	if (!o->file_ino)
+	if (!o->kind_data[1])
 		return err_set(e, ENOENT, "its file %s is gone or belongs to another socket",
 			       o->name);
-	int dfd = open_parent(o->name, &base);
-	if (dfd < 0)
-		return err_set(e, -dfd, "cannot open its directory: %s", err_text(-dfd));
-	struct ipk_object file = { .kind = o->kind, .dev = o->file_dev, .ino = o->file_ino };
-	int rc = file_still(dfd, base, &file, S_IFSOCK, &st, e);
-	if (!rc)
-		rc = may_unlink(ctx, dfd, &st, o, e);
-	if (!rc && !(flags & IPK_RM_FORCE) && obj_has(o, IPK_F_INODE))
-		rc = refuse_in_use(ctx, o, o->status & IPK_ST_LISTENING ?
-				   "a listening socket is bound to it, held by" :
-				   "a socket is bound to it, held by",
-				   e);
-	else if (!rc && !(flags & IPK_RM_FORCE) && someone_listens(o->name))
-		rc = err_set(e, EBUSY, "in use: a process of another network namespace "
-			     "answers on it");
-	if (!rc && !(flags & IPK_RM_CHECK) && unlinkat(dfd, base, 0) < 0)
-		rc = err_kernel(ctx, o, errno, e);
-	close(dfd);
-	return rc;
+	return remove_file(ctx, o, -1, o->name, o->kind_data[0], o->kind_data[1], S_IFSOCK,
+			   flags, unix_check, e);
 }
 
-const struct ipk_kind ipk_kind_unix = {
+static const struct limit_def unix_limits[] = {
+	{ "UNIX_DGRAM_QLEN", "datagrams queued on a unix socket", "net.unix.max_dgram_qlen",
+	  IPK_UNIT_COUNT, "net/unix/max_dgram_qlen", 0, 0, false, false },
+};
+
+const struct ipk_kind kind_unix = {
 	.name = "unix",
 	.description = "unix-___domain socket",
 	.family = IPK_FAMILY_FD,
+	.holders = HOLDERS_CLAIMED,
 	.holder_procs = PROCS_FDS,
-	.fields = F(REF) | F(NS) | F(NAME) | F(OWNER) | F(UID) | F(GROUP) | F(GID) | F(PERMS) |
-		  F(INODE) | F(SIZE) | F(HOLDERS) | F(CTIME) | F(STATUS) | F(TYPE) | F(STATE) |
-		  F(PEER) | F(RECVQ) | F(SENDQ),
+	.claim = unix_claim,
+	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
+			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_HOLDERS,
+			 IPK_F_CTIME, IPK_F_STATUS, IPK_F_TYPE, IPK_F_STATE, IPK_F_PEER,
+			 IPK_F_RECVQ, IPK_F_SENDQ),
 	.ref_arg = unix_ref_arg,
 	.scan = unix_scan,
+	.limits = unix_limits,
+	.nlimits = ARRAY_SIZE(unix_limits),
 	.remove = unix_remove,
 };

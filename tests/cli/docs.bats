@@ -51,13 +51,37 @@ commands() {
 	done
 }
 
-@test "ipc-ls(1) and ipckit(7) describe every column and every kind" {
-	for col in $("$IPC_LS" --complete=columns); do
-		grep -qw -- "$col" man/ipc-ls.1 || { echo "ipc-ls.1 lacks $col"; false; }
-		grep -qw -- "$col" man/ipckit.7 || { echo "ipckit.7 lacks $col"; false; }
+# What --help lists from the library's tables: the kinds (name alias) and the columns.
+help_kinds() {
+	"$IPC_LS" --help | sed -n '/^Kinds/,/^$/p' | awk 'NR > 1 && NF { a = $2; gsub(/[()]/, "", a); if ($2 !~ /^\(/) a = "-"; print $1, a }'
+}
+
+help_columns() {
+	"$IPC_LS" --help | sed -n '/^Columns/,/^$/p' | awk 'NR > 1 && NF { print $1 }' | sort
+}
+
+@test "--help lists every kind and column of the tables" {
+	[ "$(help_kinds | wc -l)" -eq "$("$IPC_LS" --complete=kinds | grep -vc -e '^msg$' -e '^sem$' -e '^shm$' -e '^mq$' -e '^psem$' -e '^pshm$')" ]
+	[ "$(help_columns)" = "$("$IPC_LS" --complete=columns | sort)" ]
+	# ipc-mk lists the kinds it makes, as its synopsis does
+	for kind in $("$IPC_MK" --help | sed -n '/^Kinds/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
+		"$IPC_MK" --help | sed -n '2,4p' | grep -q -- "$kind" || { echo "synopsis lacks $kind"; false; }
 	done
-	for kind in $("$IPC_LS" --complete=kinds); do
-		grep -qw -- "$kind" man/ipckit.7 || { echo "ipckit.7 lacks $kind"; false; }
+}
+
+@test "the man pages' tables are the library's: every kind and column, and no other" {
+	# ipckit(7): the KINDS table, name and alias
+	man=$(awk '/^\.SH KINDS/ { k = 1 } k && /^\.TS/ { t = 1; getline; getline; next } t && /^\.TE/ { exit }
+		t { n = split($0, f, "\t"); print f[1], (f[2] == "" ? "-" : f[2]) }' man/ipckit.7)
+	[ "$man" = "$(help_kinds)" ] || { diff <(echo "$man") <(help_kinds); false; }
+	# ipc-ls(1): the COLUMNS section names each column once, and nothing else
+	man=$(awk '/^\.SH COLUMNS/ { p = 1; next } /^\.SH/ { p = 0 } p && /^\.BR? / {
+		sub(/^\.BR? /, ""); gsub(/"[^"]*"/, " "); print }' man/ipc-ls.1 | tr ' ' '\n' |
+		grep -E '^[A-Z][A-Z_]*$' | sort -u)
+	[ "$man" = "$(help_columns)" ] || { diff <(echo "$man") <(help_columns); false; }
+	# ipckit(7) describes every field of the record too
+	for col in $(help_columns); do
+		grep -qw -- "$col" man/ipckit.7 || { echo "ipckit.7 lacks $col"; false; }
 	done
 }
 

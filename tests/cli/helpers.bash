@@ -3,13 +3,21 @@
 
 bats_require_minimum_version 1.5.0
 
-# The six named kinds: the pipes and sockets of bats itself are fd-kind
-# objects too, so tests of what they create list these kinds only.
-NAMED=msg,sem,shm,mq,psem,pshm
-
 B=${BUILD:-build}
 IPC_LS=$B/bin/ipc-ls
+IPC_MK=$B/bin/ipc-mk
+IPC_RM=$B/bin/ipc-rm
+
+# The kinds of the registry, as the binary tells them: name, alias, family
+# (sysv, posix, fd) and how ipc-mk names a new one (key, name, path, -).
+KIND_TABLE=$("$IPC_LS" --complete=kind-table)
+# The named kinds (System V and POSIX): the pipes and sockets of bats itself
+# are fd-kind objects too, so tests of what they create list these only.
+NAMED=$(echo "$KIND_TABLE" | awk -F'\t' '$3 != "fd" { print $1 }' | paste -sd, -)
+# The kinds that live only in processes.
+FD_KINDS=$(echo "$KIND_TABLE" | awk -F'\t' '$3 == "fd" { print $1 }' | paste -sd, -)
 FACTORY=$B/tests/ipk-factory
+DENY=$B/tests/deny-syscalls
 case $B in
 /*) BINDIR=$B/bin ;;
 *) BINDIR=$PWD/$B/bin ;;

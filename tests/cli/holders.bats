@@ -5,7 +5,6 @@
 
 load helpers
 
-FD_KINDS=pipe,fifo,unix,eventfd,timerfd,signalfd,memfd
 
 # ls ARGS...: ipc-ls with the note about unreadable processes left out
 ls_() {
@@ -187,8 +186,8 @@ teardown() {
 	# a churn of short-lived holders while ipc-ls lists
 	( for i in $(seq 150); do
 		"$FACTORY" --hold pipe eventfd unix pair=1 memfd </dev/null >/dev/null &
-		p=$!; sleep 0.01; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
-	done; true ) &
+		p=$!; sleep 0.01; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true
+	done ) &
 	churn=$!
 	for i in $(seq 40); do
 		run --separate-stderr "$IPC_LS" --kind $FD_KINDS --json
@@ -306,4 +305,12 @@ time.sleep(30)
 	run "$IPC_LS" --ns 999999999
 	[ "$status" -eq 1 ]
 	[ "$(lines_of "$output")" -eq 1 ]
+}
+
+@test "an eventfd counter is a u64: shown whole past INT64_MAX" {
+	hold eventfd add=18446744073709551614
+	run --separate-stderr "$IPC_LS" -o value --noheadings "$HOLD_REFS"
+	[ "$output" = 18446744073709551614 ]
+	# jq's numbers are doubles: the text of the JSON itself carries every digit
+	"$IPC_LS" --json -i "$HOLD_REFS" | grep -q '"value": 18446744073709551614'
 }

@@ -59,7 +59,7 @@ setup() {
 	[ "$status" -eq 0 ]
 	[ "$output" = 2 ]
 	# the shared library exports the ipk_ API and nothing else
-	! nm -D --defined-only "$DEST/usr/local/lib/libipckit.so" | awk '{print $3}' | grep -v -e '^ipk_' -e '^IPCKIT_[0-9]*$'
+	! nm -D --defined-only "$DEST/usr/local/lib/libipckit.so" | awk '{print $3}' | grep -v -e '^ipk_' -e '^IPCKIT_[0-9.]*$'
 }
 
 # The first example of a man page, as C: roff's escapes undone.
@@ -102,4 +102,37 @@ man_example() {
 	make $MAKEARGS uninstall DESTDIR="$DEST" PREFIX=/usr/local
 	run find "$DEST" -type f -o -type l
 	[ -z "$output" ]
+}
+
+# The functions the public headers declare, by name (comments stripped by the preprocessor).
+declared() {
+	for h in lib/ipckit.h lib/ipckit-*.h; do
+		cc -E -P -Ilib "$h"
+	done | grep -o 'ipk_[a-z0-9_]*(' | tr -d '(' | sort -u
+}
+
+@test "the API is what the headers declare: libipckit.sym, the .so and the .a agree" {
+	sym=$(sed -n 's/^[[:space:]]*\(ipk_[a-z0-9_]*\);$/\1/p' lib/libipckit.sym | sort)
+	[ "$(declared)" = "$sym" ] || { diff <(declared) <(echo "$sym"); false; }
+	so=$(nm -D --defined-only "$B/lib/libipckit.so" | awk '$3 ~ /^ipk_/ { sub(/@.*/, "", $3); print $3 }' | sort -u)
+	[ "$so" = "$sym" ] || { diff <(echo "$so") <(echo "$sym"); false; }
+	# every global of the static library is an exported name: nothing like list_add leaks
+	a=$(nm -g --defined-only "$B/lib/libipckit.a" | awk 'NF == 3 { print $3 }' | sort -u)
+	[ "$a" = "$sym" ] || { diff <(echo "$a") <(echo "$sym"); false; }
+}
+
+@test "one version: the header, the library, the .pc, the soname and --version agree" {
+	v=$(sed -n 's/^#define IPCKIT_VERSION "\(.*\)"$/\1/p' lib/ipckit.h)
+	[ -n "$v" ]
+	grep -qx "Version: $v" "$B/lib/ipckit.pc"
+	[ -e "$B/lib/libipckit.so.$v" ]
+	objdump -p "$B/lib/libipckit.so.$v" | grep -q "SONAME *libipckit.so.${v%%.*}$"
+	for cmd in "$B"/bin/ipc-*; do
+		[ "$("$cmd" --version)" = "$(basename "$cmd") (ipckit) $v" ]
+	done
+	# the library tells its own at run time
+	printf '#include <ipckit.h>\n#include <stdio.h>\nint main(void) { puts(ipk_version()); return 0; }\n' \
+		>"$BATS_TEST_TMPDIR/v.c"
+	cc -Ilib -o "$BATS_TEST_TMPDIR/v" "$BATS_TEST_TMPDIR/v.c" "$B/lib/libipckit.a" -lpthread
+	[ "$("$BATS_TEST_TMPDIR/v")" = "$v" ]
 }

@@ -222,6 +222,16 @@ teardown() {
 	[ "$(stat -c %a /dev/shm/sem.wo)" = 200 ]
 }
 
+@test "a kind this system lacks is exit 3, not supported here; nothing is made" {
+	run --separate-stderr "$DENY" mq_open "$IPC_MK" mq /nomq
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "ipc-mk: cannot create 'posix-mq:/nomq': function not implemented (not supported here)" ]
+	run --separate-stderr "$DENY" shmget "$IPC_MK" shm --size 4K
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "ipc-mk: cannot create 'sysv-shm': function not implemented (not supported here)" ]
+	[ -z "$("$IPC_LS" --kind mq,shm -o ref --noheadings)" ]
+}
+
 @test "negative counts, even after blanks, are refused as typed" {
 	for args in "sem --nsems -1" "sem --nsems ' -1'" "mq /q --maxmsg ' -1'" \
 		"mq /q --maxmsg '	-2'"; do

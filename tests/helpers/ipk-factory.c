@@ -19,6 +19,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,13 @@ static int mk_eventfd(const struct params *p, char *ref, size_t size)
 
 	if (fd < 0)
 		die("create", "eventfd");
+	/* add=N: a 64-bit write, beyond what eventfd()'s unsigned int value gives */
+	const char *add = param(p, "add", NULL);
+	if (add) {
+		uint64_t n = strtoull(add, NULL, 0);
+		if (write(fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+			die("write", "eventfd");
+	}
 	/* share=1: a child holds it too */
 	if (num(p, "share", 0))
 		spawn_holder(fd, -1);
@@ -559,7 +567,7 @@ static const struct factory factories[] = {
 	{ "fifo", "name=PATH mode open=rw|r|w|none data=BYTES", mk_fifo },
 	{ "unix", "pair=1 split=1 data=TEXT | path=/x|@x connect=1 backlog | inflight=1; type",
 	  mk_unix },
-	{ "eventfd", "value semaphore=1 share=1 (a child holds it too)", mk_eventfd },
+	{ "eventfd", "value add=U64 semaphore=1 share=1 (a child holds it too)", mk_eventfd },
 	{ "timerfd", "value=MS interval=MS clock=monotonic|realtime", mk_timerfd },
 	{ "signalfd", "signals=USR1,RTMIN,...", mk_signalfd },
 	{ "memfd", "name size seals=shrink,grow map=1|only", mk_memfd },

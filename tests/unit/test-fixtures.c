@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char fixtures[PATH_MAX];
 
@@ -378,6 +379,122 @@ static void test_limits(void)
 	ipk_ctx_free(ctx);
 }
 
+/* -------------------------------------------------- fd kinds (tests/fixtures/procs) */
+
+static struct ipk_list *scan_kind(struct ipk_ctx *ctx, const char *kinds)
+{
+	struct ipk_filter *f = ipk_filter_new();
+
+	ipk_filter_set_kinds(f, kinds, NULL);
+	struct ipk_list *l = ipk_scan(ctx, f, 0);
+	ipk_filter_free(f);
+	return l;
+}
+
+/* Holders as JSON: who, which fd (null for a mapping), the mode. */
+static const char *holders(struct ipk_ctx *ctx, const struct ipk_object *o)
+{
+	return json(ctx, o, IPK_F_HOLDERS);
+}
+
+static void test_fd_kinds(void)
+{
+	char fifo[PATH_MAX + 64];
+	struct stat st;
+
+	/* git keeps no FIFO: the one fd 10 of process 100 holds is made here */
+	snprintf(fifo, sizeof(fifo), "%s/procs/run/x y.fifo", fixtures);
+	unlink(fifo);
+	CHECK(mkfifo(fifo, 0640) == 0 && stat(fifo, &st) == 0);
+	struct ipk_ctx *ctx = ctx_at("procs");
+
+	/* a pipe held at both ends by two processes: one object; "(x) y" is a command name */
+	struct ipk_list *l = scan_kind(ctx, "pipe");
+	CHECK_INT(ipk_list_len(l), 1);
+	struct ipk_object *o = find(l, "pipe:5001");
+	CHECK_STR(text(ctx, o, IPK_F_HOLDERS), "(x) y[100],reader[200]");
+	CHECK_STR(text(ctx, o, IPK_F_INODE), "5001");
+	ipk_list_free(l);
+
+	/* one eventfd in two processes, joined by eventfd-id; the counter is a u64 */
+	l = scan_kind(ctx, "eventfd");
+	CHECK_INT(ipk_list_len(l), 1);
+	o = find(l, "eventfd:7");
+	CHECK_STR(text(ctx, o, IPK_F_VALUE), "18446744073709551614");
+	CHECK_STR(json(ctx, o, IPK_F_VALUE), "18446744073709551614");
+	CHECK_STR(text(ctx, o, IPK_F_STATUS), "semaphore");
+	CHECK_STR(holders(ctx, o), "[{\"pid\": 100, \"comm\": \"(x) y\", \"fd\": 5, \"mode\": null}, "
+				   "{\"pid\": 200, \"comm\": \"reader\", \"fd\": 5, \"mode\": null}]");
+	ipk_list_free(l);
+
+	/* a timerfd: it_value (5, 500000000) is 5.5 s to go; every 2 s, 3 expirations unread */
+	l = scan_kind(ctx, "timerfd");
+	CHECK_INT(ipk_list_len(l), 1);
+	o = find(l, "timerfd:100:6");
+	CHECK_STR(text(ctx, o, IPK_F_VALUE), "5.5");
+	CHECK_STR(text(ctx, o, IPK_F_INTERVAL), "2");
+	CHECK_STR(text(ctx, o, IPK_F_TICKS), "3");
+	CHECK_STR(text(ctx, o, IPK_F_CLOCK), "monotonic");
+	CHECK_STR(text(ctx, o, IPK_F_TIMER_FLAGS), "abstime");
+	ipk_list_free(l);
+
+	/* a signalfd: sigmask 0x4a00 is bits 9, 11 and 14, signals 10, 12 and 15 */
+	l = scan_kind(ctx, "signalfd");
+	o = find(l, "signalfd:100:7");
+	CHECK_STR(text(ctx, o, IPK_F_SIGNALS), "SIGUSR1,SIGUSR2,SIGTERM");
+	CHECK_STR(json(ctx, o, IPK_F_SIGNALS), "[\"SIGUSR1\", \"SIGUSR2\", \"SIGTERM\"]");
+	ipk_list_free(l);
+
+	/*
+	 * A memfd held by an fd and two mappings of 100 and a mapping of 200:
+	 * one object, its name whole (spaces kept, " (deleted)" dropped), two
+	 * processes attached, each mapping counted once however many areas.
+	 */
+	l = scan_kind(ctx, "memfd");
+	CHECK_INT(ipk_list_len(l), 1);
+	o = find(l, "memfd:4242");
+	CHECK_STR(text(ctx, o, IPK_F_NAME), "wayland pool");
+	CHECK_STR(text(ctx, o, IPK_F_NATTCH), "2");
+	CHECK_STR(holders(ctx, o), "[{\"pid\": 100, \"comm\": \"(x) y\", \"fd\": null, \"mode\": \"rw\"}, "
+				   "{\"pid\": 100, \"comm\": \"(x) y\", \"fd\": 8, \"mode\": null}, "
+				   "{\"pid\": 200, \"comm\": \"reader\", \"fd\": null, \"mode\": \"r\"}]");
+	ipk_list_free(l);
+
+	/* unix sockets of /proc/net/unix: paths with spaces, abstract names, holders */
+	l = scan_kind(ctx, "unix");
+	CHECK_INT(ipk_list_len(l), 3);
+	o = find(l, "unix:6001");
+	CHECK_STR(text(ctx, o, IPK_F_NAME), "/run/ipk sock");
+	CHECK_STR(text(ctx, o, IPK_F_STATE), "listening");
+	CHECK_STR(text(ctx, o, IPK_F_TYPE), "stream");
+	CHECK_STR(text(ctx, o, IPK_F_HOLDERS), "(x) y[100]");
+	o = find(l, "unix:6002");
+	CHECK_STR(text(ctx, o, IPK_F_NAME), "@abstract name");
+	CHECK_STR(text(ctx, o, IPK_F_STATE), "connected");
+	CHECK_STR(text(ctx, o, IPK_F_HOLDERS), "reader[200]");
+	o = find(l, "unix:6003");
+	CHECK_STR(text(ctx, o, IPK_F_NAME), "-");
+	CHECK_STR(text(ctx, o, IPK_F_TYPE), "dgram");
+	CHECK_STR(text(ctx, o, IPK_F_STATE), "unconnected");
+	ipk_list_free(l);
+
+	/*
+	 * A FIFO: the link's path is read below the root, never followed out
+	 * of it (fd 0's /dev/null is not the host's and is no object).
+	 */
+	l = scan_kind(ctx, "fifo");
+	CHECK_INT(ipk_list_len(l), 1);
+	o = find(l, "fifo:/run/x y.fifo");
+	CHECK_STR(text(ctx, o, IPK_F_NAME), "/run/x y.fifo");
+	CHECK_STR(text(ctx, o, IPK_F_PERMS), "0640");
+	CHECK_INT(obj_unum(o, IPK_F_INODE), st.st_ino);
+	CHECK_STR(text(ctx, o, IPK_F_HOLDERS), "(x) y[100]");
+	ipk_list_free(l);
+	CHECK_INT(ipk_ctx_ndiags(ctx), 0);
+	ipk_ctx_free(ctx);
+	unlink(fifo);
+}
+
 int main(void)
 {
 	const char *dir = getenv("IPCKIT_FIXTURES");
@@ -395,5 +512,6 @@ int main(void)
 	RUN(test_reordered_header);
 	RUN(test_garbage);
 	RUN(test_limits);
+	RUN(test_fd_kinds);
 	return test_done();
 }

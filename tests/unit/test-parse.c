@@ -3,6 +3,8 @@
 #include "internal.h"
 #include "test.h"
 
+#include <errno.h>
+
 #include <sys/ipc.h>
 
 static uint64_t size_of(const char *s, int *rc)
@@ -61,6 +63,38 @@ static void test_durations(void)
 	CHECK_INT(ipk_parse_duration("5y", &v), -EINVAL);
 	CHECK_INT(ipk_parse_duration("-5s", &v), -EINVAL);
 	CHECK_INT(ipk_parse_duration("99999999999999999w", &v), -ERANGE);
+
+	/* one grammar: what the nanosecond parser takes, the second parser takes */
+	static const struct {
+		const char *text;
+		uint64_t ns;
+		int64_t s;
+	} both[] = {
+		{ "500ms", 500000000, 1 }, { "1.5s", 1500000000, 2 }, { "1h30m", 5400000000000, 5400 },
+		{ "2d", 172800000000000, 172800 }, { "1w", 604800000000000, 604800 },
+		{ "90", 90000000000, 90 }, { "250us", 250000, 1 }, { "1m30s", 90000000000, 90 },
+		{ "0.000000001s", 1, 1 }, { "2d12h", 216000000000000, 216000 }, { "0", 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(both) / sizeof(both[0]); i++) {
+		uint64_t ns = 0;
+		v = -1;
+		test_current = both[i].text;
+		CHECK_INT(ipk_parse_duration_ns(both[i].text, &ns), 0);
+		CHECK_INT(ns, both[i].ns);
+		CHECK_INT(ipk_parse_duration(both[i].text, &v), 0);
+		CHECK_INT(v, both[i].s);
+	}
+	test_current = "test_durations";
+	static const char *const bad[] = { "1h30", "1.s", ".5s", "5 s", "1x", "1sm", "s", "-1ms",
+					   "1e3s", "0x10s", "inf", "nan", "5min" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t ns;
+		CHECK_INT(ipk_parse_duration_ns(bad[i], &ns), -EINVAL);
+		CHECK_INT(ipk_parse_duration(bad[i], &v), -EINVAL);
+	}
+	uint64_t ns;
+	CHECK_INT(ipk_parse_duration_ns("18446744073709551616ns", &ns), -ERANGE);
+	CHECK_INT(ipk_parse_duration_ns("300000w", &ns), -ERANGE);
 }
 
 static void test_keys(void)
@@ -190,10 +224,74 @@ static void test_kinds(void)
 	CHECK_INT(ipk_field_find("nonsense"), -1);
 }
 
+/* Bad arguments are errors, never crashes: the header's promise. */
+static void test_bad_arguments(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	struct ipk_buf b = { 0 };
+	struct ipk_value v;
+	uint64_t u;
+	int64_t i;
+	int32_t k;
+
+	CHECK(ipk_field_info(-1) == NULL);
+	CHECK(ipk_field_info(ipk_field_count()) == NULL);
+	CHECK_INT(ipk_field_find(NULL), -1);
+	ipk_object_get(NULL, IPK_F_REF, &v);
+	CHECK_INT(v.presence, IPK_ABSENT);
+	CHECK(ipk_kind_at(ipk_kind_count()) == NULL);
+	CHECK(ipk_kind_find(NULL) == NULL);
+	CHECK(!ipk_kind_has_field(NULL, IPK_F_REF));
+	CHECK(!ipk_kind_has_field(ipk_kind_at(0), -1));
+	CHECK(!ipk_kind_has_field(ipk_kind_at(0), 100000));
+	CHECK(ipk_kind_name(NULL) == NULL);
+	CHECK(ipk_object_ref(NULL) == NULL);
+	CHECK(ipk_list_at(NULL, 0) == NULL);
+	CHECK_INT(ipk_list_len(NULL), 0);
+	CHECK_INT(ipk_list_append(NULL, NULL), -EINVAL);
+	CHECK(ipk_scan(NULL, NULL, 0) == NULL && errno == EINVAL);
+	CHECK_INT(ipk_lookup(ctx, NULL, NULL), -EINVAL);
+	CHECK_INT(ipk_ref_parse(NULL, NULL, NULL), -EINVAL);
+	CHECK_INT(ipk_field_text(ctx, NULL, IPK_F_REF, NULL, &b), -EINVAL);
+	CHECK_INT(ipk_field_json(NULL, NULL, 0, NULL), -EINVAL);
+	CHECK_INT(ipk_object_json(ctx, NULL, NULL, 0, &b), -EINVAL);
+	CHECK_INT(ipk_value_text(ctx, NULL, NULL, &b), -EINVAL);
+	CHECK_INT(ipk_object_fill_detail(ctx, NULL), -EINVAL);
+	CHECK_INT(ipk_ctx_set_sysroot(NULL, "/"), -EINVAL);
+	CHECK_INT(ipk_ctx_set_ns(ctx, NULL), -EINVAL);
+	CHECK_INT(ipk_ctx_want_fields(ctx, (const int[]){ 1000 }, 1), -EINVAL);
+	CHECK_INT(ipk_ctx_ndiags(NULL), 0);
+	CHECK(ipk_ctx_diag(ctx, 5) == NULL);
+	CHECK_INT(ipk_filter_set_kinds(NULL, "shm", NULL), -EINVAL);
+	CHECK_INT(ipk_filter_set_name(NULL, "x"), -EINVAL);
+	CHECK(!ipk_filter_match(NULL, NULL, 0));
+	CHECK_INT(ipk_parse_size(NULL, &u), -EINVAL);
+	CHECK_INT(ipk_parse_duration(NULL, &i), -EINVAL);
+	CHECK_INT(ipk_parse_duration_ns("1s", NULL), -EINVAL);
+	CHECK_INT(ipk_parse_key(NULL, &k), -EINVAL);
+	CHECK_INT(ipk_format_bytes(1, NULL), -EINVAL);
+	CHECK_INT(ipk_buf_puts(NULL, "x"), -EINVAL);
+	CHECK_INT(ipk_buf_printf(&b, NULL), -EINVAL);
+	CHECK_INT(ipk_limits(NULL, NULL, NULL), -EINVAL);
+	CHECK(ipk_limit_percent(NULL) < 0);
+	CHECK(ipk_arena_alloc(NULL, 8) == NULL);
+	CHECK(!ipk_object_same(NULL, NULL, NULL));
+	CHECK(!ipk_kind_can_create(NULL));
+	CHECK_STR(ipk_strerror(-EACCES), "permission denied");
+	CHECK_STR(ipk_strerror(EACCES), "permission denied");
+	ipk_object_free(NULL);
+	ipk_list_free(NULL);
+	ipk_filter_free(NULL);
+	ipk_buf_free(&b);
+	ipk_ctx_free(ctx);
+	ipk_ctx_free(NULL);
+}
+
 int main(void)
 {
 	RUN(test_sizes);
 	RUN(test_durations);
+	RUN(test_bad_arguments);
 	RUN(test_keys);
 	RUN(test_human_bytes);
 	RUN(test_json_strings);

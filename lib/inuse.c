@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Who uses an object: its holders from the process scan, NATTCH of the
+ * POSIX kinds as the processes that hold it, and the ORPHAN and GONE
+ * flags.  The rules are the same for every kind; what differs is where
+ * the holders are (the kind's .holders) and who is known to have used it
+ * (its .users slot).
+ */
+#include "internal.h"
+
+/* Whether a live process that started by @t is behind @pid. */
+static bool pid_alive_since(const struct proc_index *idx, int64_t pid, int64_t t)
+{
+	const struct proc *p = pid > 0 ? procs_pid(idx, (pid_t)pid) : NULL;
+
+	return p && proc_started_by(p->start, t);
+}
+
+/*
+ * GONE: every process known to have used it is dead, or its pid reused.
+ * Nothing is concluded from no pid at all.
+ */
+static bool users_gone(const struct proc_index *idx, const struct ipk_object *o)
+{
+	struct obj_user users[OBJ_USERS_MAX];
+	size_t n = kind_users(o, users);
+	bool known = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (users[i].pid <= 0)
+			continue;
+		known = true;
+		if (pid_alive_since(idx, users[i].pid, users[i].since))
+			return false;
+	}
+	return known;
+}
+
+/*
+ * ORPHAN says what the readable processes show; where some could not be
+ * read (ipk_ctx_unreadable_procs), a command that removes orphans must not
+ * take the flag alone as proof.
+ */
+int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
+{
+	const struct proc_index *idx = ctx->procs;
+	const struct ipk_kind *k = o->kind;
+	uint32_t status = o->status;
+	int rc = 0;
+
+	/* a frozen copy without processes tells nothing of who uses what */
+	if (!idx || !idx->nprocs)
+		return 0;
+	if (k->holders != HOLDERS_NONE && (idx->what & k->holder_procs) == k->holder_procs) {
+		unsigned owner = k->holders == HOLDERS_FILES ? HELD_FILE
+							     : (unsigned)ipk_kind_index(k);
+		size_t n;
+		const struct held *h = procs_find(idx, owner, o->dev, o->ino, &n);
+		rc = obj_set_holders(o, idx, h, n);
+		if (!rc && k->family == IPK_FAMILY_POSIX)
+			rc = obj_set_unum(o, IPK_F_NATTCH, o->nprocs);
+	}
+	if (k->users && users_gone(idx, o)) {
+		status |= IPK_ST_GONE;
+		/* an attached segment has users, whoever made it */
+		if (!kind_has(k, IPK_F_NATTCH))
+			status |= IPK_ST_ORPHAN;
+	} else if (!k->users && obj_has(o, IPK_F_HOLDERS) && !o->nholders) {
+		status |= IPK_ST_ORPHAN;
+	}
+	if (status != o->status || obj_has(o, IPK_F_STATUS))
+		obj_set_num(o, IPK_F_STATUS, status);
+	return rc;
+}

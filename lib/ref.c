@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * REFs: "kind:arg", the name of one object in every command.  Every REF
+ * the library makes comes from ref_make() or obj_set_ref(); every REF it
+ * reads goes through ipk_ref_parse() and the kind's canonical form.
+ */
+#include "internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+char *ref_make(const struct ipk_kind *k, const char *arg)
+{
+	size_t klen = strlen(k->name), alen = strlen(arg);
+	char *ref = malloc(klen + 1 + alen + 1);
+
+	if (ref) {
+		memcpy(ref, k->name, klen);
+		ref[klen] = ':';
+		memcpy(ref + klen + 1, arg, alen + 1);
+	}
+	return ref;
+}
+
+void ref_arg_pid_fd_make(char out[24], pid_t pid, int fd)
+{
+	size_t n = fmt_i64(out, pid);
+
+	out[n++] = ':';
+	fmt_i64(out + n, fd);
+}
+
+int ref_arg_sysv_id(const char *arg, struct ipk_buf *canon)
+{
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long id = strtoul(arg, &end, 10);
+	if (errno || *end || id > INT_MAX)
+		return -EINVAL;
+	return ipk_buf_printf(canon, "%lu", id);
+}
+
+int ref_arg_number(const char *arg, struct ipk_buf *canon)
+{
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	return ipk_buf_printf(canon, "%llu", v);
+}
+
+int ref_arg_pid_fd(const char *arg, struct ipk_buf *canon)
+{
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long pid = strtoul(arg, &end, 10);
+	if (errno || *end != ':' || pid == 0 || pid > INT_MAX || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	const char *fdtext = end + 1;
+	unsigned long fd = strtoul(fdtext, &end, 10);
+	if (errno || *end || fd > INT_MAX)
+		return -EINVAL;
+	return ipk_buf_printf(canon, "%lu:%lu", pid, fd);
+}
+
+int ref_arg_posix_name(const char *arg, struct ipk_buf *canon)
+{
+	const char *name = arg[0] == '/' ? arg + 1 : arg;
+
+	/* One path component, as shm_open(3) and mq_open(3) want it. */
+	if (!*name || strchr(name, '/') || strlen(name) > NAME_MAX ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EINVAL;
+	int rc = ipk_buf_add(canon, "/", 1);
+	return rc ? rc : ipk_buf_puts(canon, name);
+}
+
+int ipk_ref_parse(const char *ref, const struct ipk_kind **kind, char **canon)
+{
+	if (!ref || !kind || !canon)
+		return -EINVAL;
+	const char *colon = strchr(ref, ':');
+	struct ipk_buf b = { 0 };
+	char kname[32];
+
+	if (!colon || colon == ref || (size_t)(colon - ref) >= sizeof(kname))
+		return -EINVAL;
+	memcpy(kname, ref, (size_t)(colon - ref));
+	kname[colon - ref] = '\0';
+	const struct ipk_kind *k = ipk_kind_find(kname);
+	if (!k)
+		return -ENOENT;
+	int rc = ipk_buf_puts(&b, k->name);
+	if (!rc)
+		rc = ipk_buf_add(&b, ":", 1);
+	if (!rc)
+		rc = k->ref_arg ? k->ref_arg(colon + 1, &b) : -EINVAL;
+	if (rc) {
+		ipk_buf_free(&b);
+		return rc;
+	}
+	*kind = k;
+	*canon = b.s;
+	return 0;
+}
