@@ -12,9 +12,10 @@ setup() {
 }
 
 # smake ARGS...: make into the scratch directory, with our flags only (not
-# those of the make that runs the tests)
+# those of the make that runs the tests, from its MAKEFLAGS or environment)
 smake() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory B="$SCRATCH" "$@"
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE -u WERROR -u CC -u CFLAGS \
+		-u CPPFLAGS -u LDFLAGS -u V make --no-print-directory B="$SCRATCH" "$@"
 }
 
 # compiled ARGS...: the objects that make ARGS would compile, sorted

@@ -133,6 +133,9 @@ declared() {
 	# the library tells its own at run time
 	printf '#include <ipckit.h>\n#include <stdio.h>\nint main(void) { puts(ipk_version()); return 0; }\n' \
 		>"$BATS_TEST_TMPDIR/v.c"
-	cc -Ilib -o "$BATS_TEST_TMPDIR/v" "$BATS_TEST_TMPDIR/v.c" "$B/lib/libipckit.a" -lpthread
+	# the sanitizer build's archive needs its runtime
+	san=
+	[[ "$B" != *san* ]] || san=-fsanitize=address,undefined
+	"${CC:-cc}" $san -Ilib -o "$BATS_TEST_TMPDIR/v" "$BATS_TEST_TMPDIR/v.c" "$B/lib/libipckit.a" -lpthread
 	[ "$("$BATS_TEST_TMPDIR/v")" = "$v" ]
 }
