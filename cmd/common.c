@@ -37,16 +37,33 @@ int exit_status_of(int err)
 	return EXIT_PARTIAL;
 }
 
+/* "program: MESSAGE" and @tail on stderr, the message escaped: names in it are input. */
+static void vmsg(const char *tail, const char *fmt, va_list ap)
+{
+	struct ipk_buf text = { 0 }, safe = { 0 };
+	va_list copy;
+
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n >= 0 && !ipk_buf_reserve(&text, (size_t)n)) {
+		vsnprintf(text.s, (size_t)n + 1, fmt, ap);
+		text.len = (size_t)n;
+		esc_text(text.s, false, &safe);
+	}
+	fflush(stdout);
+	fprintf(stderr, "%s: %s%s\n", program_name, safe.s ? safe.s : fmt, tail);
+	ipk_buf_free(&text);
+	ipk_buf_free(&safe);
+}
+
 void msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void msg_cannot(const char *verb, const char *object, int err)
@@ -56,14 +73,13 @@ void msg_cannot(const char *verb, const char *object, int err)
 
 void usage_error(const char *fmt, ...)
 {
+	char tail[64];
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", program_name);
+	snprintf(tail, sizeof(tail), " (see '%s --help')", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see '%s --help')\n", program_name);
 	exit(EXIT_USAGE);
 }
 
@@ -363,7 +379,7 @@ static int complete(const struct cmd_spec *spec, const char *what)
 		struct ipk_ctx *ctx = ipk_ctx_new();
 		struct ipk_list *l = ctx ? ipk_scan(ctx, NULL, 0) : NULL;
 		for (size_t i = 0; i < ipk_list_len(l); i++)
-			printf("%s\n", ipk_object_ref(ipk_list_at(l, i)));
+			printf("%s\n", esc(ipk_object_ref(ipk_list_at(l, i))));
 		ipk_list_free(l);
 		ipk_ctx_free(ctx);
 		return EXIT_OK;

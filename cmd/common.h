@@ -23,6 +23,18 @@ enum {
 
 extern const char *program_name;
 
+/*
+ * Text made safe to show on a terminal, on one line: control characters
+ * and bytes that are not text in this locale become \xHH, characters that
+ * make text display as other text (bidirectional overrides, zero-width
+ * characters) \uHHHH; with @raw, spaces and backslashes too.  Every
+ * human-readable output of every command goes through it: tables,
+ * records, confirmations, reports and messages.  esc() returns a static
+ * buffer, valid until its next call.
+ */
+void esc_text(const char *s, bool raw, struct ipk_buf *out);
+const char *esc(const char *s);
+
 /* "ipc-ls: <message>" on stderr, one line. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "ipc-ls: cannot <verb> '<object>': <reason>" */

@@ -130,7 +130,7 @@ static int show_record(struct ipk_ctx *ctx, const struct ls *ls, const struct ip
 			ipk_buf_free(&b);
 			return -ENOMEM;
 		}
-		printf("%s:%*s %s\n", fi->column, width - (int)strlen(fi->column), "", b.s);
+		printf("%s:%*s %s\n", fi->column, width - (int)strlen(fi->column), "", esc(b.s));
 	}
 	ipk_buf_free(&b);
 	return 0;
@@ -505,8 +505,9 @@ int main(int argc, char **argv)
 		} else {
 			list = ipk_scan(ctx, ls.filter, 0);
 		}
+		/* a failed scan says why: its errno, not a guess */
 		if (!list)
-			rc = -ENOMEM;
+			rc = errno ? -errno : -ENOMEM;
 		else if (!rc)
 			rc = out_objects(ctx, &ls.out, list, fields, nfields,
 					 !ls.out.columns);

@@ -360,7 +360,7 @@ int main(int argc, char **argv)
 	if (mk.json)
 		status = print_json(ref, existed);
 	else
-		printf("%s\n", ref);
+		printf("%s\n", esc(ref));
 	free(ref);
 	int out_status = close_stdout();
 	return status ? status : out_status;

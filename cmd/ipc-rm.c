@@ -407,7 +407,7 @@ static bool confirm(const struct item *items, size_t n, size_t count)
 	fprintf(stderr, "%s: about to remove %zu objects:\n", program_name, count);
 	for (size_t i = 0; i < n; i++)
 		if (items[i].result == R_WOULD_REMOVE)
-			fprintf(stderr, "  %s\n", items[i].ref);
+			fprintf(stderr, "  %s\n", esc(items[i].ref));
 	fprintf(stderr, "Remove them? [y/N] ");
 	fflush(stderr);
 	if (!fgets(answer, sizeof(answer), stdin))
@@ -501,7 +501,7 @@ static int finish(const struct rm *rm, const struct item *items, size_t n)
 		bool done = it->result == R_REMOVED ||
 			    (rm->dry_run && it->result == R_WOULD_REMOVE);
 		if (!rm->json && done)
-			printf("%s %s\n", rm->dry_run ? "would remove" : "removed", it->ref);
+			printf("%s %s\n", rm->dry_run ? "would remove" : "removed", esc(it->ref));
 		if (!done)
 			status = EXIT_PARTIAL;
 	}
@@ -582,11 +582,12 @@ int main(int argc, char **argv)
 	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 
 	struct ipk_list *list = select_objects(&rm, ctx);
+	int err = list ? 0 : errno ? errno : ENOMEM;
 	size_t n = 0;
 	struct item *items = list ? make_items(&rm, list, &n) : NULL;
 	int status = EXIT_OK;
 	if (!items) {
-		msg("%s", reason(ENOMEM));
+		msg("cannot select objects: %s", reason(err ? err : ENOMEM));
 		status = EXIT_PARTIAL;
 		goto out;
 	}

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -177,26 +178,41 @@ static size_t display_width(const char *s)
 }
 
 /*
- * One record per line, whatever a name contains: control characters and
- * bytes that are not text in this locale become \xHH; in raw mode spaces
- * and backslashes too, so that fields split on spaces.
+ * Characters that make text display as other text: bidirectional
+ * embeddings, overrides and isolates, and zero-width characters.  A name
+ * holding them could show as another name on the same line.
  */
-static void sanitize(const char *s, bool raw, struct ipk_buf *b)
+static bool deceptive(wchar_t wc)
+{
+	return (wc >= 0x200b && wc <= 0x200f) || (wc >= 0x202a && wc <= 0x202e) ||
+	       (wc >= 0x2060 && wc <= 0x2064) || (wc >= 0x2066 && wc <= 0x2069) ||
+	       wc == 0xfeff || wc == 0x061c || wc == 0x00ad;
+}
+
+void esc_text(const char *s, bool raw, struct ipk_buf *b)
 {
 	size_t len = strlen(s);
 	mbstate_t st = { 0 };
 
 	while (len) {
 		unsigned char c = (unsigned char)*s;
+		wchar_t wc = 0;
 		size_t n = 1;
 		bool ok;
 
 		if (c < 0x80) {
 			ok = c >= 0x20 && c != 0x7f && !(raw && (c == ' ' || c == '\\'));
 		} else {
-			wchar_t wc;
 			n = mbrtowc(&wc, s, len, &st);
-			ok = n != (size_t)-1 && n != (size_t)-2 && n != 0 && iswprint(wc);
+			ok = n != (size_t)-1 && n != (size_t)-2 && n != 0 && iswprint(wc) &&
+			     !deceptive(wc);
+			if (!ok && n != (size_t)-1 && n != (size_t)-2 && n != 0 && deceptive(wc)) {
+				/* a character, but one that hides: its code point */
+				ipk_buf_printf(b, "\\u%04x", (unsigned)wc);
+				s += n;
+				len -= n;
+				continue;
+			}
 			if (!ok) {
 				n = 1;
 				memset(&st, 0, sizeof(st));
@@ -209,6 +225,25 @@ static void sanitize(const char *s, bool raw, struct ipk_buf *b)
 		s += n;
 		len -= n;
 	}
+}
+
+const char *esc(const char *s)
+{
+	/* room for a whole path escaped: four characters a byte at most, and a REF's kind */
+	static char text[4 * PATH_MAX + 64];
+	struct ipk_buf b = { 0 };
+
+	text[0] = '\0';
+	if (s && (esc_text(s, false, &b), b.s))
+		snprintf(text, sizeof(text), "%s", b.s);
+	ipk_buf_free(&b);
+	return text;
+}
+
+/* One record per line, whatever a name contains: see esc_text(). */
+static void sanitize(const char *s, bool raw, struct ipk_buf *b)
+{
+	esc_text(s, raw, b);
 }
 
 /* ------------------------------------------------------------------ rows */

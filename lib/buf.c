@@ -68,8 +68,8 @@ int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence starting at @p, 0 if invalid. */
-static size_t utf8_sequence(const unsigned char *p)
+/* Length of the valid UTF-8 sequence starting at @p, 0 if invalid; *@code its code point. */
+static size_t utf8_sequence(const unsigned char *p, uint32_t *code)
 {
 	size_t len;
 	uint32_t cp;
@@ -98,7 +98,20 @@ static size_t utf8_sequence(const unsigned char *p)
 	    (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
 	    cp > 0x10ffff)
 		return 0;
+	*code = cp;
 	return len;
+}
+
+/*
+ * Characters that make text display as other text: bidirectional
+ * embeddings, overrides and isolates, zero-width characters.  Escaped in
+ * JSON too, so a name shown from JSON cannot pass for another.
+ */
+static bool deceptive(uint32_t cp)
+{
+	return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0xfeff || cp == 0x061c || cp == 0x00ad;
 }
 
 int ipk_buf_json_string(struct ipk_buf *b, const char *s)
@@ -116,10 +129,18 @@ int ipk_buf_json_string(struct ipk_buf *b, const char *s)
 		size_t n = 2;
 
 		if (*p >= 0x80) {
-			size_t len = utf8_sequence(p);
+			uint32_t cp = 0;
+			size_t len = utf8_sequence(p, &cp);
 
-			if (len) {
+			if (len && !deceptive(cp)) {
 				p += len - 1;
+				continue;
+			}
+			if (len) {
+				rc |= ipk_buf_add(b, (const char *)run, (size_t)(p - run));
+				rc |= ipk_buf_printf(b, "\\u%04x", (unsigned)cp);
+				p += len - 1;
+				run = p + 1;
 				continue;
 			}
 			/* Names are bytes; JSON is UTF-8: mark what is not. */

@@ -12,11 +12,12 @@
 
 /*
  * uid or gid -> name, so a listing of 30,000 objects asks NSS once per id.
- * Shared by a context and its sub-contexts for other namespaces, which
- * run in threads of their own: locked.
+ * Shared by a context and its sub-contexts for other namespaces: those run
+ * in a thread of their own while the caller's waits for it (ns_run), and
+ * the parallel scans of kinds format no names, so one thread at a time
+ * uses a cache, as one uses a context: no lock.
  */
 struct name_cache {
-	pthread_mutex_t lock;
 	struct name_entry {
 		uint32_t id;
 		char *name;
@@ -26,11 +27,7 @@ struct name_cache {
 
 static struct name_cache *name_cache_new(void)
 {
-	struct name_cache *c = calloc(1, sizeof(*c));
-
-	if (c)
-		pthread_mutex_init(&c->lock, NULL);
-	return c;
+	return calloc(1, sizeof(struct name_cache));
 }
 
 const char *ipk_version(void)
@@ -85,7 +82,6 @@ static void name_cache_free(struct name_cache *c)
 	for (size_t i = 0; i < c->cap; i++)
 		free(c->v[i].name);
 	free(c->v);
-	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -338,28 +334,20 @@ static bool name_cache_grow(struct name_cache *c)
 /* Names stay until the context is freed: what this returns stays valid that long. */
 static const char *name_cache_get(struct name_cache *c, bool user, uint32_t id)
 {
-	const char *found = NULL;
-
-	pthread_mutex_lock(&c->lock);
 	if ((c->n + 1) * 2 > c->cap && !name_cache_grow(c))
-		goto out;
+		return NULL;
 	size_t j = (id * 2654435761u) & (c->cap - 1);
 	while (c->v[j].name) {
-		if (c->v[j].id == id) {
-			found = c->v[j].name;
-			goto out;
-		}
+		if (c->v[j].id == id)
+			return c->v[j].name;
 		j = (j + 1) & (c->cap - 1);
 	}
 	char *name = lookup_name(user, id);
-	if (name) {
-		c->v[j] = (struct name_entry){ .id = id, .name = name };
-		c->n++;
-		found = name;
-	}
-out:
-	pthread_mutex_unlock(&c->lock);
-	return found;
+	if (!name)
+		return NULL;
+	c->v[j] = (struct name_entry){ .id = id, .name = name };
+	c->n++;
+	return name;
 }
 
 const char *ctx_user_name(struct ipk_ctx *ctx, uint32_t uid)

@@ -29,6 +29,13 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+/*
+ * Everything declared from here on is the library's own: hidden, so the
+ * compiler reaches it directly rather than through the GOT (libipckit.sym
+ * keeps it out of the shared library's exports in any case).
+ */
+#pragma GCC visibility push(hidden)
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct ipk_scan;
@@ -42,19 +49,22 @@ struct fieldset {
 	uint64_t w[FIELD_WORDS];
 };
 
+/* The word of @f: the first, always, while there are at most 64 fields. */
+#define FIELD_WORD(f) (FIELD_WORDS == 1 ? 0 : (f) >> 6)
+
 static inline bool fieldset_has(const struct fieldset *s, int f)
 {
-	return (s->w[f >> 6] >> (f & 63)) & 1;
+	return (s->w[FIELD_WORD(f)] >> (f & 63)) & 1;
 }
 
 static inline void fieldset_add(struct fieldset *s, int f)
 {
-	s->w[f >> 6] |= UINT64_C(1) << (f & 63);
+	s->w[FIELD_WORD(f)] |= UINT64_C(1) << (f & 63);
 }
 
 static inline void fieldset_del(struct fieldset *s, int f)
 {
-	s->w[f >> 6] &= ~(UINT64_C(1) << (f & 63));
+	s->w[FIELD_WORD(f)] &= ~(UINT64_C(1) << (f & 63));
 }
 
 static inline bool fieldset_empty(const struct fieldset *s)
@@ -438,6 +448,8 @@ struct ipk_scan {
 	const char *only;		/* canonical REF argument, or NULL */
 	struct ipk_list *list;
 	void *priv;			/* the kind's own state during one scan */
+	bool has_ns;			/* the kind has the NS field (set by scan_add) */
+	bool has_ns_known;
 };
 
 /* ------------------------------------------------------------- context */
@@ -702,16 +714,19 @@ int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclu
 /*
  * Adds the object of a POSIX file whose content is part of the record (a
  * semaphore's value, a queue's attributes): opened once and given to
- * @read, with @fd -1 when the caller may not read it.
+ * @read, with @fd -1 when the caller may not read it.  @queue: a file of
+ * the mqueue filesystem, which can hold nothing but queues.
  */
 int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *name,
+		   bool queue,
 		   void (*read)(struct ipk_scan *s, int fd, const struct stat *st,
 				struct ipk_object *o));
 /*
  * Opens a file of a POSIX directory read-only, without following a link,
- * blocking on a FIFO or taking a terminal, and fills @st.  The fd of a
- * regular file; -EACCES (with @st filled) for one the caller may not read;
- * -ENOENT for anything else, gone or not a regular file.
+ * opening anything that is not a regular file (a FIFO would gain a
+ * reader) or taking a terminal, and fills @st.  The fd of a regular file;
+ * -EACCES (with @st filled) for one the caller may not read; -ENOENT for
+ * anything else, gone or not a regular file.
  */
 int posix_open_regular(int dfd, const char *file, struct stat *st);
 /*
@@ -798,5 +813,7 @@ int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
 int sysv_get(const struct ipk_kind *k, const struct ipk_create *c,
 	     int (*get)(const struct ipk_create *c, key_t key, int flags),
 	     const char *no_room, bool *existed, struct ipk_error *e);
+
+#pragma GCC visibility pop
 
 #endif

@@ -300,7 +300,9 @@ enum ipk_field_type {
 	X(SIGNALS, "signals", "SIGNALS", IPK_T_STRINGS,				\
 	  IPK_FIELD_DETAIL | IPK_FIELD_WIDE, "signals a signalfd accepts")	\
 	X(SEALS, "seals", "SEALS", IPK_T_STRINGS, IPK_FIELD_DETAIL,		\
-	  "memfd seals: seal, shrink, grow, write, future_write, exec")
+	  "memfd seals: seal, shrink, grow, write, future_write, exec")		\
+	X(TARGET, "target", "TARGET", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
+	  "the process a pidfd refers to (-1: it has exited)")
 
 enum ipk_field_id {
 #define IPK_FIELD_ID_(id, json, column, type, flags, help) IPK_F_##id,

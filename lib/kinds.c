@@ -34,7 +34,8 @@
 	X(eventfd)		\
 	X(timerfd)		\
 	X(signalfd)		\
-	X(memfd)
+	X(memfd)		\
+	X(pidfd)
 
 #define DECLARE(k) extern const struct ipk_kind kind_##k;
 IPK_KINDS(DECLARE)

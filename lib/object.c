@@ -208,34 +208,23 @@ static struct obj_extra *extra_slot(struct ipk_object *o, int field, enum extra_
 	return x;
 }
 
-static void *member(struct ipk_object *o, int field)
-{
-	return (char *)o + field_store[field].offset;
-}
 
 /* ------------------------------------------------------------- setters */
 
-int obj_set_num(struct ipk_object *o, int field, int64_t v)
+/* The cases of obj_set_num() that are not a plain member: out of the fast path. */
+static __attribute__((noinline)) int set_num_rare(struct ipk_object *o, int field, int64_t v)
 {
 	switch (field_store[field].store) {
 	case STORE_VALUE: {
 		/* a scalar now: an array or a u64 set before is gone */
-		struct obj_extra *x = extra_find(o, field);
+		struct obj_extra *x = o->nextras ? extra_find(o, field) : NULL;
 		if (x) {
 			extra_release(x);
 			*x = o->extras[--o->nextras];
 		}
+		o->value = v;
+		break;
 	}
-		/* fall through */
-	case STORE_I64:
-		*(int64_t *)member(o, field) = v;
-		break;
-	case STORE_U64:
-		*(uint64_t *)member(o, field) = (uint64_t)v;
-		break;
-	case STORE_U32:
-		*(uint32_t *)member(o, field) = (uint32_t)v;
-		break;
 	case STORE_EXTRA: {
 		struct obj_extra *x = extra_slot(o, field, EXTRA_I64);
 		if (!x)
@@ -251,35 +240,53 @@ int obj_set_num(struct ipk_object *o, int field, int64_t v)
 	return 0;
 }
 
-int obj_set_unum(struct ipk_object *o, int field, uint64_t v)
+int obj_set_num(struct ipk_object *o, int field, int64_t v)
 {
-	switch (field_store[field].store) {
+	const struct field_store_def *d = &field_store[field];
+	void *m = (char *)o + d->offset;
+
+	switch (d->store) {
+	case STORE_I64:
+		*(int64_t *)m = v;
+		break;
 	case STORE_U64:
-		*(uint64_t *)member(o, field) = v;
+		*(uint64_t *)m = (uint64_t)v;
 		break;
-	case STORE_EXTRA: {
-		struct obj_extra *x = extra_slot(o, field, EXTRA_U64);
-		if (!x)
-			return -ENOMEM;
-		x->v.u = v;
+	case STORE_U32:
+		*(uint32_t *)m = (uint32_t)v;
 		break;
-	}
-	case STORE_VALUE:
-		if (v > INT64_MAX) {
-			/* an eventfd counter is a u64: beyond the member, an extra keeps it whole */
-			struct obj_extra *x = extra_slot(o, field, EXTRA_U64);
-			if (!x)
-				return -ENOMEM;
-			x->v.u = v;
-			break;
-		}
-		return obj_set_num(o, field, (int64_t)v);
 	default:
-		/* members of signed or narrower types: clamped */
-		return obj_set_num(o, field, v > INT64_MAX ? INT64_MAX : (int64_t)v);
+		return set_num_rare(o, field, v);
 	}
 	mark_known(o, field);
 	return 0;
+}
+
+static __attribute__((noinline)) int set_unum_rare(struct ipk_object *o, int field, uint64_t v)
+{
+	struct obj_extra *x = extra_slot(o, field, EXTRA_U64);
+
+	if (!x)
+		return -ENOMEM;
+	x->v.u = v;
+	mark_known(o, field);
+	return 0;
+}
+
+int obj_set_unum(struct ipk_object *o, int field, uint64_t v)
+{
+	const struct field_store_def *d = &field_store[field];
+
+	if (d->store == STORE_U64) {
+		*(uint64_t *)((char *)o + d->offset) = v;
+		mark_known(o, field);
+		return 0;
+	}
+	/* an eventfd counter is a u64: beyond a VALUE member, an extra keeps it whole */
+	if (d->store == STORE_EXTRA || (d->store == STORE_VALUE && v > INT64_MAX))
+		return set_unum_rare(o, field, v);
+	/* members of signed or narrower types: clamped */
+	return obj_set_num(o, field, v > INT64_MAX ? INT64_MAX : (int64_t)v);
 }
 
 int64_t *obj_alloc_list(struct ipk_object *o, size_t n)
@@ -383,26 +390,57 @@ void obj_set_stat(struct ipk_object *o, const struct stat *st)
 
 /* ------------------------------------------------------------- getters */
 
+/* A number field as stored, for the library's own reading: no ipk_value to fill. */
+static bool num_of(const struct ipk_object *o, int field, uint64_t *u, bool *is_unsigned)
+{
+	const struct field_store_def *d = &field_store[field];
+	const void *m = (const char *)o + d->offset;
+
+	if (!fieldset_has(&o->present, field_data(field)))
+		return false;
+	*is_unsigned = false;
+	switch (d->store) {
+	case STORE_I64:
+	case STORE_VALUE:
+		if (d->store == STORE_VALUE && o->nextras && extra_find(o, field))
+			break;
+		*u = (uint64_t)*(const int64_t *)m;
+		return true;
+	case STORE_U64:
+		*u = *(const uint64_t *)m;
+		*is_unsigned = true;
+		return true;
+	case STORE_U32:
+		*u = *(const uint32_t *)m;
+		*is_unsigned = true;
+		return true;
+	}
+	const struct obj_extra *x = extra_find(o, field);
+	if (!x || (x->form != EXTRA_I64 && x->form != EXTRA_U64))
+		return false;
+	*u = x->v.u;
+	*is_unsigned = x->form == EXTRA_U64;
+	return true;
+}
+
 int64_t obj_num(const struct ipk_object *o, int field)
 {
-	struct ipk_value v;
+	uint64_t u;
+	bool is_unsigned;
 
-	ipk_object_get(o, field, &v);
-	if (v.presence != IPK_PRESENT)
+	if (!num_of(o, field, &u, &is_unsigned))
 		return 0;
-	if (v.is_unsigned)
-		return v.u > INT64_MAX ? INT64_MAX : (int64_t)v.u;
-	return v.i;
+	if (is_unsigned)
+		return u > INT64_MAX ? INT64_MAX : (int64_t)u;
+	return (int64_t)u;
 }
 
 uint64_t obj_unum(const struct ipk_object *o, int field)
 {
-	struct ipk_value v;
+	uint64_t u;
+	bool is_unsigned;
 
-	ipk_object_get(o, field, &v);
-	if (v.presence != IPK_PRESENT)
-		return 0;
-	return v.is_unsigned ? v.u : (uint64_t)v.i;
+	return num_of(o, field, &u, &is_unsigned) ? u : 0;
 }
 
 /* An extra as a value of the field's type. */
@@ -435,7 +473,7 @@ static void extra_value(const struct obj_extra *x, struct ipk_value *v)
 void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 {
 	memset(v, 0, sizeof(*v));
-	if (!o || field < 0 || field >= IPK_F_COUNT) {
+	if (!o || (unsigned)field >= IPK_F_COUNT) {
 		v->presence = IPK_ABSENT;
 		return;
 	}
@@ -476,7 +514,7 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 			v->presence = IPK_ABSENT;
 		break;
 	case STORE_VALUE: {
-		const struct obj_extra *x = extra_find(o, field);
+		const struct obj_extra *x = o->nextras ? extra_find(o, field) : NULL;
 		if (x) {
 			extra_value(x, v);
 		} else {
@@ -522,9 +560,13 @@ int list_add(struct ipk_list *l, struct ipk_object *o)
 
 int scan_add(struct ipk_scan *s, struct ipk_object *o)
 {
-	if (obj_has(o, IPK_F_REF) && s->ctx->live && !obj_has(o, IPK_F_NS)) {
+	if (!s->has_ns_known) {
+		s->has_ns = kind_has(s->kind, IPK_F_NS);
+		s->has_ns_known = true;
+	}
+	if (s->has_ns && obj_has(o, IPK_F_REF) && s->ctx->live && !obj_has(o, IPK_F_NS)) {
 		uint64_t ns = ctx_ipc_ns(s->ctx);
-		if (ns && kind_has(o->kind, IPK_F_NS))
+		if (ns)
 			obj_set_unum(o, IPK_F_NS, ns);
 	}
 	int rc = list_add(s->list, o);

@@ -13,7 +13,35 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+/*
+ * Opening a FIFO, even O_NONBLOCK for reading, makes it a reader: a writer
+ * blocked in open() goes on, and its first write after we close gets
+ * SIGPIPE.  So the name is opened O_PATH (which opens nothing for I/O),
+ * its type checked on that fd, and only a regular file opened for reading,
+ * through /proc/self/fd: the same inode, whatever the name holds by then.
+ */
 int posix_open_regular(int dfd, const char *file, struct stat *st)
+{
+	int path = openat(dfd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (path < 0)
+		return -ENOENT;		/* gone since readdir */
+	if (fstat(path, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(path);
+		return -ENOENT;		/* a FIFO, a symlink, a directory: no object */
+	}
+	char self[32];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", path);
+	int fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int err = errno;
+	close(path);
+	if (fd >= 0)
+		return fd;
+	return err == EACCES || err == EPERM ? -EACCES : -ENOENT;
+}
+
+/* A file of the mqueue filesystem, which holds nothing but queues: no FIFO to fear. */
+static int open_queue(int dfd, const char *file, struct stat *st)
 {
 	int fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
@@ -26,15 +54,16 @@ int posix_open_regular(int dfd, const char *file, struct stat *st)
 	if ((errno == EACCES || errno == EPERM) &&
 	    fstatat(dfd, file, st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st->st_mode))
 		return -EACCES;
-	return -ENOENT;		/* gone since readdir, a symlink (ELOOP), ... */
+	return -ENOENT;
 }
 
 int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *name,
+		   bool queue,
 		   void (*read)(struct ipk_scan *s, int fd, const struct stat *st,
 				struct ipk_object *o))
 {
 	struct stat st;
-	int fd = posix_open_regular(dfd, file, &st);
+	int fd = queue ? open_queue(dfd, file, &st) : posix_open_regular(dfd, file, &st);
 
 	if (fd == -ENOENT)
 		return 0;

@@ -72,7 +72,7 @@ static void pmq_read(struct ipk_scan *s, int fd, const struct stat *st, struct i
 static int pmq_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *unused)
 {
 	(void)unused;
-	return posix_add_read(s, dfd, file, file, pmq_read);
+	return posix_add_read(s, dfd, file, file, true, pmq_read);
 }
 
 static int pmq_scan(struct ipk_scan *s)

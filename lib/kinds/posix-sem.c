@@ -47,7 +47,7 @@ static void psem_read(struct ipk_scan *s, int fd, const struct stat *st, struct 
 static int psem_each(struct ipk_scan *s, int dfd, const char *file, const struct stat *unused)
 {
 	(void)unused;
-	return posix_add_read(s, dfd, file, file + 4, psem_read);
+	return posix_add_read(s, dfd, file, file + 4, false, psem_read);
 }
 
 static int psem_scan(struct ipk_scan *s)

@@ -123,11 +123,17 @@ static void parse_attrs(const struct unix_diag_msg *m, size_t len, struct unix_s
 		switch (a->rta_type) {
 		case UNIX_DIAG_NAME:
 			if (size > 0 && size < sizeof(u->name) - 1) {
-				/* an abstract name starts with a NUL: show it as @ */
+				/*
+				 * An abstract name starts with a NUL and may hold more:
+				 * each is shown as @, as ss(8) shows them, so the name is
+				 * whole.  A path ends at its first NUL.
+				 */
 				memcpy(u->name, data, size);
 				u->name[size] = '\0';
 				if (u->name[0] == '\0')
-					u->name[0] = '@';
+					for (size_t i = 0; i < size; i++)
+						if (!u->name[i])
+							u->name[i] = '@';
 			}
 			break;
 		case UNIX_DIAG_VFS:

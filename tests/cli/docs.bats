@@ -61,7 +61,7 @@ help_columns() {
 }
 
 @test "--help lists every kind and column of the tables" {
-	[ "$(help_kinds | wc -l)" -eq "$("$IPC_LS" --complete=kinds | grep -vc -e '^msg$' -e '^sem$' -e '^shm$' -e '^mq$' -e '^psem$' -e '^pshm$')" ]
+	[ "$(help_kinds)" = "$(echo "$KIND_TABLE" | cut -f1,2 | tr '\t' ' ')" ]
 	[ "$(help_columns)" = "$("$IPC_LS" --complete=columns | sort)" ]
 	# ipc-mk lists the kinds it makes, as its synopsis does
 	for kind in $("$IPC_MK" --help | sed -n '/^Kinds/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do

@@ -109,3 +109,30 @@ inner() {
 	INNER_NS=$(stat -L -c %i "/proc/$INNER_PID/ns/ipc")
 	INNER_REFS=$(grep -v '^ready' "$out")
 }
+
+# on_tty COMMAND...: runs COMMAND on a terminal (script(1)) until it asks
+# "Remove them?"; answer() replies and waits.  Output in $TTY_OUT.
+on_tty() {
+	TTY_OUT=$BATS_TEST_TMPDIR/tty.out
+	local in=$BATS_TEST_TMPDIR/tty.in cmd
+	cmd=$(printf '%q ' "$@")
+	rm -f "$in"
+	mkfifo "$in"
+	script -qec "$cmd" /dev/null <"$in" >"$TTY_OUT" 2>&1 3>&- &
+	TTY_PID=$!
+	exec 5>"$in"
+	for _ in $(seq 250); do
+		grep -q 'Remove them?' "$TTY_OUT" && return 0
+		kill -0 "$TTY_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	cat "$TTY_OUT" >&2
+	return 1
+}
+
+answer() {
+	echo "$1" >&5
+	TTY_STATUS=0
+	wait "$TTY_PID" || TTY_STATUS=$?
+	exec 5>&-
+}

@@ -314,3 +314,16 @@ time.sleep(30)
 	# jq's numbers are doubles: the text of the JSON itself carries every digit
 	"$IPC_LS" --json -i "$HOLD_REFS" | grep -q '"value": 18446744073709551614'
 }
+
+@test "pidfd: a handle on a process, its target, gone once the target is reaped" {
+	hold pidfd pidfd exited=1
+	mapfile -t refs <<<"$HOLD_REFS"
+	run --separate-stderr "$IPC_LS" -o ref,target,holders,status --noheadings "${refs[0]}"
+	[[ "$output" =~ ^${refs[0]}\ +$HOLD_PID\ ipk-factory\[$HOLD_PID\]\ +-$ ]]
+	run --separate-stderr "$IPC_LS" -o target,status --noheadings "${refs[1]}"
+	[[ "$output" =~ ^\ *-1\ gone$ ]]
+	[ "$("$IPC_LS" --json -i "${refs[0]}" | jq .target)" = "$HOLD_PID" ]
+	run "$IPC_RM" "${refs[0]}"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a pidfd has no name to remove"* ]]
+}

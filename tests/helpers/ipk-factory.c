@@ -30,6 +30,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stddef.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -360,7 +361,7 @@ static int mk_pipe(const struct params *p, char *ref, size_t size)
 
 static int mk_fifo(const struct params *p, char *ref, size_t size)
 {
-	char path[256];
+	char path[4096];
 
 	name_param(p, "/tmp/ipk-fifo%d", path, sizeof(path));
 	if (mkfifo(path, mode_param(p)) < 0 && errno != EEXIST)
@@ -487,6 +488,38 @@ static int mk_eventfd(const struct params *p, char *ref, size_t size)
 	return 0;
 }
 
+/* A handle on a process: this one, or with exited=1 a child that has exited and been reaped. */
+static int mk_pidfd(const struct params *p, char *ref, size_t size)
+{
+	pid_t target = getpid();
+
+	if (num(p, "exited", 0)) {
+		target = fork();
+		if (target < 0)
+			die("fork", "pidfd target");
+		if (target == 0)
+			_exit(0);
+	}
+	int fd = (int)syscall(SYS_pidfd_open, target, 0);
+	if (fd < 0)
+		die("create", "pidfd");
+	if (target != getpid())
+		waitpid(target, NULL, 0);
+	char path[64], text[256];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	FILE *f = fopen(path, "r");
+	unsigned long long ino = 0;
+	while (f && fgets(text, sizeof(text), f))
+		sscanf(text, "ino: %llu", &ino);
+	if (f)
+		fclose(f);
+	if (ino)
+		snprintf(ref, size, "pidfd:%llu", ino);
+	else
+		snprintf(ref, size, "pidfd:%d:%d", (int)getpid(), fd);
+	return 0;
+}
+
 static int mk_timerfd(const struct params *p, char *ref, size_t size)
 {
 	int clock = strcmp(param(p, "clock", "monotonic"), "realtime") == 0 ? CLOCK_REALTIME
@@ -571,6 +604,7 @@ static const struct factory factories[] = {
 	{ "timerfd", "value=MS interval=MS clock=monotonic|realtime", mk_timerfd },
 	{ "signalfd", "signals=USR1,RTMIN,...", mk_signalfd },
 	{ "memfd", "name size seals=shrink,grow map=1|only", mk_memfd },
+	{ "pidfd", "exited=1 (a child that has exited and been reaped)", mk_pidfd },
 };
 
 static const struct factory *find(const char *kind)
@@ -633,7 +667,7 @@ int main(int argc, char **argv)
 			p.value[p.n++] = eq + 1;
 		}
 		for (p.index = 0; p.index < count; p.index++) {
-			char ref[300];
+			char ref[4200];
 			f->create(&p, ref, sizeof(ref));
 			if (count <= 100)
 				printf("%s\n", ref);

@@ -402,7 +402,9 @@ static void test_fd_kinds(void)
 	char fifo[PATH_MAX + 64];
 	struct stat st;
 
-	/* git keeps no FIFO: the one fd 10 of process 100 holds is made here */
+	/* git keeps no FIFO (nor an empty directory): the one fd 10 of 100 holds is made here */
+	snprintf(fifo, sizeof(fifo), "%s/procs/run", fixtures);
+	mkdir(fifo, 0755);
 	snprintf(fifo, sizeof(fifo), "%s/procs/run/x y.fifo", fixtures);
 	unlink(fifo);
 	CHECK(mkfifo(fifo, 0640) == 0 && stat(fifo, &st) == 0);
@@ -493,6 +495,8 @@ static void test_fd_kinds(void)
 	CHECK_INT(ipk_ctx_ndiags(ctx), 0);
 	ipk_ctx_free(ctx);
 	unlink(fifo);
+	snprintf(fifo, sizeof(fifo), "%s/procs/run", fixtures);
+	rmdir(fifo);
 }
 
 int main(void)

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# Names are input: another user may plant an object whose name moves the
+# cursor, erases a line, changes colours or displays as another name.  No
+# output of any command sends one to the terminal raw, and no name, however
+# long or odd, breaks a listing.
+
+load helpers
+
+# A name that erases the line above it and returns the cursor: \e[1A \e[2K \r
+ERASE=$'\e[1A\e[2K\r'
+
+@test "ipc-ls -i escapes the REF, the name and holders' command names" {
+	: >"/dev/shm/evil${ERASE}x"
+	run --separate-stderr "$IPC_LS" -i "posix-shm:/evil${ERASE}x"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'REF:'*'posix-shm:/evil\x1b[1A\x1b[2K\x0dx'* ]]
+	[[ "$output" == *'NAME:'*'/evil\x1b[1A\x1b[2K\x0dx'* ]]
+	[[ "$output" != *$'\e'* ]]
+	# a holder whose command name is an escape sequence
+	bash -c 'printf "\e[2Jhide" >/proc/$$/comm; exec 3< <(sleep 30); read -r x <&3' &
+	HOLDERS+=("$!")
+	sleep 0.3
+	run --separate-stderr "$IPC_LS" --kind pipe -o holders --noheadings
+	[[ "$output" == *'\x1b[2Jhide['* ]]
+	[[ "$output" != *$'\e'* ]]
+}
+
+@test "ipc-rm: the confirmation list, what was removed and every message escape names" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	"$IPC_MK" pshm /important-db >/dev/null
+	: >"/dev/shm/zz${ERASE}"
+	on_tty "$IPC_RM" --kind pshm --all
+	# the planted name cannot erase the line of /important-db
+	grep -qF '  posix-shm:/important-db' "$TTY_OUT"
+	grep -qF '  posix-shm:/zz\x1b[1A\x1b[2K\x0d' "$TTY_OUT"
+	! grep -q $'\e\\[1A' "$TTY_OUT"
+	answer n
+	run --separate-stderr "$IPC_RM" "posix-shm:/zz${ERASE}"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'removed posix-shm:/zz\x1b[1A\x1b[2K\x0d' ]
+	run --separate-stderr "$IPC_RM" "posix-shm:/gone${ERASE}"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipc-rm: cannot remove 'posix-shm:/gone\\x1b[1A\\x1b[2K\\x0d': no such object" ]
+}
+
+@test "ipc-mk prints the REF of what it made escaped" {
+	run --separate-stderr "$IPC_MK" pshm "/made${ERASE}"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'posix-shm:/made\x1b[1A\x1b[2K\x0d' ]
+	[ -e "/dev/shm/made${ERASE}" ]
+}
+
+@test "usage errors echo what was typed escaped" {
+	run --separate-stderr "$IPC_LS" --kind "bad${ERASE}"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "ipc-ls: unknown kind 'bad\\x1b[1A\\x1b[2K\\x0d' (see 'ipc-ls --help')" ]
+	run --separate-stderr "$IPC_RM" "posix-mq${ERASE}:/x"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *'posix-mq\x1b[1A\x1b[2K\x0d:/x'* ]]
+	run --separate-stderr "$IPC_LS" "--bogus${ERASE}"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" != *$'\e'* ]]
+}
+
+@test "in UTF-8, bidirectional overrides and zero-width characters are escaped" {
+	# U+202E turns "gpj.exe" around; U+200B is invisible
+	: >"/dev/shm/ok"$'\u202e'"gpj.exe"
+	: >"/dev/shm/two"$'\u200b'"names"
+	: >"/dev/shm/café"
+	run --separate-stderr env LC_ALL=C.UTF-8 "$IPC_LS" --kind pshm -o name --noheadings
+	[[ "$output" == *'/ok\u202egpj.exe'* ]]
+	[[ "$output" == *'/two\u200bnames'* ]]
+	# ordinary text stays as it is
+	[[ "$output" == *'/café'* ]]
+	# in JSON, \u escapes keep every character, and nothing hides
+	run --separate-stderr env LC_ALL=C.UTF-8 "$IPC_LS" --kind pshm --json -o name
+	echo "$output" | jq -e '[.objects[].name] | index("/ok\u202egpj.exe") != null' >/dev/null
+	[[ "$output" == *'\u202e'* && "$output" != *$'\u202e'* ]]
+	# in the C locale any byte beyond ASCII is escaped
+	run --separate-stderr env LC_ALL=C "$IPC_LS" --kind pshm -o name --noheadings
+	[[ "$output" == *'/ok\xe2\x80\xaegpj.exe'* ]]
+}
+
+@test "a FIFO path of any length: listed, found by its REF (long ones broke every listing)" {
+	dir=/tmp/ipk-long
+	for i in $(seq 40); do dir=$dir/aaaaaaaaa; done
+	mkdir -p "$dir"
+	path=$dir/fifo
+	[ "${#path}" -gt 400 ]
+	hold fifo "name=$path"
+	run --separate-stderr "$IPC_LS" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	echo "$output" | jq -e --arg r "fifo:$path" '[.objects[].ref] | index($r) != null' >/dev/null
+	run --separate-stderr "$IPC_LS" -o ref,holders --noheadings "fifo:$path"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "fifo:$path "*"ipk-factory[$HOLD_PID]"* ]]
+	run --separate-stderr "$IPC_RM" --dry-run --orphan
+	[ "$status" -eq 0 ]
+	rm -rf /tmp/ipk-long
+}
+
+@test "names whole: spaces, newlines, ' (deleted)' and NUL bytes of abstract sockets" {
+	hold memfd name="pool (deleted) x" unix path=@$'ab\ncd'
+	run --separate-stderr "$IPC_LS" --kind memfd -o name --noheadings
+	[ "$output" = "pool (deleted) x" ]
+	run --separate-stderr "$IPC_LS" --kind unix -o name --noheadings
+	[[ "$output" == *'@ab\x0acd'* ]]
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(b"\0a\0b c"); s.listen()
+sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TMPDIR/py" &
+	HOLDERS+=("$!")
+	for _ in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/py" && break; sleep 0.05; done
+	run --separate-stderr "$IPC_LS" --kind unix -o name --noheadings
+	[[ "$output" == *'@a@b c'* ]]
+}
+
+@test "a FIFO in /dev/shm is never opened: a writer blocked on it stays blocked" {
+	mkfifo /dev/shm/sem.trap /dev/shm/trap
+	# writers wait in open() until someone opens the FIFOs for reading
+	( echo x >/dev/shm/sem.trap ) &
+	w1=$!
+	( echo x >/dev/shm/trap ) &
+	w2=$!
+	HOLDERS+=("$w1" "$w2")
+	sleep 0.2
+	run "$IPC_LS" posix-sem:/trap
+	[ "$status" -eq 1 ]
+	run "$IPC_LS" posix-shm:/trap
+	[ "$status" -eq 1 ]
+	"$IPC_LS" --kind psem,pshm >/dev/null
+	run --separate-stderr "$IPC_MK" psem /trap
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"exists and is not a regular file: left alone"* ]]
+	run --separate-stderr "$IPC_MK" pshm /trap
+	[ "$status" -ne 0 ]
+	sleep 0.2
+	# still blocked: alive and not a zombie (kill -0 would pass a zombie)
+	for w in "$w1" "$w2"; do
+		state=$(sed 's/.*) //' "/proc/$w/stat" | cut -d' ' -f1)
+		[ "$state" = S ] || { echo "writer $w is $state: its FIFO was opened"; false; }
+	done
+	[ -p /dev/shm/sem.trap ] && [ -p /dev/shm/trap ]
+}
