@@ -238,10 +238,12 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 
 			/*
 			 * A process is named once, however many fds and mappings
-			 * it has, but for the two ends of a pipe: who reads and
-			 * who writes is what one looks for.
+			 * it has, but for the two ends of a pipe and for a wait:
+			 * who reads, who writes and who is blocked is what one
+			 * looks for.
 			 */
-			bool one_way = strcmp(h->mode, "r") == 0 || strcmp(h->mode, "w") == 0;
+			bool one_way = strcmp(h->mode, "r") == 0 || strcmp(h->mode, "w") == 0 ||
+				       strcmp(h->mode, "waiting") == 0;
 			if (i && h->pid == v.holders.v[i - 1].pid &&
 			    (!one_way || strcmp(h->mode, v.holders.v[i - 1].mode) == 0))
 				continue;

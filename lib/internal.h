@@ -176,6 +176,7 @@ enum {
 	PROCS_FDS = 1 << 0,	/* /proc/PID/fd: what each fd is */
 	PROCS_FDINFO = 1 << 1,	/* /proc/PID/fdinfo of the fds kinds ask it of */
 	PROCS_MAPS = 1 << 2,	/* /proc/PID/maps: shared mappings */
+	PROCS_WAITS = 1 << 3,	/* /proc/PID/syscall of blocked processes: what they wait on */
 };
 
 enum {
@@ -367,6 +368,16 @@ struct ipk_kind {
 	 * 0 when it is not the kind's.
 	 */
 	unsigned (*claim)(const struct held_probe *p, struct held *h);
+	/*
+	 * A process blocked in system call @nr with arguments @args waits on
+	 * an object of this kind: HOLD_CLAIMED, with h->dev and h->ino set
+	 * (the process scan adds it as a holder in mode "waiting"); 0 when
+	 * the call is not the kind's.  Waits on an fd or in a shared mapping
+	 * are found without the kind: the fd's or the mapping's entry is
+	 * marked waiting.
+	 */
+	unsigned (*claim_wait)(const struct held_probe *p, long nr, const uint64_t args[6],
+			       struct held *h);
 	/*
 	 * With HOLD_FDINFO: the kind's reading of the fd's fdinfo @text, in
 	 * @arena, into h->info (and h->ino where fdinfo tells identity).
@@ -594,6 +605,14 @@ static inline bool scan_wants(const struct ipk_scan *s, const char *arg)
 char *ref_make(const struct ipk_kind *k, const char *arg);
 /* "PID:FD", the REF argument of an fd kind with no identity of its own (24 bytes). */
 void ref_arg_pid_fd_make(char out[24], pid_t pid, int fd);
+/*
+ * A REF's namespace qualifier, "@ns:INODE" at its end: the length of the
+ * REF without it, and *@ns set; the whole length when it has none.
+ */
+size_t ref_ns_split(const char *ref, uint64_t *ns);
+int ref_append_ns(struct ipk_buf *b, uint64_t ns);
+/* Qualifies @o's REF with its IPC namespace @ns: listed beside other namespaces. */
+int obj_ref_qualify(struct ipk_object *o, uint64_t ns);
 /* Canonical REF arguments shared by several kinds. */
 int ref_arg_sysv_id(const char *arg, struct ipk_buf *canon);
 int ref_arg_posix_name(const char *arg, struct ipk_buf *canon);

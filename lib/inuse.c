@@ -60,7 +60,8 @@ int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
 		if (!rc && k->family == IPK_FAMILY_POSIX)
 			rc = obj_set_unum(o, IPK_F_NATTCH, o->nprocs);
 	}
-	if (k->users && users_gone(idx, o)) {
+	/* a process blocked on it uses it, whoever else is gone */
+	if (k->users && !o->nholders && users_gone(idx, o)) {
 		status |= IPK_ST_GONE;
 		/* an attached segment has users, whoever made it */
 		if (!kind_has(k, IPK_F_NATTCH))

@@ -351,7 +351,11 @@ struct ipk_holder {
 	pid_t pid;
 	int fd;			/* -1 for a mapping or a SysV attach */
 	char comm[16];		/* the command name, as /proc/PID/comm */
-	char mode[4];		/* "r", "w", "rw", or "" when unknown */
+	/*
+	 * "r", "w", "rw", "" when unknown, or "waiting": blocked in a call on
+	 * it (a msgrcv, a semop, a read of the pipe, a sem_wait ...)
+	 */
+	char mode[8];
 };
 
 const struct ipk_kind *ipk_object_kind(const struct ipk_object *o);

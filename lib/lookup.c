@@ -15,6 +15,15 @@ static int lookup_in(struct ipk_ctx *sub, void *arg)
 	return rc;
 }
 
+/* A process of IPC namespace @ns, to read it through; NULL when none is left. */
+static const struct proc *proc_in_ns(const struct proc_index *idx, uint64_t ns)
+{
+	for (size_t i = 0; idx && i < idx->nprocs; i++)
+		if (idx->procs[i].ipc_ns == ns)
+			return &idx->procs[i];
+	return NULL;
+}
+
 int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 {
 	const struct ipk_kind *k;
@@ -27,15 +36,27 @@ int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 	int rc = ipk_ref_parse(ref, &k, &canon);
 	if (rc)
 		return rc;
+	/* KIND:ARG@ns:INODE names an object of that namespace, whatever --ns says */
+	uint64_t want_ns = 0, own = ctx_ipc_ns(ctx);
+	canon[ref_ns_split(canon, &want_ns)] = '\0';
+	if (want_ns == own)
+		want_ns = 0;
 	struct ipk_scan s = {
 		.ctx = ctx, .kind = k, .list = &found,
 		.only = canon + strlen(k->name) + 1,
 	};
 	rc = scan_procs_prepare(ctx, NULL, k);
-	const struct proc *target = ctx->ns_pid && ctx->procs ? procs_pid(ctx->procs, ctx->ns_pid)
-							      : NULL;
-	if (!rc && target && target->ipc_ns != ctx_ipc_ns(ctx) && k->family != IPK_FAMILY_FD) {
-		/* a named kind of the namespace of --ns PID, read from inside it */
+	if (!rc && want_ns && !ctx->procs && !(ctx->procs = procs_scan(ctx, 0, 0)))
+		rc = -ENOMEM;
+	const struct proc *target = NULL;
+	if (want_ns)
+		target = proc_in_ns(ctx->procs, want_ns);
+	else if (ctx->ns_pid && ctx->procs)
+		target = procs_pid(ctx->procs, ctx->ns_pid);
+	if (!rc && want_ns && !target) {
+		rc = 0;		/* no process left in that namespace: nothing to find */
+	} else if (!rc && target && target->ipc_ns != own && k->family != IPK_FAMILY_FD) {
+		/* a named kind of another namespace, read from inside it */
 		bool entered;
 		rc = ns_run(ctx, target->pid, target->ipc_ns, lookup_in, &s, &entered);
 		if (!entered && rc != -ENOMEM) {
@@ -59,6 +80,8 @@ int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 	}
 	free(found.v);
 	free(canon);
+	if (!rc && *out && want_ns)
+		rc = obj_ref_qualify(*out, want_ns);
 	if (!rc && *out) {
 		rc = kind_detail(ctx, *out);
 		if (rc != -ENOMEM)

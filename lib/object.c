@@ -128,6 +128,20 @@ int obj_set_ref(struct ipk_object *o, const char *arg)
 	return 0;
 }
 
+int obj_ref_qualify(struct ipk_object *o, uint64_t ns)
+{
+	struct ipk_buf b = { 0 };
+	size_t klen = strlen(o->kind->name);
+	int rc = ipk_buf_puts(&b, o->ref + klen + 1);
+
+	if (!rc)
+		rc = ref_append_ns(&b, ns);
+	if (!rc)
+		rc = obj_set_ref(o, b.s);
+	ipk_buf_free(&b);
+	return rc;
+}
+
 int obj_set_name(struct ipk_object *o, const char *name)
 {
 	bool heap;

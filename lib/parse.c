@@ -152,9 +152,13 @@ int ipk_parse_duration(const char *s, int64_t *seconds)
 
 	if (rc)
 		return rc;
-	/* whole seconds, rounded up: "500ms" is not "no time at all" */
+	/*
+	 * Whole seconds, rounded up ("500ms" is not "no time at all"), and no
+	 * more than the grammar takes typed plainly: what rounding up passes
+	 * the nanoseconds' range is out of range.
+	 */
 	uint64_t sec = ns / 1000000000 + (ns % 1000000000 != 0);
-	if (sec > INT64_MAX)
+	if (sec > UINT64_MAX / 1000000000)
 		return -ERANGE;
 	*seconds = (int64_t)sec;
 	return 0;

@@ -37,7 +37,29 @@ struct procs_build {
 	uint8_t claimer_index[64];
 	size_t nclaimers;
 	char scratch[PATH_MAX];	/* for claims: h->path before it is kept */
+	/* kinds with a claim_wait slot, of those asked for */
+	const struct ipk_kind *waiters[64];
+	uint8_t waiter_index[64];
+	size_t nwaiters;
+	/* the shared mappings of the process being read: where a futex waits */
+	struct map_range {
+		size_t held;
+		uint64_t start, end;
+	} *ranges;
+	size_t nranges, ranges_cap;
 };
+
+/* A decimal number of at most @max, the whole of @s; -1 when it is not one. */
+static long long small_number(const char *s, long long max)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	return errno || *end || v > max ? -1 : v;
+}
 
 static int add_held(struct procs_build *b, const struct held *h)
 {
@@ -209,7 +231,7 @@ static int add_claimed(struct procs_build *b, int piddir, int fddir, const char 
 /* The fds of one process; -EACCES when they may not be read, -ENOMEM. */
 static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 {
-	int fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fddir < 0)
 		return errno == EACCES || errno == EPERM ? -EACCES : 0;
@@ -223,7 +245,8 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 	while (!rc && (d = readdir(dir))) {
 		char link[PATH_MAX];
 
-		if (!isdigit((unsigned char)d->d_name[0]))
+		long long fd = small_number(d->d_name, INT_MAX);
+		if (fd < 0)
 			continue;
 		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
 		if (n <= 0) {
@@ -235,7 +258,7 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 		link[n] = '\0';
 		struct probe_state ps = { .b = b, .fddir = dirfd(dir), .name = d->d_name };
 		struct held_probe p = {
-			.proc = &b->idx->procs[proc], .fd = atoi(d->d_name), .link = link,
+			.proc = &b->idx->procs[proc], .fd = (int)fd, .link = link,
 			.len = (size_t)n, .live = b->ctx->live, .stat = probe_stat,
 			.scratch = b->scratch, .priv = &ps,
 		};
@@ -256,6 +279,27 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 	}
 	closedir(dir);
 	return rc;
+}
+
+/* Where entry @held is mapped: "start-end" of its maps line, for waits in it. */
+static int add_range(struct procs_build *b, size_t held, const char *area)
+{
+	char *end;
+	uint64_t start = strtoull(area, &end, 16);
+
+	if (*end != '-')
+		return 0;
+	uint64_t stop = strtoull(end + 1, NULL, 16);
+	if (b->nranges == b->ranges_cap) {
+		size_t cap = b->ranges_cap ? 2 * b->ranges_cap : 64;
+		struct map_range *v = realloc(b->ranges, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		b->ranges = v;
+		b->ranges_cap = cap;
+	}
+	b->ranges[b->nranges++] = (struct map_range){ held, start, stop };
+	return 0;
 }
 
 /* The next field of a maps line, or NULL; *p moves past it. */
@@ -309,11 +353,13 @@ static int scan_maps(struct procs_build *b, int piddir, uint32_t proc)
 			p++;
 		if (*p != '/')
 			continue;
-		unsigned maj, min;
-		char *end;
-		if (sscanf(w[3], "%x:%x", &maj, &min) != 2)
-			continue;
+		char *end, *colon;
 		errno = 0;
+		unsigned long maj = strtoul(w[3], &colon, 16), min = 0;
+		if (!errno && *colon == ':')
+			min = strtoul(colon + 1, &end, 16);
+		if (errno || *colon != ':' || end != w[3] + len[3] || maj > 0xfff || min > 0xfffff)
+			continue;
 		unsigned long long ino = strtoull(w[4], &end, 10);
 		if (errno || end != w[4] + len[4])
 			continue;
@@ -333,17 +379,100 @@ static int scan_maps(struct procs_build *b, int piddir, uint32_t proc)
 					   .dev = pr.map_dev, .ino = ino };
 		}
 		/* one holder per mapped object, however many areas map it */
-		if (h.owner == last.owner && h.dev == last.dev && h.ino == last.ino)
+		if (h.owner == last.owner && h.dev == last.dev && h.ino == last.ino) {
+			rc = add_range(b, b->idx->nheld - 1, w[0]);
+			if (rc)
+				break;
 			continue;
+		}
 		h.mode = (w[1][0] == 'r' ? HELD_READ : 0) | (w[1][1] == 'w' ? HELD_WRITE : 0);
 		last = h;
+		size_t before = b->idx->nheld;
 		rc = got ? add_claimed(b, piddir, -1, NULL, got & ~(unsigned)HOLD_FDINFO, &pr, &h)
 			 : add_held(b, &h);
+		if (!rc && b->idx->nheld > before)
+			rc = add_range(b, before, w[0]);
 		if (rc)
 			break;
 	}
 	free(text);
 	return rc;
+}
+
+/* --------------------------------------------------------------- waits */
+
+/* Calls whose first argument is the fd they block on. */
+static bool waits_on_fd(long nr)
+{
+	static const long calls[] = {
+		SYS_read, SYS_readv, SYS_pread64, SYS_preadv, SYS_write, SYS_writev,
+		SYS_pwrite64, SYS_pwritev, SYS_recvfrom, SYS_recvmsg, SYS_recvmmsg, SYS_sendto,
+		SYS_sendmsg, SYS_sendmmsg, SYS_accept, SYS_accept4, SYS_connect,
+		SYS_mq_timedsend, SYS_mq_timedreceive,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++)
+		if (calls[i] == nr)
+			return true;
+	return false;
+}
+
+/* futex(uaddr, FUTEX_WAIT ...), private or not, of either clock: a sleep on memory. */
+static bool waits_in_memory(long nr, const uint64_t *args)
+{
+	unsigned op = (unsigned)args[1] & ~(128u | 256u);	/* PRIVATE_FLAG, CLOCK_REALTIME */
+
+	return nr == SYS_futex && (op == 0 || op == 9);		/* FUTEX_WAIT, _WAIT_BITSET */
+}
+
+/*
+ * /proc/PID/syscall of a blocked process: "NR ARG1 ... ARG6 SP PC", the
+ * arguments in hex; "running" or "-1 SP PC" when it is in no call.  What
+ * it waits on becomes a holder in mode waiting: an object a kind claims
+ * (a SysV id), the fd it blocks on, or the shared mapping of its futex.
+ */
+static int read_wait(struct procs_build *b, int piddir, uint32_t proc, size_t first)
+{
+	char text[512];
+	int f = openat(piddir, "syscall", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (f < 0)
+		return 0;	/* not ours to read, or gone */
+	ssize_t n = read(f, text, sizeof(text) - 1);
+	close(f);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	char *p = text, *end;
+	long nr = strtol(p, &end, 10);
+	uint64_t args[6] = { 0 };
+	if (end == p || nr < 0)
+		return 0;
+	for (int i = 0; i < 6; i++) {
+		p = end;
+		args[i] = strtoull(p, &end, 16);
+		if (end == p)
+			return 0;
+	}
+	const struct proc *pr = &b->idx->procs[proc];
+	struct held_probe probe = { .proc = pr, .fd = -1, .link = "", .live = b->ctx->live };
+	for (size_t i = 0; i < b->nwaiters; i++) {
+		struct held h = { .proc = proc, .fd = -1, .mode = HELD_WAIT };
+		if (b->waiters[i]->claim_wait(&probe, nr, args, &h) & HOLD_CLAIMED) {
+			h.owner = b->waiter_index[i];
+			return add_held(b, &h);
+		}
+	}
+	if (waits_on_fd(nr)) {
+		for (size_t i = first; i < b->idx->nheld; i++)
+			if (b->idx->held[i].fd >= 0 && (uint64_t)b->idx->held[i].fd == args[0])
+				b->idx->held[i].mode = HELD_WAIT;
+	} else if (waits_in_memory(nr, args)) {
+		for (size_t i = 0; i < b->nranges; i++)
+			if (args[0] >= b->ranges[i].start && args[0] < b->ranges[i].end)
+				b->idx->held[b->ranges[i].held].mode = HELD_WAIT;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------ processes */
@@ -469,7 +598,11 @@ static int cmp_proc(const void *a, const void *b)
 static int scan_proc(struct procs_build *b, int procdir, const char *name, unsigned what)
 {
 	struct proc_index *idx = b->idx;
-	int piddir = openat(procdir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long long pid = small_number(name, INT_MAX);
+	if (pid <= 0)
+		return 0;
+	/* never a link: a frozen copy's /proc/1 pointing at the live one */
+	int piddir = openat(procdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (piddir < 0)
 		return errno == ENOMEM ? -ENOMEM : 0;	/* exited */
@@ -484,7 +617,7 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 		b->procs_cap = cap;
 	}
 	struct proc *p = &idx->procs[idx->nprocs];
-	*p = (struct proc){ .pid = atoi(name) };
+	*p = (struct proc){ .pid = (pid_t)pid };
 	char state;
 	if (read_stat(piddir, b->boot_time, b->ticks, p->comm, &state, &p->start) < 0) {
 		close(piddir);
@@ -498,6 +631,8 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 	else if (errno == EACCES || errno == EPERM)
 		denied = true;	/* its namespace, and what is in it, we miss */
 	int rc = 0;
+	size_t first = idx->nheld;
+	b->nranges = 0;
 	if (what & PROCS_FDS) {
 		rc = scan_fds(b, piddir, i);
 		denied |= rc == -EACCES;
@@ -508,6 +643,9 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 		denied |= rc == -EACCES;
 		rc = rc == -ENOMEM ? rc : 0;
 	}
+	/* only a sleeping process waits: the others cost no read */
+	if (!rc && (what & PROCS_WAITS) && (state == 'S' || state == 'D'))
+		rc = read_wait(b, piddir, i, first);
 	idx->unreadable += denied;
 	close(piddir);
 	return rc;
@@ -526,9 +664,15 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 	idx->what = what;
 	for (size_t k = 0; k < ipk_kind_count() && k < ARRAY_SIZE(b.claimers); k++) {
 		const struct ipk_kind *kind = ipk_kind_at(k);
-		if (kind->claim && (kinds & (UINT64_C(1) << k))) {
+		if (!(kinds & (UINT64_C(1) << k)))
+			continue;
+		if (kind->claim) {
 			b.claimer_index[b.nclaimers] = (uint8_t)k;
 			b.claimers[b.nclaimers++] = kind;
+		}
+		if (kind->claim_wait) {
+			b.waiter_index[b.nwaiters] = (uint8_t)k;
+			b.waiters[b.nwaiters++] = kind;
 		}
 	}
 	b.boot_time = read_boot_time(ctx);
@@ -551,6 +695,7 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 		if (isdigit((unsigned char)d->d_name[0]))
 			rc = scan_proc(&b, dirfd(dir), d->d_name, what);
 	closedir(dir);
+	free(b.ranges);
 	if (rc) {
 		procs_free(idx);
 		errno = -rc;
@@ -684,7 +829,7 @@ int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 		x->fd = h[i].fd;
 		memcpy(x->comm, p->comm, sizeof(x->comm));
 		if (h[i].mode & HELD_WAIT) {
-			memcpy(m, "wait", 5);
+			memcpy(m, "waiting", 8);
 		} else {
 			if (h[i].mode & HELD_READ)
 				*m++ = 'r';

@@ -85,6 +85,35 @@ int ref_arg_posix_name(const char *arg, struct ipk_buf *canon)
 	return rc ? rc : ipk_buf_puts(canon, name);
 }
 
+#define NS_MARK "@ns:"
+
+size_t ref_ns_split(const char *ref, uint64_t *ns)
+{
+	const char *at = NULL;
+
+	/* the last "@ns:DIGITS" that ends the REF: a name may hold "@" itself */
+	for (const char *p = strstr(ref, NS_MARK); p; p = strstr(p + 1, NS_MARK))
+		at = p;
+	if (!at || !at[4] || strspn(at + 4, "0123456789") != strlen(at + 4))
+		return strlen(ref);
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(at + 4, &end, 10);
+	if (errno || !v)
+		return strlen(ref);
+	*ns = v;
+	return (size_t)(at - ref);
+}
+
+int ref_append_ns(struct ipk_buf *b, uint64_t ns)
+{
+	char n[24];
+
+	fmt_u64(n, ns);
+	int rc = ipk_buf_puts(b, NS_MARK);
+	return rc ? rc : ipk_buf_puts(b, n);
+}
+
 int ipk_ref_parse(const char *ref, const struct ipk_kind **kind, char **canon)
 {
 	if (!ref || !kind || !canon)
@@ -100,11 +129,18 @@ int ipk_ref_parse(const char *ref, const struct ipk_kind **kind, char **canon)
 	const struct ipk_kind *k = ipk_kind_find(kname);
 	if (!k)
 		return -ENOENT;
-	int rc = ipk_buf_puts(&b, k->name);
+	/* a named object of another IPC namespace: KIND:ARG@ns:INODE */
+	uint64_t ns = 0;
+	size_t len = k->family != IPK_FAMILY_FD ? ref_ns_split(ref, &ns) : strlen(ref);
+	char *arg = strndup(colon + 1, len - (size_t)(colon + 1 - ref));
+	int rc = arg ? ipk_buf_puts(&b, k->name) : -ENOMEM;
 	if (!rc)
 		rc = ipk_buf_add(&b, ":", 1);
 	if (!rc)
-		rc = k->ref_arg ? k->ref_arg(colon + 1, &b) : -EINVAL;
+		rc = k->ref_arg ? k->ref_arg(arg, &b) : -EINVAL;
+	if (!rc && ns)
+		rc = ref_append_ns(&b, ns);
+	free(arg);
 	if (rc) {
 		ipk_buf_free(&b);
 		return rc;

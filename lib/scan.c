@@ -365,7 +365,14 @@ static int scan_namespaces(struct ipk_ctx *ctx, const struct ipk_filter *f, unsi
 		for (size_t j = 0; j < ns[i].found.n; j++) {
 			struct ipk_object *o = ns[i].found.v[j];
 			/* IPC namespaces that share a /dev/shm show its files once */
-			if (rc || file_set_has(&files, o) || list_add(all, o))
+			if (rc || file_set_has(&files, o)) {
+				ipk_object_free(o);
+				continue;
+			}
+			/* beside ours, a REF names its namespace: sysv-shm:0@ns:4026532179 */
+			if (!ctx->ns_pid)
+				rc = obj_ref_qualify(o, ns[i].ns);
+			if (rc || list_add(all, o))
 				ipk_object_free(o);
 		}
 		free(ns[i].found.v);

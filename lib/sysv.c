@@ -170,7 +170,9 @@ static int proc_scan(struct ipk_scan *s, const struct sysv_source *src)
 			rc = -ENOMEM;
 			break;
 		}
-		if (parse_row(line, src, map, n, o) || !obj_has(o, IPK_F_ID)) {
+		/* an id is an int: a larger one is no object of this kernel */
+		if (parse_row(line, src, map, n, o) || !obj_has(o, IPK_F_ID) || o->id < 0 ||
+		    o->id > INT_MAX) {
 			bad_row = true;
 			ipk_object_free(o);
 			continue;

@@ -95,6 +95,7 @@ const struct ipk_kind kind_eventfd = {
 	.description = "event counter (eventfd)",
 	.family = IPK_FAMILY_FD,
 	.procs = PROCS_FDS | PROCS_FDINFO,
+	.holder_procs = PROCS_WAITS,
 	.claim = eventfd_claim,
 	.fdinfo = eventfd_fdinfo,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_VALUE, IPK_F_HOLDERS, IPK_F_STATUS),

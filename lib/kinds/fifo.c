@@ -163,6 +163,7 @@ const struct ipk_kind kind_fifo = {
 	.description = "named pipe",
 	.family = IPK_FAMILY_FD,
 	.procs = PROCS_FDS,
+	.holder_procs = PROCS_WAITS,
 	.claim = fifo_claim,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
 			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY,

@@ -48,6 +48,7 @@ const struct ipk_kind kind_pipe = {
 	.description = "anonymous pipe",
 	.family = IPK_FAMILY_FD,
 	.procs = PROCS_FDS,
+	.holder_procs = PROCS_WAITS,
 	.claim = pipe_claim,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY,
 			 IPK_F_HOLDERS, IPK_F_STATUS),

@@ -300,7 +300,7 @@ const struct ipk_kind kind_posix_mq = {
 	.description = "POSIX message queue",
 	.family = IPK_FAMILY_POSIX,
 	.holders = HOLDERS_FILES,
-	.holder_procs = PROCS_FDS,
+	.holder_procs = PROCS_FDS | PROCS_WAITS,
 	.fields = FIELDS(POSIX_FIELDS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY, IPK_F_MESSAGES,
 			 IPK_F_NATTCH, IPK_F_MAXMSG, IPK_F_MSGSIZE, IPK_F_HOLDERS,
 			 IPK_F_NOTIFY_PID),

@@ -167,7 +167,7 @@ const struct ipk_kind kind_posix_sem = {
 	.family = IPK_FAMILY_POSIX,
 	.mount_scoped = true,
 	.holders = HOLDERS_FILES,
-	.holder_procs = PROCS_FDS | PROCS_MAPS,
+	.holder_procs = PROCS_FDS | PROCS_MAPS | PROCS_WAITS,
 	.fields = FIELDS(POSIX_FIELDS, IPK_F_INODE, IPK_F_SIZE, IPK_F_VALUE, IPK_F_NATTCH,
 			 IPK_F_HOLDERS, IPK_F_WAITERS),
 	.ref_arg = psem_ref_arg,

@@ -86,6 +86,7 @@ const struct ipk_kind kind_signalfd = {
 	.description = "signals read as data (signalfd)",
 	.family = IPK_FAMILY_FD,
 	.procs = PROCS_FDS | PROCS_FDINFO,
+	.holder_procs = PROCS_WAITS,
 	.claim = signalfd_claim,
 	.fdinfo = signalfd_fdinfo,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_HOLDERS, IPK_F_STATUS, IPK_F_SIGNALS),

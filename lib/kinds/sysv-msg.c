@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <sys/msg.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /*
@@ -62,7 +64,9 @@ static int msg_finish(struct ipk_scan *s, struct ipk_object *o)
 {
 	bool sent = obj_has(o, IPK_F_ATIME), received = obj_has(o, IPK_F_DTIME);
 
-	(void)s;
+	/* what its waiters' entries name: the id, in this IPC namespace */
+	o->ino = (uint64_t)o->id;
+	o->dev = ctx_ipc_ns(s->ctx);
 	if (sent && (!received || o->atime >= o->dtime))
 		obj_set_num(o, IPK_F_LPID, obj_num(o, IPK_F_LSPID));
 	else if (received)
@@ -154,6 +158,8 @@ static int msg_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 	if (!rc)
 		rc = may_remove_sysv(ctx, &now, e);
 
+	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
+		rc = refuse_in_use(ctx, o, "waited on by", e);
 	if (!rc && !(flags & IPK_RM_FORCE)) {
 		struct obj_user users[OBJ_USERS_MAX];
 		rc = refuse_live_users(users, msg_users(&now, users), e);
@@ -162,6 +168,17 @@ static int msg_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 		rc = err_kernel(ctx, &now, errno, e);
 	obj_clear(&now);
 	return rc;
+}
+
+/* A process blocked in msgrcv or msgsnd waits on the queue of its first argument. */
+static unsigned msg_claim_wait(const struct held_probe *p, long nr, const uint64_t args[6],
+			       struct held *h)
+{
+	if ((nr != SYS_msgrcv && nr != SYS_msgsnd) || args[0] > INT_MAX)
+		return 0;
+	h->dev = p->proc->ipc_ns;
+	h->ino = args[0];
+	return HOLD_CLAIMED;
 }
 
 /* msginfo.msgpool under MSG_INFO: the queues in use. */
@@ -190,7 +207,11 @@ const struct ipk_kind kind_sysv_msg = {
 	.description = "System V message queue",
 	.family = IPK_FAMILY_SYSV,
 	.fields = FIELDS(SYSV_FIELDS, IPK_F_SIZE, IPK_F_CAPACITY, IPK_F_MESSAGES, IPK_F_LPID,
-			 IPK_F_ATIME, IPK_F_DTIME, IPK_F_LSPID, IPK_F_LRPID),
+			 IPK_F_ATIME, IPK_F_DTIME, IPK_F_HOLDERS, IPK_F_LSPID, IPK_F_LRPID),
+	/* its holders are the processes blocked on it */
+	.holders = HOLDERS_CLAIMED,
+	.holder_procs = PROCS_WAITS,
+	.claim_wait = msg_claim_wait,
 	.ref_arg = ref_arg_sysv_id,
 	.scan = msg_scan,
 	.users = msg_users,

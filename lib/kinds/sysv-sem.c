@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <sys/sem.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* semctl(2): the caller must define it. */
@@ -69,6 +71,9 @@ static int sem_read_values(struct ipk_object *o)
 /* Values come from the live kernel only: frozen copies have none. */
 static int sem_finish(struct ipk_scan *s, struct ipk_object *o)
 {
+	/* what its waiters' entries name: the id, in this IPC namespace */
+	o->ino = (uint64_t)o->id;
+	o->dev = ctx_ipc_ns(s->ctx);
 	return s->ctx->live && ctx_wants(s->ctx, IPK_F_VALUE) ? sem_read_values(o) : 0;
 }
 
@@ -270,6 +275,17 @@ static int sem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 	return rc;
 }
 
+/* A process blocked in semop or semtimedop waits on the array of its first argument. */
+static unsigned sem_claim_wait(const struct held_probe *p, long nr, const uint64_t args[6],
+			       struct held *h)
+{
+	if ((nr != SYS_semop && nr != SYS_semtimedop) || args[0] > INT_MAX)
+		return 0;
+	h->dev = p->proc->ipc_ns;
+	h->ino = args[0];
+	return HOLD_CLAIMED;
+}
+
 /* seminfo under SEM_INFO: semusz is the arrays in use, semaem the semaphores. */
 static void sem_limits_read(struct ipk_ctx *ctx, struct ipk_limit *rows)
 {
@@ -301,8 +317,12 @@ const struct ipk_kind kind_sysv_sem = {
 	.alias = "sem",
 	.description = "System V semaphore array",
 	.family = IPK_FAMILY_SYSV,
-	.fields = FIELDS(SYSV_FIELDS, IPK_F_VALUE, IPK_F_ATIME, IPK_F_NSEMS, IPK_F_SEMNCNT,
-			 IPK_F_SEMZCNT, IPK_F_SEMPID),
+	.fields = FIELDS(SYSV_FIELDS, IPK_F_VALUE, IPK_F_ATIME, IPK_F_HOLDERS, IPK_F_NSEMS,
+			 IPK_F_SEMNCNT, IPK_F_SEMZCNT, IPK_F_SEMPID),
+	/* its holders are the processes blocked on it */
+	.holders = HOLDERS_CLAIMED,
+	.holder_procs = PROCS_WAITS,
+	.claim_wait = sem_claim_wait,
 	.value_is_list = true,
 	.ref_arg = ref_arg_sysv_id,
 	.scan = sem_scan,

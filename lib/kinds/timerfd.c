@@ -75,7 +75,8 @@ static int timerfd_fdinfo(const char *text, struct held *h, struct ipk_arena *ar
 		return -ENOMEM;
 	if (!clockid)
 		return -ENOENT;
-	*t = (struct timerfd_info){ .clockid = atoi(clockid) };
+	long id = strtol(clockid, NULL, 10);
+	*t = (struct timerfd_info){ .clockid = id >= 0 && id < 64 ? (int)id : -1 };
 	if (ticks)
 		t->ticks = strtoull(ticks, NULL, 10);
 	if (flags)
@@ -125,6 +126,7 @@ const struct ipk_kind kind_timerfd = {
 	.description = "timer (timerfd)",
 	.family = IPK_FAMILY_FD,
 	.procs = PROCS_FDS | PROCS_FDINFO,
+	.holder_procs = PROCS_WAITS,
 	.claim = timerfd_claim,
 	.fdinfo = timerfd_fdinfo,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_VALUE, IPK_F_HOLDERS, IPK_F_STATUS,

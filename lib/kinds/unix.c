@@ -248,7 +248,7 @@ static int unix_proc_scan(struct ipk_scan *s)
 		unsigned long long ino;
 		int name_at = 0;
 
-		if (sscanf(line, "%*s %*s %*s %x %x %x %llu %n", &flags, &type, &st, &ino,
+		if (sscanf(line, "%*s %*s %*s %8x %4x %2x %19llu %n", &flags, &type, &st, &ino,
 			   &name_at) < 4)
 			continue;
 		u.ino = ino;
@@ -401,7 +401,7 @@ const struct ipk_kind kind_unix = {
 	.description = "unix-___domain socket",
 	.family = IPK_FAMILY_FD,
 	.holders = HOLDERS_CLAIMED,
-	.holder_procs = PROCS_FDS,
+	.holder_procs = PROCS_FDS | PROCS_WAITS,
 	.claim = unix_claim,
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
 			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_HOLDERS,

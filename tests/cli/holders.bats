@@ -263,7 +263,7 @@ time.sleep(30)
 		[.objects[] | select(.kind == "sysv-shm") | [.ns, .size]] | sort ==
 		([[$own, 1000], [$in, 2000]] | sort)'
 	echo "$output" | jq -e --argjson in "$INNER_NS" \
-		'.objects[] | select(.ref == "posix-mq:/inner") | .ns == $in'
+		'.objects[] | select(.name == "/inner") | .ns == $in and .ref == "posix-mq:/inner@ns:\($in)"'
 	# the SysV segment of the inner namespace is held there
 	echo "$output" | jq -e --argjson in "$INNER_NS" --argjson p "$INNER_PID" \
 		'.objects[] | select(.kind == "sysv-shm" and .ns == $in) | .holders[0].pid == $p'
@@ -326,4 +326,50 @@ time.sleep(30)
 	run "$IPC_RM" "${refs[0]}"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"a pidfd has no name to remove"* ]]
+}
+
+@test "processes blocked in an IPC call are holders, waiting: no orphan, no removal without --force" {
+	# the last sender exited; a receiver waits in msgrcv
+	hold sysv-msg send=1 sender=exited receiver=1 sysv-sem nsems=2 waiter=1 \
+		posix-mq name=/w pipe
+	mapfile -t refs <<<"$HOLD_REFS"
+	msg=${refs[0]} sem=${refs[1]}
+	sleep 0.2
+	run --separate-stderr "$IPC_LS" -o ref,holders,status --noheadings "$msg"
+	[[ "$output" =~ ^$msg\ +ipk-factory\[[0-9]+\]\(waiting\)\ +-$ ]] || { echo "$output"; false; }
+	[ "$("$IPC_LS" --json -i "$msg" | jq -r '.holders[0].mode')" = waiting ]
+	run --separate-stderr "$IPC_LS" -o holders --noheadings "$sem"
+	[[ "$output" =~ ipk-factory\[[0-9]+\]\(waiting\) ]]
+	# in use: not an orphan, not gone, and not removed without --force
+	[ -z "$("$IPC_LS" --orphan --kind msg,sem -o ref --noheadings)" ]
+	run --separate-stderr "$IPC_RM" --orphan --kind msg --yes
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$IPC_RM" "$msg"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "ipc-rm: cannot remove '$msg': in use: waited on by ipk-factory["*"](waiting) (--force removes it anyway)" ]]
+	"$IPC_LS" "$msg" >/dev/null
+	run "$IPC_RM" --force "$msg"
+	[ "$status" -eq 0 ]
+}
+
+@test "--ns all: each REF names one object; KIND:ARG@ns:INODE works in every command" {
+	require_other_user
+	own=$(mk sysv-shm size=1000)
+	inner sysv-shm size=2000 posix-mq name=/inner
+	# the same id in two namespaces: the other's is qualified
+	run --separate-stderr "$IPC_LS" --ns all --kind shm,mq -o ref --noheadings
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | sort)" = "$(printf '%s\n' "$own" "sysv-shm:0@ns:$INNER_NS" \
+		"posix-mq:/inner@ns:$INNER_NS" | sort)" ]
+	[ "$(echo "$output" | sort | uniq -d)" = "" ]
+	# a qualified REF is that namespace's object, with or without --ns
+	run --separate-stderr "$IPC_LS" -o size --bytes --noheadings "sysv-shm:0@ns:$INNER_NS"
+	[ "$(echo $output)" = 2000 ]
+	[ "$("$IPC_LS" --json -i "sysv-shm:0@ns:$INNER_NS" | jq -r .ref)" = "sysv-shm:0@ns:$INNER_NS" ]
+	# a plain REF beside --ns all is ours
+	run --separate-stderr "$IPC_LS" --ns all -o size --bytes --noheadings "$own"
+	[ "$(echo $output)" = 1000 ]
+	# a namespace nobody is in any more: no such object
+	run "$IPC_LS" sysv-shm:0@ns:1
+	[ "$status" -eq 1 ]
 }

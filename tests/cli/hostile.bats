@@ -142,3 +142,34 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TM
 	done
 	[ -p /dev/shm/sem.trap ] && [ -p /dev/shm/trap ]
 }
+
+@test "--sysroot: a crafted snapshot neither hangs, exhausts memory, nor escapes its root" {
+	root=$BATS_TEST_TMPDIR/root
+	mkdir -p "$root/proc/sysvipc" "$root/proc/net" "$root/dev" "$root/proc/200/fd"
+	mkfifo "$root/proc/sysvipc/shm"			# a FIFO: read, it would hang
+	ln -s /dev/zero "$root/proc/sysvipc/msg"	# endless
+	ln -s /proc/1 "$root/proc/1"			# the live system's process
+	ln -s /etc "$root/dev/shm"			# out of the root
+	ln -s ../../../../../../../../../etc/passwd "$root/proc/net/unix"
+	printf 'key semid perms nsems uid gid cuid cgid otime ctime\n' >"$root/proc/sysvipc/sem"
+	printf '%s\n' '99999999999999999999 99999999999999999999 777 -5 4294967296 1 1 1 1 1' \
+		'1 2147483648 600 1 0 0 0 0 0 0' '1 5 600 2 0 0 0 0 18446744073709551615 1' \
+		>>"$root/proc/sysvipc/sem"
+	printf '200 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999 0 0\n' \
+		>"$root/proc/200/stat"
+	ln -s 'pipe:[99999999999999999999]' "$root/proc/200/fd/3"
+	ln -s 'anon_inode:[eventfd]' "$root/proc/200/fd/99999999999"
+	run --separate-stderr timeout 10 "$IPC_LS" --sysroot "$root" --json
+	[ "$status" -eq 1 ]			# what could not be read is reported
+	echo "$output" | jq -e '.objects | type == "array"' >/dev/null
+	# only the well-formed array of the semaphore file is an object
+	[ "$(echo "$output" | jq -r '[.objects[].ref] | join(" ")')" = "sysv-sem:5" ]
+	[[ "$stderr" == *"cannot read '/proc/sysvipc/shm': invalid argument"* ]]
+	[[ "$stderr" == *"cannot read '/proc/sysvipc/msg'"* ]]
+	# nothing of the live system or of /etc
+	[[ "$output" != *passwd* && "$stderr" != *passwd* ]]
+	run --separate-stderr timeout 10 "$IPC_LS" --sysroot "$root" --kind pshm,psem
+	[ -z "$output" ]
+	run --separate-stderr timeout 10 "$IPC_LS" --sysroot "$root" --limits
+	[ "$status" -le 1 ]
+}

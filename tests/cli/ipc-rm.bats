@@ -418,6 +418,33 @@ refs() {
 	[ "$(refs --kind msg)" = "$own" ]
 }
 
+@test "--ns all: every object removed in its own namespace, each reported once" {
+	require_other_user
+	own=$("$IPC_MK" shm --size 4K)
+	inner sysv-shm size=8K sysv-msg
+	run --separate-stderr "$IPC_RM" --ns all --kind shm,msg --all --yes --force
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(echo "$output" | sort)" = "$(printf '%s\n' "removed $own" "removed sysv-shm:0@ns:$INNER_NS" \
+		"removed sysv-msg:0@ns:$INNER_NS" | sort)" ]
+	[ -z "$("$IPC_LS" --ns all --kind shm,msg -o ref --noheadings)" ]
+}
+
+@test "a REF of another namespace removes that object only, with or without --ns" {
+	require_other_user
+	own=$("$IPC_MK" shm --size 4K)
+	inner sysv-shm size=8K
+	run --separate-stderr "$IPC_RM" "sysv-shm:0@ns:$INNER_NS"
+	[ "$status" -eq 0 ]
+	[ "$output" = "removed sysv-shm:0@ns:$INNER_NS" ]
+	[ "$(refs --kind shm)" = "$own" ]
+	# a plain REF beside --ns all is ours
+	inner sysv-shm size=8K
+	run --separate-stderr "$IPC_RM" --ns all "$own"
+	[ "$status" -eq 0 ]
+	[ -z "$(refs --kind shm)" ]
+	[ -n "$("$IPC_LS" --ns all --kind shm -o ref --noheadings)" ]
+}
+
 @test "--ns PID: a refusal there names the owner (a crash before)" {
 	require_other_user
 	# nobody's queue in another namespace; root without CAP_FOWNER may not unlink it

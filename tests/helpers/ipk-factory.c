@@ -144,6 +144,16 @@ static void spawn_waiter(void (*block)(const void *arg), const void *arg)
 	}
 }
 
+static void block_msgrcv(const void *arg)
+{
+	struct {
+		long type;
+		char text[16];
+	} m;
+
+	msgrcv((int)(intptr_t)arg, &m, sizeof(m.text), 999, 0);
+}
+
 static int mk_sysv_msg(const struct params *p, char *ref, size_t size)
 {
 	int id = msgget(key_param(p), IPC_CREAT | IPC_EXCL | (int)mode_param(p));
@@ -167,10 +177,23 @@ static int mk_sysv_msg(const struct params *p, char *ref, size_t size)
 	if (!m)
 		die("allocate", "message");
 	m->type = 1;
-	for (long i = 0; i < n; i++)
-		if (msgsnd(id, m, (size_t)len, IPC_NOWAIT) < 0)
-			die("send to", "sysv-msg");
+	/* sender=exited: a child sends and exits, so the last sender is dead */
+	pid_t sender = strcmp(param(p, "sender", "self"), "exited") == 0 ? fork() : 0;
+	if (sender < 0)
+		die("fork", "sender");
+	if (sender == 0) {
+		for (long i = 0; i < n; i++)
+			if (msgsnd(id, m, (size_t)len, IPC_NOWAIT) < 0)
+				die("send to", "sysv-msg");
+		if (strcmp(param(p, "sender", "self"), "exited") == 0)
+			_exit(0);
+	} else {
+		waitpid(sender, NULL, 0);
+	}
 	free(m);
+	/* receiver=1: a child blocks in msgrcv for a type nobody sends */
+	if (num(p, "receiver", 0))
+		spawn_waiter(block_msgrcv, (const void *)(intptr_t)id);
 	snprintf(ref, size, "sysv-msg:%d", id);
 	return 0;
 }
@@ -590,7 +613,7 @@ static int mk_memfd(const struct params *p, char *ref, size_t size)
 }
 
 static const struct factory factories[] = {
-	{ "sysv-msg", "key mode qbytes send msgsize", mk_sysv_msg },
+	{ "sysv-msg", "key mode qbytes send msgsize sender=exited receiver=1", mk_sysv_msg },
 	{ "sysv-sem", "key mode nsems values=1,0,3 waiter=IDX", mk_sysv_sem },
 	{ "sysv-shm", "key mode size attach=1 touch=BYTES lock=1 rmid=1", mk_sysv_shm },
 	{ "posix-mq", "name mode maxmsg msgsize send len notify=1", mk_posix_mq },
