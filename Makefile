@@ -1,8 +1,13 @@
 # ipckit: one non-recursive Makefile.  Everything it builds goes to $(B)/.
 #
-#   make                  library, commands (build/bin/ipc-*), ipckit.pc
-#   make run              build, then list this machine's IPC objects
-#   make check            every test, in a private IPC and mount namespace
+#   make                  library, commands (build/bin/ipc-*), ipckit.pc; installs
+#                         nothing: a missing package stops it with the apt-get line
+#   make deps             install what building and testing need (root, Debian)
+#   make run              deps, build, then list this machine's IPC objects
+#   make check            deps, then every test, each file in a private IPC, mount
+#                         and PID namespace, JOBS=2 files at a time
+#   make valgrind         the commands under valgrind (CI runs it)
+#   make fuzz             libFuzzer targets, FUZZ_SECONDS=60 each (clang)
 #   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
@@ -87,18 +92,49 @@ PC_FILE := $(B)/lib/ipckit.pc
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
 SCENARIOS := $(sort $(wildcard scenarios/*/*.yaml))
 
-.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm bench-scenario install uninstall clean
+.PHONY: all deps deps-build deps-check run check unit cli valgrind fuzz bench-ls bench-fds \
+	bench-compare bench-rm bench-scenario fuzz-targets install uninstall clean FORCE
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(SHARED_LINKS) $(PC_FILE) $(COMMANDS)
 
-deps:
-	@sh build-aux/deps build
+# The deps step (build-aux/deps) installs packages only for the goals that
+# say they do; any other build only checks, and a missing package stops it
+# with the exact apt-get line.
+ifneq ($(filter deps run check unit cli valgrind fuzz bench-%,$(MAKECMDGOALS)),)
+DEPS_INSTALL := --install
+endif
 
-deps-check:
-	@sh build-aux/deps check
+deps:
+	@sh build-aux/deps --install check
+	@sh build-aux/deps --install valgrind
+
+deps-build:
+	@sh build-aux/deps $(DEPS_INSTALL) build
+
+deps-check: deps-build
+	@sh build-aux/deps $(DEPS_INSTALL) check
+
+# Every object and binary depends on the flags it was built with: a change
+# of CC, CFLAGS, CPPFLAGS, LDFLAGS, WERROR or SANITIZE rebuilds everything,
+# the same flags nothing.  $(B)/flags holds a hash of them; it is rewritten
+# only when they differ (and never under make -n).
+BUILD_FLAGS := $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LIB_LIBS) $(CMD_LIBS)
+FLAGS_HASH := $(firstword $(shell printf '%s' '$(subst ','\'',$(BUILD_FLAGS))' | cksum))
+FLAGS_STAMP := $(B)/flags
+ifneq ($(FLAGS_HASH),$(strip $(file <$(FLAGS_STAMP))))
+$(FLAGS_STAMP): FORCE
+endif
+$(FLAGS_STAMP):
+	@mkdir -p $(@D)
+	@echo $(FLAGS_HASH) >$@
+FORCE:
+
+# What each object includes, as the compiler saw it (-MMD -MP).
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/obj/*/*/*.d $(B)/obj/*/*/*/*.d)
 
 # Every object of this machine, then how many of each kind.
 run: all
@@ -108,13 +144,13 @@ run: all
 
 # ------------------------------------------------------------------ build
 
-$(B)/obj/lib/%.o: lib/%.c $(wildcard lib/ipckit*.h) lib/internal.h $(wildcard lib/*/*.h) | deps
+$(B)/obj/lib/%.o: lib/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -fPIC -Ilib -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -Ilib -c -o $@ $<
 
-$(B)/obj/cmd/%.o: cmd/%.c $(wildcard lib/ipckit*.h) $(wildcard cmd/*.h) | deps
+$(B)/obj/cmd/%.o: cmd/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Icmd -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilib -Icmd -c -o $@ $<
 
 # The names libipckit.sym exports: the only global symbols of either library.
 $(B)/lib/exports.txt: lib/libipckit.sym
@@ -132,7 +168,7 @@ $(STATIC_LIB): $(B)/obj/libipckit.o
 	@rm -f $@
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJS) lib/libipckit.sym
+$(SHARED_LIB): $(LIB_OBJS) lib/libipckit.sym $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -shared \
 		-Wl,-soname,libipckit.so.$(SOVERSION) \
@@ -149,35 +185,43 @@ $(PC_FILE): lib/ipckit.pc.in Makefile
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
 
 # Commands link the library statically: build/bin/ works without installing.
-$(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB)
+$(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_COMMON_OBJS) \
 		$(STATIC_LIB) $(LIB_LIBS) $(CMD_LIBS)
 
 # ------------------------------------------------------------------ tests
 
-$(B)/obj/tests/%.o: tests/%.c $(wildcard lib/ipckit*.h) lib/internal.h $(wildcard tests/unit/*.h) | deps
+$(B)/obj/tests/%.o: tests/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilib -Itests/unit -c -o $@ $<
 
 # Unit tests reach the library's internals: they link its objects, not the archive.
-$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(LIB_OBJS)
+$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(LIB_OBJS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIB_LIBS)
 
-$(B)/tests/%: $(B)/obj/tests/helpers/%.o
+$(B)/tests/%: $(B)/obj/tests/helpers/%.o $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lpthread
 
-# Every test runs in a private IPC and mount namespace: see tests/run-in-ns.
+# Every test runs in a private IPC, mount and PID namespace (tests/run-in-ns):
+# the unit tests in one, each bats file in its own, JOBS files at a time.
+JOBS ?= 2
+
 check: deps-check all $(UNIT_TESTS) $(HELPERS)
-	@BUILD=$(B) tests/run-in-ns tests/run-all
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all
 
 unit: deps-check all $(UNIT_TESTS)
-	@BUILD=$(B) tests/run-in-ns tests/run-all unit
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all unit
 
 cli: deps-check all $(HELPERS)
-	@BUILD=$(B) tests/run-in-ns tests/run-all cli
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all cli
+
+# The commands under valgrind: slow, so not in check; CI runs it.
+valgrind: deps-check all $(HELPERS)
+	@sh build-aux/deps $(DEPS_INSTALL) valgrind
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all valgrind
 
 bench-ls: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-ls
@@ -194,6 +238,30 @@ bench-scenario: deps-check all $(HELPERS)
 # A benchmark, not a test: both CPU placements, takes a few minutes.
 bench-compare: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-compare
+
+# ------------------------------------------------------------------- fuzz
+
+# libFuzzer targets (tests/fuzz/fuzz-*.c) over the library built with clang,
+# ASan and UBSan into build-fuzz/; each runs FUZZ_SECONDS in the private
+# namespace, from its corpus tests/fuzz/TARGET/.  Not part of check.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+
+fuzz:
+	@sh build-aux/deps $(DEPS_INSTALL) fuzz
+	@$(MAKE) --no-print-directory B=build-fuzz CC=$(FUZZ_CC) CFLAGS='$(FUZZ_CFLAGS)' \
+		LDFLAGS='-fsanitize=address,undefined' SANITIZE= fuzz-targets
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-in-ns tests/fuzz/run
+
+fuzz-targets: $(FUZZ_BINS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(STATIC_LIB) $(FLAGS_STAMP) | deps-build
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Ilib -o $@ $< $(STATIC_LIB) \
+		$(LIB_LIBS)
 
 # ---------------------------------------------------------------- install
 
@@ -241,4 +309,4 @@ uninstall:
 	rm -f $(addsuffix .fish,$(addprefix $(DESTDIR)$(FISHCOMPDIR)/,$(notdir $(COMMANDS))))
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

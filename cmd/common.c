@@ -40,9 +40,6 @@ int exit_status_of(int err)
 /* "program: MESSAGE" and @tail on stderr, the message escaped: names in it are input. */
 __attribute__((format(printf, 2, 0)))
 static void vmsg(const char *tail, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-static void vmsg(const char *tail, const char *fmt, va_list ap)
 {
 	struct ipk_buf text = { 0 }, safe = { 0 };
 	va_list copy;

@@ -8,6 +8,7 @@
 #include "ipckit-bench.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -143,13 +144,20 @@ static uint64_t parse_time(const char *arg, const char *what)
 
 static void add_methods(struct bench *b, const char *arg)
 {
-	char *copy = strdup(arg), *save = NULL;
+	char *copy = strdup(arg), *next = copy;
 
 	if (!copy)
 		usage_error("%s", reason(ENOMEM));
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+	/* an empty word names no method: "" or "pipe,," is a mistake, not "all" */
+	while (next) {
+		char *w = strsep(&next, ",");
 		const struct ipk_bench_method *m = ipk_bench_method_find(w);
 		bool dup = false;
+
+		if (!*w) {
+			free(copy);
+			usage_error("--method '%s' has an empty method name (METHOD,METHOD...)", arg);
+		}
 
 		if (!m) {
 			msg("unknown method '%s' (see '%s --help')", w, program_name);
@@ -210,8 +218,11 @@ static void parse_pin(struct bench *b, const char *arg)
 	c = strtol(second, &end, 10);
 	if (errno || end == second || *end || c < 0)
 		usage_error("malformed --pin '%s': two CPUs, as 0,1", arg);
-	b->pin[0] = a > 100000 ? 100000 : (int)a;
-	b->pin[1] = c > 100000 ? 100000 : (int)c;
+	/* no CPU number is that large: the one typed, not a clamped one, in the message */
+	if (a > INT_MAX || c > INT_MAX)
+		usage_error("no CPU %ld here for --pin '%s'", a > INT_MAX ? a : c, arg);
+	b->pin[0] = (int)a;
+	b->pin[1] = (int)c;
 	b->pin_given = true;
 }
 
@@ -898,10 +909,22 @@ static int show_limits(struct bench *b)
 			continue;
 		int err = ipk_bench_limits(m, probe, &l);
 		if (err) {
+			uint64_t max;
+			const char *source;
+			char size[32], lim[32];
+
 			if (err == -EINTR)
 				break;
-			msg("cannot probe '%s': %s%s", ipk_bench_method_name(m), reason(-err),
-			    -err == ENOSYS || -err == EOPNOTSUPP ? " (not supported here)" : "");
+			fmt_bytes(probe, size, sizeof(size));
+			if (ipk_bench_method_max_size(m, &max, &source) == 0 && probe > max) {
+				fmt_bytes(max, lim, sizeof(lim));
+				msg("cannot probe '%s' with %s messages: it carries at most %s here (%s)",
+				    ipk_bench_method_name(m), size, lim, source);
+			} else {
+				msg("cannot probe '%s' with %s messages: %s%s", ipk_bench_method_name(m),
+				    size, reason(-err),
+				    -err == ENOSYS || -err == EOPNOTSUPP ? " (not supported here)" : "");
+			}
 			status = EXIT_PARTIAL;
 			continue;
 		}

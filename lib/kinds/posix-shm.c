@@ -5,9 +5,12 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -38,6 +41,47 @@ static int pshm_scan(struct ipk_scan *s)
 
 extern const struct ipk_kind kind_posix_shm;
 
+/*
+ * ftruncate() beyond RLIMIT_FSIZE (ulimit -f) raises SIGXFSZ, which by
+ * default kills the process and leaves the new file behind.  A library
+ * must not change the process's disposition: block the signal in this
+ * thread for the call, take back the one the call raised, restore the
+ * mask.  EFBIG then reaches the caller, whose cleanup removes the file.
+ */
+static int ftruncate_no_sigxfsz(int fd, off_t size)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t xfsz, old;
+	int rc, err;
+
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	if (pthread_sigmask(SIG_BLOCK, &xfsz, &old) != 0)
+		return ftruncate(fd, size);
+	rc = ftruncate(fd, size);
+	err = errno;
+	/* one the caller blocked itself stays pending, as it would without us */
+	if (rc < 0 && err == EFBIG && !sigismember(&old, SIGXFSZ))
+		while (sigtimedwait(&xfsz, NULL, &now) < 0 && errno == EINTR)
+			;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return rc;
+}
+
+/* Why ftruncate() could not make the object @size bytes. */
+static int size_failed(int err, uint64_t size, struct ipk_error *e)
+{
+	struct rlimit fsize;
+
+	if (err == EFBIG && getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY &&
+	    size > fsize.rlim_cur)
+		return err_set(e, err, "cannot make it %" PRIu64 " bytes: above the file size limit "
+			       "of %llu bytes (RLIMIT_FSIZE, ulimit -f)", size,
+			       (unsigned long long)fsize.rlim_cur);
+	return err_set(e, err, "cannot make it %" PRIu64 " bytes: %s", size, ipk_strerror(err));
+}
+
 static int pshm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
 		       bool *existed, struct ipk_error *e)
 {
@@ -61,9 +105,8 @@ static int pshm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 		/* the umask has had its say over shm_open's mode: give the one asked for */
 		rc = fchmod(fd, mode) < 0 ? err_set(e, errno, "cannot set mode %03o: %s", mode,
 						    ipk_strerror(errno)) : 0;
-		if (!rc && c->size && ftruncate(fd, (off_t)c->size) < 0)
-			rc = err_set(e, errno, "cannot make it %" PRIu64 " bytes: %s", c->size,
-				     ipk_strerror(errno));
+		if (!rc && c->size && ftruncate_no_sigxfsz(fd, (off_t)c->size) < 0)
+			rc = size_failed(errno, c->size, e);
 		if (!rc && !(*ref = ref_make(&kind_posix_shm, name.s)))
 			rc = err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 		if (rc)

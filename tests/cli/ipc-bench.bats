@@ -328,3 +328,37 @@ nothing_left() {
 	! echo "$output" | grep -q -- '--sysroot'
 	! echo "$output" | grep -q -- '--fault'
 }
+
+@test "an empty --method, or an empty name in it, is a usage error, not every method" {
+	for m in "" "," "pipe," ",pipe" "pipe,,tcp"; do
+		run --separate-stderr "$IPC_BENCH" --method "$m" --count 10 --warmup 0 --placement same
+		[ "$status" -eq 2 ] || { echo "--method '$m': exit $status"; false; }
+		[ -z "$output" ]
+		[ "$stderr" = "ipc-bench: --method '$m' has an empty method name (METHOD,METHOD...) (see 'ipc-bench --help')" ]
+	done
+	nothing_left
+}
+
+@test "--pin beyond any CPU number names the CPU typed" {
+	for pin in 4294967296,0 0,4294967296 0,99999999999; do
+		run --separate-stderr "$IPC_BENCH" --pin "$pin" -m pipe --count 10
+		[ "$status" -eq 2 ]
+		cpu=${pin#0,}; cpu=${cpu%,0}
+		[ "$stderr" = "ipc-bench: no CPU $cpu here for --pin '$pin' (see 'ipc-bench --help')" ]
+		[[ "$stderr" != *100000* ]]
+	done
+	run --separate-stderr "$IPC_BENCH" --pin 0,100000 -m pipe --count 10
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "ipc-bench: no CPU 100000 here for --pin ("* ]]
+}
+
+@test "--limits with a size a method cannot carry: one line with the size and the limit" {
+	run --separate-stderr "$IPC_BENCH" --limits --size 1G -m posix-mq,pipe
+	[ "$status" -eq 1 ]
+	max=$(cat /proc/sys/fs/mqueue/msgsize_max)
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	[[ "$stderr" =~ ^ipc-bench:\ cannot\ probe\ \'posix-mq\'\ with\ 1G\ messages:\ it\ carries\ at\ most\ [0-9.]+[KMG]?\ here\ \(fs\.mqueue\.msgsize_max\)$ ]]
+	# the other method is still probed
+	echo "$output" | grep -q '^pipe '
+	nothing_left
+}
