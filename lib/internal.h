@@ -286,6 +286,16 @@ bool proc_started_by(int64_t start, int64_t t);
  * removal.
  */
 bool pid_running_since(pid_t pid, int64_t t, char comm[16]);
+/*
+ * The identity of an fd that nothing joins to another (a timerfd, or an
+ * eventfd where the kernel gives no id): the process and the fd, apart
+ * from every inode (device 1).
+ */
+static inline void held_own_identity(struct held *h)
+{
+	h->dev = 1;
+	h->ino = (uint64_t)h->proc << 32 | (uint32_t)h->fd;
+}
 /* "pipe:[1234]" -> 1234, for the prefix @what ("pipe"). */
 bool link_inode(const char *link, const char *what, uint64_t *ino);
 /* The value of "name: value" in fdinfo @text (the line's rest), or NULL. */

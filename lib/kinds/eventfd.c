@@ -53,8 +53,7 @@ static int eventfd_fdinfo(const char *text, struct held *h, struct ipk_arena *ar
 		h->dev = 0;
 		h->ino = (uint64_t)e->id;
 	} else {
-		h->dev = 1;
-		h->ino = (uint64_t)h->proc << 32 | (uint32_t)h->fd;
+		held_own_identity(h);
 	}
 	h->info = e;
 	return 0;

@@ -30,8 +30,7 @@ static unsigned signalfd_claim(const struct held_probe *p, struct held *h)
 	if (p->fd < 0 || strcmp(p->link, "anon_inode:[signalfd]") != 0)
 		return 0;
 	/* nothing joins two fds of one signalfd: each fd is an object */
-	h->dev = 0;
-	h->ino = (uint64_t)h->proc << 32 | (uint32_t)h->fd;
+	held_own_identity(h);
 	return HOLD_CLAIMED | HOLD_FDINFO;
 }
 

@@ -47,8 +47,7 @@ static unsigned timerfd_claim(const struct held_probe *p, struct held *h)
 	if (p->fd < 0 || strcmp(p->link, "anon_inode:[timerfd]") != 0)
 		return 0;
 	/* nothing joins two fds of one timer: each fd is an object */
-	h->dev = 0;
-	h->ino = (uint64_t)h->proc << 32 | (uint32_t)h->fd;
+	held_own_identity(h);
 	return HOLD_CLAIMED | HOLD_FDINFO;
 }
 
