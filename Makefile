@@ -1,12 +1,18 @@
 # ipckit: one non-recursive Makefile.  Everything it builds goes to $(B)/.
 #
-#   make                  library, commands (build/bin/ipc-*), ipckit.pc
-#   make run              build, then list this machine's IPC objects
-#   make check            every test, in a private IPC and mount namespace
+#   make                  library, commands (build/bin/ipc-*), ipckit.pc; installs
+#                         nothing: a missing package stops it with the apt-get line
+#   make deps             install what building and testing need (root, Debian)
+#   make run              deps, build, then list this machine's IPC objects
+#   make check            deps, then every test, each file in a private IPC, mount
+#                         and PID namespace, JOBS=2 files at a time
+#   make valgrind         the commands under valgrind (CI runs it)
+#   make fuzz             libFuzzer targets, FUZZ_SECONDS=60 each (clang)
 #   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
+#   make bench-scenario   200,000 eventfd posts of ipc-scenario against a C loop
 #   make bench-watch      ipc-watch latency, idle cost and churn; ipc-exporter scrapes
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
@@ -29,6 +35,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+SCENARIODIR ?= $(PREFIX)/share/ipckit/scenarios
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
@@ -48,11 +55,15 @@ ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(YAML_CFLAGS)
 
 # What libipckit itself links with, and what the commands add.
 LIB_LIBS := -lpthread
 CMD_LIBS := -lm
+# libyaml reads scenario files (lib/scenario/).
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+LIB_LIBS += $(YAML_LIBS)
 
 # ipc-exporter alone serves HTTP: libmicrohttpd is linked into it only.
 # (= not :=: pkg-config is asked after the deps step has installed it)
@@ -87,8 +98,10 @@ SHARED_LINKS := $(B)/lib/libipckit.so.$(SOVERSION) $(B)/lib/libipckit.so
 PC_FILE := $(B)/lib/ipckit.pc
 
 MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
+SCENARIOS := $(sort $(wildcard scenarios/*/*.yaml))
 
-.PHONY: all deps deps-check run check unit cli bench-ls bench-fds bench-compare bench-rm install uninstall clean
+.PHONY: all deps deps-build deps-check run check unit cli valgrind fuzz bench-ls bench-fds \
+	bench-compare bench-rm bench-scenario fuzz-targets install uninstall clean FORCE
 .PHONY: bench-watch
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
@@ -96,11 +109,41 @@ MAN_PAGES := $(sort $(wildcard man/*.[1-9]))
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(SHARED_LINKS) $(PC_FILE) $(COMMANDS)
 
-deps:
-	@sh build-aux/deps build
+# The deps step (build-aux/deps) installs packages only for the goals that
+# say they do; any other build only checks, and a missing package stops it
+# with the exact apt-get line.
+ifneq ($(filter deps run check unit cli valgrind fuzz bench-%,$(MAKECMDGOALS)),)
+DEPS_INSTALL := --install
+endif
 
-deps-check:
-	@sh build-aux/deps check
+deps:
+	@sh build-aux/deps --install check
+	@sh build-aux/deps --install valgrind
+
+deps-build:
+	@sh build-aux/deps $(DEPS_INSTALL) build
+
+deps-check: deps-build
+	@sh build-aux/deps $(DEPS_INSTALL) check
+
+# Every object and binary depends on the flags it was built with: a change
+# of CC, CFLAGS, CPPFLAGS, LDFLAGS, WERROR or SANITIZE rebuilds everything,
+# the same flags nothing.  $(B)/flags holds a hash of them; it is rewritten
+# only when they differ (and never under make -n).
+BUILD_FLAGS := $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LIB_LIBS) $(CMD_LIBS)
+FLAGS_HASH := $(firstword $(shell printf '%s' '$(subst ','\'',$(BUILD_FLAGS))' | cksum))
+FLAGS_STAMP := $(B)/flags
+ifneq ($(FLAGS_HASH),$(strip $(file <$(FLAGS_STAMP))))
+$(FLAGS_STAMP): FORCE
+endif
+$(FLAGS_STAMP):
+	@mkdir -p $(@D)
+	@echo $(FLAGS_HASH) >$@
+FORCE:
+
+# What each object includes, as the compiler saw it (-MMD -MP).
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/obj/*/*/*.d $(B)/obj/*/*/*/*.d)
 
 # Every object of this machine, then how many of each kind.
 run: all
@@ -110,13 +153,13 @@ run: all
 
 # ------------------------------------------------------------------ build
 
-$(B)/obj/lib/%.o: lib/%.c $(wildcard lib/ipckit*.h) lib/internal.h $(wildcard lib/*/*.h) | deps
+$(B)/obj/lib/%.o: lib/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -fPIC -Ilib -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -Ilib -c -o $@ $<
 
-$(B)/obj/cmd/%.o: cmd/%.c $(wildcard lib/ipckit*.h) $(wildcard cmd/*.h) | deps
+$(B)/obj/cmd/%.o: cmd/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Icmd -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilib -Icmd -c -o $@ $<
 
 # The names libipckit.sym exports: the only global symbols of either library.
 $(B)/lib/exports.txt: lib/libipckit.sym
@@ -134,7 +177,7 @@ $(STATIC_LIB): $(B)/obj/libipckit.o
 	@rm -f $@
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJS) lib/libipckit.sym
+$(SHARED_LIB): $(LIB_OBJS) lib/libipckit.sym $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -shared \
 		-Wl,-soname,libipckit.so.$(SOVERSION) \
@@ -151,35 +194,43 @@ $(PC_FILE): lib/ipckit.pc.in Makefile
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
 
 # Commands link the library statically: build/bin/ works without installing.
-$(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB)
+$(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_COMMON_OBJS) \
 		$(STATIC_LIB) $(LIB_LIBS) $(CMD_LIBS)
 
 # ------------------------------------------------------------------ tests
 
-$(B)/obj/tests/%.o: tests/%.c $(wildcard lib/ipckit*.h) lib/internal.h $(wildcard tests/unit/*.h) | deps
+$(B)/obj/tests/%.o: tests/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilib -Itests/unit -c -o $@ $<
 
 # Unit tests reach the library's internals: they link its objects, not the archive.
-$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(LIB_OBJS)
+$(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(LIB_OBJS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIB_LIBS)
 
-$(B)/tests/%: $(B)/obj/tests/helpers/%.o
+$(B)/tests/%: $(B)/obj/tests/helpers/%.o $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lpthread
 
-# Every test runs in a private IPC and mount namespace: see tests/run-in-ns.
+# Every test runs in a private IPC, mount and PID namespace (tests/run-in-ns):
+# the unit tests in one, each bats file in its own, JOBS files at a time.
+JOBS ?= 2
+
 check: deps-check all $(UNIT_TESTS) $(HELPERS)
-	@BUILD=$(B) tests/run-in-ns tests/run-all
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all
 
 unit: deps-check all $(UNIT_TESTS)
-	@BUILD=$(B) tests/run-in-ns tests/run-all unit
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all unit
 
 cli: deps-check all $(HELPERS)
-	@BUILD=$(B) tests/run-in-ns tests/run-all cli
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all cli
+
+# The commands under valgrind: slow, so not in check; CI runs it.
+valgrind: deps-check all $(HELPERS)
+	@sh build-aux/deps $(DEPS_INSTALL) valgrind
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all valgrind
 
 bench-ls: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-ls
@@ -190,12 +241,38 @@ bench-fds: deps-check all $(HELPERS)
 bench-rm: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-rm
 
+bench-scenario: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-scenario
 bench-watch: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-watch
 
 # A benchmark, not a test: both CPU placements, takes a few minutes.
 bench-compare: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-compare
+
+# ------------------------------------------------------------------- fuzz
+
+# libFuzzer targets (tests/fuzz/fuzz-*.c) over the library built with clang,
+# ASan and UBSan into build-fuzz/; each runs FUZZ_SECONDS in the private
+# namespace, from its corpus tests/fuzz/TARGET/.  Not part of check.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+
+fuzz:
+	@sh build-aux/deps $(DEPS_INSTALL) fuzz
+	@$(MAKE) --no-print-directory B=build-fuzz CC=$(FUZZ_CC) CFLAGS='$(FUZZ_CFLAGS)' \
+		LDFLAGS='-fsanitize=address,undefined' SANITIZE= fuzz-targets
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run-in-ns tests/fuzz/run
+
+fuzz-targets: $(FUZZ_BINS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(STATIC_LIB) $(FLAGS_STAMP) | deps-build
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Ilib -o $@ $< $(STATIC_LIB) \
+		$(LIB_LIBS)
 
 # ---------------------------------------------------------------- install
 
@@ -208,6 +285,7 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
 	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
+	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-scenario.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-snapshot.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' lib/ipckit.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
@@ -219,6 +297,10 @@ install: all
 		install -m 644 completions/bash/ipckit $(DESTDIR)$(BASHCOMPDIR)/$$cmd || exit 1; \
 	done
 	install -m 644 completions/zsh/_ipckit $(DESTDIR)$(ZSHCOMPDIR)/_ipckit
+	for f in $(SCENARIOS:scenarios/%=%); do \
+		install -d $(DESTDIR)$(SCENARIODIR)/$$(dirname $$f) && \
+		install -m 644 scenarios/$$f $(DESTDIR)$(SCENARIODIR)/$$f || exit 1; \
+	done
 	for cmd in $(notdir $(COMMANDS)); do \
 		install -m 644 completions/fish/ipckit.fish $(DESTDIR)$(FISHCOMPDIR)/$$cmd.fish || exit 1; \
 	done
@@ -229,6 +311,8 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libipckit.so.$(VERSION)
 	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit.h $(DESTDIR)$(INCLUDEDIR)/ipckit-bench.h $(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
+	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit-scenario.h
+	rm -f $(addprefix $(DESTDIR)$(SCENARIODIR)/,$(SCENARIOS:scenarios/%=%))
 	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit-snapshot.h
 	for page in $(MAN_PAGES); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); \
@@ -238,4 +322,4 @@ uninstall:
 	rm -f $(addsuffix .fish,$(addprefix $(DESTDIR)$(FISHCOMPDIR)/,$(notdir $(COMMANDS))))
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

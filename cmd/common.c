@@ -309,7 +309,7 @@ static void print_help(const struct cmd_spec *spec)
 static const char *complete_names[] = {
 	[COMPLETE_NONE] = "none", [COMPLETE_KINDS] = "kinds", [COMPLETE_COLUMNS] = "columns",
 	[COMPLETE_REFS] = "refs", [COMPLETE_USERS] = "users", [COMPLETE_FILES] = "files",
-	[COMPLETE_WORDS] = "words",
+	[COMPLETE_WORDS] = "words", [COMPLETE_SETS] = "sets",
 };
 
 /*
@@ -385,6 +385,8 @@ static int complete(const struct cmd_spec *spec, const char *what)
 		ipk_ctx_free(ctx);
 		return EXIT_OK;
 	}
+	if (spec->complete && spec->complete(what) == 0)
+		return EXIT_OK;
 	usage_error("unknown completion '%s'", what);
 }
 

@@ -70,6 +70,7 @@ enum opt_complete {
 	COMPLETE_USERS,
 	COMPLETE_FILES,
 	COMPLETE_WORDS,		/* the words of .words */
+	COMPLETE_SETS,		/* KEY= of a scenario file on the line (--complete=sets:FILE) */
 };
 
 struct cmd_option {
@@ -144,6 +145,11 @@ struct cmd_spec {
 	bool exact_options;
 	/* What --help lists from the library's tables (HELP_*). */
 	unsigned help_lists;
+	/*
+	 * The command's own --complete=WHAT, beyond the shared ones: 0 when
+	 * it printed the words, -ENOENT when WHAT is not its.  NULL: none.
+	 */
+	int (*complete)(const char *what);
 };
 
 enum {

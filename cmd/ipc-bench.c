@@ -8,6 +8,7 @@
 #include "ipckit-bench.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -143,13 +144,20 @@ static uint64_t parse_time(const char *arg, const char *what)
 
 static void add_methods(struct bench *b, const char *arg)
 {
-	char *copy = strdup(arg), *save = NULL;
+	char *copy = strdup(arg), *next = copy;
 
 	if (!copy)
 		usage_error("%s", reason(ENOMEM));
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+	/* an empty word names no method: "" or "pipe,," is a mistake, not "all" */
+	while (next) {
+		char *w = strsep(&next, ",");
 		const struct ipk_bench_method *m = ipk_bench_method_find(w);
 		bool dup = false;
+
+		if (!*w) {
+			free(copy);
+			usage_error("--method '%s' has an empty method name (METHOD,METHOD...)", arg);
+		}
 
 		if (!m) {
 			msg("unknown method '%s' (see '%s --help')", w, program_name);
@@ -210,8 +218,11 @@ static void parse_pin(struct bench *b, const char *arg)
 	c = strtol(second, &end, 10);
 	if (errno || end == second || *end || c < 0)
 		usage_error("malformed --pin '%s': two CPUs, as 0,1", arg);
-	b->pin[0] = a > 100000 ? 100000 : (int)a;
-	b->pin[1] = c > 100000 ? 100000 : (int)c;
+	/* no CPU number is that large: the one typed, not a clamped one, in the message */
+	if (a > INT_MAX || c > INT_MAX)
+		usage_error("no CPU %ld here for --pin '%s'", a > INT_MAX ? a : c, arg);
+	b->pin[0] = (int)a;
+	b->pin[1] = (int)c;
 	b->pin_given = true;
 }
 
@@ -295,18 +306,10 @@ static void fmt_bytes(uint64_t v, char *buf, size_t n)
 /* Three significant digits and a unit: 312ns, 7.24us, 72.1us, 1.35ms. */
 static void fmt_ns(double ns, char *buf, size_t n)
 {
-	static const struct {
-		double div;
-		const char *unit;
-	} units[] = { { 1, "ns" }, { 1e3, "us" }, { 1e6, "ms" }, { 1e9, "s" } };
-	size_t u = 0;
+	struct ipk_buf b = { 0 };
 
-	while (u + 1 < sizeof(units) / sizeof(units[0]) && ns / units[u].div >= 999.5)
-		u++;
-	double v = ns / units[u].div;
-	snprintf(buf, n, u == 0 ? "%.0f%s" : v < 9.995 ? "%.2f%s" : v < 99.95 ? "%.1f%s"
-									: "%.0f%s",
-		 v, units[u].unit);
+	snprintf(buf, n, "%s", ipk_format_ns(ns, &b) == 0 && b.s ? b.s : "?");
+	ipk_buf_free(&b);
 }
 
 static void fmt_rate(double v, char *buf, size_t n)
@@ -906,10 +909,22 @@ static int show_limits(struct bench *b)
 			continue;
 		int err = ipk_bench_limits(m, probe, &l);
 		if (err) {
+			uint64_t max;
+			const char *source;
+			char size[32], lim[32];
+
 			if (err == -EINTR)
 				break;
-			msg("cannot probe '%s': %s%s", ipk_bench_method_name(m), reason(-err),
-			    -err == ENOSYS || -err == EOPNOTSUPP ? " (not supported here)" : "");
+			fmt_bytes(probe, size, sizeof(size));
+			if (ipk_bench_method_max_size(m, &max, &source) == 0 && probe > max) {
+				fmt_bytes(max, lim, sizeof(lim));
+				msg("cannot probe '%s' with %s messages: it carries at most %s here (%s)",
+				    ipk_bench_method_name(m), size, lim, source);
+			} else {
+				msg("cannot probe '%s' with %s messages: %s%s", ipk_bench_method_name(m),
+				    size, reason(-err),
+				    -err == ENOSYS || -err == EOPNOTSUPP ? " (not supported here)" : "");
+			}
 			status = EXIT_PARTIAL;
 			continue;
 		}
@@ -1027,6 +1042,18 @@ int main(int argc, char **argv)
 		if (n > 0 && (size_t)n < sizeof(method_words) - used)
 			used += (size_t)n;
 	}
+	/* the methods of the library's table, one a line */
+	static char more[4096];
+	size_t at = (size_t)snprintf(more, sizeof(more),
+				     "Methods (cacheline is the floor, always measured):\n");
+	for (size_t i = 0; i < ipk_bench_method_count() && at < sizeof(more); i++) {
+		const struct ipk_bench_method *m = ipk_bench_method_at(i);
+		at += (size_t)snprintf(more + at, sizeof(more) - at, " %-15s %s\n",
+				       ipk_bench_method_name(m), ipk_bench_method_description(m));
+	}
+	if (at < sizeof(more))
+		snprintf(more + at, sizeof(more) - at,
+			 "Times are round trips; P50/CL is the median over the cacheline's.\n");
 	const struct cmd_spec spec = {
 		.name = "ipc-bench",
 		.summary = "Measure the latency (round trips, with percentiles) and throughput of\n"
@@ -1034,10 +1061,7 @@ int main(int argc, char **argv)
 		.synopsis = bench_synopsis,
 		.groups = bench_groups,
 		.ngroups = sizeof(bench_groups) / sizeof(bench_groups[0]),
-		.more = "Methods: cacheline (the floor, always measured), pipe, fifo, unix-stream,\n"
-			"unix-dgram, unix-seqpacket, tcp, sysv-msg, posix-mq, shm-sysv-sem,\n"
-			"shm-posix-sem, shm-futex, shm-spin, eventfd, signal, fd-pass.\n"
-			"Times are round trips; P50/CL is the median over the cacheline's.\n",
+		.more = more,
 		.positional = COMPLETE_NONE,
 		.no_sysroot = true,
 	};

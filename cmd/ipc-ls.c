@@ -64,6 +64,7 @@ struct ls {
 	struct ipk_filter *filter;
 	struct scope scope;
 	bool time_format_given;
+	bool filtered;		/* a filter option was given */
 	struct ipk_prom_opts prom;
 };
 
@@ -80,9 +81,12 @@ static void handle(int key, const char *arg, void *data)
 
 	if (key == OPT_TIME_FORMAT)
 		ls->time_format_given = true;
-	if (out_opts_handle(&ls->out, key, arg) || filter_opts_handle(ls->filter, key, arg) ||
-	    scope_opts_handle(&ls->scope, key, arg))
+	if (out_opts_handle(&ls->out, key, arg) || scope_opts_handle(&ls->scope, key, arg))
 		return;
+	if (filter_opts_handle(ls->filter, key, arg)) {
+		ls->filtered = true;
+		return;
+	}
 	switch (key) {
 	case OPT_ID:
 		set_mode(ls, LS_ID);
@@ -446,6 +450,15 @@ static void want_fields(struct ipk_ctx *ctx, const int *fields, size_t n, int ex
 	free(all);
 }
 
+/* Whether @l has @o already: the same REF, however it was typed. */
+static bool listed(const struct ipk_list *l, const struct ipk_object *o)
+{
+	for (size_t i = 0; i < ipk_list_len(l); i++)
+		if (strcmp(ipk_object_ref(ipk_list_at(l, i)), ipk_object_ref(o)) == 0)
+			return true;
+	return false;
+}
+
 static void fail(int rc)
 {
 	if (rc)
@@ -486,6 +499,13 @@ int main(int argc, char **argv)
 		usage_error("--id takes one REF; drop the other operands");
 	if (ls.mode != LS_LIST && ls.mode != LS_ID && first < argc)
 		usage_error("operands make no sense with --summary, --limits, --tree or --format");
+	/* nothing given is ignored: a REF names its object whatever the filters say */
+	if (ls.filtered && (first < argc || ls.mode == LS_ID))
+		usage_error("give REFs or filters, not both");
+	if (ls.filtered && ls.mode == LS_LIMITS)
+		usage_error("--limits shows the kernel's limits: filters make no sense with it");
+	if (ls.out.columns && (ls.mode == LS_SUMMARY || ls.mode == LS_LIMITS))
+		usage_error("-o chooses columns of objects: --summary and --limits have their own");
 	if ((ls.prom.per_object || ls.prom.max_series) && ls.mode != LS_PROMETHEUS)
 		usage_error("--per-object and --max-series go with --format prometheus");
 	if (ls.prom.max_series && !ls.prom.per_object)
@@ -539,9 +559,11 @@ int main(int argc, char **argv)
 		if (first < argc) {
 			/* Named objects: every REF is checked before anything is printed. */
 			list = ipk_list_new();
-			for (int i = first; i < argc && list; i++) {
+			for (int i = first; i < argc && list && !rc; i++) {
 				struct ipk_object *o = lookup_ref(ctx, argv[i], &status);
-				if (o && ipk_list_append(list, o))
+				if (o && listed(list, o))
+					ipk_object_free(o);	/* named twice: listed once */
+				else if (o && ipk_list_append(list, o))
 					rc = -ENOMEM;
 			}
 		} else {

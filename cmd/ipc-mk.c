@@ -2,6 +2,7 @@
 /* ipc-mk: create an IPC object of any named kind, or open the one that exists. */
 #include "common.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -61,15 +62,26 @@ struct mk {
 	struct ipk_create c;
 	int64_t *values;
 	bool json;
+	const char *key_text;	/* --key as typed */
 };
 
 static uint64_t parse_count(const char *option, const char *arg)
 {
+	const char *p = arg;
 	char *end;
 
+	/* strtoull() takes " -1" as 2^64 - 1: no sign, and no blank before it */
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '-')
+		usage_error("%s: '%s' is negative: a count is 0 or more", option, arg);
+	if (!isdigit((unsigned char)*p))
+		usage_error("%s: '%s' is not a number", option, arg);
 	errno = 0;
-	unsigned long long v = arg[0] == '-' ? 0 : strtoull(arg, &end, 0);
-	if (arg[0] == '-' || errno || end == arg || *end)
+	unsigned long long v = strtoull(arg, &end, 0);
+	if (errno == ERANGE)
+		usage_error("%s: '%s' is too large", option, arg);
+	if (errno || end == arg || *end)
 		usage_error("%s: '%s' is not a number", option, arg);
 	return v;
 }
@@ -137,6 +149,7 @@ static void handle(int key, const char *arg, void *data)
 			msg("cannot compute key '%s': %s", arg, reason(-rc));
 			exit(EXIT_PARTIAL);
 		}
+		mk->key_text = arg;
 		break;
 	case OPT_MODE: {
 		char *end;
@@ -287,11 +300,22 @@ int main(int argc, char **argv)
 				    ipk_kind_name(k));
 	}
 
+	/* IPC_PRIVATE is no key: nothing finds the object by it, ever */
+	if ((mk.c.set & IPK_ATTR_BIT(IPK_ATTR_KEY)) && mk.c.key == 0) {
+		if (mk.c.exclusive)
+			usage_error("--key %s is IPC_PRIVATE, which makes a new object every time: "
+				    "--exclusive means nothing with it", mk.key_text);
+		msg("--key %s is IPC_PRIVATE: a new object that no key finds, as without --key",
+		    mk.key_text);
+	}
+
 	char path[PATH_MAX];
 	if (ipk_kind_create_named(k)) {
+		const char *what = ipk_kind_family(k) == IPK_FAMILY_POSIX ? "NAME (/jobs)" : "PATH";
 		if (first + 1 >= argc)
-			usage_error("%s needs a %s", ipk_kind_name(k),
-				    ipk_kind_family(k) == IPK_FAMILY_POSIX ? "NAME (/jobs)" : "PATH");
+			usage_error("%s needs a %s", ipk_kind_name(k), what);
+		if (!argv[first + 1][0])
+			usage_error("%s needs a %s: '' is empty", ipk_kind_name(k), what);
 		mk.c.name = argv[first + 1];
 		/* a FIFO's relative path is relative to here, as mkfifo's is */
 		if (ipk_kind_family(k) != IPK_FAMILY_POSIX && mk.c.name[0] != '/') {

@@ -52,14 +52,14 @@ struct rm {
 	size_t nrefs;
 };
 
-/* A filter value that every object matches is --all in disguise. */
+/* A filter value that every object matches is --all in disguise ('' matches none). */
 static void refuse_match_all(int key, const char *arg)
 {
 	uint64_t size;
 	int64_t seconds;
 	bool all = (key == OPT_OLDER_THAN && ipk_parse_duration(arg, &seconds) == 0 && !seconds) ||
 		   (key == OPT_MIN_SIZE && ipk_parse_size(arg, &size) == 0 && !size) ||
-		   (key == OPT_NAME && strspn(arg, "*/") == strlen(arg));
+		   (key == OPT_NAME && *arg && strspn(arg, "*/") == strlen(arg));
 
 	if (all)
 		usage_error("'%s' matches every object: to mean it, say --kind KINDS --all", arg);

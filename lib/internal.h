@@ -286,6 +286,16 @@ bool proc_started_by(int64_t start, int64_t t);
  * removal.
  */
 bool pid_running_since(pid_t pid, int64_t t, char comm[16]);
+/*
+ * The identity of an fd that nothing joins to another (a timerfd, or an
+ * eventfd where the kernel gives no id): the process and the fd, apart
+ * from every inode (device 1).
+ */
+static inline void held_own_identity(struct held *h)
+{
+	h->dev = 1;
+	h->ino = (uint64_t)h->proc << 32 | (uint32_t)h->fd;
+}
 /* "pipe:[1234]" -> 1234, for the prefix @what ("pipe"). */
 bool link_inode(const char *link, const char *what, uint64_t *ino);
 /* The value of "name: value" in fdinfo @text (the line's rest), or NULL. */
@@ -341,6 +351,7 @@ struct limit_def {
  * lib/kinds.c lists them all.  NULL slots mean "not applicable" and are
  * reached only through wrappers that supply the default.
  */
+struct scn_type;
 /* A field as a bit of a uint64_t mask (the masks of struct kind_identity). */
 #define F(name) (UINT64_C(1) << IPK_F_##name)
 _Static_assert(IPK_F_COUNT <= 64, "identity masks are one uint64_t");
@@ -453,6 +464,11 @@ struct ipk_kind {
 	int (*remove)(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 		      struct ipk_error *e);
 	const char *no_name;
+	/*
+	 * What a scenario step may do with an object of the kind: its
+	 * operations and their parameters (lib/scenario/scn.h); NULL: none.
+	 */
+	const struct scn_type *scenario;
 
 	/* How snapshots tell its objects apart (see struct kind_identity). */
 	struct kind_identity identity;

@@ -618,6 +618,8 @@ int ipk_parse_key(const char *s, int32_t *key);
 
 /* "4K", "1.5M": the short human form of a byte count, as lsipc prints it. */
 int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out);
+/* "312ns", "7.24us", "72.1us", "1.35ms", "2.00s": a time, three significant digits. */
+int ipk_format_ns(double ns, struct ipk_buf *out);
 
 #ifdef __cplusplus
 }

@@ -242,3 +242,19 @@ int ipk_format_bytes(uint64_t bytes, struct ipk_buf *out)
 	s[n++] = size_units[exp - 1];
 	return ipk_buf_add(out, s, n);
 }
+
+int ipk_format_ns(double ns, struct ipk_buf *out)
+{
+	static const struct {
+		double div;
+		const char *unit;
+	} units[] = { { 1, "ns" }, { 1e3, "us" }, { 1e6, "ms" }, { 1e9, "s" } };
+	size_t u = 0;
+
+	while (u + 1 < ARRAY_SIZE(units) && ns / units[u].div >= 999.5)
+		u++;
+	double v = ns / units[u].div;
+	return ipk_buf_printf(out, u == 0 ? "%.0f%s" : v < 9.995 ? "%.2f%s" : v < 99.95 ? "%.1f%s"
+									   : "%.0f%s",
+			      v, units[u].unit);
+}

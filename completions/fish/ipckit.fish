@@ -6,6 +6,16 @@ if not command -q $cmd
     exit
 end
 
+# KEY= of the scenario file on the line (ipc-scenario --set)
+function __ipckit_sets -a cmd
+    for w in (commandline -opc)
+        if string match -qr '\.ya?ml$' -- $w; and test -f $w
+            $cmd --complete=sets:$w 2>/dev/null
+            return
+        end
+    end
+end
+
 for line in ($cmd --complete=spec 2>/dev/null)
     set -l f (string split \t -- $line)
     if test "$f[1]" = positional
@@ -15,7 +25,7 @@ for line in ($cmd --complete=spec 2>/dev/null)
             case files
                 complete -c $cmd -F
             case 'words:*'
-                # a fixed first word (ipc-mk's kinds), then a name or path
+                # a fixed first word (ipc-mk's kinds, ipc-scenario's commands), then a name or path
                 complete -c $cmd -f -n __fish_is_first_arg -a (string replace 'words:' '' -- $f[4])
         end
         continue
@@ -33,6 +43,8 @@ for line in ($cmd --complete=spec 2>/dev/null)
                 set args $args -f -a "($cmd --complete=refs 2>/dev/null)"
             case users
                 set args $args -f -a "(__fish_complete_users)"
+            case sets
+                set args $args -f -a "(__ipckit_sets $cmd)"
             case 'words:*'
                 set args $args -f -a (string replace 'words:' '' -- $f[4])
         end

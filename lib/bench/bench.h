@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "ipckit-bench.h"
+#include "xport.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -79,6 +80,13 @@ static inline int bench_fail(struct bench_chan *c, const char *what)
 
 	c->what = what;
 	return -err;
+}
+
+/* The same for a call that returned @rc, a negative errno (xport.h). */
+static inline int bench_failed(struct bench_chan *c, const char *what, int rc)
+{
+	c->what = what;
+	return rc;
 }
 
 /*
@@ -187,8 +195,8 @@ int bench_recv_msg(struct bench_chan *c, int fd, void *buf, size_t n);
 int bench_map(struct bench_chan *c, size_t len);
 void bench_unmap(struct bench_chan *c);
 
-/* The first unsigned number of a /proc file. */
-int bench_read_u64(const char *path, uint64_t *v);
+/* A kernel limit of lib/limits.c's table ("MSGMAX"), read now; -ENOENT if unknown. */
+int bench_limit(const char *resource, uint64_t *v);
 /* A private name for a POSIX object: "/ipckit-bench-PID-N". */
 void bench_posix_name(char *buf, size_t size);
 
@@ -250,6 +258,8 @@ int bench_msg_check(const unsigned char *buf, size_t size, uint64_t seq);
 /* Histograms live in memory shared with the children: their size, and a reset. */
 size_t bench_hist_size(void);
 void bench_hist_init(struct ipk_hist *h);
+/* Adds every value of @from to @to (the scenario's processes, put together). */
+void bench_hist_merge(struct ipk_hist *to, const struct ipk_hist *from);
 
 /* Classifies an errno met while setting up or running a method. */
 enum ipk_bench_status bench_classify(int err);

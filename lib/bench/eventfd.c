@@ -24,22 +24,17 @@ static int eventfd_setup(struct bench_chan *c)
 
 static int eventfd_post(struct bench_chan *c, int sem)
 {
-	uint64_t one = 1;
+	int rc = xport_eventfd_add(c->fd[sem], 1, NULL);
 
-	while (write(c->fd[sem], &one, sizeof(one)) != sizeof(one))
-		if (errno != EINTR)
-			return bench_fail(c, "write eventfd");
-	return 0;
+	return rc ? bench_failed(c, "write eventfd", rc) : 0;
 }
 
 static int eventfd_wait(struct bench_chan *c, int sem)
 {
 	uint64_t v;
+	int rc = xport_eventfd_take(c->fd[sem], &v, NULL);
 
-	while (read(c->fd[sem], &v, sizeof(v)) != sizeof(v))
-		if (errno != EINTR)
-			return bench_fail(c, "read eventfd");
-	return 0;
+	return rc ? bench_failed(c, "read eventfd", rc) : 0;
 }
 
 static int eventfd_limits(struct ipk_bench_limits *l)

@@ -6,7 +6,6 @@
  */
 #include "bench.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -43,69 +42,29 @@ static int fd_pass_attach(struct bench_chan *c)
 	return 0;
 }
 
-union cmsg_fd {
-	struct cmsghdr h;
-	char buf[CMSG_SPACE(sizeof(int))];
-};
-
 static int fd_pass_send(struct bench_chan *c, const void *buf)
 {
-	union cmsg_fd u;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = c->size };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t r = xport_send(c->fd[c->role], buf, c->size, &c->fd[PASSED], 1, NULL);
 
-	memset(&u, 0, sizeof(u));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &c->fd[PASSED], sizeof(int));
-	for (;;) {
-		ssize_t w = sendmsg(c->fd[c->role], &mh, 0);
-
-		if (w == (ssize_t)c->size)
-			return 0;
-		if (w >= 0)
-			errno = EMSGSIZE;
-		if (errno != EINTR)
-			return bench_fail(c, "sendmsg");
-	}
+	return r < 0 ? bench_failed(c, "sendmsg", (int)r) : 0;
 }
 
 static int fd_pass_recv(struct bench_chan *c, void *buf)
 {
-	union cmsg_fd u;
-	struct iovec iov = { .iov_base = buf, .iov_len = c->size };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	ssize_t r;
+	int fd = -1, flags = 0;
+	size_t nfds = 1;
+	ssize_t r = xport_recv(c->fd[c->role], buf, c->size, &fd, &nfds, &flags, NULL);
 
-	do
-		r = recvmsg(c->fd[c->role], &mh, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		return bench_fail(c, "recvmsg");
-
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	int fd = -1;
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-
+		return bench_failed(c, "recvmsg", (int)r);
 	struct stat st;
-	bool ok = fd >= 0 && !(mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) &&
+	bool ok = nfds == 1 && !(flags & (MSG_CTRUNC | MSG_TRUNC)) &&
 		  r == (ssize_t)c->size && fstat(fd, &st) == 0 && st.st_ino == c->ino;
-	if (fd >= 0)
+	if (nfds)
 		close(fd);
-	if (!ok) {
-		errno = r ? EBADMSG : EPIPE;
-		return bench_fail(c, "recvmsg: no descriptor, or not the one sent");
-	}
+	if (!ok)
+		return bench_failed(c, "recvmsg: no descriptor, or not the one sent",
+				    r ? -EBADMSG : -EPIPE);
 	return 0;
 }
 
@@ -128,16 +87,14 @@ static int fd_pass_limits(struct ipk_bench_limits *l)
 		bench_close_fds(&c);
 		return -ENOMEM;
 	}
-	fcntl(c.fd[BENCH_CLIENT], F_SETFL, O_NONBLOCK);
+	const struct xport_wait once = { .nowait = true };
+	ssize_t r;
 	l->bounded = true;
-	for (;;) {
-		rc = fd_pass_send(&c, buf);
-		if (rc)
-			break;
+	while ((r = xport_send(c.fd[BENCH_CLIENT], buf, c.size, &c.fd[PASSED], 1, &once)) >= 0) {
 		l->queued_msgs++;
 		l->queued_bytes += l->probe_size;
 	}
-	l->full_err = -rc;
+	l->full_err = (int)-r;
 	free(buf);
 	bench_close_fds(&c);
 	snprintf(l->note, sizeof(l->note), "as unix-seqpacket; at most 253 descriptors a "

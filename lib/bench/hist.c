@@ -152,3 +152,17 @@ void bench_hist_init(struct ipk_hist *h)
 	memset(h, 0, sizeof(*h));
 	h->min = UINT64_MAX;
 }
+
+void bench_hist_merge(struct ipk_hist *to, const struct ipk_hist *from)
+{
+	if (!from->count)
+		return;
+	for (size_t i = 0; i < NBUCKETS; i++)
+		to->bucket[i] += from->bucket[i];
+	to->count += from->count;
+	to->sum += from->sum;
+	if (from->min < to->min)
+		to->min = from->min;
+	if (from->max > to->max)
+		to->max = from->max;
+}

@@ -2,7 +2,6 @@
 /* What several methods share: descriptors, whole messages, shared memory. */
 #include "bench.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -30,76 +29,38 @@ void bench_keep_fds(struct bench_chan *c, int keep1, int keep2)
 
 int bench_write_full(struct bench_chan *c, int fd, const void *buf, size_t n)
 {
-	const char *p = buf;
+	ssize_t r = xport_write(fd, buf, n, NULL);
 
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return bench_fail(c, "write");
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return r < 0 ? bench_failed(c, "write", (int)r) : 0;
 }
 
 int bench_read_full(struct bench_chan *c, int fd, void *buf, size_t n)
 {
-	char *p = buf;
+	ssize_t r = xport_read(fd, buf, n, true, NULL);
 
-	while (n) {
-		ssize_t r = read(fd, p, n);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return bench_fail(c, "read");
-		}
-		if (r == 0) {
-			/* The peer is gone mid-message. */
-			errno = EPIPE;
-			return bench_fail(c, "read");
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	if (r < 0)
+		return bench_failed(c, "read", (int)r);
+	/* The peer is gone mid-message. */
+	return (size_t)r < n ? bench_failed(c, "read", -EPIPE) : 0;
 }
 
 int bench_send_msg(struct bench_chan *c, int fd, const void *buf, size_t n)
 {
-	for (;;) {
-		ssize_t w = send(fd, buf, n, 0);
+	ssize_t r = xport_send(fd, buf, n, NULL, 0, NULL);
 
-		if (w == (ssize_t)n)
-			return 0;
-		if (w >= 0) {
-			errno = EMSGSIZE;
-			return bench_fail(c, "send");
-		}
-		if (errno != EINTR)
-			return bench_fail(c, "send");
-	}
+	return r < 0 ? bench_failed(c, "send", (int)r) : 0;
 }
 
 int bench_recv_msg(struct bench_chan *c, int fd, void *buf, size_t n)
 {
-	for (;;) {
-		/* MSG_TRUNC: the real length, so a longer message is caught. */
-		ssize_t r = recv(fd, buf, n, MSG_TRUNC);
+	/* The real length comes back, so a longer message is caught. */
+	ssize_t r = xport_recv(fd, buf, n, NULL, NULL, NULL, NULL);
 
-		if (r == (ssize_t)n)
-			return 0;
-		if (r >= 0) {
-			errno = r ? EMSGSIZE : EPIPE;
-			return bench_fail(c, "recv");
-		}
-		if (errno != EINTR)
-			return bench_fail(c, "recv");
-	}
+	if (r < 0)
+		return bench_failed(c, "recv", (int)r);
+	if ((size_t)r != n)
+		return bench_failed(c, "recv", r ? -EMSGSIZE : -EPIPE);
+	return 0;
 }
 
 int bench_map(struct bench_chan *c, size_t len)
@@ -125,26 +86,15 @@ void bench_unmap(struct bench_chan *c)
 	c->mem = NULL;
 }
 
-int bench_read_u64(const char *path, uint64_t *v)
+int bench_limit(const char *resource, uint64_t *v)
 {
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct ipk_ctx *ctx = ipk_ctx_new();
 
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	int err = errno;
-	close(fd);
-	if (n < 0)
-		return -err;
-	buf[n] = '\0';
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(buf, &end, 10);
-	if (errno || end == buf)
-		return -EINVAL;
-	*v = x;
-	return 0;
+	if (!ctx)
+		return -ENOMEM;
+	int rc = limit_value(ctx, resource, v);
+	ipk_ctx_free(ctx);
+	return rc;
 }
 
 void bench_posix_name(char *buf, size_t size)

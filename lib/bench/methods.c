@@ -11,6 +11,7 @@
 #define BENCH_METHODS(X)	\
 	X(cacheline)		\
 	X(pipe)			\
+	X(pipe_packet)		\
 	X(fifo)			\
 	X(unix_stream)		\
 	X(unix_dgram)		\

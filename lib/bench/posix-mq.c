@@ -15,14 +15,14 @@
 static int posix_mq_max(uint64_t *max, const char **source)
 {
 	*source = "fs.mqueue.msgsize_max";
-	return bench_read_u64("/proc/sys/fs/mqueue/msgsize_max", max);
+	return bench_limit("MQ_MSGSIZEMAX", max);
 }
 
 static long queue_msgs(void)
 {
 	uint64_t max = QUEUE_MSGS;
 
-	bench_read_u64("/proc/sys/fs/mqueue/msg_max", &max);
+	bench_limit("MQ_MSGMAX", &max);
 	return max < QUEUE_MSGS ? (long)max : QUEUE_MSGS;
 }
 
@@ -53,24 +53,18 @@ static int posix_mq_setup(struct bench_chan *c)
 
 static int posix_mq_send(struct bench_chan *c, const void *buf)
 {
-	while (mq_send((mqd_t)c->fd[bench_send_dir(c)], buf, c->size, 0))
-		if (errno != EINTR)
-			return bench_fail(c, "mq_send");
-	return 0;
+	int rc = xport_mq_send((mqd_t)c->fd[bench_send_dir(c)], buf, c->size, 0, NULL);
+
+	return rc ? bench_failed(c, "mq_send", rc) : 0;
 }
 
 static int posix_mq_recv(struct bench_chan *c, void *buf)
 {
-	ssize_t r;
+	ssize_t r = xport_mq_recv((mqd_t)c->fd[bench_recv_dir(c)], buf, c->size, NULL, NULL);
 
-	while ((r = mq_receive((mqd_t)c->fd[bench_recv_dir(c)], buf, c->size, NULL)) < 0)
-		if (errno != EINTR)
-			return bench_fail(c, "mq_receive");
-	if ((size_t)r != c->size) {
-		errno = EBADMSG;
-		return bench_fail(c, "mq_receive");
-	}
-	return 0;
+	if (r < 0)
+		return bench_failed(c, "mq_receive", (int)r);
+	return (size_t)r != c->size ? bench_failed(c, "mq_receive", -EBADMSG) : 0;
 }
 
 static int posix_mq_limits(struct ipk_bench_limits *l)
@@ -98,7 +92,7 @@ static int posix_mq_limits(struct ipk_bench_limits *l)
 	}
 	free(buf);
 	mq_close(q);
-	bench_read_u64("/proc/sys/fs/mqueue/msg_max", &msg_max);
+	bench_limit("MQ_MSGMAX", &msg_max);
 	snprintf(l->note, sizeof(l->note), "fs.mqueue.msg_max %llu messages a queue; "
 		 "maxmsg x msgsize within RLIMIT_MSGQUEUE (EMFILE)",
 		 (unsigned long long)msg_max);

@@ -61,15 +61,16 @@ static int shm_posix_sem_setup(struct bench_chan *c)
 
 static int shm_posix_sem_post(struct bench_chan *c, int sem)
 {
-	return sem_post(&sems(c)[sem]) ? bench_fail(c, "sem_post") : 0;
+	int rc = xport_sem_post(&sems(c)[sem]);
+
+	return rc ? bench_failed(c, "sem_post", rc) : 0;
 }
 
 static int shm_posix_sem_wait(struct bench_chan *c, int sem)
 {
-	while (sem_wait(&sems(c)[sem]))
-		if (errno != EINTR)
-			return bench_fail(c, "sem_wait");
-	return 0;
+	int rc = xport_sem_wait(&sems(c)[sem], NULL);
+
+	return rc ? bench_failed(c, "sem_wait", rc) : 0;
 }
 
 static int shm_posix_sem_limits(struct ipk_bench_limits *l)

@@ -6,7 +6,6 @@
  */
 #include "bench.h"
 
-#include <inttypes.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -14,7 +13,7 @@
 static int shm_sysv_sem_max(uint64_t *max, const char **source)
 {
 	*source = "kernel.shmmax";
-	int rc = bench_read_u64("/proc/sys/kernel/shmmax", max);
+	int rc = bench_limit("SHMMAX", max);
 	/* Two rings of at least one message each. */
 	*max /= 2;
 	return rc;
@@ -50,11 +49,9 @@ static int shm_sysv_sem_setup(struct bench_chan *c)
 static int semop1(struct bench_chan *c, int sem, short op)
 {
 	struct sembuf b = { .sem_num = (unsigned short)sem, .sem_op = op };
+	int rc = xport_semop(c->id, &b, 1, NULL);
 
-	while (semop(c->id, &b, 1))
-		if (errno != EINTR)
-			return bench_fail(c, "semop");
-	return 0;
+	return rc ? bench_failed(c, "semop", rc) : 0;
 }
 
 static int shm_sysv_sem_post(struct bench_chan *c, int sem)
@@ -76,21 +73,13 @@ static void shm_sysv_sem_teardown(struct bench_chan *c)
 
 static int shm_sysv_sem_limits(struct ipk_bench_limits *l)
 {
-	uint64_t sem[4] = { 0 };
-	FILE *f = fopen("/proc/sys/kernel/sem", "re");
+	uint64_t semmsl = 0, semmni = 0;
 	int rc = shm_sysv_sem_max(&l->max_msg, &l->max_source);
 
-	if (rc) {
-		if (f)
-			fclose(f);
+	if (rc)
 		return rc;
-	}
-	if (f) {
-		if (fscanf(f, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
-			   &sem[0], &sem[1], &sem[2], &sem[3]) != 4)
-			memset(sem, 0, sizeof(sem));
-		fclose(f);
-	}
+	bench_limit("SEMMSL", &semmsl);
+	bench_limit("SEMMNI", &semmni);
 	/* What the semaphore itself allows: a value up to SEMVMX, then ERANGE. */
 	int id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
 	if (id < 0)
@@ -103,8 +92,8 @@ static int shm_sysv_sem_limits(struct ipk_bench_limits *l)
 	semctl(id, 0, IPC_RMID);
 	snprintf(l->note, sizeof(l->note), "messages wait in ipc-bench's ring; a semaphore "
 		 "counts to %llu (SEMVMX); kernel.sem: %llu a set, %llu sets",
-		 (unsigned long long)l->queued_msgs, (unsigned long long)sem[0],
-		 (unsigned long long)sem[3]);
+		 (unsigned long long)l->queued_msgs, (unsigned long long)semmsl,
+		 (unsigned long long)semmni);
 	l->queued_bytes = 0;
 	return 0;
 }

@@ -120,7 +120,7 @@ int bench_unix_limits(int type, struct ipk_bench_limits *l)
 			 "a blocking write waits for all of it", sndbuf);
 	} else {
 		uint64_t qlen = 0;
-		bench_read_u64("/proc/sys/net/unix/max_dgram_qlen", &qlen);
+		bench_limit("UNIX_DGRAM_QLEN", &qlen);
 		/* The kernel skips the queue-length check between two connected peers. */
 		snprintf(l->note, sizeof(l->note), "%d-byte send buffer (SO_SNDBUF), "
 			 "overhead included; net.unix.max_dgram_qlen (%llu) only for a "

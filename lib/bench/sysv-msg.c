@@ -18,10 +18,10 @@ struct msg {
 static int sysv_msg_max(uint64_t *max, const char **source)
 {
 	uint64_t msgmax, msgmnb;
-	int rc = bench_read_u64("/proc/sys/kernel/msgmax", &msgmax);
+	int rc = bench_limit("MSGMAX", &msgmax);
 
-	if (rc || (rc = bench_read_u64("/proc/sys/kernel/msgmnb", &msgmnb))) {
-		*source = "/proc/sys/kernel/msgmax";
+	if (rc || (rc = bench_limit("MSGMNB", &msgmnb))) {
+		*source = rc ? "kernel.msgmax" : "kernel.msgmnb";
 		return rc;
 	}
 	/* A message larger than the queue would wait forever. */
@@ -47,24 +47,19 @@ static int sysv_msg_send(struct bench_chan *c, const void *buf)
 
 	m->type = 1 + bench_send_dir(c);
 	memcpy(m->text, buf, c->size);
-	while (msgsnd(c->id, m, c->size, 0))
-		if (errno != EINTR)
-			return bench_fail(c, "msgsnd");
-	return 0;
+	int rc = xport_msg_send(c->id, m, c->size, NULL);
+	return rc ? bench_failed(c, "msgsnd", rc) : 0;
 }
 
 static int sysv_msg_recv(struct bench_chan *c, void *buf)
 {
 	struct msg *m = c->scratch;
-	ssize_t r;
+	ssize_t r = xport_msg_recv(c->id, m, c->size, 1 + bench_recv_dir(c), 0, NULL);
 
-	while ((r = msgrcv(c->id, m, c->size, 1 + bench_recv_dir(c), 0)) < 0)
-		if (errno != EINTR)
-			return bench_fail(c, "msgrcv");
-	if ((size_t)r != c->size) {
-		errno = EBADMSG;
-		return bench_fail(c, "msgrcv");
-	}
+	if (r < 0)
+		return bench_failed(c, "msgrcv", (int)r);
+	if ((size_t)r != c->size)
+		return bench_failed(c, "msgrcv", -EBADMSG);
 	memcpy(buf, m->text, c->size);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fifo: named pipes, as processes hold them, or by the path a user gives. */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -158,6 +159,125 @@ static int fifo_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 	return remove_file(ctx, o, -1, o->name, o->dev, o->ino, S_IFIFO, flags, fifo_check, e);
 }
 
+/* ----------------------------------------------------------- scenarios */
+
+/*
+ * A FIFO is opened by each worker when it first sends (for writing) or
+ * receives (for reading), so an open waits for the other end as open(2)
+ * does; with nowait it fails as the kernel says (ENXIO: no reader yet).
+ * fd reads, fd2 writes; a descriptor opened read-write is both.
+ */
+static int fifo_open_end(struct scn_exec *x, int flags, int *fd)
+{
+	const struct xport_wait *w = &x->wait;
+	int rc = xport_alarm_arm(w);
+
+	while (!rc) {
+		int f = open(scn_ref_arg(x->o), flags | O_CLOEXEC | (w->nowait ? O_NONBLOCK : 0));
+		if (f >= 0) {
+			/* Waits go through poll from now on, whoever shares it. */
+			fcntl(f, F_SETFL, fcntl(f, F_GETFL) | O_NONBLOCK);
+			*fd = f;
+			break;
+		}
+		rc = errno == EINTR ? (xport_expired(w) ? -ETIMEDOUT : 0) : -errno;
+	}
+	xport_alarm_disarm();
+	return rc;
+}
+
+static int fifo_send(struct scn_exec *x)
+{
+	int rc = x->h->fd2 < 0 ? fifo_open_end(x, O_WRONLY, &x->h->fd2) : 0;
+
+	return rc ? rc : scn_send_on(x, x->h->fd2, true);
+}
+
+static int fifo_recv(struct scn_exec *x)
+{
+	int rc = x->h->fd < 0 ? fifo_open_end(x, O_RDONLY, &x->h->fd) : 0;
+
+	return rc ? rc : scn_recv_on(x, x->h->fd, true);
+}
+
+static int fifo_close_handle(struct scn_exec *x)
+{
+	struct scn_handle *h = x->h;
+
+	if (h->fd < 0 && h->fd2 < 0)
+		return -EBADF;
+	if (h->fd >= 0)
+		close(h->fd);
+	if (h->fd2 >= 0 && h->fd2 != h->fd)
+		close(h->fd2);
+	h->fd = h->fd2 = -1;
+	return 0;
+}
+
+static int fifo_sopen(struct scn_exec *x)
+{
+	static const int modes[] = { O_RDONLY, O_WRONLY, O_RDWR };
+	int64_t mode = 2;
+	int fd = -1;
+
+	scn_int(x, A_MODE, 2, &mode);
+	int rc = fifo_open_end(x, modes[mode], &fd);
+	if (rc)
+		return rc;
+	if (mode != 1) {
+		if (x->h->fd >= 0 && x->h->fd != x->h->fd2)
+			close(x->h->fd);
+		x->h->fd = fd;
+	}
+	if (mode != 0) {
+		if (x->h->fd2 >= 0 && x->h->fd2 != fd && x->h->fd2 != x->h->fd)
+			close(x->h->fd2);
+		x->h->fd2 = fd;
+	}
+	return 0;
+}
+
+static int fifo_unlink(struct scn_exec *x)
+{
+	return unlink(scn_ref_arg(x->o)) ? -errno : 0;
+}
+
+static const struct scn_op fifo_ops[] = {
+	{ "send", "write the bytes (opening it for writing first: waits for a reader)",
+	  scn_send_params, SCN_BLOCKS | SCN_IN_DATA, fifo_send,
+	  "- send: { to: ctl, data: \"status {index}\" }" },
+	{ "recv", "read size: bytes, or what one read gives (opening it for reading first)",
+	  scn_recv_params, SCN_BLOCKS | SCN_OUT_DATA, fifo_recv,
+	  "- recv: { from: ctl, expect: \"status *\" }" },
+	{ "write", "the same as send", scn_send_params, SCN_BLOCKS | SCN_IN_DATA, fifo_send,
+	  "- write: { to: ctl, data: x }" },
+	{ "read", "the same as recv", scn_recv_params, SCN_BLOCKS | SCN_OUT_DATA, fifo_recv,
+	  "- read: { from: ctl, size: 1 }" },
+	{ "open", "open(2) it: mode: read, write or rw (waits for the other end)",
+	  scn_open_params, SCN_BLOCKS, fifo_sopen, "- open: { on: ctl, mode: read }" },
+	{ "close", "close this process's descriptors", NULL, 0, fifo_close_handle,
+	  "- close: ctl" },
+	{ "remove", "unlink(2) it: open descriptors still work", NULL, 0, fifo_unlink,
+	  "- remove: ctl" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static int fifo_handle(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h)
+{
+	(void)w;
+	(void)o;
+	h->fd = h->fd2 = -1;
+	return 0;
+}
+
+static const struct scn_type fifo_scenario = {
+	.name = "fifo",
+	.help = "a named pipe at a path, made as ipc-mk makes it; each actor opens it itself",
+	.flags = SCN_T_NAMED | SCN_T_PATH,
+	.ops = fifo_ops,
+	.handle = fifo_handle,
+};
+
 const struct ipk_kind kind_fifo = {
 	.name = "fifo",
 	.description = "named pipe",
@@ -174,5 +294,6 @@ const struct ipk_kind kind_fifo = {
 	.create_named = true,
 	.create = fifo_create,
 	.remove = fifo_remove,
+	.scenario = &fifo_scenario,
 	.identity = { .by = IDENT_FILE },
 };

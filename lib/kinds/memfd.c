@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* memfd: anonymous shared memory files (/proc/PID/fd -> /memfd:NAME (deleted)). */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 static const struct {
 	int seal;
@@ -143,6 +146,111 @@ static int memfd_scan(struct ipk_scan *s)
 	return procs_each_object(s, true, memfd_make);
 }
 
+/* ----------------------------------------------------------- scenarios */
+
+/* The words of seals:, in the order of the table below. */
+static const int scn_seals[] = { F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE,
+				 F_SEAL_FUTURE_WRITE };
+
+#define MEMFD_SEALS	"seal shrink grow write future-write"
+
+static const struct scn_param memfd_attrs[] = {
+	{ "name", SP_NAME, A_PATH, NULL, "its label in /proc (memfd:NAME)" },
+	{ "size", SP_SIZE, A_SIZE, NULL, "its size (0)" },
+	{ "seals", SP_WORDS, A_SEALS, MEMFD_SEALS, "seals added once it is sized" },
+	SCN_P_LAST,
+};
+
+static int seal_bits(unsigned words)
+{
+	int seals = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(scn_seals); i++)
+		if (words & (1u << i))
+			seals |= scn_seals[i];
+	return seals;
+}
+
+static int mfd_make(struct scn_obj *o, struct ipk_error *e)
+{
+	int fd = memfd_create(o->path ? o->path : "ipc-scenario", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return err_set(e, errno, "memfd_create: %s", ipk_strerror(errno));
+	if (o->size && ftruncate(fd, (off_t)o->size)) {
+		int err = errno;
+		close(fd);
+		return err_set(e, err, "ftruncate: %s", ipk_strerror(err));
+	}
+	if (o->seals && fcntl(fd, F_ADD_SEALS, seal_bits(o->seals))) {
+		int err = errno;
+		close(fd);
+		return err_set(e, err, "F_ADD_SEALS: %s", ipk_strerror(err));
+	}
+	o->fd[0] = fd;
+	return 0;
+}
+
+static int mfd_ref(const struct scn_obj *o, struct ipk_buf *ref)
+{
+	struct stat st;
+
+	if (o->fd[0] < 0 || fstat(o->fd[0], &st))
+		return -ENOENT;
+	return ipk_buf_printf(ref, "memfd:%llu", (unsigned long long)st.st_ino);
+}
+
+static int mfd_seal(struct scn_exec *x)
+{
+	int64_t words = 0;
+
+	scn_int(x, A_SEALS, 0, &words);
+	if (x->h->fd < 0)
+		return -EBADF;
+	return fcntl(x->h->fd, F_ADD_SEALS, seal_bits((unsigned)words)) ? -errno : 0;
+}
+
+static const struct scn_param mfd_seal_params[] = {
+	{ "seals", SP_WORDS, A_SEALS, MEMFD_SEALS, "the seals to add" },
+	SCN_P_LAST,
+};
+
+static const struct scn_param mfd_resize_params[] = { SCN_P_NEWSIZE, SCN_P_LAST };
+
+static const struct scn_op memfd_ops[] = {
+	{ "attach", "map it shared (mmap(2)); readonly: true maps it read-only", scn_attach_params,
+	  0, scn_mem_attach, "- attach: { on: buf, readonly: true }" },
+	{ "detach", "unmap it", NULL, 0, scn_mem_detach, "- detach: buf" },
+	{ "write", "write data: or a size: pattern at offset: (the mapping, or pwrite(2))",
+	  scn_mem_rw_params, SCN_IN_DATA, scn_mem_write,
+	  "- write: { to: buf, offset: 0, data: \"frame {i}\" }" },
+	{ "read", "read size: bytes at offset: (without size: a string up to its NUL)",
+	  scn_mem_read_params, SCN_OUT_DATA, scn_mem_read,
+	  "- read: { from: buf, offset: 0, expect: \"frame *\" }" },
+	{ "resize", "ftruncate(2) to size: (a seal may refuse it: EPERM)", mfd_resize_params, 0,
+	  scn_mem_resize, "- resize: { on: buf, size: 8K }" },
+	{ "seal", "add seals: (F_ADD_SEALS)", mfd_seal_params, 0, mfd_seal,
+	  "- seal: { on: buf, seals: [shrink, grow] }" },
+	{ "open", "nothing: every actor has it from the start", NULL, 0, scn_noop,
+	  "- open: buf" },
+	SCN_OP_CLOSE(scn_fd_close),
+	{ "remove", "the same as close: its name is only a label", NULL, 0, scn_fd_close,
+	  "- remove: buf" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type memfd_scenario = {
+	.name = "memfd",
+	.help = "anonymous shared memory, made before the actors start (memfd_create(2))",
+	.flags = SCN_T_NONAME,
+	.attrs = memfd_attrs,
+	.ops = memfd_ops,
+	.make = mfd_make,
+	.unmake = scn_fds_unmake,
+	.handle = scn_handle_fds,
+	.ref = mfd_ref,
+};
+
 const struct ipk_kind kind_memfd = {
 	.name = "memfd",
 	.description = "anonymous shared memory file (memfd)",
@@ -157,5 +265,6 @@ const struct ipk_kind kind_memfd = {
 	.ref_arg = ref_arg_number,
 	.scan = memfd_scan,
 	.no_name = "a memfd's name is only a label: nothing to remove",
+	.scenario = &memfd_scenario,
 	.identity = { .by = IDENT_REF },
 };

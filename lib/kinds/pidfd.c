@@ -43,8 +43,7 @@ static int pidfd_fdinfo(const char *text, struct held *h, struct ipk_arena *aren
 		h->dev = 0;
 		h->ino = info->ino;
 	} else {
-		h->dev = 1;
-		h->ino = (uint64_t)h->proc << 32 | (uint32_t)h->fd;
+		held_own_identity(h);
 	}
 	h->info = info;
 	return 0;

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pipe: anonymous pipes, as processes hold them (/proc/PID/fd -> pipe:[INODE]). */
 #include "../internal.h"
+#include "../scenario/scn.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 /* "pipe:[INODE]": who reads and who writes is in the fd link's mode. */
 static unsigned pipe_claim(const struct held_probe *p, struct held *h)
@@ -43,6 +47,79 @@ static const struct limit_def pipe_limits[] = {
 	  "fs/pipe-user-pages-hard", 0, 0, true, true },
 };
 
+/* ----------------------------------------------------------- scenarios */
+
+static int pipe_smake(struct scn_obj *o, struct ipk_error *e)
+{
+	/* Non-blocking for all: a step waits in poll, another may try at once. */
+	if (pipe2(o->fd, O_NONBLOCK | O_CLOEXEC))
+		return err_set(e, errno, "pipe2: %s", ipk_strerror(errno));
+	return 0;
+}
+
+static int pipe_sref(const struct scn_obj *o, struct ipk_buf *ref)
+{
+	struct stat st;
+
+	if (o->fd[0] < 0 || fstat(o->fd[0], &st))
+		return -ENOENT;
+	return ipk_buf_printf(ref, "pipe:%llu", (unsigned long long)st.st_ino);
+}
+
+/* fd is the read end, fd2 the write end. */
+static int pipe_send(struct scn_exec *x)
+{
+	return scn_send_on(x, x->h->fd2, true);
+}
+
+static int pipe_recv(struct scn_exec *x)
+{
+	return scn_recv_on(x, x->h->fd, true);
+}
+
+static int pipe_close(struct scn_exec *x)
+{
+	int64_t end = -1;
+
+	if (!scn_has(x, A_END))
+		return scn_fd_close(x);
+	scn_int(x, A_END, -1, &end);
+	int *fd = end == 1 ? &x->h->fd2 : &x->h->fd;
+	if (*fd < 0)
+		return -EBADF;
+	close(*fd);
+	*fd = -1;
+	return 0;
+}
+
+static const struct scn_op pipe_ops[] = {
+	{ "send", "write the bytes, all of them (write(2) to the write end)", scn_send_params,
+	  SCN_BLOCKS | SCN_IN_DATA, pipe_send, "- send: { to: p, data: \"line {i}\" }" },
+	{ "recv", "read size: bytes, or what one read gives", scn_recv_params,
+	  SCN_BLOCKS | SCN_OUT_DATA, pipe_recv, "- recv: { from: p, expect: \"line *\" }" },
+	{ "write", "the same as send", scn_send_params, SCN_BLOCKS | SCN_IN_DATA, pipe_send,
+	  "- write: { to: p, size: 4K }" },
+	{ "read", "the same as recv", scn_recv_params, SCN_BLOCKS | SCN_OUT_DATA, pipe_recv,
+	  "- read: { from: p, size: 4K }" },
+	{ "open", "nothing: every actor has both ends from the start", NULL, 0, scn_noop,
+	  "- open: p" },
+	{ "close", "close both ends in this process, or end: read or write", scn_close_end_params,
+	  0, pipe_close, "- close: { on: p, end: write }" },
+	{ "remove", "the same as close: it has no name", NULL, 0, scn_fd_close, "- remove: p" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type pipe_scenario = {
+	.name = "pipe",
+	.help = "an anonymous pipe, made before the actors start (pipe(2))",
+	.flags = SCN_T_NONAME | SCN_T_ENDS,
+	.ops = pipe_ops,
+	.make = pipe_smake,
+	.unmake = scn_fds_unmake,
+	.handle = scn_handle_fds,
+	.ref = pipe_sref,
+};
+
 const struct ipk_kind kind_pipe = {
 	.name = "pipe",
 	.description = "anonymous pipe",
@@ -57,5 +134,6 @@ const struct ipk_kind kind_pipe = {
 	.limits = pipe_limits,
 	.nlimits = ARRAY_SIZE(pipe_limits),
 	.no_name = "a pipe has no name to remove",
+	.scenario = &pipe_scenario,
 	.identity = { .by = IDENT_REF },
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* posix-mq: POSIX message queues, files of the mqueue filesystem (struct mq_attr). */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -294,6 +295,152 @@ static const struct limit_def pmq_limits[] = {
 	  IPK_UNIT_BYTES, NULL, 0, 0, false, false },
 };
 
+/* ----------------------------------------------------------- scenarios */
+
+/* The runner's descriptor, made blocking: a step waits in the kernel (mq_timedsend). */
+static int pmq_smake(struct scn_obj *o, struct ipk_error *e)
+{
+	mqd_t q = mq_open(scn_ref_arg(o), O_RDWR | O_CLOEXEC);
+
+	if (q == (mqd_t)-1)
+		return err_set(e, errno, "mq_open: %s", ipk_strerror(errno));
+	o->fd[0] = (int)q;
+	return 0;
+}
+
+static void pmq_unmake(struct scn_obj *o)
+{
+	if (o->fd[0] >= 0)
+		mq_close((mqd_t)o->fd[0]);
+	o->fd[0] = -1;
+}
+
+/* O_NONBLOCK belongs to the open queue, shared by every process: nowait gets its own. */
+static int pmq_handle(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h)
+{
+	struct mq_attr at;
+	int rc = scn_handle_fds(w, o, h);
+
+	if (rc)
+		return rc;
+	h->len = mq_getattr((mqd_t)h->fd, &at) == 0 ? (size_t)at.mq_msgsize : 8192;
+	if (w->actor->twin[o->index]) {
+		mqd_t q = mq_open(scn_ref_arg(o), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		if (q == (mqd_t)-1)
+			return -errno;
+		h->nb = (int)q;
+	}
+	return 0;
+}
+
+static int pmq_queue(struct scn_exec *x)
+{
+	int q = x->wait.nowait ? x->h->nb : x->h->fd;
+
+	return q >= 0 ? q : -EBADF;
+}
+
+static int pmq_send(struct scn_exec *x)
+{
+	const void *buf;
+	size_t len;
+	int64_t prio;
+	int q = pmq_queue(x);
+	int rc = q < 0 ? q : scn_int(x, A_PRIORITY, 0, &prio);
+
+	if (!rc)
+		rc = scn_payload(x, &buf, &len);
+	if (rc)
+		return rc;
+	if (prio < 0 || prio > UINT_MAX)
+		return -EINVAL;
+	return xport_mq_send((mqd_t)q, buf, len, (unsigned)prio, &x->wait);
+}
+
+static int pmq_recv(struct scn_exec *x)
+{
+	void *buf;
+	size_t cap;
+	unsigned prio = 0;
+	int q = pmq_queue(x);
+	int rc = q < 0 ? q : scn_rxbuf(x, x->h->len, &buf, &cap);
+
+	if (rc)
+		return rc;
+	ssize_t r = xport_mq_recv((mqd_t)q, buf, cap, &prio, &x->wait);
+	if (r < 0)
+		return (int)r;
+	x->data = buf;
+	x->len = (size_t)r;
+	x->has_data = true;
+	x->aux = prio;
+	x->has_aux = true;
+	return 0;
+}
+
+static int pmq_open(struct scn_exec *x)
+{
+	static const int modes[] = { O_RDONLY, O_WRONLY, O_RDWR };
+	int64_t mode = 2;
+
+	scn_int(x, A_MODE, 2, &mode);
+	mqd_t q = mq_open(scn_ref_arg(x->o), modes[mode] | O_CLOEXEC);
+	if (q == (mqd_t)-1)
+		return -errno;
+	if (x->h->fd >= 0)
+		mq_close((mqd_t)x->h->fd);
+	x->h->fd = (int)q;
+	return 0;
+}
+
+static int pmq_close(struct scn_exec *x)
+{
+	if (x->h->fd < 0)
+		return -EBADF;
+	mq_close((mqd_t)x->h->fd);
+	x->h->fd = -1;
+	if (x->h->nb >= 0)
+		mq_close((mqd_t)x->h->nb);
+	x->h->nb = -1;
+	return 0;
+}
+
+static int pmq_unlink(struct scn_exec *x)
+{
+	return mq_unlink(scn_ref_arg(x->o)) ? -errno : 0;
+}
+
+static const struct scn_param pmq_send_params[] = {
+	{ "priority", SP_INT, A_PRIORITY, NULL, "the message's priority (0)" },
+	SCN_P_DATA,
+	SCN_P_SIZE,
+	SCN_P_LAST,
+};
+
+static const struct scn_op posix_mq_ops[] = {
+	{ "send", "mq_send(3) one message of data: or size:, at priority:", pmq_send_params,
+	  SCN_BLOCKS | SCN_NB_TWIN | SCN_IN_DATA, pmq_send,
+	  "- send: { to: queue, data: \"item {index}.{i}\", priority: 1 }" },
+	{ "recv", "mq_receive(3) the oldest of the highest priority (size: at least msgsize)",
+	  scn_recv_params, SCN_BLOCKS | SCN_NB_TWIN | SCN_OUT_DATA | SCN_OUT_PRIO, pmq_recv,
+	  "- recv: { from: queue, expect: { data: \"item *\", priority: 1 } }" },
+	SCN_OP_OPEN(pmq_open, 0),
+	{ "close", "mq_close(3) this process's descriptor", NULL, 0, pmq_close, "- close: queue" },
+	{ "remove", "mq_unlink(3): the name goes, open descriptors still work", NULL, 0,
+	  pmq_unlink, "- remove: queue" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type posix_mq_scenario = {
+	.name = "posix-mq",
+	.help = "a POSIX message queue, made as ipc-mk makes it",
+	.flags = SCN_T_NAMED,
+	.ops = posix_mq_ops,
+	.make = pmq_smake,
+	.unmake = pmq_unmake,
+	.handle = pmq_handle,
+};
+
 const struct ipk_kind kind_posix_mq = {
 	.name = "posix-mq",
 	.alias = "mq",
@@ -314,5 +461,6 @@ const struct ipk_kind kind_posix_mq = {
 	.create_named = true,
 	.create = pmq_create,
 	.remove = pmq_remove,
+	.scenario = &posix_mq_scenario,
 	.identity = { .by = IDENT_FILE },
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* posix-sem: POSIX named semaphores, /dev/shm/sem.NAME (glibc's struct new_sem). */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -160,6 +161,85 @@ static int psem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 	return rc;
 }
 
+/* ----------------------------------------------------------- scenarios */
+
+static int psem_smake(struct scn_obj *o, struct ipk_error *e)
+{
+	sem_t *sem = sem_open(scn_ref_arg(o), 0);
+
+	if (sem == SEM_FAILED)
+		return err_set(e, errno, "sem_open: %s", ipk_strerror(errno));
+	o->mem = sem;
+	return 0;
+}
+
+static void psem_unmake(struct scn_obj *o)
+{
+	if (o->mem)
+		sem_close(o->mem);
+	o->mem = NULL;
+}
+
+static int psem_handle(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h)
+{
+	(void)w;
+	h->sem = o->mem;
+	return 0;
+}
+
+static int psem_open(struct scn_exec *x)
+{
+	sem_t *sem = sem_open(scn_ref_arg(x->o), 0);
+
+	if (sem == SEM_FAILED)
+		return -errno;
+	x->h->sem = sem;
+	return 0;
+}
+
+static int psem_close(struct scn_exec *x)
+{
+	if (!x->h->sem)
+		return -EBADF;
+	int rc = sem_close(x->h->sem) ? -errno : 0;
+	x->h->sem = NULL;
+	return rc;
+}
+
+static int psem_unlink(struct scn_exec *x)
+{
+	return sem_unlink(scn_ref_arg(x->o)) ? -errno : 0;
+}
+
+static const struct scn_param psem_count_params[] = { SCN_P_COUNT, SCN_P_LAST };
+static const struct scn_param psem_value_params[] = { SCN_P_VALUE, SCN_P_LAST };
+
+static const struct scn_op posix_sem_ops[] = {
+	{ "post", "sem_post(3), count: times", psem_count_params, 0, scn_psem_post,
+	  "- post: items" },
+	{ "wait", "sem_wait(3) (sem_trywait with nowait, sem_clockwait with timeout)",
+	  psem_count_params, SCN_BLOCKS, scn_psem_wait, "- wait: { on: slots, timeout: 1s }" },
+	{ "set", "take what is there, then post up to value:", psem_value_params, 0,
+	  scn_psem_set, "- set: { on: slots, value: 4 }" },
+	{ "get", "sem_getvalue(3)", NULL, SCN_OUT_VALUE, scn_psem_get,
+	  "- get: { on: slots, expect: 4 }" },
+	{ "open", "sem_open(3) it again", NULL, 0, psem_open, "- open: slots" },
+	{ "close", "sem_close(3) this process's handle", NULL, 0, psem_close, "- close: slots" },
+	{ "remove", "sem_unlink(3): the name goes, open handles still work", NULL, 0,
+	  psem_unlink, "- remove: slots" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type posix_sem_scenario = {
+	.name = "posix-sem",
+	.help = "a POSIX named semaphore, made as ipc-mk makes it",
+	.flags = SCN_T_NAMED,
+	.ops = posix_sem_ops,
+	.make = psem_smake,
+	.unmake = psem_unmake,
+	.handle = psem_handle,
+};
+
 const struct ipk_kind kind_posix_sem = {
 	.name = "posix-sem",
 	.alias = "psem",
@@ -176,6 +256,7 @@ const struct ipk_kind kind_posix_sem = {
 	.create_named = true,
 	.create = psem_create,
 	.remove = psem_remove,
+	.scenario = &posix_sem_scenario,
 	/* our own pread moves the file's atime */
 	.identity = { .by = IDENT_FILE, .noisy = F(ATIME) },
 };

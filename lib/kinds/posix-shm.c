@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* posix-shm: POSIX shared memory objects, regular files on /dev/shm. */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -37,6 +41,47 @@ static int pshm_scan(struct ipk_scan *s)
 
 extern const struct ipk_kind kind_posix_shm;
 
+/*
+ * ftruncate() beyond RLIMIT_FSIZE (ulimit -f) raises SIGXFSZ, which by
+ * default kills the process and leaves the new file behind.  A library
+ * must not change the process's disposition: block the signal in this
+ * thread for the call, take back the one the call raised, restore the
+ * mask.  EFBIG then reaches the caller, whose cleanup removes the file.
+ */
+static int ftruncate_no_sigxfsz(int fd, off_t size)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t xfsz, old;
+	int rc, err;
+
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	if (pthread_sigmask(SIG_BLOCK, &xfsz, &old) != 0)
+		return ftruncate(fd, size);
+	rc = ftruncate(fd, size);
+	err = errno;
+	/* one the caller blocked itself stays pending, as it would without us */
+	if (rc < 0 && err == EFBIG && !sigismember(&old, SIGXFSZ))
+		while (sigtimedwait(&xfsz, NULL, &now) < 0 && errno == EINTR)
+			;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return rc;
+}
+
+/* Why ftruncate() could not make the object @size bytes. */
+static int size_failed(int err, uint64_t size, struct ipk_error *e)
+{
+	struct rlimit fsize;
+
+	if (err == EFBIG && getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY &&
+	    size > fsize.rlim_cur)
+		return err_set(e, err, "cannot make it %" PRIu64 " bytes: above the file size limit "
+			       "of %llu bytes (RLIMIT_FSIZE, ulimit -f)", size,
+			       (unsigned long long)fsize.rlim_cur);
+	return err_set(e, err, "cannot make it %" PRIu64 " bytes: %s", size, ipk_strerror(err));
+}
+
 static int pshm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **ref,
 		       bool *existed, struct ipk_error *e)
 {
@@ -60,9 +105,8 @@ static int pshm_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 		/* the umask has had its say over shm_open's mode: give the one asked for */
 		rc = fchmod(fd, mode) < 0 ? err_set(e, errno, "cannot set mode %03o: %s", mode,
 						    ipk_strerror(errno)) : 0;
-		if (!rc && c->size && ftruncate(fd, (off_t)c->size) < 0)
-			rc = err_set(e, errno, "cannot make it %" PRIu64 " bytes: %s", c->size,
-				     ipk_strerror(errno));
+		if (!rc && c->size && ftruncate_no_sigxfsz(fd, (off_t)c->size) < 0)
+			rc = size_failed(errno, c->size, e);
 		if (!rc && !(*ref = ref_make(&kind_posix_shm, name.s)))
 			rc = err_set(e, ENOMEM, "%s", ipk_strerror(ENOMEM));
 		if (rc)
@@ -131,6 +175,68 @@ static const struct limit_def pshm_limits[] = {
 	  NULL, 0, 0, false, false },
 };
 
+/* ----------------------------------------------------------- scenarios */
+
+static int pshm_smake(struct scn_obj *o, struct ipk_error *e)
+{
+	int fd = shm_open(scn_ref_arg(o), O_RDWR | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return err_set(e, errno, "shm_open: %s", ipk_strerror(errno));
+	o->fd[0] = fd;
+	return 0;
+}
+
+static int pshm_open(struct scn_exec *x)
+{
+	int64_t mode = 2;
+
+	scn_int(x, A_MODE, 2, &mode);
+	int fd = shm_open(scn_ref_arg(x->o), (mode == 0 ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (x->h->fd >= 0)
+		close(x->h->fd);
+	x->h->fd = fd;
+	return 0;
+}
+
+static int pshm_unlink(struct scn_exec *x)
+{
+	return shm_unlink(scn_ref_arg(x->o)) ? -errno : 0;
+}
+
+static const struct scn_param pshm_resize_params[] = { SCN_P_NEWSIZE, SCN_P_LAST };
+
+static const struct scn_op posix_shm_ops[] = {
+	{ "attach", "map it shared (mmap(2)); readonly: true maps it read-only", scn_attach_params,
+	  0, scn_mem_attach, "- attach: { on: shm, readonly: true }" },
+	{ "detach", "unmap it", NULL, 0, scn_mem_detach, "- detach: shm" },
+	{ "write", "write data: or a size: pattern at offset: (the mapping, or pwrite(2))",
+	  scn_mem_rw_params, SCN_IN_DATA, scn_mem_write,
+	  "- write: { to: shm, offset: 64, data: \"hello\" }" },
+	{ "read", "read size: bytes at offset: (without size: a string up to its NUL)",
+	  scn_mem_read_params, SCN_OUT_DATA, scn_mem_read,
+	  "- read: { from: shm, offset: 64, expect: hello }" },
+	{ "resize", "ftruncate(2) to size:", pshm_resize_params, 0, scn_mem_resize,
+	  "- resize: { on: shm, size: 1M }" },
+	SCN_OP_OPEN(pshm_open, 0),
+	SCN_OP_CLOSE(scn_fd_close),
+	{ "remove", "shm_unlink(3): the name goes, mappings and descriptors still work", NULL, 0,
+	  pshm_unlink, "- remove: shm" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type posix_shm_scenario = {
+	.name = "posix-shm",
+	.help = "a POSIX shared memory object, made as ipc-mk makes it",
+	.flags = SCN_T_NAMED,
+	.ops = posix_shm_ops,
+	.make = pshm_smake,
+	.unmake = scn_fds_unmake,
+	.handle = scn_handle_fds,
+};
+
 const struct ipk_kind kind_posix_shm = {
 	.name = "posix-shm",
 	.alias = "pshm",
@@ -149,5 +255,6 @@ const struct ipk_kind kind_posix_shm = {
 	.create_named = true,
 	.create = pshm_create,
 	.remove = pshm_remove,
+	.scenario = &posix_shm_scenario,
 	.identity = { .by = IDENT_FILE },
 };

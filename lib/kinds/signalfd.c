@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* signalfd: signals read as data, from /proc/PID/fdinfo (sigmask). */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 /*
  * Signal names as kill -l prints them, by number: 32 and 33 belong to the
@@ -27,8 +30,7 @@ static unsigned signalfd_claim(const struct held_probe *p, struct held *h)
 	if (p->fd < 0 || strcmp(p->link, "anon_inode:[signalfd]") != 0)
 		return 0;
 	/* nothing joins two fds of one signalfd: each fd is an object */
-	h->dev = 0;
-	h->ino = (uint64_t)h->proc << 32 | (uint32_t)h->fd;
+	held_own_identity(h);
 	return HOLD_CLAIMED | HOLD_FDINFO;
 }
 
@@ -81,6 +83,73 @@ static int signalfd_scan(struct ipk_scan *s)
 	return procs_each_object(s, false, signalfd_make);
 }
 
+/* ----------------------------------------------------------- scenarios */
+
+static const struct scn_param signalfd_attrs[] = {
+	{ "signals", SP_SIGNALS, A_SIGNALS, NULL, "the signals it reads: [USR1, TERM]" },
+	SCN_P_LAST,
+};
+
+static int sfd_make(struct scn_obj *o, struct ipk_error *e)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (int sig = 1; sig <= 64; sig++)
+		if (o->sigmask & (UINT64_C(1) << (sig - 1)))
+			sigaddset(&set, sig);
+	/* The actors keep these blocked from their start: signalfd(2) reads pending ones. */
+	o->fd[0] = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (o->fd[0] < 0)
+		return err_set(e, errno, "signalfd: %s", ipk_strerror(errno));
+	return 0;
+}
+
+static int sfd_ref(const struct scn_obj *o, struct ipk_buf *ref)
+{
+	if (o->fd[0] < 0)
+		return -ENOENT;
+	return ipk_buf_printf(ref, "signalfd:%d:%d", (int)getpid(), o->fd[0]);
+}
+
+/* One signal of this process's pending ones: its number is the value. */
+static int sfd_wait(struct scn_exec *x)
+{
+	struct signalfd_siginfo si;
+	ssize_t r = x->h->fd < 0 ? -EBADF : xport_read(x->h->fd, &si, sizeof(si), true, &x->wait);
+
+	if (r < 0)
+		return (int)r;
+	if (r != sizeof(si))
+		return -EIO;
+	x->value = si.ssi_signo;
+	x->has_value = true;
+	return 0;
+}
+
+static const struct scn_op signalfd_ops[] = {
+	{ "wait", "read one signal sent to this process (a signal step sends it)", NULL,
+	  SCN_BLOCKS | SCN_OUT_VALUE | SCN_OUT_SIGNAL, sfd_wait,
+	  "- wait: { on: sigs, expect: USR1, timeout: 2s }" },
+	{ "open", "nothing: every actor has it from the start", NULL, 0, scn_noop,
+	  "- open: sigs" },
+	SCN_OP_CLOSE(scn_fd_close),
+	{ "remove", "the same as close: it has no name", NULL, 0, scn_fd_close, "- remove: sigs" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type signalfd_scenario = {
+	.name = "signalfd",
+	.help = "signals read as data (signalfd(2)); every actor blocks its signals",
+	.flags = SCN_T_NONAME,
+	.attrs = signalfd_attrs,
+	.ops = signalfd_ops,
+	.make = sfd_make,
+	.unmake = scn_fds_unmake,
+	.handle = scn_handle_fds,
+	.ref = sfd_ref,
+};
+
 const struct ipk_kind kind_signalfd = {
 	.name = "signalfd",
 	.description = "signals read as data (signalfd)",
@@ -93,5 +162,6 @@ const struct ipk_kind kind_signalfd = {
 	.ref_arg = ref_arg_pid_fd,
 	.scan = signalfd_scan,
 	.no_name = "a signalfd has no name to remove",
+	.scenario = &signalfd_scenario,
 	.identity = { .by = IDENT_REF },
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sysv-msg: System V message queues (struct msqid64_ds). */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -201,6 +202,138 @@ static const struct limit_def msg_limits[] = {
 	  "kernel/msgmnb", 0, 0, false, false },
 };
 
+/* ----------------------------------------------------------- scenarios */
+
+static int smsg_handle(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h)
+{
+	uint64_t msgmax = 8192;
+	struct ipk_ctx *ctx = NULL;
+
+	(void)w;
+	h->id = o->id;
+	/* What a receive takes without size: the largest message there is. */
+	if (o->c.set & IPK_ATTR_BIT(IPK_ATTR_QBYTES) && o->c.qbytes < msgmax)
+		msgmax = o->c.qbytes;
+	else if ((ctx = ipk_ctx_new()) && limit_value(ctx, "MSGMAX", &msgmax))
+		msgmax = 8192;
+	ipk_ctx_free(ctx);
+	h->len = (size_t)msgmax;
+	return 0;
+}
+
+static int smsg_send(struct scn_exec *x)
+{
+	const void *buf;
+	size_t len;
+	int64_t type;
+	int rc = scn_int(x, A_TYPE, 1, &type);
+
+	if (!rc)
+		rc = scn_payload(x, &buf, &len);
+	if (rc)
+		return rc;
+	if (x->h->id < 0)
+		return -EIDRM;
+	long *m = scn_scratch(x, sizeof(long) + len);
+	if (!m)
+		return -ENOMEM;
+	*m = (long)type;
+	memcpy(m + 1, buf, len);
+	return xport_msg_send(x->h->id, m, len, &x->wait);
+}
+
+static int smsg_recv(struct scn_exec *x)
+{
+	int64_t type, cap = (int64_t)x->h->len;
+	int rc = scn_int(x, A_TYPE, 0, &type);
+
+	if (!rc)
+		rc = scn_int(x, A_SIZE, cap, &cap);
+	if (rc)
+		return rc;
+	if (x->h->id < 0)
+		return -EIDRM;
+	if (cap < 0)
+		return -EINVAL;
+	int flags = (scn_bool(x, A_NOERROR) ? MSG_NOERROR : 0) |
+		    (scn_bool(x, A_EXCEPT) ? MSG_EXCEPT : 0);
+	long *m = scn_scratch(x, sizeof(long) + (size_t)cap);
+	if (!m)
+		return -ENOMEM;
+	ssize_t r = xport_msg_recv(x->h->id, m, (size_t)cap, (long)type, flags, &x->wait);
+	if (r < 0)
+		return (int)r;
+	x->data = (const char *)(m + 1);
+	x->len = (size_t)r;
+	x->has_data = true;
+	x->aux = *m;
+	x->has_aux = true;
+	return 0;
+}
+
+/* open: the queue of the object's key now (msgget without IPC_CREAT). */
+static int smsg_open(struct scn_exec *x)
+{
+	if (!(x->o->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY)))
+		return x->h->id >= 0 ? 0 : -ENOENT;
+	int id = msgget(x->o->c.key, 0);
+	if (id < 0)
+		return -errno;
+	x->h->id = id;
+	return 0;
+}
+
+static int smsg_close(struct scn_exec *x)
+{
+	if (x->h->id < 0)
+		return -EBADF;
+	x->h->id = -1;
+	return 0;
+}
+
+static int smsg_rmid(struct scn_exec *x)
+{
+	if (x->h->id < 0)
+		return -EIDRM;
+	return msgctl(x->h->id, IPC_RMID, NULL) ? -errno : 0;
+}
+
+static const struct scn_param smsg_send_params[] = {
+	{ "type", SP_INT, A_TYPE, NULL, "the message type, 1 or more (1)" },
+	SCN_P_DATA,
+	SCN_P_SIZE,
+	SCN_P_LAST,
+};
+
+static const struct scn_param smsg_recv_params[] = {
+	{ "type", SP_INT, A_TYPE, NULL, "0 the first, N the first of type N, -N the lowest <= N" },
+	SCN_P_RSIZE,
+	{ "noerror", SP_BOOL, A_NOERROR, NULL, "MSG_NOERROR: cut a longer message" },
+	{ "except", SP_BOOL, A_EXCEPT, NULL, "MSG_EXCEPT: the first not of type:" },
+	SCN_P_LAST,
+};
+
+static const struct scn_op sysv_msg_ops[] = {
+	{ "send", "msgsnd(2) one message of type:", smsg_send_params, SCN_BLOCKS | SCN_IN_DATA,
+	  smsg_send, "- send: { to: jobs, type: 2, data: \"job {i}\" }" },
+	{ "recv", "msgrcv(2) by type: (nowait: ENOMSG when there is none)", smsg_recv_params,
+	  SCN_BLOCKS | SCN_OUT_DATA | SCN_OUT_TYPE, smsg_recv,
+	  "- recv: { from: jobs, type: 2, expect: \"job *\" }" },
+	{ "open", "msgget(2) its key again", NULL, 0, smsg_open, "- open: jobs" },
+	{ "close", "forget its id in this process", NULL, 0, smsg_close, "- close: jobs" },
+	{ "remove", "IPC_RMID: gone at once, waiters wake with EIDRM", NULL, 0, smsg_rmid,
+	  "- remove: jobs" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type sysv_msg_scenario = {
+	.name = "sysv-msg",
+	.help = "a System V message queue, made as ipc-mk makes it",
+	.flags = SCN_T_NAMED,
+	.ops = sysv_msg_ops,
+	.handle = smsg_handle,
+};
+
 const struct ipk_kind kind_sysv_msg = {
 	.name = "sysv-msg",
 	.alias = "msg",
@@ -223,6 +356,7 @@ const struct ipk_kind kind_sysv_msg = {
 			IPK_ATTR_BIT(IPK_ATTR_QBYTES),
 	.create = msg_create,
 	.remove = msg_remove,
+	.scenario = &sysv_msg_scenario,
 	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID),
 		      .rising = F(CTIME) | F(ATIME) | F(DTIME) },
 };

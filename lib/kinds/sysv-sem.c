@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sysv-sem: System V semaphore arrays (struct semid64_ds, struct sem). */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/sem.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <limits.h>
 
 /* semctl(2): the caller must define it. */
 union semun {
@@ -312,6 +314,164 @@ static const struct limit_def sem_limits[] = {
 	  false, false },
 };
 
+/* ----------------------------------------------------------- scenarios */
+
+#define SEMS_MAX	64	/* semaphores one step operates on together */
+
+static int ssem_handle(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h)
+{
+	(void)w;
+	h->id = o->id;
+	return 0;
+}
+
+/* One semop(2) over the semaphores of sem: (0 by default), each by @op. */
+static int ssem_op(struct scn_exec *x, bool wait)
+{
+	int64_t sems[SEMS_MAX], count;
+	struct sembuf ops[SEMS_MAX];
+	int n = scn_has(x, A_SEM) ? scn_ints(x, A_SEM, sems, SEMS_MAX) : 1;
+	int rc = scn_int(x, A_COUNT, 1, &count);
+
+	if (!scn_has(x, A_SEM))
+		sems[0] = 0;
+	if (n < 0 || rc)
+		return n < 0 ? n : rc;
+	if (x->h->id < 0)
+		return -EIDRM;
+	if (count < 0 || count > SHRT_MAX)
+		return -ERANGE;
+	short op = wait ? (scn_bool(x, A_ZERO) ? 0 : (short)-count) : (short)count;
+	for (int i = 0; i < n; i++) {
+		if (sems[i] < 0 || sems[i] > USHRT_MAX)
+			return -EFBIG;
+		ops[i] = (struct sembuf){ .sem_num = (unsigned short)sems[i], .sem_op = op,
+					  .sem_flg = scn_bool(x, A_UNDO) ? SEM_UNDO : 0 };
+	}
+	scn_note_sem(x, (int)sems[0]);
+	return xport_semop(x->h->id, ops, (size_t)n, &x->wait);
+}
+
+static int ssem_post(struct scn_exec *x)
+{
+	return ssem_op(x, false);
+}
+
+static int ssem_wait(struct scn_exec *x)
+{
+	return ssem_op(x, true);
+}
+
+static int ssem_set(struct scn_exec *x)
+{
+	int64_t sem = 0, v;
+	int rc = scn_int(x, A_SEM, 0, &sem);
+
+	if (!rc)
+		rc = scn_int(x, A_VALUE, 0, &v);
+	if (rc)
+		return rc;
+	if (x->h->id < 0)
+		return -EIDRM;
+	return semctl(x->h->id, (int)sem, SETVAL, (int)v) < 0 ? -errno : 0;
+}
+
+static int ssem_get(struct scn_exec *x)
+{
+	int64_t sem = 0;
+	int rc = scn_int(x, A_SEM, 0, &sem);
+
+	if (rc)
+		return rc;
+	if (x->h->id < 0)
+		return -EIDRM;
+	int v = semctl(x->h->id, (int)sem, GETVAL);
+	if (v < 0)
+		return -errno;
+	x->value = v;
+	x->has_value = true;
+	return 0;
+}
+
+static int ssem_open(struct scn_exec *x)
+{
+	if (!(x->o->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY)))
+		return x->h->id >= 0 ? 0 : -ENOENT;
+	int id = semget(x->o->c.key, 0, 0);
+	if (id < 0)
+		return -errno;
+	x->h->id = id;
+	return 0;
+}
+
+static int ssem_close(struct scn_exec *x)
+{
+	if (x->h->id < 0)
+		return -EBADF;
+	x->h->id = -1;
+	return 0;
+}
+
+static int ssem_rmid(struct scn_exec *x)
+{
+	if (x->h->id < 0)
+		return -EIDRM;
+	return semctl(x->h->id, 0, IPC_RMID) < 0 ? -errno : 0;
+}
+
+#define SSEM_SEM	{ "sem", SP_INTS, A_SEM, NULL, "the semaphore, or a list done at once (0)" }
+
+static const struct scn_param ssem_post_params[] = {
+	SSEM_SEM,
+	SCN_P_COUNT,
+	{ "undo", SP_BOOL, A_UNDO, NULL, "SEM_UNDO: taken back when the process ends" },
+	SCN_P_LAST,
+};
+
+static const struct scn_param ssem_wait_params[] = {
+	SSEM_SEM,
+	SCN_P_COUNT,
+	{ "zero", SP_BOOL, A_ZERO, NULL, "wait until it is 0 instead" },
+	{ "undo", SP_BOOL, A_UNDO, NULL, "SEM_UNDO: given back when the process ends" },
+	SCN_P_LAST,
+};
+
+static const struct scn_param ssem_set_params[] = {
+	{ "sem", SP_INT, A_SEM, NULL, "the semaphore (0)" },
+	SCN_P_VALUE,
+	SCN_P_LAST,
+};
+
+static const struct scn_param ssem_get_params[] = {
+	{ "sem", SP_INT, A_SEM, NULL, "the semaphore (0)" },
+	SCN_P_LAST,
+};
+
+static const struct scn_op sysv_sem_ops[] = {
+	{ "post", "semop(2) +count: on sem: (a list: all at once)", ssem_post_params, 0,
+	  ssem_post, "- post: { to: forks, sem: \"{index}\" }" },
+	{ "wait", "semop(2) -count: on sem:, or zero: true to wait for 0", ssem_wait_params,
+	  SCN_BLOCKS, ssem_wait,
+	  "- wait: { on: forks, sem: [\"{index}\", \"{(index + 1) % processes}\"] }" },
+	{ "set", "semctl(2) SETVAL", ssem_set_params, 0, ssem_set,
+	  "- set: { on: forks, sem: 2, value: 1 }" },
+	{ "get", "semctl(2) GETVAL", ssem_get_params, SCN_OUT_VALUE, ssem_get,
+	  "- get: { on: forks, sem: 2, expect: 1 }" },
+	{ "open", "semget(2) its key again", NULL, 0, ssem_open, "- open: forks" },
+	{ "close", "forget its id in this process", NULL, 0, ssem_close, "- close: forks" },
+	{ "remove", "IPC_RMID: gone at once, waiters wake with EIDRM", NULL, 0, ssem_rmid,
+	  "- remove: forks" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type sysv_sem_scenario = {
+	.name = "sysv-sem",
+	.help = "a System V semaphore array, made as ipc-mk makes it",
+	.flags = SCN_T_NAMED,
+	.ops = sysv_sem_ops,
+	.handle = ssem_handle,
+};
+
 const struct ipk_kind kind_sysv_sem = {
 	.name = "sysv-sem",
 	.alias = "sem",
@@ -336,6 +496,7 @@ const struct ipk_kind kind_sysv_sem = {
 			IPK_ATTR_BIT(IPK_ATTR_VALUES),
 	.create = sem_create,
 	.remove = sem_remove,
+	.scenario = &sysv_sem_scenario,
 	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID) | F(NSEMS),
 		      .rising = F(CTIME) | F(ATIME) },
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sysv-shm: System V shared memory segments (struct shmid64_ds). */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -199,6 +200,139 @@ static const struct limit_def shm_limits[] = {
 	{ "SHMMIN", "smallest segment", "kernel", IPK_UNIT_BYTES, NULL, 0, 1, false, false },
 };
 
+/* ----------------------------------------------------------- scenarios */
+
+static int sshm_handle(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h)
+{
+	(void)w;
+	h->id = o->id;
+	return 0;
+}
+
+static int sshm_size(int id, size_t *len)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(id, IPC_STAT, &ds) < 0)
+		return -errno;
+	*len = ds.shm_segsz;
+	return 0;
+}
+
+static int sshm_attach(struct scn_exec *x)
+{
+	struct scn_handle *h = x->h;
+	bool ro = scn_bool(x, A_READONLY);
+
+	if (h->mem)
+		return -EALREADY;
+	if (h->id < 0)
+		return -EIDRM;
+	int rc = sshm_size(h->id, &h->len);
+	if (rc)
+		return rc;
+	void *p = shmat(h->id, NULL, ro ? SHM_RDONLY : 0);
+	if (p == (void *)-1)
+		return -errno;
+	h->mem = p;
+	h->ro = ro;
+	return 0;
+}
+
+static int sshm_detach(struct scn_exec *x)
+{
+	if (!x->h->mem)
+		return -EINVAL;
+	int rc = shmdt(x->h->mem) ? -errno : 0;
+	x->h->mem = NULL;
+	return rc;
+}
+
+/* Not attached: attached for the step alone, so NATTCH is what the steps made it. */
+static int sshm_io(struct scn_exec *x, bool write)
+{
+	struct scn_handle *h = x->h;
+
+	if (h->mem)
+		return scn_mem_io(x, h->mem, h->len, h->ro, write);
+	if (h->id < 0)
+		return -EIDRM;
+	size_t len = 0;
+	int rc = sshm_size(h->id, &len);
+	if (rc)
+		return rc;
+	void *p = shmat(h->id, NULL, write ? 0 : SHM_RDONLY);
+	if (p == (void *)-1)
+		return -errno;
+	rc = scn_mem_io(x, p, len, !write, write);
+	shmdt(p);
+	return rc;
+}
+
+static int sshm_write(struct scn_exec *x)
+{
+	return sshm_io(x, true);
+}
+
+static int sshm_read(struct scn_exec *x)
+{
+	return sshm_io(x, false);
+}
+
+static int sshm_open(struct scn_exec *x)
+{
+	if (!(x->o->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY)))
+		return x->h->id >= 0 ? 0 : -ENOENT;
+	int id = shmget(x->o->c.key, 0, 0);
+	if (id < 0)
+		return -errno;
+	x->h->id = id;
+	return 0;
+}
+
+static int sshm_close(struct scn_exec *x)
+{
+	if (x->h->id < 0 && !x->h->mem)
+		return -EBADF;
+	if (x->h->mem)
+		shmdt(x->h->mem);
+	x->h->mem = NULL;
+	x->h->id = -1;
+	return 0;
+}
+
+static int sshm_rmid(struct scn_exec *x)
+{
+	if (x->h->id < 0)
+		return -EIDRM;
+	return shmctl(x->h->id, IPC_RMID, NULL) ? -errno : 0;
+}
+
+static const struct scn_op sysv_shm_ops[] = {
+	{ "attach", "shmat(2); readonly: true attaches it SHM_RDONLY", scn_attach_params, 0,
+	  sshm_attach, "- attach: seg" },
+	{ "detach", "shmdt(2)", NULL, 0, sshm_detach, "- detach: seg" },
+	{ "write", "write data: or a size: pattern at offset: (attached for the step if not)",
+	  scn_mem_rw_params, SCN_IN_DATA, sshm_write,
+	  "- write: { to: seg, offset: 0, data: \"{index}\" }" },
+	{ "read", "read size: bytes at offset: (without size: a string up to its NUL)",
+	  scn_mem_read_params, SCN_OUT_DATA, sshm_read, "- read: { from: seg, expect: \"?\" }" },
+	{ "open", "shmget(2) its key again", NULL, 0, sshm_open, "- open: seg" },
+	{ "close", "detach, and forget its id in this process", NULL, 0, sshm_close,
+	  "- close: seg" },
+	{ "remove", "IPC_RMID: it lives on, marked dest, while attached", NULL, 0, sshm_rmid,
+	  "- remove: seg" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type sysv_shm_scenario = {
+	.name = "sysv-shm",
+	.help = "a System V shared memory segment, made as ipc-mk makes it",
+	.flags = SCN_T_NAMED,
+	.ops = sysv_shm_ops,
+	.handle = sshm_handle,
+};
+
 const struct ipk_kind kind_sysv_shm = {
 	.name = "sysv-shm",
 	.alias = "shm",
@@ -220,6 +354,7 @@ const struct ipk_kind kind_sysv_shm = {
 			IPK_ATTR_BIT(IPK_ATTR_SIZE),
 	.create = shm_create,
 	.remove = shm_remove,
+	.scenario = &sysv_shm_scenario,
 	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID) | F(CPID) | F(SIZE),
 		      .rising = F(CTIME) | F(ATIME) | F(DTIME) },
 };

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* timerfd: timers, from /proc/PID/fdinfo (clockid, ticks, it_value, it_interval). */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 /* What fdinfo tells of a timerfd. */
 struct timerfd_info {
@@ -45,8 +47,7 @@ static unsigned timerfd_claim(const struct held_probe *p, struct held *h)
 	if (p->fd < 0 || strcmp(p->link, "anon_inode:[timerfd]") != 0)
 		return 0;
 	/* nothing joins two fds of one timer: each fd is an object */
-	h->dev = 0;
-	h->ino = (uint64_t)h->proc << 32 | (uint32_t)h->fd;
+	held_own_identity(h);
 	return HOLD_CLAIMED | HOLD_FDINFO;
 }
 
@@ -121,6 +122,99 @@ static int timerfd_scan(struct ipk_scan *s)
 	return procs_each_object(s, false, timerfd_make);
 }
 
+/* ----------------------------------------------------------- scenarios */
+
+static const struct scn_param timerfd_attrs[] = {
+	{ "clock", SP_WORD, A_CLOCK, "monotonic realtime boottime", "its clock (monotonic)" },
+	SCN_P_LAST,
+};
+
+static int tfd_make(struct scn_obj *o, struct ipk_error *e)
+{
+	o->fd[0] = timerfd_create(o->clock, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (o->fd[0] < 0)
+		return err_set(e, errno, "timerfd_create: %s", ipk_strerror(errno));
+	return 0;
+}
+
+static int tfd_ref(const struct scn_obj *o, struct ipk_buf *ref)
+{
+	if (o->fd[0] < 0)
+		return -ENOENT;
+	return ipk_buf_printf(ref, "timerfd:%d:%d", (int)getpid(), o->fd[0]);
+}
+
+static struct timespec ns_time(uint64_t ns)
+{
+	return (struct timespec){ (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+}
+
+/* Times of the timer stretch with --slow, as sleeps do. */
+static int tfd_arm(struct scn_exec *x)
+{
+	int64_t after, every;
+	int rc = scn_int(x, A_AFTER, 0, &after);
+
+	if (!rc)
+		rc = scn_int(x, A_INTERVAL, 0, &every);
+	if (rc)
+		return rc;
+	if (x->h->fd < 0)
+		return -EBADF;
+	if (!after)
+		after = every;
+	struct itimerspec it = {
+		.it_value = ns_time((uint64_t)((double)after * x->w->slow)),
+		.it_interval = ns_time((uint64_t)((double)every * x->w->slow)),
+	};
+	return timerfd_settime(x->h->fd, 0, &it, NULL) ? -errno : 0;
+}
+
+static int tfd_wait(struct scn_exec *x)
+{
+	uint64_t ticks;
+	ssize_t r = x->h->fd < 0 ? -EBADF : xport_read(x->h->fd, &ticks, sizeof(ticks), true,
+							 &x->wait);
+
+	if (r < 0)
+		return (int)r;
+	if (r != sizeof(ticks))
+		return -EIO;
+	x->value = (int64_t)ticks;
+	x->has_value = true;
+	return 0;
+}
+
+static const struct scn_param tfd_arm_params[] = {
+	{ "after", SP_DURATION, A_AFTER, NULL, "the first expiry (default: interval)" },
+	{ "interval", SP_DURATION, A_INTERVAL, NULL, "then every interval (default: once)" },
+	SCN_P_LAST,
+};
+
+static const struct scn_op timerfd_ops[] = {
+	{ "arm", "timerfd_settime(2): after:, then every interval:; both 0 disarm",
+	  tfd_arm_params, 0, tfd_arm, "- arm: { on: tick, after: 10ms, interval: 10ms }" },
+	{ "wait", "read the expirations since the last read; gives their number (ticks)", NULL,
+	  SCN_BLOCKS | SCN_OUT_VALUE, tfd_wait, "- wait: { on: tick, expect: 1 }" },
+	{ "open", "nothing: every actor has it from the start", NULL, 0, scn_noop,
+	  "- open: tick" },
+	SCN_OP_CLOSE(scn_fd_close),
+	{ "remove", "the same as close: it has no name", NULL, 0, scn_fd_close, "- remove: tick" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type timerfd_scenario = {
+	.name = "timerfd",
+	.help = "a timer read as a descriptor (timerfd_create(2))",
+	.flags = SCN_T_NONAME,
+	.attrs = timerfd_attrs,
+	.ops = timerfd_ops,
+	.make = tfd_make,
+	.unmake = scn_fds_unmake,
+	.handle = scn_handle_fds,
+	.ref = tfd_ref,
+};
+
 const struct ipk_kind kind_timerfd = {
 	.name = "timerfd",
 	.description = "timer (timerfd)",
@@ -135,6 +229,7 @@ const struct ipk_kind kind_timerfd = {
 	.ref_arg = ref_arg_pid_fd,
 	.scan = timerfd_scan,
 	.no_name = "a timerfd has no name to remove",
+	.scenario = &timerfd_scenario,
 	/* the time to the next expiry counts down by itself */
 	.identity = { .by = IDENT_REF, .noisy = F(VALUE) },
 };

@@ -6,6 +6,7 @@
  * held by a process or not.
  */
 #include "../internal.h"
+#include "../scenario/scn.h"
 
 #include <limits.h>
 #include <linux/netlink.h>
@@ -18,6 +19,10 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <sys/stat.h>
 
 /* One socket, from either source. */
 struct unix_sock {
@@ -399,6 +404,249 @@ static const struct limit_def unix_limits[] = {
 	  IPK_UNIT_COUNT, "net/unix/max_dgram_qlen", 0, 0, false, false },
 };
 
+/* ----------------------------------------------------------- scenarios */
+
+/*
+ * A unix socket at a path (or @name, abstract): the runner binds it (and
+ * listens, for a stream or seqpacket) before the actors start.  A worker's
+ * first recv accepts a connection and its first send connects, so a client
+ * that sends first and a server that receives first need no open: step;
+ * open: connects, open: { accept: true } accepts another.  A datagram is
+ * received on the bound socket every actor shares, and sent from a socket
+ * of the worker's own.  fd is the worker's connection, fd2 its datagram
+ * sender.
+ */
+static int unix_addr(const struct scn_obj *o, struct sockaddr_un *sa, socklen_t *len)
+{
+	const char *p = o->path;
+	size_t n = strlen(p);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (n >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa->sun_path, p, n);
+	if (p[0] == '@')
+		sa->sun_path[0] = '\0';
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (p[0] == '@' ? 0 : 1));
+	return 0;
+}
+
+static int unix_smake(struct scn_obj *o, struct ipk_error *e)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	struct stat st;
+	int rc = unix_addr(o, &sa, &len);
+
+	if (rc)
+		return err_set(e, -rc, "path too long for a unix socket");
+	int fd = socket(AF_UNIX, o->socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_set(e, errno, "socket: %s", ipk_strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, len)) {
+		int err = errno;
+		close(fd);
+		/* Someone else's socket is there: with existing: reuse, connect to it. */
+		if (err == EADDRINUSE && o->reuse)
+			return 0;
+		return err_set(e, err, "bind: %s", ipk_strerror(err));
+	}
+	if (o->socktype != SOCK_DGRAM && listen(fd, SOMAXCONN)) {
+		int err = errno;
+		close(fd);
+		return err_set(e, err, "listen: %s", ipk_strerror(err));
+	}
+	o->fd[0] = fd;
+	if (o->path[0] != '@' && stat(o->path, &st) == 0) {
+		o->made = true;
+		o->dev = st.st_dev;
+		o->ino = st.st_ino;
+	}
+	return 0;
+}
+
+/* The path of what was bound, if it is still that socket's. */
+static void unix_sremove(struct scn_obj *o)
+{
+	struct stat st;
+
+	if (o->path && o->path[0] != '@' && lstat(o->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == o->dev && st.st_ino == o->ino)
+		unlink(o->path);
+}
+
+static int unix_sref(const struct scn_obj *o, struct ipk_buf *ref)
+{
+	struct stat st;
+
+	if (o->fd[0] >= 0 && fstat(o->fd[0], &st) == 0)
+		return ipk_buf_printf(ref, "unix:%llu", (unsigned long long)st.st_ino);
+	return o->path[0] == '/' ? ipk_buf_printf(ref, "unix:%s", o->path) : -ENOENT;
+}
+
+static int unix_shandle(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h)
+{
+	(void)w;
+	(void)o;
+	h->fd = h->fd2 = -1;
+	return 0;
+}
+
+static int unix_connect(struct scn_exec *x, int *out)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int rc = unix_addr(x->o, &sa, &len);
+
+	if (rc)
+		return rc;
+	int fd = socket(AF_UNIX, x->o->socktype | SOCK_CLOEXEC | (x->wait.nowait ? SOCK_NONBLOCK : 0), 0);
+	if (fd < 0)
+		return -errno;
+	rc = xport_alarm_arm(&x->wait);
+	while (!rc && connect(fd, (struct sockaddr *)&sa, len))
+		rc = errno == EINTR ? (xport_expired(&x->wait) ? -ETIMEDOUT : 0) : -errno;
+	xport_alarm_disarm();
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	*out = fd;
+	return 0;
+}
+
+static int unix_accept(struct scn_exec *x, int *out)
+{
+	int lfd = x->o->fd[0];
+
+	if (lfd < 0 || x->o->socktype == SOCK_DGRAM)
+		return -EINVAL;
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			*out = fd;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		int rc = xport_wait_fd(lfd, POLLIN, &x->wait);
+		if (rc)
+			return rc;
+	}
+}
+
+/* The worker's connection, made the way the first step that needs it says. */
+static int unix_conn(struct scn_exec *x, bool receiving, int *fd)
+{
+	struct scn_handle *h = x->h;
+	int rc = 0;
+
+	if (x->o->socktype == SOCK_DGRAM) {
+		if (receiving) {
+			*fd = x->o->fd[0];
+			return *fd >= 0 ? 0 : -ENOTCONN;
+		}
+		if (h->fd2 < 0)
+			rc = unix_connect(x, &h->fd2);
+		*fd = h->fd2;
+		return rc;
+	}
+	if (h->fd < 0)
+		rc = receiving && x->o->fd[0] >= 0 ? unix_accept(x, &h->fd) : unix_connect(x, &h->fd);
+	*fd = h->fd;
+	return rc;
+}
+
+static int unix_send(struct scn_exec *x)
+{
+	int fd, rc = unix_conn(x, false, &fd);
+
+	return rc ? rc : scn_send_on(x, fd, x->o->socktype == SOCK_STREAM);
+}
+
+static int unix_recv(struct scn_exec *x)
+{
+	int fd, rc = unix_conn(x, true, &fd);
+
+	return rc ? rc : scn_recv_on(x, fd, x->o->socktype == SOCK_STREAM);
+}
+
+static int unix_sopen(struct scn_exec *x)
+{
+	int fd = -1;
+	bool dgram = x->o->socktype == SOCK_DGRAM;
+	int rc = scn_bool(x, A_ACCEPT) ? unix_accept(x, &fd) : unix_connect(x, &fd);
+
+	if (rc)
+		return rc;
+	int *slot = dgram ? &x->h->fd2 : &x->h->fd;
+	if (*slot >= 0)
+		close(*slot);
+	*slot = fd;
+	return 0;
+}
+
+static int unix_unlink(struct scn_exec *x)
+{
+	if (x->o->path[0] == '@')
+		return -EOPNOTSUPP;
+	return unlink(x->o->path) ? -errno : 0;
+}
+
+static const struct scn_param unix_attrs[] = {
+	{ "type", SP_WORD, A_SOCKTYPE, "stream dgram seqpacket", "the socket type (stream)" },
+	SCN_P_LAST,
+};
+
+static const struct scn_param unix_send_params[] = {
+	SCN_P_DATA, SCN_P_SIZE, SCN_P_FDS, SCN_P_LAST,
+};
+
+static const struct scn_param unix_recv_params[] = {
+	SCN_P_RSIZE, SCN_P_RFDS, SCN_P_LAST,
+};
+
+static const struct scn_param unix_open_params[] = {
+	{ "accept", SP_BOOL, A_ACCEPT, NULL, "accept a connection instead of connecting" },
+	SCN_P_LAST,
+};
+
+static const struct scn_op unix_ops[] = {
+	{ "send", "send on this worker's connection (connecting first); fds: pass descriptors",
+	  unix_send_params, SCN_BLOCKS | SCN_IN_DATA, unix_send,
+	  "- send: { to: sock, data: \"hello\", fds: [log] }" },
+	{ "recv", "receive on this worker's connection (accepting first); fds: room for them",
+	  unix_recv_params, SCN_BLOCKS | SCN_OUT_DATA | SCN_OUT_FDS, unix_recv,
+	  "- recv: { from: sock, fds: 1, expect: { data: hello, fds: 1 } }" },
+	{ "write", "the same as send", unix_send_params, SCN_BLOCKS | SCN_IN_DATA, unix_send,
+	  "- write: { to: sock, data: x }" },
+	{ "read", "the same as recv", unix_recv_params,
+	  SCN_BLOCKS | SCN_OUT_DATA | SCN_OUT_FDS, unix_recv, "- read: { from: sock, size: 1 }" },
+	{ "open", "connect(2), or accept: true to accept(2) a connection", unix_open_params,
+	  SCN_BLOCKS, unix_sopen, "- open: { on: sock, accept: true }" },
+	{ "close", "close this worker's connection", NULL, 0, scn_fd_close, "- close: sock" },
+	{ "remove", "unlink(2) its path: who is connected stays connected", NULL, 0, unix_unlink,
+	  "- remove: sock" },
+	{ NULL, NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct scn_type unix_scenario = {
+	.name = "unix",
+	.help = "a unix socket bound to a path or @name before the actors start",
+	.flags = SCN_T_PATH,
+	.attrs = unix_attrs,
+	.ops = unix_ops,
+	.make = unix_smake,
+	.unmake = scn_fds_unmake,
+	.remove = unix_sremove,
+	.handle = unix_shandle,
+	.ref = unix_sref,
+};
+
 const struct ipk_kind kind_unix = {
 	.name = "unix",
 	.description = "unix-___domain socket",
@@ -415,5 +663,6 @@ const struct ipk_kind kind_unix = {
 	.limits = unix_limits,
 	.nlimits = ARRAY_SIZE(unix_limits),
 	.remove = unix_remove,
+	.scenario = &unix_scenario,
 	.identity = { .by = IDENT_REF },
 };

@@ -40,6 +40,17 @@ commands() {
 	done
 }
 
+@test "man page synopses are the synopses of --help" {
+	command -v groff >/dev/null || skip "groff is not installed"
+	for cmd in $(commands); do
+		help=$("$B/bin/$cmd" --help | sed -n '2,/^$/p' | sed '/^$/d; s/^ *//')
+		page=$(groff -man -Tascii -rLL=200n -P-cbou "man/$cmd.1" 2>/dev/null |
+			sed -n '/^SYNOPSIS/,/^[A-Z]/p' | sed '1d; $d; /^ *$/d; s/^ *//; s/  */ /g')
+		[ -n "$help" ]
+		[ "$help" = "$page" ] || { printf '%s --help:\n%s\n%s.1:\n%s\n' "$cmd" "$help" "$cmd" "$page"; false; }
+	done
+}
+
 # What --help lists from the library's tables: the kinds (name alias) and the columns.
 help_kinds() {
 	"$IPC_LS" --help | sed -n '/^Kinds/,/^$/p' | awk 'NR > 1 && NF { a = $2; gsub(/[()]/, "", a); if ($2 !~ /^\(/) a = "-"; print $1, a }'
@@ -71,6 +82,30 @@ help_columns() {
 	# ipckit(7) describes every field of the record too
 	for col in $(help_columns); do
 		grep -qw -- "$col" man/ipckit.7 || { echo "ipckit.7 lacks $col"; false; }
+	done
+}
+
+@test "libipckit(3) names every function of ipckit.h, and none that is not there" {
+	[ -f man/libipckit.3 ]
+	page=$BATS_TEST_TMPDIR/libipckit.3
+	sed 's/\\-/-/g' man/libipckit.3 >"$page"
+	declared=$(grep -o '\bipk_[a-z0-9_]*(' lib/ipckit.h | tr -d '(' | sort -u)
+	[ "$(echo "$declared" | wc -l)" -gt 50 ]
+	for fn in $declared; do
+		# named where it is described, in bold: .BR ipk_scan ()
+		grep -Eq "^\.BR? $fn \(\)" "$page" || { echo "libipckit.3 does not describe $fn()"; false; }
+	done
+	# every function the page names exists, in ipckit.h or ipckit-bench.h
+	for fn in $(grep -o '\bipk_[a-z0-9_]* ()' "$page" | sed 's/ ()//' | sort -u); do
+		grep -q "\b$fn(" lib/ipckit.h lib/ipckit-bench.h || { echo "libipckit.3 names unknown $fn()"; false; }
+	done
+	# the sections a reader of a library page looks for
+	for sec in SYNOPSIS DESCRIPTION LIFETIMES "THREAD SAFETY" "RETURN VALUE" EXAMPLE "SEE ALSO"; do
+		grep -qx "\.SH \"\?$sec\"\?" "$page" || { echo "libipckit.3 lacks $sec"; false; }
+	done
+	# the functions of its synopsis are declared as the header declares them
+	for fn in $(sed -n '/^\.SH SYNOPSIS/,/^\.SH/p' "$page" | grep -o 'ipk_[a-z_]*(' | tr -d '('); do
+		grep -q "\b$fn(" lib/ipckit.h || { echo "synopsis names unknown $fn"; false; }
 	done
 }
 
@@ -159,4 +194,12 @@ complete_bash() {
 		[[ "$output" == *relative* ]]
 	fi
 	command -v zsh >/dev/null || command -v fish >/dev/null || skip "neither zsh nor fish is installed"
+}
+
+@test "ipc-bench(1) describes every method of the table" {
+	words=$("$B/bin/ipc-bench" --complete=spec | sed -n 's/^--method\t-m\tMETHODS\twords:\([^\t]*\)\t.*/\1/p')
+	[ -n "$words" ]
+	for m in $words; do
+		grep -qxF -- ".B ${m//-/\\-}" man/ipc-bench.1 || { echo "ipc-bench.1 lacks $m"; false; }
+	done
 }

@@ -308,7 +308,9 @@ nothing_left() {
 	echo "$output" | jq -e '.limits[] | select(.method == "pipe") |
 		.max_msg == null and .queued_bytes == 65536 and .partial_write == true'
 	echo "$output" | jq -e '.limits[] | select(.method == "unix-dgram") | .max_msg > 0 and .queued_msgs > 0'
-	echo "$output" | jq -e '[.limits[].method] | index("cacheline") == null and length == 15'
+	methods=$("$IPC_BENCH" --complete=spec | sed -n 's/^--method\t-m\tMETHODS\twords:\([^\t]*\)\t.*/\1/p')
+	echo "$output" | jq -e --argjson n "$(echo "$methods" | wc -w)" \
+		'[.limits[].method] | index("cacheline") == null and length == $n - 1'
 	run "$IPC_BENCH" --limits
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -E '^METHOD +MAX-MSG +LIMIT +QUEUED +BYTES +FULL +PARTIAL +NOTE'
@@ -318,8 +320,45 @@ nothing_left() {
 @test "completion knows the methods and placements" {
 	run "$IPC_BENCH" --complete=spec
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -P '^--method\t-m\tMETHODS\twords:cacheline pipe fifo '
+	# every method of the library's table, the floor first
+	words=$(echo "$output" | sed -n 's/^--method\t-m\tMETHODS\twords:\([^\t]*\)\t.*/\1/p')
+	[[ "$words" == "cacheline pipe "* ]]
+	for m in $words; do "$IPC_BENCH" --help | grep -qE "^ $m +[^ ]"; done
 	echo "$output" | grep -P '^--placement\t-\tWHERE\twords:same cross both\t'
 	! echo "$output" | grep -q -- '--sysroot'
 	! echo "$output" | grep -q -- '--fault'
+}
+
+@test "an empty --method, or an empty name in it, is a usage error, not every method" {
+	for m in "" "," "pipe," ",pipe" "pipe,,tcp"; do
+		run --separate-stderr "$IPC_BENCH" --method "$m" --count 10 --warmup 0 --placement same
+		[ "$status" -eq 2 ] || { echo "--method '$m': exit $status"; false; }
+		[ -z "$output" ]
+		[ "$stderr" = "ipc-bench: --method '$m' has an empty method name (METHOD,METHOD...) (see 'ipc-bench --help')" ]
+	done
+	nothing_left
+}
+
+@test "--pin beyond any CPU number names the CPU typed" {
+	for pin in 4294967296,0 0,4294967296 0,99999999999; do
+		run --separate-stderr "$IPC_BENCH" --pin "$pin" -m pipe --count 10
+		[ "$status" -eq 2 ]
+		cpu=${pin#0,}; cpu=${cpu%,0}
+		[ "$stderr" = "ipc-bench: no CPU $cpu here for --pin '$pin' (see 'ipc-bench --help')" ]
+		[[ "$stderr" != *100000* ]]
+	done
+	run --separate-stderr "$IPC_BENCH" --pin 0,100000 -m pipe --count 10
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "ipc-bench: no CPU 100000 here for --pin ("* ]]
+}
+
+@test "--limits with a size a method cannot carry: one line with the size and the limit" {
+	run --separate-stderr "$IPC_BENCH" --limits --size 1G -m posix-mq,pipe
+	[ "$status" -eq 1 ]
+	max=$(cat /proc/sys/fs/mqueue/msgsize_max)
+	[ "$(lines_of "$stderr")" -eq 1 ]
+	[[ "$stderr" =~ ^ipc-bench:\ cannot\ probe\ \'posix-mq\'\ with\ 1G\ messages:\ it\ carries\ at\ most\ [0-9.]+[KMG]?\ here\ \(fs\.mqueue\.msgsize_max\)$ ]]
+	# the other method is still probed
+	echo "$output" | grep -q '^pipe '
+	nothing_left
 }

@@ -406,16 +406,34 @@ one_of_each() {
 	[[ "$output" =~ ^ipc-ls\ \(ipckit\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
 
-@test "valgrind finds no error and no leak in any mode" {
-	command -v valgrind >/dev/null || skip "valgrind is not installed"
-	[[ "$B" != *san* ]] || skip "the sanitizer build cannot run under valgrind"
-	hold sysv-shm attach=1 sysv-sem nsems=3 values=1,2,3 waiter=0 posix-mq name=/q send=1 \
-		posix-sem name=/s value=2 posix-shm name=/m sysv-msg send=1
-	sem=$("$IPC_LS" -o ref --noheadings --kind sem)
-	for args in "" "--json" "--tree" "--tree --json" "--limits" "--summary --json" \
-		"-i $sem" "-i $sem --json" "--pairs" "--raw -o +name,holders"; do
-		run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
-			"$IPC_LS" $args
-		[ "$status" -eq 0 ] || { echo "ipc-ls $args: $output"; false; }
+@test "a REF named twice is listed once, however it was typed" {
+	shm=$(mk sysv-shm)
+	mk posix-mq name=/jobs >/dev/null
+	run --separate-stderr "$IPC_LS" -o ref --noheadings "$shm" "$shm" mq:/jobs posix-mq:/jobs \
+		posix-mq:jobs
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\nposix-mq:/jobs' "$shm")" ]
+	run "$IPC_LS" --json "$shm" "$shm"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.objects | length == 1'
+}
+
+@test "filters with REFs, -o with --summary or --limits: refused, not ignored" {
+	shm=$(mk sysv-shm)
+	for args in "--kind msg $shm" "--owner nobody $shm" "--orphan -i $shm" "--name x -i $shm" \
+		"--min-size 1G $shm" "--limits --kind shm" "--summary -o REF" "--limits -o SIZE"; do
+		run --separate-stderr "$IPC_LS" $args
+		[ "$status" -eq 2 ] || { echo "ipc-ls $args: exit $status: $output"; false; }
+		[ -z "$output" ]
+		[ "$(lines_of "$stderr")" -eq 1 ]
+		[[ "$stderr" == "ipc-ls: "*"(see 'ipc-ls --help')" ]]
 	done
+	# --ns is where to look, not a filter; --summary takes filters
+	run "$IPC_LS" --ns "$$" -o ref --noheadings "$shm"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$shm" ]
+	run "$IPC_LS" --summary --kind shm --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.summary == [{"kind": "sysv-shm", "count": 1, "size": 4096,
+		"description": .summary[0].description}]'
 }

@@ -231,3 +231,66 @@ teardown() {
 	[ "$stderr" = "ipc-mk: cannot create 'sysv-shm': function not implemented (not supported here)" ]
 	[ -z "$("$IPC_LS" --kind mq,shm -o ref --noheadings)" ]
 }
+
+@test "negative counts, even after blanks, are refused as typed" {
+	for args in "sem --nsems -1" "sem --nsems ' -1'" "mq /q --maxmsg ' -1'" \
+		"mq /q --maxmsg '	-2'"; do
+		run --separate-stderr eval "\"$IPC_MK\" $args"
+		[ "$status" -eq 2 ] || { echo "ipc-mk $args: exit $status"; false; }
+		[[ "$stderr" == *"is negative"* ]] || { echo "ipc-mk $args: $stderr"; false; }
+		[[ "$stderr" != *18446744073709551615* ]]
+		[ "$(lines_of "$stderr")" -eq 1 ]
+	done
+	run --separate-stderr "$IPC_MK" sem --nsems ' -1'
+	[ "$stderr" = "ipc-mk: --nsems: ' -1' is negative: a count is 0 or more (see 'ipc-mk --help')" ]
+	run "$IPC_MK" mq /q --maxmsg 99999999999999999999
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"'99999999999999999999' is too large"* ]]
+	[ -z "$("$IPC_LS" --kind "$NAMED" --noheadings)" ]
+	# a count with a blank before it is still the count
+	run "$IPC_MK" sem --nsems ' 2'
+	[ "$status" -eq 0 ]
+	[ "$(rec "$output" nsems)" = 2 ]
+}
+
+@test "--key 0 is IPC_PRIVATE: said so, and --exclusive with it refused" {
+	run --separate-stderr "$IPC_MK" shm --size 4K --key 0
+	[ "$status" -eq 0 ]
+	first=$output
+	[[ "$stderr" == "ipc-mk: --key 0 is IPC_PRIVATE: "* ]]
+	# a new object every time: nothing found it by its key
+	run --separate-stderr "$IPC_MK" shm --size 4K --key 0x0
+	[ "$status" -eq 0 ]
+	[ "$output" != "$first" ]
+	[[ "$stderr" == "ipc-mk: --key 0x0 is IPC_PRIVATE: "* ]]
+	[[ "$stderr" != *exists* ]]
+	run --separate-stderr "$IPC_MK" msg --key 0 --exclusive
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--key 0 is IPC_PRIVATE"*"--exclusive means nothing"* ]]
+	[ "$("$IPC_LS" --kind shm,msg --noheadings -o ref | wc -l)" -eq 2 ]
+	# a real key is quiet
+	run --separate-stderr "$IPC_MK" shm --size 4K --key 0x10
+	[ -z "$stderr" ]
+}
+
+@test "an empty NAME or PATH: one line saying so" {
+	for kind in fifo posix-mq posix-sem posix-shm; do
+		run --separate-stderr "$IPC_MK" "$kind" ''
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == "ipc-mk: $kind needs a "*": '' is empty (see 'ipc-mk --help')" ]] ||
+			{ echo "$kind: $stderr"; false; }
+	done
+	[ -z "$("$IPC_LS" --kind "$NAMED,fifo" --noheadings)" ]
+}
+
+@test "posix-shm above ulimit -f: a clear failure and nothing left, not death by SIGXFSZ" {
+	run --separate-stderr bash -c 'ulimit -f 1024 && exec "$0" pshm /big --size 2M' "$IPC_MK"
+	[ "$status" -eq 1 ] || { echo "exit $status: $stderr"; false; }
+	[ -z "$output" ]
+	[ "$stderr" = "ipc-mk: cannot create 'posix-shm:/big': cannot make it 2097152 bytes: above the file size limit of 1048576 bytes (RLIMIT_FSIZE, ulimit -f)" ]
+	[ -z "$(ls -A /dev/shm)" ]
+	# under the limit it is made as asked
+	run bash -c 'ulimit -f 1024 && exec "$0" pshm /small --size 512K' "$IPC_MK"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %s /dev/shm/small)" -eq 524288 ]
+}

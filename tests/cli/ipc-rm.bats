@@ -461,24 +461,15 @@ refs() {
 	"$IPC_LS" --ns "$pid" -o ref --noheadings --kind mq | grep -qx 'posix-mq:/theirs'
 }
 
-@test "valgrind finds no error and no leak in ipc-mk and ipc-rm" {
-	command -v valgrind >/dev/null || skip "valgrind is not installed"
-	[[ "$B" != *san* ]] || skip "the sanitizer build cannot run under valgrind"
-	vg() {
-		valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$@"
-	}
-	for args in "msg --key 0x5 --qbytes 1024" "msg --key 0x5" "sem --values 1,2" \
-		"shm --size 4K --json" "mq /q --maxmsg 3" "psem /s" "pshm /p --size 1K" \
-		"fifo /tmp/ipk-rm-vg" "mq /big --msgsize 1G" "pipe"; do
-		run vg "$IPC_MK" $args
-		[ "$status" -ne 99 ] || { echo "ipc-mk $args: $output"; false; }
-	done
-	hold posix-shm name=/held map=1 pipe
-	run vg "$IPC_RM" --dry-run --kind "$NAMED,fifo,pipe" --all
-	[ "$status" -eq 1 ]
-	run vg "$IPC_RM" --json --yes posix-shm:/held posix-mq:/none $HOLD_REFS
-	[ "$status" -eq 1 ]
-	run vg "$IPC_RM" --yes --kind "$NAMED,fifo" --all
-	[ "$status" -eq 1 ]
-	[ "$(refs)" = posix-shm:/held ]
+@test "--name '' matches no object: nothing removed, not refused" {
+	mk posix-shm name=/x >/dev/null
+	mk sysv-shm >/dev/null
+	run --separate-stderr "$IPC_RM" --name '' --yes
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "ipc-rm: nothing matched" ]
+	[ "$(refs | wc -l)" -eq 2 ]
+	# a pattern of only stars and slashes is still --all in disguise
+	run "$IPC_RM" --name '*' --yes
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"matches every object"* ]]
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A minimal test harness printing TAP: each CHECK is one numbered line,
- * a failed one names the expression and both values.
+ * a failed one names the expression and both values; the last line is
+ * "N passed, N failed".
  */
 #ifndef IPCKIT_TEST_H
 #define IPCKIT_TEST_H
@@ -63,6 +64,8 @@ static inline int test_done(void)
 	printf("1..%d\n", test_count);
 	if (test_failed)
 		printf("# %d of %d checks failed\n", test_failed, test_count);
+	/* the plain closing line that CI reads */
+	printf("%d passed, %d failed\n", test_count - test_failed, test_failed);
 	return test_failed ? 1 : 0;
 }
 
