@@ -285,8 +285,8 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
 	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
-	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-scenario.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-snapshot.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-scenario.h lib/ipckit-snapshot.h \
+		$(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' lib/ipckit.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	for page in $(MAN_PAGES); do \

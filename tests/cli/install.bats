@@ -16,13 +16,9 @@ setup() {
 	run make $MAKEARGS install DESTDIR="$DEST" PREFIX=/opt/ipckit
 	[ "$status" -eq 0 ]
 	for f in bin/ipc-ls lib/libipckit.a lib/libipckit.so lib/libipckit.so.0 \
-<<<<<<< HEAD
-		include/ipckit.h include/ipckit-bench.h include/ipckit-snapshot.h lib/pkgconfig/ipckit.pc share/man/man1/ipc-ls.1 \
-=======
-		include/ipckit.h include/ipckit-bench.h include/ipckit-scenario.h \
+		include/ipckit.h include/ipckit-bench.h include/ipckit-scenario.h include/ipckit-snapshot.h \
 		lib/pkgconfig/ipckit.pc share/man/man1/ipc-ls.1 share/man/man5/ipc-scenario.5 \
 		share/ipckit/scenarios/conformance/pipe.yaml share/man/man3/libipckit.3 \
->>>>>>> main
 		share/man/man7/ipckit.7 share/bash-completion/completions/ipc-ls \
 		share/zsh/site-functions/_ipckit share/fish/vendor_completions.d/ipc-ls.fish; do
 		[ -e "$DEST/opt/ipckit/$f" ] || { echo "missing $f"; false; }
@@ -139,17 +135,10 @@ declared() {
 	# the library tells its own at run time
 	printf '#include <ipckit.h>\n#include <stdio.h>\nint main(void) { puts(ipk_version()); return 0; }\n' \
 		>"$BATS_TEST_TMPDIR/v.c"
-<<<<<<< HEAD
-	# a sanitizer build's library needs the sanitizers' runtime too
-	san=
-	[[ "$B" != *san* ]] || san="-fsanitize=address,undefined"
-	cc $san -Ilib -o "$BATS_TEST_TMPDIR/v" "$BATS_TEST_TMPDIR/v.c" "$B/lib/libipckit.a" -lpthread
-=======
 	# the sanitizer build's archive needs its runtime
 	san=
 	[[ "$B" != *san* ]] || san=-fsanitize=address,undefined
 	"${CC:-cc}" $san -Ilib -o "$BATS_TEST_TMPDIR/v" "$BATS_TEST_TMPDIR/v.c" "$B/lib/libipckit.a" -lpthread \
 		$(pkg-config --libs yaml-0.1)
->>>>>>> main
 	[ "$("$BATS_TEST_TMPDIR/v")" = "$v" ]
 }
