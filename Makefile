@@ -13,6 +13,7 @@
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
 #   make bench-scenario   200,000 eventfd posts of ipc-scenario against a C loop
+#   make bench-watch      ipc-watch latency, idle cost and churn; ipc-exporter scrapes
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
 #   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
@@ -64,6 +65,13 @@ YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 LIB_LIBS += $(YAML_LIBS)
 
+# ipc-exporter alone serves HTTP: libmicrohttpd is linked into it only.
+# (= not :=: pkg-config is asked after the deps step has installed it)
+MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS = $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
+$(B)/obj/cmd/ipc-exporter.o: ALL_CFLAGS += $(MHD_CFLAGS)
+$(B)/bin/ipc-exporter: CMD_LIBS += $(MHD_LIBS)
+
 ifeq ($(V),1)
 Q :=
 say :=
@@ -94,6 +102,7 @@ SCENARIOS := $(sort $(wildcard scenarios/*/*.yaml))
 
 .PHONY: all deps deps-build deps-check run check unit cli valgrind fuzz bench-ls bench-fds \
 	bench-compare bench-rm bench-scenario fuzz-targets install uninstall clean FORCE
+.PHONY: bench-watch
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -234,6 +243,8 @@ bench-rm: deps-check all $(HELPERS)
 
 bench-scenario: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-scenario
+bench-watch: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-watch
 
 # A benchmark, not a test: both CPU placements, takes a few minutes.
 bench-compare: deps-check all $(HELPERS)
@@ -274,7 +285,8 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipckit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipckit.so.$(SOVERSION)
 	ln -sf libipckit.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipckit.so
-	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-scenario.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 lib/ipckit.h lib/ipckit-bench.h lib/ipckit-scenario.h lib/ipckit-snapshot.h \
+		$(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' lib/ipckit.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	for page in $(MAN_PAGES); do \
@@ -301,6 +313,7 @@ uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit.h $(DESTDIR)$(INCLUDEDIR)/ipckit-bench.h $(DESTDIR)$(PKGCONFIGDIR)/ipckit.pc
 	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit-scenario.h
 	rm -f $(addprefix $(DESTDIR)$(SCENARIODIR)/,$(SCENARIOS:scenarios/%=%))
+	rm -f $(DESTDIR)$(INCLUDEDIR)/ipckit-snapshot.h
 	for page in $(MAN_PAGES); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page); \
 	done

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ipc-ls: list IPC objects of every kind, one record each. */
 #include "common.h"
+#include "ipckit-snapshot.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
 	OPT_ID = 'i',
 	OPT_LIMITS = 'l',
 	OPT_SUMMARY = 's',
 	OPT_TREE = 't',
+	OPT_FORMAT = OPT_COMMAND_BASE,
+	OPT_PER_OBJECT,
+	OPT_MAX_SERIES,
 };
 
 static const struct cmd_option ls_options[] = {
@@ -18,6 +23,12 @@ static const struct cmd_option ls_options[] = {
 	{ "summary", OPT_SUMMARY, NULL, "count and bytes per kind", 0, NULL, 0 },
 	{ "limits", OPT_LIMITS, NULL, "kernel limits, with use and percent", 0, NULL, 0 },
 	{ "tree", OPT_TREE, NULL, "objects grouped by kind, then owner", 0, NULL, 0 },
+	{ "format", OPT_FORMAT, "FORMAT", "prometheus: the text format of node_exporter's "
+	  "textfile collector", COMPLETE_WORDS, "prometheus", 0 },
+	{ "per-object", OPT_PER_OBJECT, NULL, "with --format prometheus: series of each object too",
+	  0, NULL, 0 },
+	{ "max-series", OPT_MAX_SERIES, "N", "with --per-object: at most N of them (default "
+	  "10000)", 0, NULL, 0 },
 };
 
 static const struct opt_group ls_groups[] = {
@@ -30,6 +41,7 @@ static const char *const ls_synopsis[] = {
 	"[options] [REF...]",
 	"[options] -i REF",
 	"[options] --summary | --limits | --tree",
+	"[options] --format prometheus [--per-object [--max-series N]]",
 	NULL,
 };
 
@@ -43,7 +55,7 @@ static const int default_tree_fields[] = {
 	IPK_F_CTIME,
 };
 
-enum ls_mode { LS_LIST, LS_ID, LS_SUMMARY, LS_LIMITS, LS_TREE };
+enum ls_mode { LS_LIST, LS_ID, LS_SUMMARY, LS_LIMITS, LS_TREE, LS_PROMETHEUS };
 
 struct ls {
 	enum ls_mode mode;
@@ -53,12 +65,13 @@ struct ls {
 	struct scope scope;
 	bool time_format_given;
 	bool filtered;		/* a filter option was given */
+	struct ipk_prom_opts prom;
 };
 
 static void set_mode(struct ls *ls, enum ls_mode mode)
 {
 	if (ls->mode != LS_LIST && ls->mode != mode)
-		usage_error("--id, --summary, --limits and --tree exclude each other");
+		usage_error("--id, --summary, --limits, --tree and --format exclude each other");
 	ls->mode = mode;
 }
 
@@ -88,6 +101,23 @@ static void handle(int key, const char *arg, void *data)
 	case OPT_TREE:
 		set_mode(ls, LS_TREE);
 		break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "prometheus") != 0)
+			usage_error("unknown format '%s' (prometheus)", arg);
+		set_mode(ls, LS_PROMETHEUS);
+		break;
+	case OPT_PER_OBJECT:
+		ls->prom.per_object = true;
+		break;
+	case OPT_MAX_SERIES: {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(arg, &end, 10);
+		if (errno || *end || end == arg || n == 0 || arg[0] == '-')
+			usage_error("malformed --max-series '%s' (a number, at least 1)", arg);
+		ls->prom.max_series = (size_t)n;
+		break;
+	}
 	}
 }
 
@@ -380,6 +410,33 @@ static int show_tree(struct ipk_ctx *ctx, const struct ls *ls, const struct ipk_
 	return rc;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* --format prometheus: the text exposition format, for the textfile collector. */
+static int show_prometheus(struct ipk_ctx *ctx, struct ls *ls)
+{
+	struct timespec t0;
+	struct ipk_buf b = { 0 };
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct ipk_snapshot *s = ipk_snapshot_take(ctx, ls->filter);
+	if (!s)
+		return -errno;
+	ls->prom.scan_seconds = seconds_since(&t0);
+	int rc = ipk_prometheus(ctx, s, ls->filter, &ls->prom, &b, NULL);
+	if (!rc)
+		fwrite(b.s, 1, b.len, stdout);
+	ipk_buf_free(&b);
+	ipk_snapshot_free(s);
+	return rc;
+}
+
 /* Tells the library what will be shown, so it reads nothing more. */
 static void want_fields(struct ipk_ctx *ctx, const int *fields, size_t n, int extra)
 {
@@ -441,7 +498,7 @@ int main(int argc, char **argv)
 	if (ls.mode == LS_ID && first < argc)
 		usage_error("--id takes one REF; drop the other operands");
 	if (ls.mode != LS_LIST && ls.mode != LS_ID && first < argc)
-		usage_error("operands make no sense with --summary, --limits or --tree");
+		usage_error("operands make no sense with --summary, --limits, --tree or --format");
 	/* nothing given is ignored: a REF names its object whatever the filters say */
 	if (ls.filtered && (first < argc || ls.mode == LS_ID))
 		usage_error("give REFs or filters, not both");
@@ -449,6 +506,10 @@ int main(int argc, char **argv)
 		usage_error("--limits shows the kernel's limits: filters make no sense with it");
 	if (ls.out.columns && (ls.mode == LS_SUMMARY || ls.mode == LS_LIMITS))
 		usage_error("-o chooses columns of objects: --summary and --limits have their own");
+	if ((ls.prom.per_object || ls.prom.max_series) && ls.mode != LS_PROMETHEUS)
+		usage_error("--per-object and --max-series go with --format prometheus");
+	if (ls.prom.max_series && !ls.prom.per_object)
+		usage_error("--max-series caps --per-object: give both");
 
 	struct ipk_ctx *ctx = scope_ctx(&ls.scope);
 
@@ -471,6 +532,9 @@ int main(int argc, char **argv)
 	}
 	case LS_LIMITS:
 		rc = show_limits(ctx, &ls);
+		break;
+	case LS_PROMETHEUS:
+		rc = show_prometheus(ctx, &ls);
 		break;
 	case LS_SUMMARY:
 		ipk_ctx_want_fields(ctx, (const int[]){ IPK_F_SIZE }, 1);

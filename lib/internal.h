@@ -352,6 +352,27 @@ struct limit_def {
  * reached only through wrappers that supply the default.
  */
 struct scn_type;
+/* A field as a bit of a uint64_t mask (the masks of struct kind_identity). */
+#define F(name) (UINT64_C(1) << IPK_F_##name)
+_Static_assert(IPK_F_COUNT <= 64, "identity masks are one uint64_t");
+
+/*
+ * What tells an object apart from a later one that took its id, name or
+ * fd: snapshots (lib/snapshot.c) key objects by it and diff the records
+ * of one key.
+ */
+enum ident_by {
+	IDENT_REF,	/* the REF: an inode, an eventfd id, PID:FD */
+	IDENT_FILE,	/* the device and inode of its file */
+	IDENT_SYSV,	/* namespace and id, and the fields of .fixed */
+};
+
+struct kind_identity {
+	enum ident_by by;
+	uint64_t fixed;		/* set at creation, never changed: another value is another object */
+	uint64_t rising;	/* times that never go back in one object's life */
+	uint64_t noisy;		/* moved by time or by our own reading: never a change */
+};
 
 struct ipk_kind {
 	const char *name;		/* stable name: "sysv-shm" */
@@ -448,6 +469,9 @@ struct ipk_kind {
 	 * operations and their parameters (lib/scenario/scn.h); NULL: none.
 	 */
 	const struct scn_type *scenario;
+
+	/* How snapshots tell its objects apart (see struct kind_identity). */
+	struct kind_identity identity;
 };
 
 /* The fields a kind has, as a set (kinds.c builds them from the lists). */
@@ -478,6 +502,12 @@ struct ipk_scan {
 	void *priv;			/* the kind's own state during one scan */
 	bool has_ns;			/* the kind has the NS field (set by scan_add) */
 	bool has_ns_known;
+	/*
+	 * Snapshots: where scan_add() hands each object instead of @list,
+	 * which takes it (frees it or keeps it); only -ENOMEM is returned.
+	 */
+	int (*sink)(struct ipk_scan *s, struct ipk_object *o);
+	void *sink_arg;
 };
 
 /* ------------------------------------------------------------- context */
@@ -504,6 +534,9 @@ struct ipk_ctx {
 	/* what processes hold, while a scan needs it */
 	struct proc_index *procs;
 	size_t unreadable_procs;	/* of the last scan */
+	/* a watch's mqueue directory, kept open so a scan need not mount it again */
+	bool has_mqueue_dir;
+	int mqueue_dir;
 	/* the last time formatted as text, and how */
 	bool time_valid;
 	int time_format;
@@ -726,6 +759,8 @@ struct sysv_source {
 
 /* Adds every object of a SysV kind (or with s->only, the one named). */
 int sysv_scan(struct ipk_scan *s, const struct sysv_source *src);
+/* A sysv-sem's values with one GETALL; > 0 when the array is gone (lib/kinds/sysv-sem.c). */
+int sysv_sem_values(struct ipk_object *o);
 
 /* The directory fd of the caller's mqueue filesystem, or -errno. */
 int posix_mqueue_dir(struct ipk_ctx *ctx, char *shown, size_t size);

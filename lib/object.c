@@ -583,6 +583,8 @@ int scan_add(struct ipk_scan *s, struct ipk_object *o)
 		if (ns)
 			obj_set_unum(o, IPK_F_NS, ns);
 	}
+	if (s->sink)
+		return s->sink(s, o);
 	int rc = list_add(s->list, o);
 	if (rc)
 		ipk_object_free(o);

@@ -248,6 +248,11 @@ int posix_mqueue_dir(struct ipk_ctx *ctx, char *shown, size_t size)
 			return -ENAMETOOLONG;
 		return ctx_open(ctx, "/dev/mqueue", O_RDONLY | O_DIRECTORY);
 	}
+	if (ctx->has_mqueue_dir) {
+		snprintf(shown, size, "mqueue");
+		dfd = openat(ctx->mqueue_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return dfd < 0 ? -errno : dfd;
+	}
 	dfd = mqueue_detached();
 	if (dfd >= 0) {
 		snprintf(shown, size, "mqueue");

@@ -230,4 +230,5 @@ const struct ipk_kind kind_eventfd = {
 	.scan = eventfd_scan,
 	.no_name = "an eventfd has no name to remove",
 	.scenario = &eventfd_scenario,
+	.identity = { .by = IDENT_REF },
 };

@@ -295,4 +295,5 @@ const struct ipk_kind kind_fifo = {
 	.create = fifo_create,
 	.remove = fifo_remove,
 	.scenario = &fifo_scenario,
+	.identity = { .by = IDENT_FILE },
 };

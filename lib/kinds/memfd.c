@@ -266,4 +266,5 @@ const struct ipk_kind kind_memfd = {
 	.scan = memfd_scan,
 	.no_name = "a memfd's name is only a label: nothing to remove",
 	.scenario = &memfd_scenario,
+	.identity = { .by = IDENT_REF },
 };

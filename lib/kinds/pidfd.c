@@ -97,4 +97,5 @@ const struct ipk_kind kind_pidfd = {
 	.ref_arg = pidfd_ref_arg,
 	.scan = pidfd_scan,
 	.no_name = "a pidfd has no name to remove",
+	.identity = { .by = IDENT_REF },
 };

@@ -135,4 +135,5 @@ const struct ipk_kind kind_pipe = {
 	.nlimits = ARRAY_SIZE(pipe_limits),
 	.no_name = "a pipe has no name to remove",
 	.scenario = &pipe_scenario,
+	.identity = { .by = IDENT_REF },
 };

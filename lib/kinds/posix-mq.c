@@ -462,4 +462,5 @@ const struct ipk_kind kind_posix_mq = {
 	.create = pmq_create,
 	.remove = pmq_remove,
 	.scenario = &posix_mq_scenario,
+	.identity = { .by = IDENT_FILE },
 };

@@ -256,4 +256,5 @@ const struct ipk_kind kind_posix_shm = {
 	.create = pshm_create,
 	.remove = pshm_remove,
 	.scenario = &posix_shm_scenario,
+	.identity = { .by = IDENT_FILE },
 };

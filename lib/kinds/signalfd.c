@@ -163,4 +163,5 @@ const struct ipk_kind kind_signalfd = {
 	.scan = signalfd_scan,
 	.no_name = "a signalfd has no name to remove",
 	.scenario = &signalfd_scenario,
+	.identity = { .by = IDENT_REF },
 };

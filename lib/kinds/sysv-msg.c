@@ -357,4 +357,6 @@ const struct ipk_kind kind_sysv_msg = {
 	.create = msg_create,
 	.remove = msg_remove,
 	.scenario = &sysv_msg_scenario,
+	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID),
+		      .rising = F(CTIME) | F(ATIME) | F(DTIME) },
 };

@@ -40,7 +40,7 @@ static bool gone(int err)
 }
 
 /* Every value of the array with one GETALL; > 0 when the array is gone. */
-static int sem_read_values(struct ipk_object *o)
+int sysv_sem_values(struct ipk_object *o)
 {
 	size_t n = obj_unum(o, IPK_F_NSEMS);
 	unsigned short small[64];
@@ -76,7 +76,7 @@ static int sem_finish(struct ipk_scan *s, struct ipk_object *o)
 	/* what its waiters' entries name: the id, in this IPC namespace */
 	o->ino = (uint64_t)o->id;
 	o->dev = ctx_ipc_ns(s->ctx);
-	return s->ctx->live && ctx_wants(s->ctx, IPK_F_VALUE) ? sem_read_values(o) : 0;
+	return s->ctx->live && ctx_wants(s->ctx, IPK_F_VALUE) ? sysv_sem_values(o) : 0;
 }
 
 /* Per semaphore: waiters for an increase, for zero, and the last pid. */
@@ -94,7 +94,7 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 	if (!ctx->live)
 		return 0;
 	if (!obj_has(o, IPK_F_VALUE) && !fieldset_has(&o->noaccess, IPK_F_VALUE)) {
-		int rc = sem_read_values(o);
+		int rc = sysv_sem_values(o);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -497,4 +497,6 @@ const struct ipk_kind kind_sysv_sem = {
 	.create = sem_create,
 	.remove = sem_remove,
 	.scenario = &sysv_sem_scenario,
+	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID) | F(NSEMS),
+		      .rising = F(CTIME) | F(ATIME) },
 };

@@ -355,4 +355,6 @@ const struct ipk_kind kind_sysv_shm = {
 	.create = shm_create,
 	.remove = shm_remove,
 	.scenario = &sysv_shm_scenario,
+	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID) | F(CPID) | F(SIZE),
+		      .rising = F(CTIME) | F(ATIME) | F(DTIME) },
 };

@@ -230,4 +230,6 @@ const struct ipk_kind kind_timerfd = {
 	.scan = timerfd_scan,
 	.no_name = "a timerfd has no name to remove",
 	.scenario = &timerfd_scenario,
+	/* the time to the next expiry counts down by itself */
+	.identity = { .by = IDENT_REF, .noisy = F(VALUE) },
 };

@@ -308,10 +308,13 @@ static int unix_scan(struct ipk_scan *s)
 	size_t before = s->list->n;
 	int rc;
 
-	if (!s->ctx->live || (rc = unix_diag_scan(s)) == -EPROTONOSUPPORT)
+	if (!s->ctx->live || (rc = unix_diag_scan(s)) == -EPROTONOSUPPORT) {
 		rc = unix_proc_scan(s);
-	else
-		rc = rc == -ENOMEM ? rc : 0;
+	} else if (rc && rc != -ENOMEM) {
+		/* a dump cut short lists some sockets only: say so */
+		ctx_diag(s->ctx, -rc, "read", "unix sockets (sock_diag)");
+		rc = 0;
+	}
 	if (!rc && s->only && s->only[0] == '/' && s->list->n == before && s->ctx->live)
 		rc = unix_stale_file(s);
 	return rc;
@@ -661,4 +664,5 @@ const struct ipk_kind kind_unix = {
 	.nlimits = ARRAY_SIZE(unix_limits),
 	.remove = unix_remove,
 	.scenario = &unix_scenario,
+	.identity = { .by = IDENT_REF },
 };

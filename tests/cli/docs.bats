@@ -145,6 +145,14 @@ complete_bash() {
 	[ "$output" = "--output=NATTCH" ]
 	run complete_bash ipc-ls sysv-sh
 	[ "$output" = "$ref" ]
+	run complete_bash ipc-watch --unt
+	[ "$output" = "--until" ]
+	run complete_bash ipc-watch --fields NAT
+	[ "$output" = "NATTCH" ]
+	run complete_bash ipc-exporter --per
+	[ "$output" = "--per-object" ]
+	run complete_bash ipc-ls --format p
+	[ "$output" = prometheus ]
 }
 
 @test "ipc-mk completes the kinds it makes; ipc-rm completes live refs" {

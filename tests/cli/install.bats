@@ -16,7 +16,7 @@ setup() {
 	run make $MAKEARGS install DESTDIR="$DEST" PREFIX=/opt/ipckit
 	[ "$status" -eq 0 ]
 	for f in bin/ipc-ls lib/libipckit.a lib/libipckit.so lib/libipckit.so.0 \
-		include/ipckit.h include/ipckit-bench.h include/ipckit-scenario.h \
+		include/ipckit.h include/ipckit-bench.h include/ipckit-scenario.h include/ipckit-snapshot.h \
 		lib/pkgconfig/ipckit.pc share/man/man1/ipc-ls.1 share/man/man5/ipc-scenario.5 \
 		share/ipckit/scenarios/conformance/pipe.yaml share/man/man3/libipckit.3 \
 		share/man/man7/ipckit.7 share/bash-completion/completions/ipc-ls \
