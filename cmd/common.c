@@ -112,6 +112,27 @@ size_t report_diags(struct ipk_ctx *ctx)
 	return n;
 }
 
+volatile sig_atomic_t stop_signal;
+static void (*stop_interrupt)(void);
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+	if (stop_interrupt)
+		stop_interrupt();
+}
+
+void catch_stop_signals(void (*interrupt)(void))
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	stop_interrupt = interrupt;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int close_stdout(void)
 {
 	bool had_error = ferror(stdout);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "ipckit.h"
@@ -54,6 +55,15 @@ int exit_status_of(int err);
 size_t report_diags(struct ipk_ctx *ctx);
 /* One line when the last scan could not read some processes: a note. */
 void report_unreadable(struct ipk_ctx *ctx);
+
+/*
+ * The signal that asked the command to stop (SIGINT, SIGTERM, SIGHUP), 0
+ * until one came.  catch_stop_signals() sets it from a handler that also
+ * calls @interrupt (async-signal-safe, or NULL), without SA_RESTART: a
+ * wait in progress returns at once.
+ */
+extern volatile sig_atomic_t stop_signal;
+void catch_stop_signals(void (*interrupt)(void));
 
 /* ---------------------------------------------------------------- options */
 

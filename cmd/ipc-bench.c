@@ -329,24 +329,6 @@ static void fmt_ratio(double v, char *buf, size_t n)
 
 /* ------------------------------------------------------------------ running */
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-	ipk_bench_interrupt();
-}
-
-static void catch_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	/* No SA_RESTART: a wait in progress returns at once. */
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
 
 static bool is_reference(const struct ipk_bench_method *m)
 {
@@ -1081,7 +1063,7 @@ int main(int argc, char **argv)
 	if (b.limits) {
 		if (b.baseline || b.histogram)
 			usage_error("--limits shows no figures: no --baseline or --histogram");
-		catch_signals();
+		catch_stop_signals(ipk_bench_interrupt);
 		ipk_bench_machine(&b.machine);
 		int status = show_limits(&b);
 		int out_status = close_stdout();
@@ -1106,7 +1088,7 @@ int main(int argc, char **argv)
 	}
 	plan_items(&b, named);
 
-	catch_signals();
+	catch_stop_signals(ipk_bench_interrupt);
 	ipk_bench_machine(&b.machine);
 	run(&b);
 

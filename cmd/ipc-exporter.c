@@ -74,14 +74,6 @@ struct exporter {
 	uint64_t renders;
 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void handle(int key, const char *arg, void *data)
 {
 	struct exporter *x = data;
@@ -353,10 +345,8 @@ int main(int argc, char **argv)
 		msg("%s", reason(ENOMEM));
 		return EXIT_PARTIAL;
 	}
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* no SA_RESTART: a signal ends the wait at once */
+	catch_stop_signals(NULL);
 
 	int rc = ipk_watch_start(w, NULL, NULL);
 	report_diags(ctx);
@@ -385,7 +375,7 @@ int main(int argc, char **argv)
 		}
 	}
 	int64_t next = now_ns() + (int64_t)x.interval_ns;
-	while (rc >= 0 && !stop && !(x.count && (long long)x.renders >= x.count)) {
+	while (rc >= 0 && !stop_signal && !(x.count && (long long)x.renders >= x.count)) {
 		int64_t left = next - now_ns();
 		if (left > 0) {
 			rc = ipk_watch_run(w, (int)(left / 1000000) + 1, NULL, NULL);

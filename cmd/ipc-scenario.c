@@ -141,23 +141,6 @@ static void handle(int key, const char *arg, void *data)
 
 /* ------------------------------------------------------------------ signals */
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-	ipk_scenario_interrupt();
-}
-
-static void catch_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
 
 /* Everything is removed: now die of the signal, as the shell expects. */
 static void die_of_signal(void)
@@ -399,7 +382,7 @@ static int cmd_run(struct opts *o, char **files, int n)
 		}
 	}
 	o->run.trace_fd = trace_fd;
-	catch_signals();
+	catch_stop_signals(ipk_scenario_interrupt);
 	for (int i = 0; i < n && !stop_signal; i++) {
 		struct ipk_scenario *s = load(o, files[i], &status);
 		struct ipk_scenario_result *r = NULL;
@@ -680,7 +663,7 @@ static int cmd_conform(struct opts *o, char **dirs, int n)
 	struct out *out = out_new(&o->out, "primitives", cols, sizeof(cols) / sizeof(cols[0]));
 	struct ipk_buf j = { 0 };
 	int rc = out ? 0 : -ENOMEM;
-	catch_signals();
+	catch_stop_signals(ipk_scenario_interrupt);
 	for (size_t i = 0; i < f.n && !rc && !stop_signal; i++) {
 		int st = EXIT_OK;
 		struct ipk_scenario *s = load(o, f.v[i], &st);

@@ -63,14 +63,6 @@ struct watch {
 	struct ipk_buf line, scratch;
 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void handle(int key, const char *arg, void *data)
 {
 	struct watch *w = data;
@@ -460,11 +452,8 @@ int main(int argc, char **argv)
 	if (w.until && ipk_cond_kind(w.until))
 		ipk_watch_add_kind(wt, ipk_cond_kind(w.until));
 
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: a signal ends the wait at once */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stop_signals(NULL);
 
 	int64_t deadline = w.timeout_ns >= 0 ? now_ns() + w.timeout_ns : INT64_MAX;
 	int rc = ipk_watch_start(wt, on_event, &w);
@@ -482,7 +471,7 @@ int main(int argc, char **argv)
 		status = EXIT_PARTIAL;
 		done = true;
 	}
-	while (!done && !stop) {
+	while (!done && !stop_signal) {
 		int64_t left = deadline - now_ns();
 		if (left <= 0) {
 			if (w.until || w.count)
