@@ -109,7 +109,7 @@ SCENARIOS := $(sort $(wildcard scenarios/*/*.yaml))
 
 .PHONY: all deps deps-build deps-check run check unit cli valgrind fuzz bench-ls bench-fds \
 	bench-compare bench-rm bench-scenario fuzz-targets install uninstall clean FORCE
-.PHONY: bench-watch bench-top
+.PHONY: bench-watch bench-top tui
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -119,7 +119,7 @@ all: $(STATIC_LIB) $(SHARED_LIB) $(SHARED_LINKS) $(PC_FILE) $(COMMANDS)
 # The deps step (build-aux/deps) installs packages only for the goals that
 # say they do; any other build only checks, and a missing package stops it
 # with the exact apt-get line.
-ifneq ($(filter deps run check unit cli valgrind fuzz bench-%,$(MAKECMDGOALS)),)
+ifneq ($(filter deps run check unit cli tui valgrind fuzz bench-%,$(MAKECMDGOALS)),)
 DEPS_INSTALL := --install
 endif
 
@@ -242,6 +242,10 @@ unit: deps-check all $(UNIT_TESTS)
 
 cli: deps-check all $(HELPERS)
 	@BUILD=$(B) JOBS=$(JOBS) tests/run-all cli
+
+# ipc-top in tmux (part of check too)
+tui: deps-check all $(HELPERS)
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all tui
 
 # The commands under valgrind: slow, so not in check; CI runs it.
 valgrind: deps-check all $(HELPERS)

@@ -216,7 +216,9 @@ static unsigned search_done(struct top *t, const char *text)
 
 static unsigned k_search(struct top *t)
 {
-	prompt_open(t, "Search (F3 next, Enter keeps): ", NULL, search_changed, search_done, false);
+	/* the last search again: F3 F3 goes on from it */
+	prompt_open(t, "Search (F3 next, Enter keeps): ", t->search_text, search_changed, search_done,
+		    false);
 	return R_DRAW;
 }
 
@@ -840,8 +842,9 @@ static unsigned create_done(struct top *t, const char *text)
 		goto out;
 	}
 	status_set(t, 1, "%s %s", existed ? "exists already:" : "created", ref);
-	free(t->sel_ref);
-	t->sel_ref = ref;
+	free(t->want_ref);
+	t->want_ref = ref;
+	t->want_until = now_ns() + 5 * INT64_C(1000000000);
 	r = R_REFRESH | R_DRAW;
 out:
 	free(copy);

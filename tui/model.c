@@ -739,6 +739,20 @@ void keep_selection(struct top *t)
 		t->sel = 0;
 		return;
 	}
+	if (t->want_ref) {
+		for (size_t i = 0; i < t->nrows; i++)
+			if (t->rows[i].type == ROW_OBJECT && !t->rows[i].ghost &&
+			    strcmp(ipk_object_ref(t->rows[i].o), t->want_ref) == 0) {
+				select_index(t, i);
+				free(t->want_ref);
+				t->want_ref = NULL;
+				return;
+			}
+		if (now_ns() > t->want_until) {
+			free(t->want_ref);
+			t->want_ref = NULL;
+		}
+	}
 	if (!t->sel_ref) {
 		select_index(t, t->sel);
 		return;
@@ -807,4 +821,5 @@ void model_free(struct top *t)
 	free(t->ghosts_next);
 	free(t->rows);
 	free(t->sel_ref);
+	free(t->want_ref);
 }

@@ -398,7 +398,7 @@ static void draw_table(struct top *t, int y, int height)
 			ipk_buf_puts(b, text.s ? text.s : "-");
 			ipk_buf_free(&text);
 			int cw = text_width(b->s);
-			int cap = t->cols[c]->wide ? 40 : 24;
+			int cap = t->cols[c]->wide ? 40 : 60;
 			if (cw > cap)
 				cw = cap;
 			if (cw > w[c])

@@ -168,6 +168,8 @@ struct top {
 	/* the cursor */
 	size_t sel, scroll;
 	char *sel_ref;
+	char *want_ref;			/* made by c: the cursor goes there once it is listed */
+	int64_t want_until;
 
 	/* the detail pane */
 	bool detail;
