@@ -508,6 +508,12 @@ int main(int argc, char **argv)
 	free(conf.columns);
 	free(conf.sort);
 
+	if (!t.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		msg("the screen needs a terminal: --batch prints text");
+		free(t.cols);
+		ipk_filter_free(t.filter);
+		return EXIT_USAGE;
+	}
 	if (t.batch && !t.out.fmt.time)
 		t.out.fmt.time = IPK_TIME_SHORT;
 	t.ctx = scope_ctx(&t.scope);
@@ -524,25 +530,21 @@ int main(int argc, char **argv)
 	}
 	if (t.scenario)
 		scenario_start(&t);
+	int status = EXIT_OK;
 	int rc = ipk_watch_start(t.watch, on_event, &t);
 	if (rc < 0) {
 		msg("cannot read the objects: %s", reason(-rc));
 		scenario_stop(&t);
-		return EXIT_PARTIAL;
+		status = EXIT_PARTIAL;
+		goto out;
 	}
 	/* what the first look could not read goes to stderr before the screen takes over */
 	report_diags(t.ctx);
 	t.snap = ipk_watch_snapshot(t.watch);
 	ghosts_flip(&t);
 
-	if (!t.batch) {
-		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-			msg("the screen needs a terminal: --batch prints text");
-			scenario_stop(&t);
-			return EXIT_USAGE;
-		}
+	if (!t.batch)
 		screen_start(&t);
-	}
 	/* after initscr(): its handlers are replaced; the loop ends, then endwin() */
 	catch_stop_signals(NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -555,6 +557,7 @@ int main(int argc, char **argv)
 			"read+build max %.3f ms (cpu %.3f ms), draw max %.3f ms\n", t.iterations,
 			t.nobjects, t.iterations ? t.refresh_ns_total / 1e6 / (double)t.iterations : 0.0,
 			t.poll_wall_ns_max / 1e6, t.build_ns_max / 1e6, t.draw_ns_max / 1e6);
+out:
 	ipk_object_free(t.detail_obj);
 	free(t.received);
 	free(t.act_text);
@@ -573,5 +576,5 @@ int main(int argc, char **argv)
 	ipk_filter_free(t.filter);
 	ipk_ctx_free(t.ctx);
 	int out_status = close_stdout();
-	return out_status;
+	return status ? status : out_status;
 }

@@ -14,12 +14,14 @@ top_start() {
 	local envs=() q
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
-	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	# a server of its own each time: a killed one may still be going away
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.$((++TOP_STARTS)).sock
 	TOP_RC=$BATS_TEST_TMPDIR/top.rc
 	TOP_STTY=$BATS_TEST_TMPDIR/top.stty
 	TOP_ERR=$BATS_TEST_TMPDIR/top.err
 	rm -f "$TOP_RC" "$TOP_STTY"
-	q=$(printf '%q ' "$IPC_TOP" "$@")
+	# a bound, should a test lose it (ASan reports at exit): the test's own -n wins
+	q=$(printf '%q ' "$IPC_TOP" -n 3000 "$@")
 	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x "$TOP_W" -y "$TOP_H" \
 		"env LANG=C.UTF-8 XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config ${envs[*]} $q 2>$TOP_ERR; echo \$? >$TOP_RC; stty -a >$TOP_STTY; sleep 600"
 	wait_screen 'F10Quit'

@@ -420,13 +420,44 @@ wait_selected() {
 	wait_screen 'F10Quit'
 }
 
-@test "--scenario runs ipc-scenario run --slow and shows its objects" {
-	top_start -- --scenario scenarios/teaching/bounded-buffer.yaml --slow 3 --kind "$NAMED"
-	wait_screen 'scenario scenarios/teaching/bounded-buffer.yaml \(pid [0-9]+\)'
-	wait_screen '(sysv-sem|posix-sem|posix-mq|sysv-shm|posix-shm):' 100
+@test "--scenario runs ipc-scenario run --slow and shows its objects and actors" {
+	top_start -- --scenario tests/scenario/paced.yaml --slow 20 --kind "$NAMED" -d 3
+	wait_screen 'scenario tests/scenario/paced.yaml \(pid [0-9]+\)'
+	wait_screen '^. +posix-sem:/paced-gate' 100
+	# its actors, as holders: the tree of holders shows each with what it holds
+	keys T
+	wait_screen '^  [^ ]+\[[0-9]+\] \([0-9]+\)'
 	keys q
 	wait_exit
 	# nothing of it is left behind: the scenario was stopped and cleaned up
 	for i in $(seq 50); do [ -z "$("$IPC_LS" --noheadings --kind "$NAMED")" ] && break; sleep 0.1; done
 	[ -z "$("$IPC_LS" --noheadings --kind "$NAMED")" ]
+}
+
+@test "ASCII line drawing where the locale is not UTF-8" {
+	mk sysv-sem >/dev/null
+	hold posix-mq name=/q send=2
+	top_start LANG=C LC_ALL=C -- --kind "$NAMED" -t -d 3
+	wait_screen 'tree: kind/owner'
+	screen | grep -Eq '(\|-|`-) root \(1\)'
+	! screen | grep -q '├'
+	keys End Enter
+	wait_screen 'DEPTH \(last'
+	screen | grep -A1 'DEPTH' | tail -1 | grep -Eq '  [_.:=+*#-]+ *$'
+}
+
+@test "a user other than root finds the keys that change others' objects greyed" {
+	require_other_user
+	mk posix-mq name=/roots >/dev/null
+	chmod 755 "$BATS_TEST_TMPDIR"
+	top_start -- --kind posix-mq
+	top_stop
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux-nobody.sock
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 150 -y 45 \
+		"setpriv --reuid=65534 --regid=65534 --clear-groups env LANG=C.UTF-8 HOME=/nonexistent $IPC_TOP --kind posix-mq; sleep 600"
+	wait_screen 'posix-mq:/roots'
+	screen -e | tail -1 | grep -Eq $'\e\\[2m(\e\\[[0-9;]*m)*F9Remove'
+	keys F9
+	wait_screen 'F9 k: not yours \(owner uid 0\)'
+	"$IPC_LS" -i posix-mq:/roots >/dev/null
 }
