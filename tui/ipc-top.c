@@ -498,6 +498,13 @@ int main(int argc, char **argv)
 		msg("%s", reason(ENOMEM));
 		return EXIT_PARTIAL;
 	}
+	/* objects of several namespaces: say which, as ipc-ls does */
+	const struct column *ns = column_find("NS");
+	bool has_ns = false;
+	for (size_t i = 0; i < t.ncols; i++)
+		has_ns |= t.cols[i] == ns;
+	if (t.scope.ns && !t.out.columns && !has_ns)
+		t.cols[t.ncols++] = ns;
 	const char *sort = t.sort_name ? t.sort_name : conf.sort;
 	if (sort && *sort) {
 		t.sort = column_find(sort);

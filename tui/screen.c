@@ -264,6 +264,9 @@ static int draw_header(struct top *t, int y)
 		ipk_buf_printf(&b, "  filter: %s", t->filter_text);
 	if (t->keyf_text[0])
 		ipk_buf_printf(&b, "  %s", t->keyf_text);
+	if (ipk_ctx_unreadable_procs(t->ctx))
+		ipk_buf_printf(&b, "  (%zu processes unreadable: holders may be missing)",
+			       ipk_ctx_unreadable_procs(t->ctx));
 	if (t->paused)
 		ipk_buf_puts(&b, "  [PAUSED]");
 	if (t->readonly)

@@ -461,3 +461,19 @@ wait_selected() {
 	wait_screen 'F9 k: not yours \(owner uid 0\)'
 	"$IPC_LS" -i posix-mq:/roots >/dev/null
 }
+
+@test "meters: red past 90% of a limit; --ns all shows every namespace's objects" {
+	# this namespace's own limit: two queues, both used
+	echo 2 >/proc/sys/fs/mqueue/queues_max
+	mk posix-mq name=/m1 >/dev/null
+	mk posix-mq name=/m2 >/dev/null
+	top_start -- --kind posix-mq
+	wait_screen 'MQ_QUEUES +\[\|+ *2/2\]'
+	screen -e | grep 'MQ_QUEUES' | grep -q $'\e\\[31m|'
+	! screen -e | grep 'MSGMNI' | grep -q $'\e\\[31m|'
+	top_stop
+	inner sysv-sem
+	run "$IPC_TOP" --batch -n 1 --ns all --kind sysv-sem
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -Eq "^sysv-sem:[0-9]+@ns:$INNER_NS .* $INNER_NS\$"
+}
