@@ -12,7 +12,8 @@
  *                   only those a process maps (or opened for writing since
  *                   the last look) are read again
  *   System V        nothing tells: every object, every poll, one *_STAT_ANY
- *                   each, compared in place with what the snapshot holds
+ *                   each; a reading the same as the last (sysv_unchanged)
+ *                   keeps its record, the rest are made and compared
  *   fd kinds,       the process scan, every poll; a holder's exit at once
  *   holders         through the process events connector (root, initial
  *                   namespaces) or a pidfd per holding process
