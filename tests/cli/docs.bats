@@ -147,6 +147,10 @@ complete_bash() {
 	[ "$output" = "$ref" ]
 	run complete_bash ipc-watch --unt
 	[ "$output" = "--until" ]
+	run complete_bash ipc-top --max-it
+	[ "$output" = "--max-iterations" ]
+	run complete_bash ipc-top --sort-key MSG
+	[ "$output" = "MSGSIZE" ] || [ "$output" = "$(printf 'MSGS\nMSGSIZE')" ]
 	run complete_bash ipc-watch --fields NAT
 	[ "$output" = "NATTCH" ]
 	run complete_bash ipc-exporter --per
