@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ipc-top: every IPC object, live, as htop shows processes.  One loop:
- * at each refresh (--delay) the library's watch brings its snapshot up to
- * date and reports what came, went and changed; the rows are built again
- * and drawn.  Between refreshes only the keys are read, so the screen
- * answers at once; the objects are read at refreshes only.
+ * ipc-top: every IPC object, live, as htop shows processes.  At each
+ * refresh (--delay) a reader thread brings the library's watch up to date
+ * (it reports what came, went and changed); then the rows are built again
+ * and drawn.  During the read this thread keeps the screen: the cursor
+ * moves over what is drawn, other keys wait for the read's end.
  */
 #include "top.h"
 
@@ -376,33 +376,188 @@ static void want_fields(struct ipk_ctx *ctx)
 	ipk_ctx_want_fields(ctx, fields, n);
 }
 
+/* ---------------------------------------------------------------- reader */
+
+static void *reader_main(void *arg)
+{
+	struct top *t = arg;
+
+	for (;;) {
+		pthread_mutex_lock(&t->mu);
+		while (!t->go && !t->quit)
+			pthread_cond_wait(&t->cv, &t->mu);
+		bool quit = t->quit;
+		t->go = false;
+		pthread_mutex_unlock(&t->mu);
+		if (quit)
+			return NULL;
+		int64_t w0 = now_ns();
+		int rc = ipk_watch_run(t->watch, 0, on_event, t);
+		ipk_ctx_clear_diags(t->ctx);
+		uint64_t wall = (uint64_t)(now_ns() - w0);
+		pthread_mutex_lock(&t->mu);
+		if (wall > t->poll_wall_ns_max)
+			t->poll_wall_ns_max = wall;
+		t->read_rc = rc;
+		t->read_done = true;
+		pthread_mutex_unlock(&t->mu);
+		char c = 1;
+		while (write(t->done_fd[1], &c, 1) < 0 && errno == EINTR)
+			;
+	}
+}
+
+/* Signals stay with the screen's thread: a key or a resize ends its poll at once. */
+static int reader_start(struct top *t)
+{
+	sigset_t all, old;
+
+	if (pipe2(t->done_fd, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&t->reader, NULL, reader_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	t->reader_started = true;
+	return 0;
+}
+
+static void reader_stop(struct top *t)
+{
+	if (!t->reader_started)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->quit = true;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->reader, NULL);
+	t->reader_started = false;
+	close(t->done_fd[0]);
+	close(t->done_fd[1]);
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+}
+
+static void read_start(struct top *t, bool counts)
+{
+	if (t->reading) {
+		t->read_counts |= counts;
+		return;
+	}
+	t->reading = true;
+	t->read_counts = counts;
+	t->read_cpu0 = cpu_ns();
+	pthread_mutex_lock(&t->mu);
+	t->go = true;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* The read is over: what it found becomes the rows, drawn.  True when -n is reached. */
+static bool read_finish(struct top *t)
+{
+	char buf[16];
+
+	while (read(t->done_fd[0], buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&t->mu);
+	bool done = t->read_done;
+	int rc = t->read_rc;
+	t->read_done = false;
+	pthread_mutex_unlock(&t->mu);
+	if (!done)
+		return false;
+	t->reading = false;
+	if (rc < 0 && rc != -EINTR)
+		status_set(t, 2, "cannot read the objects: %s", reason(-rc));
+	t->snap = ipk_watch_snapshot(t->watch);
+	ghosts_flip(t);
+	model_after_refresh(t);
+	refresh_data(t, false);
+	draw(t);
+	uint64_t cpu = cpu_ns() - t->read_cpu0;
+	if (!t->read_counts)
+		return false;
+	t->refresh_ns_total += cpu;
+	t->iterations++;
+	return t->max_iterations && t->iterations >= t->max_iterations;
+}
+
+/* ------------------------------------------------------------------ loops */
+
+/* --batch: one refresh after another, read and printed by this thread. */
+static void run_batch(struct top *t)
+{
+	int64_t period = (int64_t)t->delay * 100000000;
+	int64_t next = now_ns();
+
+	while (!stop_signal) {
+		int64_t now = now_ns();
+		if (now < next) {
+			struct pollfd p = { .fd = t->scenario_fd, .events = POLLIN };
+			poll(&p, 1, (int)((next - now + 999999) / 1000000));
+			if (t->scenario)
+				scenario_read(t);
+			continue;
+		}
+		uint64_t c0 = cpu_ns();
+		if (t->scenario)
+			scenario_read(t);
+		refresh_data(t, true);
+		draw(t);
+		t->refresh_ns_total += cpu_ns() - c0;
+		t->iterations++;
+		next += period;
+		if (next < now)
+			next = now + period;
+		if (t->max_iterations && t->iterations >= t->max_iterations)
+			break;
+	}
+}
+
+/* The screen: a refresh starts a read every --delay; keys are answered meanwhile. */
 static void run(struct top *t)
 {
 	int64_t period = (int64_t)t->delay * 100000000;
 	int64_t next = now_ns();
 	unsigned r = 0;
 
+	int rc = reader_start(t);
+	if (rc) {
+		status_set(t, 2, "cannot start the reader: %s", reason(-rc));
+		return;
+	}
+	/* what the first look found, at once */
+	refresh_data(t, false);
+	draw(t);
 	while (!stop_signal) {
 		int64_t now = now_ns();
 		if (now >= next) {
-			uint64_t c0 = cpu_ns();
 			if (t->scenario)
 				scenario_read(t);
-			refresh_data(t, true);
-			draw(t);
-			t->refresh_ns_total += cpu_ns() - c0;
-			t->iterations++;
+			if (t->paused) {
+				/* nothing read: the rows as they were, drawn again */
+				refresh_data(t, false);
+				draw(t);
+				t->iterations++;
+				if (t->max_iterations && t->iterations >= t->max_iterations)
+					break;
+			} else {
+				read_start(t, true);
+			}
 			next += period;
 			if (next < now)
 				next = now + period;
-			if (t->max_iterations && t->iterations >= t->max_iterations)
-				break;
-			continue;
 		}
-		struct pollfd p[2] = { { .fd = t->batch ? -1 : STDIN_FILENO, .events = POLLIN },
-				       { .fd = t->scenario_fd, .events = POLLIN } };
-		int64_t left = (next - now + 999999) / 1000000;
-		int n = poll(p, 2, (int)(left > 1000 ? 1000 : left));
+		struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN },
+				       { .fd = t->scenario_fd, .events = POLLIN },
+				       { .fd = t->done_fd[0], .events = POLLIN } };
+		int64_t left = (next - now_ns() + 999999) / 1000000;
+		int n = poll(p, 3, (int)(left < 0 ? 0 : left > 1000 ? 1000 : left));
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[1].revents) {
@@ -413,21 +568,51 @@ static void run(struct top *t)
 			}
 			r |= R_DRAW;
 		}
-		if (t->batch)
-			continue;
-		/* every key waiting, then one repaint; a resize comes as a key too */
+		if (p[2].revents && read_finish(t))
+			break;
+		/* keys: every one waiting, then one repaint; a resize comes as a key too */
 		int key;
+		size_t q = 0;
+		while (!t->reading && q < t->nqueued) {
+			r |= key_handle(t, t->queued[q++]);
+			if (r & R_QUIT)
+				return;
+		}
+		if (!t->reading)
+			t->nqueued = 0;
 		while ((key = getch()) != ERR) {
+			if (t->reading) {
+				/* the cursor still moves over what is drawn; the rest waits */
+				long d = key == KEY_UP ? -1 : key == KEY_DOWN ? 1 :
+					 key == KEY_PPAGE ? -(long)t->rows_on_screen :
+					 key == KEY_NPAGE ? t->rows_on_screen :
+					 key == KEY_HOME ? -(long)t->nrows : key == KEY_END ? (long)t->nrows : 0;
+				if (d && !t->nqueued && !t->prompt.active && t->screen == SCREEN_MAIN &&
+				    screen_move_in_frame(t, d))
+					screen_draw_frame(t);
+				else if (t->nqueued < sizeof(t->queued) / sizeof(t->queued[0]))
+					t->queued[t->nqueued++] = key;
+				continue;
+			}
 			r |= key_handle(t, key);
 			if (r & R_QUIT)
 				return;
 		}
-		if (r & R_REFRESH) {
-			refresh_data(t, true);
-			r |= R_DRAW;
-		} else if (r & R_REBUILD) {
-			refresh_data(t, false);
+		if (t->reading) {
+			/* what the keys asked is done when the read is */
+			continue;
 		}
+		if (r & R_REFRESH) {
+			read_start(t, false);
+			r &= ~(unsigned)(R_REFRESH | R_REBUILD);
+			/* the prompt or the status line now; the rows when the read is done */
+			if (r & R_DRAW)
+				screen_draw_frame(t);
+			r = 0;
+			continue;
+		}
+		if (r & R_REBUILD)
+			refresh_data(t, false);
 		if (r & R_DRAW)
 			screen_draw(t);
 		r = 0;
@@ -555,13 +740,18 @@ int main(int argc, char **argv)
 	/* after initscr(): its handlers are replaced; the loop ends, then endwin() */
 	catch_stop_signals(NULL);
 	signal(SIGPIPE, SIG_IGN);
-	run(&t);
+	if (t.batch)
+		run_batch(&t);
+	else
+		run(&t);
+	reader_stop(&t);
 	screen_end();
+	screen_free();
 	scenario_stop(&t);
 
 	if (t.stats)
 		fprintf(stderr, "ipc-top: stats: %lld refreshes, %zu objects, refresh cpu mean %.3f ms, "
-			"read+build max %.3f ms (cpu %.3f ms), draw max %.3f ms\n", t.iterations,
+			"read max %.3f ms (wall), build max %.3f ms (cpu), draw max %.3f ms\n", t.iterations,
 			t.nobjects, t.iterations ? t.refresh_ns_total / 1e6 / (double)t.iterations : 0.0,
 			t.poll_wall_ns_max / 1e6, t.build_ns_max / 1e6, t.draw_ns_max / 1e6);
 out:

@@ -1079,7 +1079,8 @@ void footer_at(struct top *t, size_t i, const char **key, const char **label, bo
 	snprintf(keys[i % 16], sizeof(keys[0]), "F%d", b->keys[0] - KEY_F(0));
 	*key = keys[i % 16];
 	*label = b->footer;
-	*grey = greyed(t, b);
+	if (grey)
+		*grey = greyed(t, b);
 	*code = b->keys[0];
 }
 

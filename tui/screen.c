@@ -350,11 +350,45 @@ int screen_column_at(const struct top *t, int x)
 	return -1;
 }
 
-static void draw_table(struct top *t, int y, int height)
+/*
+ * What the table shows, made from the rows (and so from the snapshot), and
+ * painted from itself: while the objects are read again the cursor still
+ * moves over it, touching nothing the read changes.
+ */
+struct frame_row {
+	enum row_type type;
+	char line[160];		/* a heading */
+	char marker;
+	enum paint base;
+	uint64_t changed;	/* bit c: column c changed */
+	char *key;		/* its REF (a heading: its label) */
+};
+
+static struct frame {
+	size_t first, nvis, nc;
+	struct ipk_buf *cells;
+	int *w;
+	struct frame_row *rows;
+} fr;
+
+static void frame_free(void)
+{
+	for (size_t i = 0; i < fr.nvis * fr.nc; i++)
+		ipk_buf_free(&fr.cells[i]);
+	for (size_t i = 0; i < fr.nvis; i++)
+		free(fr.rows[i].key);
+	free(fr.cells);
+	free(fr.w);
+	free(fr.rows);
+	memset(&fr, 0, sizeof(fr));
+}
+
+static void frame_build(struct top *t, int y, int height)
 {
 	int64_t now = now_ns();
 	size_t nc = t->ncols;
 
+	frame_free();
 	t->header_y = y;
 	t->table_y = y + 1;
 	t->rows_on_screen = height - 1;
@@ -374,25 +408,42 @@ static void draw_table(struct top *t, int y, int height)
 
 	/* the cells of the rows in view, and the width each column needs */
 	size_t nvis = last - first;
-	struct ipk_buf *cells = calloc(nvis * nc + 1, sizeof(*cells));
-	int *w = calloc(nc + 1, sizeof(*w));
+	fr.cells = calloc(nvis * nc + 1, sizeof(*fr.cells));
+	fr.w = calloc(nc + 1, sizeof(*fr.w));
+	fr.rows = calloc(nvis + 1, sizeof(*fr.rows));
 	free(t->col_x);
 	free(t->col_w);
 	t->col_x = calloc(nc + 1, sizeof(int));
 	t->col_w = calloc(nc + 1, sizeof(int));
-	if (!cells || !w || !t->col_x || !t->col_w) {
-		free(cells);
-		free(w);
+	if (!fr.cells || !fr.w || !fr.rows || !t->col_x || !t->col_w) {
+		frame_free();
 		return;
 	}
+	fr.first = first;
+	fr.nvis = nvis;
+	fr.nc = nc;
+	int *w = fr.w;
 	for (size_t c = 0; c < nc; c++)
 		w[c] = text_width(t->cols[c]->name) + (t->sort == t->cols[c]);
 	for (size_t i = 0; i < nvis; i++) {
 		const struct row *r = &t->rows[first + i];
-		if (r->type != ROW_OBJECT)
+		struct frame_row *f = &fr.rows[i];
+		f->type = r->type;
+		if (r->type == ROW_GROUP) {
+			snprintf(f->line, sizeof(f->line), "%*s%s%s (%zu)",
+				 (r->depth > 1 ? r->depth - 1 : 0) * 3, "", tree_branch(t, r), r->label,
+				 r->count);
+			f->key = strdup(r->label);
 			continue;
+		}
+		f->key = strdup(ipk_object_ref(r->o));
+		f->marker = marker(r, now);
+		f->base = r->ghost ? P_GHOST : r->t && r->t->tagged ? P_TAGGED :
+			  r->t && r->t->born && now - r->t->born < HIGHLIGHT_NS ? P_NEW : P_PLAIN;
 		for (size_t c = 0; c < nc; c++) {
-			struct ipk_buf *b = &cells[i * nc + c];
+			struct ipk_buf *b = &fr.cells[i * nc + c];
+			if (c < 64 && cell_changed(r, t->cols[c], now))
+				f->changed |= UINT64_C(1) << c;
 			if (c == 0)
 				ipk_buf_printf(b, "%*s%s", (r->depth > 1 ? r->depth - 1 : 0) * 3, "",
 					       tree_branch(t, r));
@@ -417,7 +468,16 @@ static void draw_table(struct top *t, int y, int height)
 			w[c] += COLS - used;
 			break;
 		}
+}
 
+static void frame_paint(struct top *t)
+{
+	size_t nc = fr.nc;
+	int *w = fr.w;
+	int y = t->header_y;
+
+	if (!w)
+		return;
 	/* the headers */
 	move(y, 0);
 	attrset(paint(P_TITLE));
@@ -443,47 +503,61 @@ static void draw_table(struct top *t, int y, int height)
 		int ry = t->table_y + (int)i;
 		move(ry, 0);
 		clrtoeol();
-		if (i >= nvis)
+		if (i >= fr.nvis)
 			continue;
-		const struct row *r = &t->rows[first + i];
-		bool selected = first + i == t->sel;
-		attr_t base = selected ? paint(P_SELECTED) : r->ghost ? paint(P_GHOST) :
-			      r->t && r->t->tagged ? paint(P_TAGGED) :
-			      r->t && r->t->born && now - r->t->born < HIGHLIGHT_NS ? paint(P_NEW) :
-			      A_NORMAL;
+		const struct frame_row *r = &fr.rows[i];
+		bool selected = fr.first + i == t->sel;
+		attr_t base = selected ? paint(P_SELECTED) : r->base == P_PLAIN ? A_NORMAL : paint(r->base);
 		if (selected) {
 			attrset(base);
 			for (int k = 0; k < COLS; k++)
 				addch(' ');
 		}
 		if (r->type == ROW_GROUP) {
-			char line[160];
-			snprintf(line, sizeof(line), "%*s%s%s (%zu)", (r->depth > 1 ? r->depth - 1 : 0) * 3,
-				 "", tree_branch(t, r), r->label, r->count);
-			put(ry, 2, COLS - 2, line, selected ? base : paint(P_GROUP), false);
+			put(ry, 2, COLS - 2, r->line, selected ? base : paint(P_GROUP), false);
 			continue;
 		}
-		char m[2] = { marker(r, now), 0 };
+		char m[2] = { r->marker, 0 };
 		put(ry, 0, 2, m, base, true);
 		x = 2;
 		for (size_t c = 0; c < nc && x < COLS; c++) {
-			const char *s = cells[i * nc + c].s ? cells[i * nc + c].s : "-";
+			const char *s = fr.cells[i * nc + c].s ? fr.cells[i * nc + c].s : "-";
 			int sw = text_width(s);
 			int pad = t->cols[c]->right && sw < w[c] ? w[c] - sw : 0;
 			attr_t a = base;
-			if (!selected && cell_changed(r, t->cols[c], now))
+			bool changed = c < 64 && (r->changed & (UINT64_C(1) << c));
+			if (!selected && changed)
 				a = paint(P_CHANGED);
-			else if (selected && cell_changed(r, t->cols[c], now))
+			else if (selected && changed)
 				a = base | A_BOLD | A_UNDERLINE;
 			int avail = COLS - x;
 			put(ry, x + pad, (w[c] - pad < avail - pad ? w[c] - pad : avail - pad), s, a, false);
 			x += w[c] + 1;
 		}
 	}
-	for (size_t i = 0; i < nvis * nc; i++)
-		ipk_buf_free(&cells[i]);
-	free(cells);
-	free(w);
+}
+
+bool screen_move_in_frame(struct top *t, long d)
+{
+	if (!fr.nvis || !fr.rows)
+		return false;
+	long i = (long)t->sel + d;
+	long lo = (long)fr.first, hi = (long)(fr.first + fr.nvis) - 1;
+	if (i < lo)
+		i = lo;
+	if (i > hi)
+		i = hi;
+	if ((size_t)i == t->sel)
+		return true;
+	const char *key = fr.rows[i - lo].key;
+	char *copy = key ? strdup(key) : NULL;
+	if (!copy)
+		return false;
+	free(t->sel_ref);
+	t->sel_ref = copy;
+	t->sel = (size_t)i;
+	t->detail_scroll = 0;
+	return true;
 }
 
 /* ------------------------------------------------------------ the pane */
@@ -667,7 +741,10 @@ static void draw_detail(struct top *t, int y, int height)
 
 /* -------------------------------------------------------------- footer */
 
-static void draw_footer(struct top *t)
+/* whether each footer key was greyed at the last full draw */
+static bool footer_grey[32];
+
+static void draw_footer(struct top *t, bool cached)
 {
 	int y = LINES - 1;
 
@@ -690,7 +767,11 @@ static void draw_footer(struct top *t)
 		const char *key, *label;
 		bool greyed;
 		int code;
-		footer_at(t, i, &key, &label, &greyed, &code);
+		footer_at(t, i, &key, &label, cached ? NULL : &greyed, &code);
+		if (i < 32 && cached)
+			greyed = footer_grey[i];
+		else if (i < 32)
+			footer_grey[i] = greyed;
 		x += put(y, x, COLS - x, key, greyed ? A_DIM : paint(P_KEY), false);
 		char l[16];
 		snprintf(l, sizeof(l), "%-6s", label);
@@ -815,12 +896,29 @@ void screen_draw(struct top *t)
 	int pane = 0;
 	if (t->detail)
 		pane = (bottom - y) / 2 > 6 ? (bottom - y) / 2 : (bottom - y > 8 ? 6 : 0);
-	draw_table(t, y, bottom - y - pane);
+	frame_build(t, y, bottom - y - pane);
+	frame_paint(t);
 	if (pane)
 		draw_detail(t, bottom - pane, pane);
 	draw_status(t);
-	draw_footer(t);
+	draw_footer(t, false);
 	refresh();
+}
+
+/* While the objects are read: the table again from its frame, nothing else touched. */
+void screen_draw_frame(struct top *t)
+{
+	if (!t->curses || t->screen != SCREEN_MAIN || t->prompt.active)
+		return;
+	frame_paint(t);
+	draw_status(t);
+	draw_footer(t, true);
+	refresh();
+}
+
+void screen_free(void)
+{
+	frame_free();
 }
 
 /* -------------------------------------------------------------- batch */

@@ -9,6 +9,7 @@
 #ifndef IPCKIT_TUI_TOP_H
 #define IPCKIT_TUI_TOP_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -208,6 +209,23 @@ struct top {
 	char scenario_line[256];
 	int scenario_status;		/* -1 running */
 
+	/*
+	 * The reader: a thread that brings the watch up to date while this one
+	 * keeps the screen; it alone uses the context and the snapshot then.
+	 */
+	pthread_t reader;
+	bool reader_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool go, quit, read_done;	/* under mu */
+	int read_rc;
+	int done_fd[2];			/* the reader writes a byte when it is done */
+	bool reading;			/* a read goes on: the keys wait in queued[] */
+	bool read_counts;		/* a refresh's read (-n counts it), not an action's */
+	uint64_t read_cpu0;
+	int queued[64];
+	size_t nqueued;
+
 	/* counts */
 	long long iterations;
 	uint64_t refresh_ns_total, refresh_ns_max, build_ns_max, draw_ns_max;
@@ -242,6 +260,10 @@ void screen_draw(struct top *t);
 void status_set(struct top *t, int attr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int screen_column_at(const struct top *t, int x);
+/* While a read goes on: the cursor moved by @d over the rows drawn, and those drawn again. */
+bool screen_move_in_frame(struct top *t, long d);
+void screen_draw_frame(struct top *t);
+void screen_free(void);
 void batch_print(struct top *t);
 
 /* keys.c */
@@ -250,7 +272,7 @@ unsigned mouse_handle(struct top *t);
 void help_lines(struct top *t, void (*line)(struct top *t, const char *keys, const char *help,
 					    bool greyed, void *arg), void *arg);
 int keys_complete(const char *what);
-/* The footer: F-keys, their labels, whether greyed now. */
+/* The footer: F-keys, their labels, whether greyed now (@greyed NULL: not asked). */
 size_t footer_count(void);
 void footer_at(struct top *t, size_t i, const char **key, const char **label, bool *greyed,
 	       int *code);
