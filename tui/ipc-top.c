@@ -3,8 +3,9 @@
  * ipc-top: every IPC object, live, as htop shows processes.  At each
  * refresh (--delay) a reader thread brings the library's watch up to date
  * (it reports what came, went and changed); then the rows are built again
- * and drawn.  During the read this thread keeps the screen: the cursor
- * moves over what is drawn, other keys wait for the read's end.
+ * (the rows built there too).  During the read this thread keeps the
+ * screen: the cursor moves over what is drawn, other keys wait for the
+ * read's end; then the cursor finds its object again and all is drawn.
  */
 #include "top.h"
 
@@ -395,6 +396,11 @@ static void *reader_main(void *arg)
 		int rc = ipk_watch_run(t->watch, 0, on_event, t);
 		ipk_ctx_clear_diags(t->ctx);
 		uint64_t wall = (uint64_t)(now_ns() - w0);
+		/* what follows from the read, done here too: the screen's thread only draws */
+		t->snap = ipk_watch_snapshot(t->watch);
+		ghosts_flip(t);
+		model_after_refresh(t);
+		rows_build(t);
 		pthread_mutex_lock(&t->mu);
 		if (wall > t->poll_wall_ns_max)
 			t->poll_wall_ns_max = wall;
@@ -474,10 +480,9 @@ static bool read_finish(struct top *t)
 	t->reading = false;
 	if (rc < 0 && rc != -EINTR)
 		status_set(t, 2, "cannot read the objects: %s", reason(-rc));
-	t->snap = ipk_watch_snapshot(t->watch);
-	ghosts_flip(t);
-	model_after_refresh(t);
-	refresh_data(t, false);
+	/* the rows are built: the cursor finds its object again, then the screen */
+	keep_selection(t);
+	detail_lookup(t);
 	draw(t);
 	uint64_t cpu = cpu_ns() - t->read_cpu0;
 	if (!t->read_counts)
@@ -523,7 +528,7 @@ static void run_batch(struct top *t)
 static void run(struct top *t)
 {
 	int64_t period = (int64_t)t->delay * 100000000;
-	int64_t next = now_ns();
+	int64_t next = now_ns(), awake = 0;
 	unsigned r = 0;
 
 	int rc = reader_start(t);
@@ -557,7 +562,12 @@ static void run(struct top *t)
 				       { .fd = t->scenario_fd, .events = POLLIN },
 				       { .fd = t->done_fd[0], .events = POLLIN } };
 		int64_t left = (next - now_ns() + 999999) / 1000000;
+		/* the longest this thread was away from the keys */
+		int64_t before = now_ns();
+		if (awake && (uint64_t)(before - awake) > t->busy_ns_max)
+			t->busy_ns_max = (uint64_t)(before - awake);
 		int n = poll(p, 3, (int)(left < 0 ? 0 : left > 1000 ? 1000 : left));
+		awake = now_ns();
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[1].revents) {
@@ -586,7 +596,7 @@ static void run(struct top *t)
 				long d = key == KEY_UP ? -1 : key == KEY_DOWN ? 1 :
 					 key == KEY_PPAGE ? -(long)t->rows_on_screen :
 					 key == KEY_NPAGE ? t->rows_on_screen :
-					 key == KEY_HOME ? -(long)t->nrows : key == KEY_END ? (long)t->nrows : 0;
+					 key == KEY_HOME ? -(long)INT32_MAX : key == KEY_END ? INT32_MAX : 0;
 				if (d && !t->nqueued && !t->prompt.active && t->screen == SCREEN_MAIN &&
 				    screen_move_in_frame(t, d))
 					screen_draw_frame(t);
@@ -751,9 +761,11 @@ int main(int argc, char **argv)
 
 	if (t.stats)
 		fprintf(stderr, "ipc-top: stats: %lld refreshes, %zu objects, refresh cpu mean %.3f ms, "
-			"read max %.3f ms (wall), build max %.3f ms (cpu), draw max %.3f ms\n", t.iterations,
+			"read max %.3f ms (wall), build max %.3f ms (cpu), draw max %.3f ms, "
+			"keys waited at most %.3f ms\n", t.iterations,
 			t.nobjects, t.iterations ? t.refresh_ns_total / 1e6 / (double)t.iterations : 0.0,
-			t.poll_wall_ns_max / 1e6, t.build_ns_max / 1e6, t.draw_ns_max / 1e6);
+			t.poll_wall_ns_max / 1e6, t.build_ns_max / 1e6, t.draw_ns_max / 1e6,
+			t.busy_ns_max / 1e6);
 out:
 	ipk_object_free(t.detail_obj);
 	free(t.received);

@@ -210,8 +210,9 @@ struct top {
 	int scenario_status;		/* -1 running */
 
 	/*
-	 * The reader: a thread that brings the watch up to date while this one
-	 * keeps the screen; it alone uses the context and the snapshot then.
+	 * The reader: a thread that brings the watch up to date and builds the
+	 * rows while the main one keeps the screen; during a read it alone uses
+	 * the context, the snapshot, the rows, the tracks and the ghosts.
 	 */
 	pthread_t reader;
 	bool reader_started;
@@ -230,6 +231,7 @@ struct top {
 	long long iterations;
 	uint64_t refresh_ns_total, refresh_ns_max, build_ns_max, draw_ns_max;
 	uint64_t poll_wall_ns_max;
+	uint64_t busy_ns_max;		/* the screen's thread away from the keys, at most */
 };
 
 int64_t now_ns(void);
