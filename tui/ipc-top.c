@@ -326,6 +326,20 @@ static void detail_lookup(struct top *t)
 	ipk_ctx_clear_diags(t->ctx);
 }
 
+/* The kernel's limits and their use, for the meters: a read of /proc/sys and /dev/shm. */
+static void read_limits(struct top *t)
+{
+	struct ipk_limit *v = NULL;
+	size_t n = 0;
+
+	if (ipk_limits(t->ctx, &v, &n) == 0) {
+		free(t->limits);
+		t->limits = v;
+		t->nlimits = n;
+	}
+	ipk_ctx_clear_diags(t->ctx);
+}
+
 /* The objects read again (unless paused), the rows built again. */
 static void refresh_data(struct top *t, bool read)
 {
@@ -340,6 +354,7 @@ static void refresh_data(struct top *t, bool read)
 		t->snap = ipk_watch_snapshot(t->watch);
 		ghosts_flip(t);
 		model_after_refresh(t);
+		read_limits(t);
 	}
 	int64_t w1 = now_ns();
 	rows_build(t);
@@ -400,6 +415,7 @@ static void *reader_main(void *arg)
 		t->snap = ipk_watch_snapshot(t->watch);
 		ghosts_flip(t);
 		model_after_refresh(t);
+		read_limits(t);
 		rows_build(t);
 		pthread_mutex_lock(&t->mu);
 		if (wall > t->poll_wall_ns_max)
@@ -744,6 +760,7 @@ int main(int argc, char **argv)
 	report_diags(t.ctx);
 	t.snap = ipk_watch_snapshot(t.watch);
 	ghosts_flip(&t);
+	read_limits(&t);
 
 	if (!t.batch)
 		screen_start(&t);
@@ -767,6 +784,7 @@ int main(int argc, char **argv)
 			t.poll_wall_ns_max / 1e6, t.build_ns_max / 1e6, t.draw_ns_max / 1e6,
 			t.busy_ns_max / 1e6);
 out:
+	free(t.limits);
 	ipk_object_free(t.detail_obj);
 	free(t.received);
 	free(t.act_text);

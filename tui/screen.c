@@ -245,7 +245,7 @@ static void draw_meter(struct top *t, int y, int x, int w, const struct ipk_limi
 
 static int draw_header(struct top *t, int y)
 {
-	struct ipk_limit *v = NULL;
+	const struct ipk_limit *v;
 	size_t n = 0;
 	struct ipk_buf b = { 0 };
 	char when[16];
@@ -276,7 +276,8 @@ static int draw_header(struct top *t, int y)
 	put(y++, 0, COLS, e.s, A_BOLD, true);
 	ipk_buf_free(&e);
 
-	ipk_limits(t->ctx, &v, &n);
+	v = t->limits;
+	n = t->nlimits;
 	int w = COLS / 2;
 	size_t shown = 0;
 	for (size_t m = 0; m < NMETERS; m++) {
@@ -287,7 +288,6 @@ static int draw_header(struct top *t, int y)
 			shown++;
 		}
 	}
-	free(v);
 	y += (int)(shown + 1) / 2;
 	ipk_buf_reset(&b);
 	for (size_t k = 0; k < ipk_kind_count() && k < 32; k++)
@@ -925,7 +925,7 @@ void screen_free(void)
 
 void batch_print(struct top *t)
 {
-	struct ipk_limit *v = NULL;
+	const struct ipk_limit *v;
 	size_t n = 0;
 	struct ipk_buf b = { 0 };
 	char when[16];
@@ -936,7 +936,8 @@ void batch_print(struct top *t)
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	printf("ipc-top - %s - %zu objects, %zu shown, view %s\n", when, t->nobjects, t->nrows,
 	       view_name(t->view));
-	ipk_limits(t->ctx, &v, &n);
+	v = t->limits;
+	n = t->nlimits;
 	for (size_t m = 0; m < NMETERS; m++)
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(v[i].resource, meters[m]) == 0) {
@@ -948,7 +949,6 @@ void batch_print(struct top *t)
 					printf("%s%s %s", m ? ", " : "", meters[m], b.s);
 			}
 	printf("\n");
-	free(v);
 
 	struct out_col *cols = calloc(t->ncols + 1, sizeof(*cols));
 	if (!cols) {

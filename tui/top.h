@@ -149,6 +149,8 @@ struct top {
 	struct ipk_object **ghosts, **ghosts_next;	/* removed: shown at one refresh */
 	size_t nghosts, nghosts_next, ghosts_cap, ghosts_next_cap;
 	size_t nobjects;				/* objects in the snapshot */
+	struct ipk_limit *limits;			/* the kernel's, read with the objects */
+	size_t nlimits;
 	size_t per_kind[32];
 
 	/* what is remembered per object, by REF */
