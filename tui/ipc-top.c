@@ -326,6 +326,16 @@ static void detail_lookup(struct top *t)
 	ipk_ctx_clear_diags(t->ctx);
 }
 
+/* Whether the detail pane's record is of another object than the cursor's. */
+static bool detail_stale(const struct top *t)
+{
+	const struct row *r = row_selected(t);
+
+	if (!r || r->type != ROW_OBJECT || r->ghost)
+		return t->detail_obj != NULL;
+	return !t->detail_obj || strcmp(ipk_object_ref(t->detail_obj), ipk_object_ref(r->o)) != 0;
+}
+
 /* The kernel's limits and their use, for the meters: a read of /proc/sys and /dev/shm. */
 static void read_limits(struct top *t)
 {
@@ -639,6 +649,8 @@ static void run(struct top *t)
 		}
 		if (r & R_REBUILD)
 			refresh_data(t, false);
+		else if ((r & R_DRAW) && t->detail && detail_stale(t))
+			detail_lookup(t);
 		if (r & R_DRAW)
 			screen_draw(t);
 		r = 0;

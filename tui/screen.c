@@ -611,7 +611,11 @@ static void lines_free(struct lines *l)
 /* The whole `ipc-ls -i` record, holders with fd and mode, the sparkline, the bars. */
 static void detail_lines(struct top *t, const struct row *r, struct lines *l)
 {
-	const struct ipk_object *o = r->ghost || !t->detail_obj ? r->o : t->detail_obj;
+	/* the record looked up again, when it is of this row (the cursor may have moved since) */
+	const struct ipk_object *o = r->o;
+	if (!r->ghost && t->detail_obj &&
+	    strcmp(ipk_object_ref(t->detail_obj), ipk_object_ref(r->o)) == 0)
+		o = t->detail_obj;
 	const struct ipk_kind *k = ipk_object_kind(o);
 	struct ipk_format fmt = t->out.fmt;
 	struct ipk_buf b = { 0 }, e = { 0 };

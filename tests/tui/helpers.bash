@@ -98,3 +98,22 @@ refs_shown() {
 top_pid() {
 	pgrep -f -n -- "^$IPC_TOP" || pgrep -n ipc-top
 }
+
+# mouse COL ROW [BUTTON]: an xterm mouse report as the terminal sends it
+# (1-based column and row; BUTTON 0 the left press, 64 and 65 the wheel)
+mouse() {
+	local ev
+	printf -v ev '\e[M%b%b%b' "\\x$(printf %x $((32 + ${3:-0})))" \
+		"\\x$(printf %x $((32 + $1)))" "\\x$(printf %x $((32 + $2)))"
+	type_text "$ev"
+	# a press of the left button is released too (3: released)
+	if [ "${3:-0}" = 0 ]; then
+		printf -v ev '\e[M#%b%b' "\\x$(printf %x $((32 + $1)))" "\\x$(printf %x $((32 + $2)))"
+		type_text "$ev"
+	fi
+}
+
+# The screen's row (1-based) of the first line matching REGEX.
+row_of() {
+	screen | grep -n -E -- "$1" | head -1 | cut -d: -f1
+}

@@ -477,3 +477,31 @@ wait_selected() {
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -Eq "^sysv-sem:[0-9]+@ns:$INNER_NS .* $INNER_NS\$"
 }
+
+@test "mouse: a click on a header sorts (again: inverts), on a row selects, on the footer presses; the wheel moves" {
+	mk posix-shm name=/mid size=20K
+	mk posix-shm name=/big size=300K
+	mk posix-shm name=/small size=1K
+	top_start -- --kind posix-shm -o REF,SIZE
+	wait_screen 'posix-shm:/small'
+	y=$(row_of '^  REF')
+	x=$(screen | grep '^  REF' | awk '{ print index($0, "SIZE") }')
+	mouse "$x" "$y"
+	wait_screen 'sort: SIZE$'
+	[ "$(refs_shown posix-shm | paste -sd' ')" = "posix-shm:/small posix-shm:/mid posix-shm:/big" ]
+	mouse "$x" "$y"
+	wait_screen 'sort: SIZE \(inverted\)'
+	# a click on a row: the cursor there (the detail pane says which)
+	keys Enter
+	wait_selected posix-shm:/big
+	mouse 5 "$(row_of '^  posix-shm:/small')"
+	wait_selected posix-shm:/small
+	# the wheel: up three rows, to the first
+	mouse 5 "$(row_of '^  posix-shm:/mid')" 64
+	wait_selected posix-shm:/big
+	mouse 5 "$(row_of '^  posix-shm:/mid')" 65
+	wait_selected posix-shm:/small
+	# F1 of the footer
+	mouse 3 "$TOP_H"
+	wait_screen 'ipc-top keys'
+}
