@@ -16,6 +16,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define MAX_DEPTH	8		/* loops inside loops */
@@ -1231,6 +1234,10 @@ static bool parse_expect1(struct loader *L, struct scope *sc, struct scn_step *s
 				} else {
 					ok &= int_val(L, sc, x, "expect: value", SP_INT, &e->value);
 				}
+			} else if ((is_key(k, "min") || is_key(k, "max")) &&
+				   (op->flags & SCN_OUT_VALUE) && !(op->flags & SCN_OUT_SIGNAL)) {
+				ok &= int_val(L, sc, x, k->s[1] == 'i' ? "expect: min" : "expect: max",
+					      SP_INT, k->s[1] == 'i' ? &e->min : &e->max);
 			} else if ((is_key(k, "priority") && (op->flags & SCN_OUT_PRIO)) ||
 				   (is_key(k, "type") && (op->flags & SCN_OUT_TYPE))) {
 				ok &= int_val(L, sc, x, "expect", SP_INT, &e->aux);
@@ -1240,7 +1247,9 @@ static bool parse_expect1(struct loader *L, struct scope *sc, struct scn_step *s
 				char allowed[128];
 				snprintf(allowed, sizeof(allowed), "error%s%s%s%s%s",
 					 op->flags & SCN_OUT_DATA ? ", data" : "",
-					 op->flags & SCN_OUT_VALUE ? ", value" : "",
+					 op->flags & SCN_OUT_VALUE ?
+					 (op->flags & SCN_OUT_SIGNAL ? ", value" : ", value, min, max") :
+					 "",
 					 op->flags & SCN_OUT_PRIO ? ", priority" : "",
 					 op->flags & SCN_OUT_TYPE ? ", type" : "",
 					 op->flags & SCN_OUT_FDS ? ", fds" : "");
@@ -1249,7 +1258,8 @@ static bool parse_expect1(struct loader *L, struct scope *sc, struct scn_step *s
 				ok = false;
 			}
 		}
-		if (e->err && (e->data || e->value.kind || e->aux.kind || e->fds.kind)) {
+		if (e->err && (e->data || e->value.kind || e->aux.kind || e->fds.kind ||
+			       e->min.kind || e->max.kind)) {
 			diag(L, v, "expect: an error, or what succeeds gives: not both");
 			ok = false;
 		}
@@ -1270,6 +1280,18 @@ static bool parse_expect1(struct loader *L, struct scope *sc, struct scn_step *s
 				      e->value.i);
 	else if (e->value.kind == V_EXPR)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value", n ? ", " : "");
+	if (e->min.kind == V_INT && e->max.kind == V_INT)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value %" PRId64 " to %" PRId64,
+				      n ? ", " : "", e->min.i, e->max.i);
+	else if (e->min.kind == V_INT)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value >= %" PRId64,
+				      n ? ", " : "", e->min.i);
+	else if (e->max.kind == V_INT)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value <= %" PRId64,
+				      n ? ", " : "", e->max.i);
+	else if (e->min.kind || e->max.kind)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value in range",
+				      n ? ", " : "");
 	if (e->aux.kind)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", n ? ", " : "",
 				      op->flags & SCN_OUT_PRIO ? "that priority" : "that type");
@@ -1727,6 +1749,90 @@ static bool compile_steps(struct loader *L, const struct ynode *seq)
 
 /* ------------------------------------------------------------- actors */
 
+/* The limits rlimits: sets, by the name ulimit(1) and prlimit(1) give them. */
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_names[] = {
+	{ "nofile", RLIMIT_NOFILE }, { "msgqueue", RLIMIT_MSGQUEUE }, { "nproc", RLIMIT_NPROC },
+	{ "memlock", RLIMIT_MEMLOCK }, { "fsize", RLIMIT_FSIZE }, { "as", RLIMIT_AS },
+	{ "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
+};
+
+static void load_rlimits(struct loader *L, struct scn_actor *a, const struct ynode *n)
+{
+	char names[128];
+	size_t k = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+		k += (size_t)snprintf(names + k, sizeof(names) - k, "%s%s", i ? " " : "",
+				      rlimit_names[i].name);
+	if (n->type != Y_MAP) {
+		diag(L, n, "rlimits: a mapping of limits to numbers (%s)", names);
+		return;
+	}
+	check_keys(L, n, names, "in rlimits");
+	for (size_t i = 0; i < n->n && a->nrlim < SCN_MAX_RLIMITS; i++) {
+		const struct ynode *key = n->items[2 * i], *val = n->items[2 * i + 1];
+		int r = word_index(names, key->s, key->len);
+		uint64_t v;
+		if (r < 0 || !static_size(L, val, "rlimits", &v))
+			continue;
+		a->rlim[a->nrlim++] = (struct scn_rlimit){ rlimit_names[r].resource, v };
+	}
+}
+
+/* A user or group: a number, or a name of this system's (at load, as chown(1) does). */
+static bool load_id(struct loader *L, const struct ynode *n, bool group, int64_t *id,
+		    int64_t *primary)
+{
+	int64_t x;
+
+	if (n->type == Y_SCALAR && parse_int_text(scn_strndup(L->a, n->s, n->len), &x)) {
+		if (x < 0 || x >= UINT32_MAX) {
+			diag(L, n, "%s: %" PRId64 " is not a %s id", group ? "group" : "user", x,
+			     group ? "group" : "user");
+			return false;
+		}
+		*id = x;
+		return true;
+	}
+	const char *name = n->type == Y_SCALAR ? scn_strndup(L->a, n->s, n->len) : NULL;
+	struct passwd *pw = name && !group ? getpwnam(name) : NULL;
+	struct group *gr = name && group ? getgrnam(name) : NULL;
+	if (!pw && !gr) {
+		diag(L, n, "%s: '%.*s' is no %s here (a name or a number)", group ? "group" : "user",
+		     n->type == Y_SCALAR ? (int)n->len : 0, n->type == Y_SCALAR ? n->s : "",
+		     group ? "group" : "user");
+		return false;
+	}
+	*id = pw ? (int64_t)pw->pw_uid : (int64_t)gr->gr_gid;
+	if (primary && pw)
+		*primary = pw->pw_gid;
+	return true;
+}
+
+/*
+ * user: and group: run the actor's processes as another user, to see the
+ * permission checks a second uid meets.  Without group:, a named user's
+ * own group, or the number of a numeric user.
+ */
+static void load_identity(struct loader *L, struct scn_actor *a, const struct ynode *v)
+{
+	const struct ynode *u = scn_ymap_get(v, "user"), *g = scn_ymap_get(v, "group");
+	int64_t primary = -1;
+
+	a->uid = a->gid = -1;
+	if (u && load_id(L, u, false, &a->uid, &primary)) {
+		a->user = scn_strndup(L->a, u->s, u->len);
+		a->gid = primary >= 0 ? primary : a->uid;
+	}
+	if (g && !u)
+		diag(L, g, "group: goes with user:");
+	else if (g)
+		load_id(L, g, true, &a->gid, NULL);
+}
+
 static void load_actor_header(struct loader *L, const struct ynode *k, const struct ynode *v,
 			      int idx)
 {
@@ -1752,7 +1858,7 @@ static void load_actor_header(struct loader *L, const struct ynode *k, const str
 		diag(L, v, "actor '%.*s' is a mapping: { processes: N, steps: [...] }", SHOW(k));
 		return;
 	}
-	check_keys(L, v, "processes threads cpu steps", "in an actor");
+	check_keys(L, v, "processes threads cpu user group rlimits steps", "in an actor");
 	const struct ynode *n;
 	int64_t x;
 	if ((n = scn_ymap_get(v, "processes")) && static_int(L, n, "processes", 1, MAX_PROCESSES, &x))
@@ -1770,6 +1876,9 @@ static void load_actor_header(struct loader *L, const struct ynode *k, const str
 		if (!cnt)
 			diag(L, n, "cpu: a CPU number, or a list of them");
 	}
+	load_identity(L, a, v);
+	if ((n = scn_ymap_get(v, "rlimits")))
+		load_rlimits(L, a, n);
 	if (!scn_ymap_get(v, "steps"))
 		diag(L, k, "actor '%s' needs steps:", a->name);
 }
@@ -1843,6 +1952,38 @@ static void set_duration(struct loader *L, const struct ipk_scenario_set *set, u
 	}
 }
 
+/*
+ * { sysctl: kernel.msgmax } (or kernel/msgmax): the first word of its file
+ * under /proc/sys, read at load, so a limit is checked as this system has it.
+ */
+static const char *sysctl_text(struct loader *L, const struct ynode *n)
+{
+	char path[256], buf[256];
+	const char *name = n && n->type == Y_SCALAR ? n->s : NULL;
+
+	if (!name || !n->len || n->len > 128 || memchr(name, '\0', n->len) ||
+	    strstr(name, "..")) {
+		diag(L, n, "sysctl: a name such as kernel.msgmax or fs/mqueue/msg_max");
+		return NULL;
+	}
+	int k = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)n->len, name);
+	for (int i = 10; i < k; i++)
+		if (path[i] == '.')
+			path[i] = '/';
+	FILE *f = fopen(path, "re");
+	size_t len = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	int err = errno;
+	if (f)
+		fclose(f);
+	if (!f) {
+		diag(L, n, "sysctl: cannot read '%s': %s", path, ipk_strerror(err));
+		return NULL;
+	}
+	buf[len] = '\0';
+	len = strcspn(buf, " \t\n");
+	return scn_strndup(L->a, buf, len);
+}
+
 static void load_vars(struct loader *L, const struct ynode *vars)
 {
 	if (vars->type != Y_MAP) {
@@ -1862,16 +2003,21 @@ static void load_vars(struct loader *L, const struct ynode *vars)
 			     "index, thread, pid, i, processes, threads or actor)", SHOW(k));
 			continue;
 		}
-		if (v->type != Y_SCALAR) {
-			diag(L, v, "vars: '%.*s' is a number or text", SHOW(k));
+		const char *text = v->s;
+		if (v->type == Y_MAP && scn_ymap_get(v, "sysctl")) {
+			check_keys(L, v, "sysctl", "in a var");
+			if (!(text = sysctl_text(L, scn_ymap_get(v, "sysctl"))))
+				continue;
+		} else if (v->type != Y_SCALAR) {
+			diag(L, v, "vars: '%.*s' is a number, text or { sysctl: NAME }", SHOW(k));
 			continue;
 		}
 		struct var *var = &L->vars[L->nvars++];
 		var->name = k->s;
 		var->len = k->len;
 		var->node = v;
-		var->text = v->s;
-		var->is_int = parse_int_text(v->s, &var->i);
+		var->text = text;
+		var->is_int = parse_int_text(text, &var->i);
 	}
 }
 

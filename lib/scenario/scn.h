@@ -171,7 +171,7 @@ enum scn_ptype {
 enum scn_slot {
 	A_DATA, A_SIZE, A_OFFSET, A_TYPE, A_PRIORITY, A_SEM, A_COUNT, A_VALUE, A_ZERO,
 	A_UNDO, A_READONLY, A_AFTER, A_INTERVAL, A_END, A_MODE, A_ACCEPT, A_FDS,
-	A_SIGNAL, A_TARGET, A_SEALS, A_NOERROR, A_EXCEPT,
+	A_SIGNAL, A_TARGET, A_SEALS, A_NOERROR, A_EXCEPT, A_FIELD,
 	/* object attributes of the process-held kinds */
 	A_SOCKTYPE, A_SEMAPHORE, A_CLOCK, A_SIGNALS, A_PATH,
 	A_COUNT_SLOTS
@@ -318,6 +318,7 @@ struct scn_expect1 {
 	int err;			/* an errno name: the failure expected; 0 none */
 	struct scn_tmpl *data;		/* a glob */
 	struct scn_val value;		/* V_NONE: none */
+	struct scn_val min, max;	/* a value in a range (timer ticks): V_NONE none */
 	struct scn_val aux;		/* priority or type */
 	struct scn_val fds;		/* descriptors received */
 	const char *text;		/* as a phrase: "EAGAIN", "data 'x*'" */
@@ -359,6 +360,8 @@ struct scn_skey {
 	int obj;			/* object; for signal, the target actor */
 };
 
+#define SCN_MAX_RLIMITS	8
+
 struct scn_actor {
 	const char *name;
 	int line, col;
@@ -374,6 +377,14 @@ struct scn_actor {
 	bool *twin;			/* per object: needs a non-blocking twin */
 	int *end;			/* per object: the socketpair end it uses */
 	size_t max_tx, max_rx;		/* buffer sizes its steps need */
+	/* user: and group: its processes switch to (-1: the runner's), and rlimits: */
+	int64_t uid, gid;
+	const char *user;		/* as written, for reports */
+	struct scn_rlimit {
+		int resource;		/* RLIMIT_* */
+		uint64_t value;
+	} rlim[SCN_MAX_RLIMITS];
+	size_t nrlim;
 };
 
 enum scn_stat_id {
@@ -460,7 +471,8 @@ struct scn_wslot {
 	_Atomic uint64_t ops;		/* operations done */
 	_Atomic int32_t killed_by;	/* a signal step sent its process this signal */
 	_Atomic uint32_t timed;		/* the wait it is in has a timeout of its own */
-	char pad[8];
+	_Atomic int32_t skipped;	/* could not become user: (errno): it runs barriers only */
+	char pad[4];
 };
 
 struct scn_barrier {
@@ -517,6 +529,7 @@ struct scn_worker {
 	uint64_t seq;			/* patterns sent */
 	uint64_t sched;			/* a paced iteration's scheduled start; 0 */
 	double slow;
+	bool skip;			/* could not become its actor's user: barriers only */
 };
 
 /* What an operation sees, and what it gives back for its expect:. */

@@ -247,6 +247,16 @@ static enum verdict judge(struct scn_exec *x, int rc, char *obs, size_t size)
 			return V_MISMATCH;
 		}
 	}
+	if (e->min.kind || e->max.kind) {
+		bool ok2 = true;
+		ok = true;
+		int64_t lo = e->min.kind ? value_of(w, &e->min, &ok) : INT64_MIN;
+		int64_t hi = e->max.kind ? value_of(w, &e->max, &ok2) : INT64_MAX;
+		if (!ok || !ok2 || !x->has_value || x->value < lo || x->value > hi) {
+			snprintf(obs, size, "value %" PRId64, x->value);
+			return V_MISMATCH;
+		}
+	}
 	if (e->aux.kind) {
 		int64_t want = value_of(w, &e->aux, &ok);
 		if (!ok || !x->has_aux || x->aux != want) {
@@ -437,6 +447,11 @@ static int run_program(struct scn_worker *w)
 		const struct scn_step *st = &a->prog[pc];
 		struct frame *f;
 
+		/* An actor that could not become its user: only meets the others at barriers. */
+		if (w->skip && (st->code == SC_OP || st->code == SC_SLEEP)) {
+			pc++;
+			continue;
+		}
 		switch (st->code) {
 		case SC_OP:
 			exec_op(w, st, (int)pc);
@@ -450,7 +465,7 @@ static int run_program(struct scn_worker *w)
 				if (!ok)
 					n = 0;
 			}
-			if (n == 0 || sp == (int)ARRAY_SIZE(stack)) {
+			if (n == 0 || sp == (int)ARRAY_SIZE(stack) || (w->skip && n < 0)) {
 				pc = (size_t)st->jump + 1;
 				break;
 			}
@@ -561,6 +576,7 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	int rc = 0;
 
 	w.slot = &r->slots[w.id];
+	w.skip = atomic_load(&r->slots[a->first_worker + index * a->threads].skipped) != 0;
 	w.vars[VAR_INDEX] = index;
 	w.vars[VAR_THREAD] = thread;
 	w.vars[VAR_PID] = getpid();
