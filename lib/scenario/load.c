@@ -1557,7 +1557,7 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 	const struct ynode *duration = scn_ymap_get(map, "duration");
 	const struct ynode *rate = scn_ymap_get(map, "rate"), *body = scn_ymap_get(map, "do");
 
-	check_keys(L, map, "repeat duration rate do name", "in a loop");
+	check_keys(L, map, "repeat duration rate until do name", "in a loop");
 	if (!body) {
 		diag(L, map, "a loop needs do: with its steps");
 		return;
@@ -1627,6 +1627,14 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 			}
 		}
 	}
+	const struct ynode *until = scn_ymap_get(map, "until");
+	if (until) {
+		int err = until->type == Y_SCALAR ? scn_errno_parse(until->s, until->len) : -1;
+		if (err <= 0)
+			diag(L, until, "until: an errno name (EAGAIN, ENOBUFS ...): the loop ends at "
+			     "the first operation that fails so");
+		st->until = err > 0 ? err : 0;
+	}
 	if (!repeat && !duration)
 		ok = false;
 	(void)ok;
@@ -1636,6 +1644,15 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 	else
 		compile_steps(L, body);
 	L->depth--;
+	/* What the operations of an until: loop are expected to end with, for reports. */
+	for (size_t i = at + 1; L->prog[at].until && i < L->nprog; i++) {
+		struct scn_step *op = &L->prog[i];
+		if (op->code == SC_OP && !op->expect.err && (!op->expect.text || !op->expect.text[0])) {
+			char text[64];
+			snprintf(text, sizeof(text), "until: %s", scn_errno_name(L->prog[at].until));
+			op->expect.text = scn_strndup(L->a, text, strlen(text));
+		}
+	}
 	struct scn_step *next = emit(L, SC_NEXT, map);
 	if (!next)
 		return;

@@ -347,6 +347,7 @@ struct scn_step {
 	uint64_t duration_ns;
 	uint64_t period_ns;
 	int jump;			/* SC_LOOP: its SC_NEXT; SC_NEXT: its SC_LOOP */
+	int until;			/* SC_LOOP: ends at the first failure with this errno */
 	int depth;			/* of the loop */
 	/* SC_SLEEP */
 	uint64_t sleep_ns;
@@ -530,6 +531,9 @@ struct scn_worker {
 	uint64_t sched;			/* a paced iteration's scheduled start; 0 */
 	double slow;
 	bool skip;			/* could not become its actor's user: barriers only */
+	int until;			/* the innermost until: loop's errno; 0 none */
+	bool until_hit;			/* ... and an operation of its body failed so */
+	int last_pc, last_key;		/* the last operation run, for a loop that never hit */
 };
 
 /* What an operation sees, and what it gives back for its expect:. */

@@ -378,7 +378,16 @@ static void exec_op(struct scn_worker *w, const struct scn_step *st, int pc)
 	atomic_fetch_add_explicit(&slot->ops, 1, memory_order_release);
 
 	char obs[sizeof(((struct scn_stat *)0)->observed)];
-	enum verdict v = judge(&x, rc, obs, sizeof(obs));
+	enum verdict v;
+	/* The failure an until: loop waits for is what it expected: it ends the loop. */
+	if (w->until && rc == -w->until && !st->expect.err) {
+		v = V_OK;
+		w->until_hit = true;
+	} else {
+		v = judge(&x, rc, obs, sizeof(obs));
+	}
+	w->last_pc = pc;
+	w->last_key = key;
 	if (key >= 0) {
 		struct scn_stat *sp = scn_stat_at(w->run, w->id, key);
 		struct ipk_hist *h = scn_stat_hist(sp);
@@ -435,7 +444,28 @@ static void barrier(struct scn_worker *w, const struct scn_step *st, int pc)
 struct frame {
 	int64_t n;		/* iterations; -1: until the duration ends */
 	uint64_t i, end, start, period;
+	int until;		/* until:'s errno; 0 none */
+	int outer_until;	/* the enclosing loops', restored at the end */
+	size_t next;		/* its SC_NEXT */
 };
+
+/* An until: loop that ran out: a mismatch of the last operation it ran. */
+static void until_missed(struct scn_worker *w, const struct frame *f)
+{
+	if (w->last_key < 0)
+		return;
+	struct scn_stat *sp = scn_stat_at(w->run, w->id, w->last_key);
+	if (!sp->count && !sp->errors)
+		bench_hist_init(scn_stat_hist(sp));
+	sp->errors++;
+	sp->mismatches++;
+	if (sp->fail_step < 0) {
+		sp->fail_step = w->last_pc;
+		sp->fail_err = 0;
+		snprintf(sp->observed, sizeof(sp->observed), "no %s in %" PRIu64 " iterations",
+			 scn_errno_name(f->until), f->i);
+	}
+}
 
 static int run_program(struct scn_worker *w)
 {
@@ -455,7 +485,8 @@ static int run_program(struct scn_worker *w)
 		switch (st->code) {
 		case SC_OP:
 			exec_op(w, st, (int)pc);
-			pc++;
+			/* Its failure ends the until: loop: the rest of the body is skipped. */
+			pc = w->until_hit && sp ? stack[sp - 1].next : pc + 1;
 			break;
 		case SC_LOOP: {
 			int64_t n = -1;
@@ -476,6 +507,13 @@ static int run_program(struct scn_worker *w)
 			f->end = st->duration_ns ? f->start +
 				 (uint64_t)((double)st->duration_ns * w->slow) : 0;
 			f->period = (uint64_t)((double)st->period_ns * w->slow);
+			f->next = (size_t)st->jump;
+			f->outer_until = w->until;
+			f->until = st->until;
+			if (st->until) {
+				w->until = st->until;
+				w->until_hit = false;
+			}
 			w->vars[VAR_I] = 0;
 			if (f->period)
 				w->sched = f->start;
@@ -485,7 +523,15 @@ static int run_program(struct scn_worker *w)
 		case SC_NEXT:
 			f = &stack[sp - 1];
 			f->i++;
-			if ((f->n >= 0 && f->i >= (uint64_t)f->n) || (f->end && xport_now() >= f->end)) {
+			bool hit = f->until && w->until_hit;
+			if (hit || (f->n >= 0 && f->i >= (uint64_t)f->n) ||
+			    (f->end && xport_now() >= f->end)) {
+				if (f->until && !hit)
+					until_missed(w, f);
+				if (f->until) {
+					w->until = f->outer_until;
+					w->until_hit = false;
+				}
 				sp--;
 				w->vars[VAR_I] = sp ? (int64_t)stack[sp - 1].i : 0;
 				w->sched = 0;
@@ -497,6 +543,11 @@ static int run_program(struct scn_worker *w)
 				/* Open loop: each iteration at its time, late or not. */
 				uint64_t when = f->start + f->i * f->period;
 				if (f->end && when >= f->end) {
+					if (f->until) {
+						until_missed(w, f);
+						w->until = f->outer_until;
+						w->until_hit = false;
+					}
 					sp--;
 					w->vars[VAR_I] = sp ? (int64_t)stack[sp - 1].i : 0;
 					pc++;
@@ -576,6 +627,7 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	int rc = 0;
 
 	w.slot = &r->slots[w.id];
+	w.last_key = -1;
 	w.skip = atomic_load(&r->slots[a->first_worker + index * a->threads].skipped) != 0;
 	w.vars[VAR_INDEX] = index;
 	w.vars[VAR_THREAD] = thread;
