@@ -2023,8 +2023,9 @@ static void load_vars(struct loader *L, const struct ynode *vars)
 		const char *text = v->s;
 		if (v->type == Y_MAP && scn_ymap_get(v, "sysctl")) {
 			check_keys(L, v, "sysctl", "in a var");
+			/* One message: what cannot be read still names a var (the file is invalid). */
 			if (!(text = sysctl_text(L, scn_ymap_get(v, "sysctl"))))
-				continue;
+				text = "0";
 		} else if (v->type != Y_SCALAR) {
 			diag(L, v, "vars: '%.*s' is a number, text or { sysctl: NAME }", SHOW(k));
 			continue;
