@@ -114,6 +114,40 @@ setup() {
 	nothing_left
 }
 
+@test "conform with a shim that drops SEM_UNDO: sysv-sem deviates at the undo, the rest works" {
+	[[ "$B" != *san* ]] || export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0
+	local shim=$B/tests/sem-noundo.so
+	[ -f "$shim" ]
+	mkdir "$BATS_TEST_TMPDIR/suite"
+	cp "$SUITE/sysv-sem.yaml" "$SUITE/pipe.yaml" "$SUITE/posix-sem.yaml" "$BATS_TEST_TMPDIR/suite/"
+	run --separate-stderr env LD_PRELOAD="$PWD/$shim" "$SCN" conform --json "$BATS_TEST_TMPDIR/suite"
+	[ "$status" -eq 1 ] || { echo "$output $stderr"; false; }
+	echo "$output" | jq -e '.primitives == [
+		{"name": "sysv-sem", "result": "deviates",
+		 "step": "a: SEM_UNDO gives back what an ended process took (wait s) (line 32)",
+		 "expected": "success", "observed": "ETIMEDOUT"},
+		{"name": "posix-sem", "result": "works", "step": null, "expected": null, "observed": null},
+		{"name": "pipe", "result": "works", "step": null, "expected": null, "observed": null}]' ||
+		{ echo "$output"; false; }
+	nothing_left
+}
+
+@test "conform: a step with no timeout of its own that never ends is stopped by the stall" {
+	mkdir "$BATS_TEST_TMPDIR/suite"
+	# the reader waits for "late" with no timeout, and the writer never sends it
+	sed -e 's/recv: { from: p, timeout: 5s, expect: late }/recv: { from: p, expect: late }/' \
+		-e 's/^      - send: { to: p, data: late }$/      - sleep: 0/' \
+		-e '/^      - close: p$/d' "$SUITE/pipe.yaml" >"$BATS_TEST_TMPDIR/suite/pipe.yaml"
+	local t0=$SECONDS
+	run "$SCN" conform --json "$BATS_TEST_TMPDIR/suite"
+	[ "$status" -eq 1 ]
+	[ $((SECONDS - t0)) -lt 10 ]
+	echo "$output" | jq -e '.primitives[0] | .name == "pipe" and .result == "deviates" and
+		.step == "reader: recv p" and .expected == "it completes" and
+		(.observed | test("^blocked [0-9.]+ s$"))' || { echo "$output"; false; }
+	nothing_left
+}
+
 @test "conform: a primitive that hangs is stopped by its timeout, not the suite" {
 	mkdir "$BATS_TEST_TMPDIR/suite"
 	# the waker never posts: the wait's own timeout fails the step in 5 s at most

@@ -99,7 +99,7 @@ setup() {
 	sed 's/nofile: 12/nofile: 64/' "$LESSONS"/init-fifo.yaml >"$BATS_TEST_TMPDIR/init.yaml"
 	run --separate-stderr "$SCN" run "$BATS_TEST_TMPDIR/init.yaml"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"expected until: EMFILE, got no EMFILE in 4 iterations" ]]
+	[[ "$stderr" == *"expected until: EMFILE, got no EMFILE in 8 iterations" ]]
 	nothing_left
 }
 
