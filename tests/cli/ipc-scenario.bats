@@ -545,8 +545,19 @@ wait_for() {
 	make -s B="$B" install DESTDIR="$dest" PREFIX=/opt/ipckit >/dev/null
 	run "$dest/opt/ipckit/bin/ipc-scenario" list --json
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e --arg d "$dest/opt/ipckit/share/ipckit/scenarios" '
-		.scenarios | length > 0 and all(.file | startswith($d))'
+	echo "$output" | jq -e --arg d "$dest/opt/ipckit/share/ipckit/scenarios" \
+		--argjson n "$(ls scenarios/*/*.yaml | wc -l)" '
+		.scenarios | length == $n and all(.file | startswith($d)) and
+		any(.file | endswith("/teaching/sleeping-barber.yaml")) and
+		any(.file | endswith("/conformance/memfd.yaml"))'
+	# the source tree's list has every shipped file too
+	run "$SCN" list --json
+	echo "$output" | jq -e --argjson n "$(ls scenarios/*/*.yaml | wc -l)" '.scenarios | length == $n'
+	# and the installed conform finds its suite there
+	run "$dest/opt/ipckit/bin/ipc-scenario" conform --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '(.primitives | length == 17) and all(.primitives[]; .result == "works")'
+	nothing_left
 }
 
 @test "conform: a row per primitive found, JSON with the system" {
