@@ -844,6 +844,9 @@ void ipk_scenario_verdict(const struct ipk_scenario_result *r, struct ipk_scenar
 		if (!first || line < s->actors[first->actor].prog[first->fail_step].line)
 			first = row;
 	}
+	/* A works with a note (checks that could not be made) says so. */
+	if (r->outcome == IPK_SCENARIO_PASS && r->nnotes)
+		put(v->observed, sizeof(v->observed), r->notes[0]);
 	switch (r->outcome) {
 	case IPK_SCENARIO_UNSUPPORTED:
 		v->result = "missing";
