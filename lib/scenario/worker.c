@@ -485,8 +485,19 @@ static int run_program(struct scn_worker *w)
 		switch (st->code) {
 		case SC_OP:
 			exec_op(w, st, (int)pc);
-			/* Its failure ends the until: loop: the rest of the body is skipped. */
-			pc = w->until_hit && sp ? stack[sp - 1].next : pc + 1;
+			pc++;
+			/*
+			 * Its failure ends the innermost until: loop: the rest of the
+			 * body, and the loops inside it, are left for its SC_NEXT.
+			 */
+			if (w->until_hit) {
+				while (sp > 1 && !stack[sp - 1].until) {
+					sp--;
+					w->sched = 0;
+				}
+				if (sp)
+					pc = stack[sp - 1].next;
+			}
 			break;
 		case SC_LOOP: {
 			int64_t n = -1;

@@ -698,6 +698,9 @@ wait_for() {
 	run --separate-stderr "$SCN" run --set vars.n=3 "$T"/until.yaml
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"filler: send p (line 17): expected until: EAGAIN, got no EAGAIN in 3 iterations" ]]
+	# the EAGAIN of a loop inside ends the until: loop around it at once
+	run --separate-stderr "$SCN" run "$T"/until-nested.yaml
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
 	nothing_left
 }
 
