@@ -181,6 +181,13 @@ static bool lookup(void *ctx, const char *name, size_t len, struct scn_sym *sym)
 			sym->s = a->name;
 			return true;
 		}
+		for (size_t i = 0; i < sc->L->s->ninto; i++) {
+			if (strlen(sc->L->s->into[i]) == len && !memcmp(sc->L->s->into[i], name, len)) {
+				sym->kind = SYM_VAR;
+				sym->var = VAR_INTO + (int)i;
+				return true;
+			}
+		}
 	}
 	for (size_t i = 0; i < sc->L->nvars; i++) {
 		const struct var *v = &sc->L->vars[i];
@@ -1360,6 +1367,43 @@ static bool check_names(struct loader *L, const struct scn_tmpl *t, const struct
 	return true;
 }
 
+/*
+ * into: NAME keeps the value an operation gives in a name the later steps
+ * of the same process use in templates ({cap / 4096}); 0 until it is set.
+ */
+static void parse_into(struct loader *L, struct scn_step *st, const struct ynode *v)
+{
+	struct ipk_scenario *s = L->s;
+	static const char *const reserved[] = { "index", "thread", "pid", "i", "processes",
+						"threads", "actor" };
+
+	if (!(st->op->flags & SCN_OUT_VALUE) || (st->op->flags & SCN_OUT_SIGNAL)) {
+		diag(L, v, "'%s' gives no number to keep: no into:", st->op->name);
+		return;
+	}
+	bool bad = v->type != Y_SCALAR || !identifier(v->s, v->len) || memchr(v->s, '-', v->len);
+	for (size_t r = 0; !bad && r < ARRAY_SIZE(reserved); r++)
+		bad = v->len == strlen(reserved[r]) && !memcmp(v->s, reserved[r], v->len);
+	for (size_t i = 0; !bad && i < L->nvars; i++)
+		bad = L->vars[i].len == v->len && !memcmp(L->vars[i].name, v->s, v->len);
+	if (bad) {
+		diag(L, v, "into: a name of letters, digits and '_' that is not a var or %s",
+		     "index, thread, pid, i, processes, threads or actor");
+		return;
+	}
+	size_t k = 0;
+	while (k < s->ninto && !(strlen(s->into[k]) == v->len && !memcmp(s->into[k], v->s, v->len)))
+		k++;
+	if (k == s->ninto) {
+		if (s->ninto == SCN_MAX_INTO) {
+			diag(L, v, "into: %d names at most", SCN_MAX_INTO);
+			return;
+		}
+		s->into[s->ninto++] = scn_strndup(L->a, v->s, v->len);
+	}
+	st->into = VAR_INTO + (int)k;
+}
+
 static void compile_op(struct loader *L, const struct ynode *map, const struct ynode *opkey)
 {
 	struct scope sc = { L, L->actor };
@@ -1464,6 +1508,10 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 			if (is_key(k, "name")) {
 				const char *s = static_text(L, v, "name");
 				st->label = s;
+				continue;
+			}
+			if (is_key(k, "into")) {
+				parse_into(L, st, v);
 				continue;
 			}
 			if (is_key(k, "expect")) {

@@ -594,6 +594,9 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 	while (ipk_scenario_result_outcome(res) == IPK_SCENARIO_PASS &&
 	       atomic_load(&r.hdr->ready) < s->nworkers) {
 		if (atomic_load(&r.hdr->failed)) {
+			/* The worker counts its failure first, then says why: give it a moment. */
+			for (int i = 0; i < 200 && !((volatile char *)r.hdr->why)[0]; i++)
+				poll(NULL, 0, 1);
 			scn_result_set(res, IPK_SCENARIO_ERROR, "cannot start: %s",
 				       r.hdr->why[0] ? r.hdr->why : "an actor could not start");
 			break;

@@ -76,8 +76,11 @@ enum scn_var {
 	VAR_THREAD,		/* the thread number in its process */
 	VAR_PID,
 	VAR_I,			/* the innermost loop's iteration */
-	VAR_COUNT
+	VAR_INTO,		/* the first of the values steps keep with into: */
+	VAR_COUNT = VAR_INTO + 8
 };
+
+#define SCN_MAX_INTO	(VAR_COUNT - VAR_INTO)
 
 #define DEP(v)		(1u << (v))
 /* What a worker knows from its start: a template of these only is expanded once. */
@@ -341,6 +344,7 @@ struct scn_step {
 	struct scn_val arg[A_COUNT_SLOTS];
 	uint64_t timeout_ns;		/* 0: none */
 	bool nowait;
+	int into;			/* the var (VAR_INTO + k) its value goes to; 0 none */
 	struct scn_expect1 expect;
 	/* SC_LOOP: a count or a duration, an optional pace; the SC_NEXT at @jump */
 	struct scn_val count;
@@ -437,6 +441,8 @@ struct ipk_scenario {
 	const char **setkeys;
 	size_t nsetkeys;
 	uint64_t sigmask;		/* every signalfd's signals */
+	const char *into[SCN_MAX_INTO];	/* the names into: gives values, in a worker's vars */
+	size_t ninto;
 };
 
 /* What follows "kind:" in a named object's REF: its canonical name, path or id. */

@@ -388,6 +388,8 @@ static void exec_op(struct scn_worker *w, const struct scn_step *st, int pc)
 	}
 	w->last_pc = pc;
 	w->last_key = key;
+	if (st->into && !rc && x.has_value)
+		w->vars[st->into] = x.value;
 	if (key >= 0) {
 		struct scn_stat *sp = scn_stat_at(w->run, w->id, key);
 		struct ipk_hist *h = scn_stat_hist(sp);

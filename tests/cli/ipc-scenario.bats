@@ -586,7 +586,7 @@ wait_for() {
 	[ "$status" -eq 1 ]
 	echo "$output" | jq -e '.primitives == [
 		{"name": "fifo", "result": "deviates",
-		 "step": "reader: bytes come in the order written (recv p) (line 62)",
+		 "step": "reader: bytes come in the order written (recv p) (line 68)",
 		 "expected": "data '"'"'two,one,'"'"'", "observed": "data '"'"'one,two,'"'"'"},
 		{"name": "pipe", "result": "works", "step": null, "expected": null, "observed": null}]'
 }
