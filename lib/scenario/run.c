@@ -273,8 +273,11 @@ static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_
 			sigaddset(&mask, sig);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 	prctl(PR_SET_NAME, a->name);
-	if (xport_alarm_init()) {
-		atomic_fetch_add(&r->hdr->failed, 1);
+	int arc = xport_alarm_init();
+	if (arc) {
+		if (atomic_fetch_add(&r->hdr->failed, 1) == 0)
+			snprintf(r->hdr->why, sizeof(r->hdr->why), "%s.%d: cannot set up timeouts: %s",
+				 a->name, index, ipk_strerror(-arc));
 		_exit(1);
 	}
 	if (a->ncpus) {
@@ -327,6 +330,8 @@ static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_
 			pthread_join(tid[i], NULL);
 			rc |= t[i].rc;
 		}
+		free(t);
+		free(tid);
 	} else {
 		rc = scn_worker_main(r, a, index, 0);
 	}

@@ -629,6 +629,20 @@ static void fail_start(struct scn_worker *w, const char *what, int err)
 			 what, ipk_strerror(err));
 }
 
+/* What a worker allocated: the process ends next, but valgrind should see it go. */
+static int worker_end(struct scn_worker *w, int rc)
+{
+	for (int i = 0; w->cache && i < w->s->ntmpl; i++)
+		free(w->cache[i]);
+	free(w->cache);
+	free(w->cachelen);
+	free(w->h);
+	free(w->tx);
+	free(w->rx);
+	free(w->tb);
+	return rc;
+}
+
 int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int thread)
 {
 	const struct ipk_scenario *s = r->s;
@@ -656,7 +670,7 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	w.tb = malloc(w.tbcap);
 	if (!w.h || !w.cache || !w.cachelen || !w.tx || !w.rx || !w.tb) {
 		fail_start(&w, "start", ENOMEM);
-		return -ENOMEM;
+		return worker_end(&w, -ENOMEM);
 	}
 	for (size_t i = 0; i < s->nobjs && !rc; i++) {
 		const struct scn_obj *o = &s->objs[i];
@@ -670,7 +684,7 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	if (!rc && (rc = cache_templates(&w)))
 		fail_start(&w, "templates", -rc);
 	if (rc)
-		return rc;
+		return worker_end(&w, rc);
 
 	atomic_store(&w.slot->pid, (int32_t)getpid());
 	atomic_store(&w.slot->state, W_READY);
@@ -678,10 +692,9 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	while (atomic_load(&r->hdr->go) == 0)
 		futex(&r->hdr->go, FUTEX_WAIT, 0);
 	if (atomic_load(&r->hdr->go) != 1)
-		return -ECANCELED;
+		return worker_end(&w, -ECANCELED);
 	atomic_store(&w.slot->state, W_RUNNING);
 	rc = run_program(&w);
 	atomic_store(&w.slot->state, W_DONE);
-	/* No free(): the process ends next, and what it holds goes with it. */
-	return rc;
+	return worker_end(&w, rc);
 }
