@@ -56,6 +56,23 @@ refs() {
 	[ "$(refs)" = posix-shm:/held ]
 }
 
+@test "valgrind finds no error and no leak in ipc-scenario, runner and actors" {
+	local SCN=$BINDIR/ipc-scenario
+	# valgrind's own warnings (an unhandled system call) are "--" lines; errors "==PID=="
+	run --separate-stderr valgrind -q --leak-check=full --error-exitcode=99 "$SCN" conform --json
+	[ "$status" -eq 0 ] || { echo "conform: $stderr"; false; }
+	[[ "$stderr" != *"=="* ]] || { echo "$stderr"; false; }
+	echo "$output" | jq -e 'all(.primitives[]; .result == "works")'
+	run --separate-stderr valgrind -q --leak-check=full --error-exitcode=99 "$SCN" run \
+		scenarios/teaching/sleeping-barber.yaml
+	[ "$status" -eq 0 ] || { echo "barber: $stderr"; false; }
+	# a deadlock, stopped and cleaned up
+	run --separate-stderr valgrind -q --leak-check=full --error-exitcode=99 "$SCN" run \
+		scenarios/teaching/philosophers-deadlock.yaml
+	[ "$status" -eq 1 ] || { echo "deadlock: $stderr"; false; }
+	[[ "$stderr" != *"=="* ]] || { echo "$stderr"; false; }
+}
+
 @test "valgrind finds no error and no leak in ipc-top --batch" {
 	hold sysv-shm attach=1 sysv-sem nsems=3 values=1,2,3 posix-mq name=/q send=1 \
 		posix-sem name=/s value=2 posix-shm name=/m
