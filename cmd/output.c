@@ -903,10 +903,47 @@ int out_object(struct out *out, struct out_row *row, size_t first, struct ipk_ct
 	return rc;
 }
 
+/* How much output is gathered before one write: not 4 KiB a write. */
+#define OUT_BLOCK (256 * 1024)
+
+/*
+ * A flat JSON listing needs no widths and no rows: each object goes from
+ * its record into the block being filled, the block to stdout when full.
+ * The same text json_flush() and out_print() make of rows.
+ */
+static int json_objects(struct ipk_ctx *ctx, const struct ipk_list *list, const int *fields,
+			size_t nfields, bool all_fields_json)
+{
+	struct ipk_buf b = { 0 };
+	size_t n = ipk_list_len(list);
+	int rc = ipk_buf_reserve(&b, OUT_BLOCK + 4096);
+
+	if (!rc)
+		rc = ipk_buf_puts(&b, "{\n  \"objects\": [\n");
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = ipk_buf_add(&b, ",\n    ", i ? 6 : 0);
+		rc |= ipk_buf_add(&b, "    ", i ? 0 : 4);
+		rc |= ipk_object_json(ctx, ipk_list_at(list, i), all_fields_json ? NULL : fields,
+				      nfields, &b);
+		if (b.len >= OUT_BLOCK)
+			flush_text(&b);
+	}
+	if (!rc)
+		rc = ipk_buf_puts(&b, n ? "\n  ]\n}\n" : "  ]\n}\n");
+	if (!rc)
+		flush_text(&b);
+	ipk_buf_free(&b);
+	/* Write errors stay flagged on stdout: close_stdout() reports them once. */
+	return rc;
+}
+
 int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		const struct ipk_list *list, const int *fields, size_t nfields,
 		bool all_fields_json)
 {
+	if (opts->mode == OUT_JSON)
+		return json_objects(ctx, list, fields, nfields, all_fields_json);
+
 	struct out_col *cols = calloc(nfields, sizeof(*cols));
 	int rc = 0;
 

@@ -123,6 +123,22 @@ int ipk_buf_json_string(struct ipk_buf *b, const char *s)
 	const unsigned char *run = p;
 	int rc = 0;
 
+	/* Most names are printable ASCII with nothing to escape: one copy. */
+	while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	if (!*p) {
+		size_t n = (size_t)(p - run);
+		if (ipk_buf_reserve(b, n + 2))
+			return -ENOMEM;
+		b->s[b->len] = '"';
+		memcpy(b->s + b->len + 1, s, n);
+		b->s[b->len + 1 + n] = '"';
+		b->len += n + 2;
+		b->s[b->len] = '\0';
+		return 0;
+	}
+	p = run;
+
 	rc |= ipk_buf_add(b, "\"", 1);
 	for (; *p; p++) {
 		char esc[7];

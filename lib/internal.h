@@ -40,6 +40,29 @@
 
 struct ipk_scan;
 
+/* ---------------------------------------------------------------- text */
+
+/*
+ * ipk_buf_add() and ipk_buf_puts() where the room is there already: a
+ * copy, inlined; the functions only when the buffer must grow.  The
+ * serialisers add a few bytes at a time, forty times an object.
+ */
+static inline int buf_put(struct ipk_buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->s + b->len, s, n);
+		b->len += n;
+		b->s[b->len] = '\0';
+		return 0;
+	}
+	return ipk_buf_add(b, s, n);
+}
+
+static inline int buf_puts(struct ipk_buf *b, const char *s)
+{
+	return buf_put(b, s, strlen(s));
+}
+
 /* ------------------------------------------------------------ field sets */
 
 /* One bit per field, for however many fields IPK_FIELDS has. */
@@ -537,12 +560,15 @@ struct ipk_ctx {
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */
 	bool has_mqueue_dir;
 	int mqueue_dir;
-	/* the last time formatted as text, and how */
-	bool time_valid;
-	int time_format;
-	int64_t time_t_cached;
-	time_t time_now;
-	char time_text[64];
+	/* times formatted as text (lib/format.c): a few, by their low bits */
+	struct time_slot {
+		bool valid;
+		int format;		/* enum ipk_time_format, or JSON's */
+		int64_t t;
+		time_t now;		/* the clock's second, for SHORT and RELATIVE */
+		size_t len;
+		char text[64];
+	} times[4];
 };
 
 static inline bool ctx_wants(const struct ipk_ctx *ctx, int field)
