@@ -557,6 +557,8 @@ struct ipk_ctx {
 	/* what processes hold, while a scan needs it */
 	struct proc_index *procs;
 	size_t unreadable_procs;	/* of the last scan */
+	/* the names of /dev/shm, read once for the kinds of one scan (lib/posix.c) */
+	struct devshm_names *devshm;
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */
 	bool has_mqueue_dir;
 	int mqueue_dir;
@@ -803,7 +805,13 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 			       const struct stat *st));
 /* The /dev/shm directory below the root of @ctx, opened; -errno. */
 int devshm_open(struct ipk_ctx *ctx);
-/* Scans /dev/shm below the root with posix_dir_scan(). */
+/*
+ * Between these two, the POSIX kinds of one scan of @ctx read /dev/shm
+ * once (for posix-shm and posix-sem), not once each.  -ENOMEM.
+ */
+int posix_shm_share_begin(struct ipk_ctx *ctx);
+void posix_shm_share_end(struct ipk_ctx *ctx);
+/* Scans /dev/shm below the root with posix_dir_scan(), or from the shared names. */
 int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclude,
 		       bool stat_first,
 		       int (*each)(struct ipk_scan *s, int dfd, const char *file,
