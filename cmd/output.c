@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <wctype.h>
@@ -937,6 +938,263 @@ static int json_objects(struct ipk_ctx *ctx, const struct ipk_list *list, const 
 	return rc;
 }
 
+/* Decimal digits of a number, and its sign. */
+static size_t number_width(const struct ipk_value *v)
+{
+	uint64_t u = v->is_unsigned || v->i >= 0 ? v->u : -(uint64_t)v->i;
+	size_t n = 1 + (!v->is_unsigned && v->i < 0);
+
+	while (u >= 10) {
+		u /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Appends the text of a field's value, as field_cell() would, unsanitized. */
+static int value_cell(const struct out *out, struct ipk_ctx *ctx, const struct ipk_value *v,
+		      struct ipk_buf *dst)
+{
+	if (v->presence == IPK_ABSENT)
+		return ipk_buf_add(dst, "-",
+				   out->opts.mode == OUT_PAIRS || out->opts.mode == OUT_CSV ? 0 : 1);
+	return ipk_value_text(ctx, v, &out->opts.fmt, dst);
+}
+
+/*
+ * Values whose text is printable ASCII without blanks whatever they hold
+ * (numbers, keys, permission bits, status words, and the "-" of a table):
+ * they need no check before they are printed.
+ */
+static bool known_plain(const struct out *out, const struct ipk_value *v)
+{
+	if (v->presence == IPK_ABSENT)
+		return out->opts.mode == OUT_TABLE || out->opts.mode == OUT_RAW;
+	if (v->presence != IPK_PRESENT)
+		return false;
+	switch (v->type) {
+	case IPK_T_NUMBER:
+	case IPK_T_BYTES:
+	case IPK_T_KEY:
+	case IPK_T_PERMS:
+	case IPK_T_STATUS:
+	case IPK_T_VALUE:
+	case IPK_T_NUMBERS:
+	case IPK_T_SECONDS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The text of a cell appended to @dst from @at on, made safe to print
+ * unless @plain says it is: the length it has then, and its width in
+ * columns.
+ */
+static int finish_cell(const struct out *out, struct ipk_buf *dst, size_t at, bool plain,
+		       struct ipk_buf *scratch, size_t *len, size_t *width)
+{
+	bool raw = out->opts.mode == OUT_RAW;
+
+	if (!dst->s && ipk_buf_reserve(dst, 0))
+		return -ENOMEM;
+	if (plain || plain_length(dst->s + at, raw) >= 0) {
+		*len = *width = dst->len - at;
+		return 0;
+	}
+	ipk_buf_reset(scratch);
+	if (ipk_buf_add(scratch, dst->s + at, dst->len - at))
+		return -ENOMEM;
+	dst->len = at;
+	sanitize(scratch->s, raw, dst);
+	if (ipk_buf_reserve(dst, 0))
+		return -ENOMEM;
+	*width = measure(dst->s + at, len);
+	return 0;
+}
+
+/*
+ * The width of a cell: for what has a width of its own (numbers, keys,
+ * permission bits, "-", plain strings) without making its text.
+ */
+static int cell_width(const struct out *out, struct ipk_ctx *ctx, const struct ipk_object *o,
+		      int field, struct ipk_buf *cell, struct ipk_buf *scratch, size_t *width)
+{
+	struct ipk_value v;
+	ssize_t plain;
+	size_t len;
+
+	ipk_object_get(o, field, &v);
+	if (v.presence == IPK_ABSENT) {
+		*width = 1;
+		return 0;
+	}
+	if (v.presence == IPK_PRESENT) {
+		switch (v.type) {
+		case IPK_T_NUMBER:
+			*width = number_width(&v);
+			return 0;
+		case IPK_T_VALUE:
+			if (!v.is_list) {
+				*width = number_width(&v);
+				return 0;
+			}
+			break;
+		case IPK_T_KEY:
+			*width = 10;
+			return 0;
+		case IPK_T_PERMS:
+			*width = out->opts.fmt.numeric_perms ? 4 : 9;
+			return 0;
+		case IPK_T_STRING:
+		case IPK_T_KIND:
+			if ((plain = plain_length(v.s, false)) >= 0) {
+				*width = (size_t)plain;
+				return 0;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	cell->len = 0;
+	int rc = value_cell(out, ctx, &v, cell);
+	return rc ? rc : finish_cell(out, cell, 0, known_plain(out, &v), scratch, &len, width);
+}
+
+/*
+ * Appends one line of a flat table of objects to @text, as render_line()
+ * would: a table's and raw cells formatted in place, CSV and pairs through
+ * @cell.
+ */
+static int object_line(const struct out *out, struct ipk_ctx *ctx, const struct ipk_object *o,
+		       const int *fields, struct ipk_buf *text, struct ipk_buf *cell,
+		       struct ipk_buf *scratch)
+{
+	size_t end = text->len, len, w;
+	enum out_mode mode = out->opts.mode;
+	int rc;
+
+	for (size_t i = 0; i < out->ncols; i++) {
+		struct ipk_value v;
+
+		ipk_object_get(o, fields[i], &v);
+		if (mode == OUT_CSV || mode == OUT_PAIRS) {
+			cell->len = 0;
+			if ((rc = value_cell(out, ctx, &v, cell)) ||
+			    (rc = finish_cell(out, cell, 0, false, scratch, &len, &w)))
+				return rc;
+			if (ipk_buf_reserve(text, 2 * len + 8 + 2 * strlen(out->cols[i].header)))
+				return -ENOMEM;
+			if (mode == OUT_CSV) {
+				if (i)
+					put(text, ",", 1);
+				add_csv(text, cell->s, len);
+			} else {
+				if (i)
+					put(text, " ", 1);
+				add_pair(text, out->cols[i].header, cell->s);
+			}
+			end = text->len;
+			continue;
+		}
+		size_t width = out->width[i], at;
+		if (i && (rc = ipk_buf_add(text, " ", 1)))
+			return rc;
+		at = text->len;
+		if ((rc = value_cell(out, ctx, &v, text)) ||
+		    (rc = finish_cell(out, text, at, known_plain(out, &v), scratch, &len, &w)))
+			return rc;
+		if (mode == OUT_RAW) {
+			end = text->len;
+			continue;
+		}
+		if (ipk_buf_reserve(text, width + 2))
+			return -ENOMEM;
+		size_t used = w;
+		if (w > width) {
+			/* narrowed to fit the terminal: cut */
+			ipk_buf_reset(scratch);
+			if (ipk_buf_add(scratch, text->s + at, len))
+				return -ENOMEM;
+			text->len = at;
+			used = add_fitted(text, scratch->s, len, w, width);
+		} else if ((out->cols[i].flags & COL_RIGHT) && w < width) {
+			memmove(text->s + at + (width - w), text->s + at, len);
+			memset(text->s + at, ' ', width - w);
+			text->len += width - w;
+			used = width;
+		}
+		if (len)
+			end = text->len;
+		if (i + 1 < out->ncols && used < width)
+			pad(text, width - used);
+	}
+	/* Empty cells at the end leave no trailing blanks. */
+	text->len = end;
+	if (ipk_buf_reserve(text, 1))
+		return -ENOMEM;
+	put(text, "\n", 1);
+	return 0;
+}
+
+/*
+ * A flat table of objects, sized from the records: a first pass measures
+ * each column (numbers, keys and permission bits without making their
+ * text), a second writes each line straight into the block being filled.
+ * Nothing is kept per row; raw, CSV and pairs need no first pass.
+ */
+static int table_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
+			 const struct ipk_list *list, const int *fields, const struct out_col *cols,
+			 size_t nfields)
+{
+	struct out *out = out_new(opts, "objects", cols, nfields);
+	struct ipk_buf text = { 0 }, cell = { 0 }, scratch = { 0 };
+	size_t n = ipk_list_len(list);
+	int rc = 0;
+
+	if (!out)
+		return -ENOMEM;
+	/* one clock for both passes: a relative time measured is the one shown */
+	if (!out->opts.fmt.now)
+		out->opts.fmt.now = time(NULL);
+	if (opts->mode == OUT_TABLE) {
+		for (size_t r = 0; r < n && !rc; r++) {
+			const struct ipk_object *o = ipk_list_at(list, r);
+			for (size_t i = 0; i < nfields && !rc; i++) {
+				size_t w = 0;
+				rc = cell_width(out, ctx, o, fields[i], &cell, &scratch, &w);
+				if (w > out->width[i])
+					out->width[i] = w;
+			}
+		}
+	}
+	/*
+	 * Nothing matched: print nothing, not a lonely header; but CSV is
+	 * data for other programs, and its header says what the columns were.
+	 */
+	if (!rc && (n || (opts->mode == OUT_CSV && !opts->noheadings))) {
+		rc = ipk_buf_reserve(&text, OUT_BLOCK + 4096);
+		fit_terminal(out);
+		if (!rc && !opts->noheadings && opts->mode != OUT_PAIRS)
+			render_line(out, NULL, &text);
+		for (size_t r = 0; r < n && !rc; r++) {
+			rc = object_line(out, ctx, ipk_list_at(list, r), fields, &text, &cell, &scratch);
+			if (text.len >= OUT_BLOCK)
+				flush_text(&text);
+		}
+		if (!rc)
+			flush_text(&text);
+	}
+	ipk_buf_free(&text);
+	ipk_buf_free(&cell);
+	ipk_buf_free(&scratch);
+	out_free(out);
+	/* Write errors stay flagged on stdout: close_stdout() reports them once. */
+	return rc;
+}
+
 int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		const struct ipk_list *list, const int *fields, size_t nfields,
 		bool all_fields_json)
@@ -956,21 +1214,7 @@ int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		cols[i].flags = (fi->flags & IPK_FIELD_RIGHT ? COL_RIGHT : 0) |
 				(fi->flags & IPK_FIELD_WIDE ? COL_TRUNC : 0);
 	}
-	struct out *out = out_new(opts, "objects", cols, nfields);
-	if (!out) {
-		free(cols);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < ipk_list_len(list) && !rc; i++) {
-		struct out_row *row = out_row(out, NULL);
-
-		rc = row ? out_object(out, row, 0, ctx, ipk_list_at(list, i), fields, nfields,
-				      all_fields_json)
-			 : -ENOMEM;
-	}
-	if (!rc)
-		rc = out_print(out);
-	out_free(out);
+	rc = table_objects(ctx, opts, list, fields, cols, nfields);
 	free(cols);
 	return rc;
 }
