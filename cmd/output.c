@@ -629,6 +629,18 @@ static void pad(struct ipk_buf *line, size_t n)
 	line->len += n;
 }
 
+/* ipk_buf_add() without the call where there is room. */
+static int buf_add_fast(struct ipk_buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->s + b->len, s, n);
+		b->len += n;
+		b->s[b->len] = '\0';
+		return 0;
+	}
+	return ipk_buf_add(b, s, n);
+}
+
 static void put(struct ipk_buf *line, const char *s, size_t n)
 {
 	memcpy(line->s + line->len, s, n);
@@ -1015,11 +1027,77 @@ static int finish_cell(const struct out *out, struct ipk_buf *dst, size_t at, bo
 }
 
 /*
+ * The last cell of a column, for the next one of the same value: a
+ * column's times, owners, sizes and flags repeat from row to row, and a
+ * scalar value's text depends on nothing else (the table has one clock).
+ */
+struct cell_memo {
+	bool valid;
+	enum ipk_presence presence;
+	enum ipk_field_type type;	/* VALUE is seconds in some kinds */
+	uint64_t u;
+	size_t len, width;
+	char text[48];
+};
+
+static bool memoizable(const struct ipk_value *v)
+{
+	if (v->presence != IPK_PRESENT)
+		return true;
+	switch (v->type) {
+	case IPK_T_NUMBER:
+	case IPK_T_BYTES:
+	case IPK_T_KEY:
+	case IPK_T_PERMS:
+	case IPK_T_TIME:
+	case IPK_T_USER:
+	case IPK_T_GROUP:
+	case IPK_T_STATUS:
+	case IPK_T_SECONDS:
+		return true;
+	case IPK_T_VALUE:
+		return !v->is_list;
+	default:
+		return false;
+	}
+}
+
+/* The text of @v appended to @dst, finished (finish_cell()), through @m. */
+static int memo_cell(const struct out *out, struct ipk_ctx *ctx, struct cell_memo *m,
+		     const struct ipk_value *v, struct ipk_buf *dst, struct ipk_buf *scratch,
+		     size_t *len, size_t *width)
+{
+	bool memo = memoizable(v);
+	uint64_t u = v->presence == IPK_PRESENT ? v->u : 0;
+
+	if (memo && m->valid && m->presence == v->presence && m->type == v->type && m->u == u) {
+		*len = m->len;
+		*width = m->width;
+		return buf_add_fast(dst, m->text, m->len);
+	}
+	size_t at = dst->len;
+	int rc = value_cell(out, ctx, v, dst);
+	if (!rc)
+		rc = finish_cell(out, dst, at, known_plain(out, v), scratch, len, width);
+	if (!rc && memo && *len < sizeof(m->text)) {
+		m->valid = true;
+		m->presence = v->presence;
+		m->type = v->type;
+		m->u = u;
+		m->len = *len;
+		m->width = *width;
+		memcpy(m->text, dst->s + at, *len);
+	}
+	return rc;
+}
+
+/*
  * The width of a cell: for what has a width of its own (numbers, keys,
  * permission bits, "-", plain strings) without making its text.
  */
 static int cell_width(const struct out *out, struct ipk_ctx *ctx, const struct ipk_object *o,
-		      int field, struct ipk_buf *cell, struct ipk_buf *scratch, size_t *width)
+		      int field, struct cell_memo *m, struct ipk_buf *cell, struct ipk_buf *scratch,
+		      size_t *width)
 {
 	struct ipk_value v;
 	ssize_t plain;
@@ -1059,8 +1137,7 @@ static int cell_width(const struct out *out, struct ipk_ctx *ctx, const struct i
 		}
 	}
 	cell->len = 0;
-	int rc = value_cell(out, ctx, &v, cell);
-	return rc ? rc : finish_cell(out, cell, 0, known_plain(out, &v), scratch, &len, width);
+	return memo_cell(out, ctx, m, &v, cell, scratch, &len, width);
 }
 
 /*
@@ -1069,8 +1146,8 @@ static int cell_width(const struct out *out, struct ipk_ctx *ctx, const struct i
  * @cell.
  */
 static int object_line(const struct out *out, struct ipk_ctx *ctx, const struct ipk_object *o,
-		       const int *fields, struct ipk_buf *text, struct ipk_buf *cell,
-		       struct ipk_buf *scratch)
+		       const int *fields, struct cell_memo *memo, struct ipk_buf *text,
+		       struct ipk_buf *cell, struct ipk_buf *scratch)
 {
 	size_t end = text->len, len, w;
 	enum out_mode mode = out->opts.mode;
@@ -1082,8 +1159,7 @@ static int object_line(const struct out *out, struct ipk_ctx *ctx, const struct 
 		ipk_object_get(o, fields[i], &v);
 		if (mode == OUT_CSV || mode == OUT_PAIRS) {
 			cell->len = 0;
-			if ((rc = value_cell(out, ctx, &v, cell)) ||
-			    (rc = finish_cell(out, cell, 0, false, scratch, &len, &w)))
+			if ((rc = memo_cell(out, ctx, &memo[i], &v, cell, scratch, &len, &w)))
 				return rc;
 			if (ipk_buf_reserve(text, 2 * len + 8 + 2 * strlen(out->cols[i].header)))
 				return -ENOMEM;
@@ -1100,11 +1176,10 @@ static int object_line(const struct out *out, struct ipk_ctx *ctx, const struct 
 			continue;
 		}
 		size_t width = out->width[i], at;
-		if (i && (rc = ipk_buf_add(text, " ", 1)))
+		if (i && (rc = buf_add_fast(text, " ", 1)))
 			return rc;
 		at = text->len;
-		if ((rc = value_cell(out, ctx, &v, text)) ||
-		    (rc = finish_cell(out, text, at, known_plain(out, &v), scratch, &len, &w)))
+		if ((rc = memo_cell(out, ctx, &memo[i], &v, text, scratch, &len, &w)))
 			return rc;
 		if (mode == OUT_RAW) {
 			end = text->len;
@@ -1150,12 +1225,16 @@ static int table_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 			 size_t nfields)
 {
 	struct out *out = out_new(opts, "objects", cols, nfields);
+	struct cell_memo *memo = calloc(nfields ? nfields : 1, sizeof(*memo));
 	struct ipk_buf text = { 0 }, cell = { 0 }, scratch = { 0 };
 	size_t n = ipk_list_len(list);
 	int rc = 0;
 
-	if (!out)
+	if (!out || !memo) {
+		out_free(out);
+		free(memo);
 		return -ENOMEM;
+	}
 	/* one clock for both passes: a relative time measured is the one shown */
 	if (!out->opts.fmt.now)
 		out->opts.fmt.now = time(NULL);
@@ -1164,7 +1243,7 @@ static int table_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 			const struct ipk_object *o = ipk_list_at(list, r);
 			for (size_t i = 0; i < nfields && !rc; i++) {
 				size_t w = 0;
-				rc = cell_width(out, ctx, o, fields[i], &cell, &scratch, &w);
+				rc = cell_width(out, ctx, o, fields[i], &memo[i], &cell, &scratch, &w);
 				if (w > out->width[i])
 					out->width[i] = w;
 			}
@@ -1180,7 +1259,8 @@ static int table_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		if (!rc && !opts->noheadings && opts->mode != OUT_PAIRS)
 			render_line(out, NULL, &text);
 		for (size_t r = 0; r < n && !rc; r++) {
-			rc = object_line(out, ctx, ipk_list_at(list, r), fields, &text, &cell, &scratch);
+			rc = object_line(out, ctx, ipk_list_at(list, r), fields, memo, &text, &cell,
+					 &scratch);
 			if (text.len >= OUT_BLOCK)
 				flush_text(&text);
 		}
@@ -1190,6 +1270,7 @@ static int table_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 	ipk_buf_free(&text);
 	ipk_buf_free(&cell);
 	ipk_buf_free(&scratch);
+	free(memo);
 	out_free(out);
 	/* Write errors stay flagged on stdout: close_stdout() reports them once. */
 	return rc;
