@@ -209,17 +209,30 @@ void ipk_buf_free(struct ipk_buf *b)
 
 size_t fmt_u64(char *out, uint64_t v)
 {
+	/* two digits a division: half the divisions of one a time */
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char tmp[20];
-	size_t n = 0;
+	size_t n = sizeof(tmp);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
-	return n;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--n] = pairs[d + 1];
+		tmp[--n] = pairs[d];
+	}
+	if (v >= 10) {
+		tmp[--n] = pairs[v * 2 + 1];
+		tmp[--n] = pairs[v * 2];
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
+	size_t len = sizeof(tmp) - n;
+	memcpy(out, tmp + n, len);
+	out[len] = '\0';
+	return len;
 }
 
 size_t fmt_i64(char *out, int64_t v)

@@ -12,13 +12,17 @@ static const char *const status_words[] = {
 	"dest", "locked", "orphan", "notify", "gone", "listening", "connected", "semaphore",
 };
 
-/* Each field's key in a JSON object, ready to copy: "\"messages\": ". */
+/*
+ * Each field's member of a JSON object, ready to copy: ", \"messages\": null".
+ * Without the first two bytes it opens an object; @len ends it before the
+ * null, for a value of its own.
+ */
 static const struct json_key {
 	const char *text;
 	uint8_t len;
 } json_keys[IPK_F_COUNT] = {
 #define KEY(id, json, column, type, flags, help)				\
-	[IPK_F_##id] = { "\"" json "\": ", sizeof("\"" json "\": ") - 1 },
+	[IPK_F_##id] = { ", \"" json "\": null", sizeof(", \"" json "\": ") - 1 },
 	IPK_FIELDS(KEY)
 #undef KEY
 };
@@ -383,14 +387,29 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		return time_json(ctx, v.i, out);
 	case IPK_T_USER:
 	case IPK_T_GROUP:
+	{
+		/* a listing names the same few owners again and again */
+		struct json_name *memo = &ctx->json_names[v.type == IPK_T_USER ? 0 : 1];
+		if (memo->valid && memo->id == (uint32_t)v.u)
+			return buf_put(out, memo->text, memo->len);
 		name = v.type == IPK_T_USER ? ctx_user_name(ctx, (uint32_t)v.u)
 					    : ctx_group_name(ctx, (uint32_t)v.u);
+		size_t at = out->len;
 		if (!name) {
 			rc = buf_put(out, "\"", 1);
 			rc |= add_u64(out, v.u);
-			return rc ? -ENOMEM : buf_put(out, "\"", 1);
+			rc |= buf_put(out, "\"", 1);
+		} else {
+			rc = ipk_buf_json_string(out, name);
 		}
-		return ipk_buf_json_string(out, name);
+		memo->valid = !rc && out->len - at < sizeof(memo->text);
+		if (memo->valid) {
+			memo->id = (uint32_t)v.u;
+			memo->len = (uint8_t)(out->len - at);
+			memcpy(memo->text, out->s + at, memo->len);
+		}
+		return rc ? -ENOMEM : 0;
+	}
 	case IPK_T_STATUS: {
 		bool any = false;
 		rc = buf_put(out, "[", 1);
@@ -471,21 +490,28 @@ int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 			return -EINVAL;
 		if (!fields && !json_carries(o, kind_set, f))
 			continue;
-		if (!first)
-			rc = buf_put(out, ", ", 2);
-		rc |= buf_put(out, json_keys[f].text, json_keys[f].len);
-		rc |= ipk_field_json(ctx, o, f, out);
+		const char *key = json_keys[f].text + (first ? 2 : 0);
+		size_t len = json_keys[f].len - (first ? 2u : 0u);
+		int data = field_data(f);
 		first = false;
+		/* key and null in one copy: most fields of most kinds are null */
+		if (f != IPK_F_KIND && (fieldset_has(&o->noaccess, data) ||
+					!fieldset_has(&o->present, data))) {
+			rc = buf_put(out, key, len + 4);
+			continue;
+		}
+		rc = buf_put(out, key, len);
+		rc |= ipk_field_json(ctx, o, f, out);
 	}
 	if (!fields && !fieldset_empty(&o->noaccess) && !rc) {
 		bool any = false;
 		rc = buf_puts(out, ", \"no_access\": [");
 		for (int f = 0; f < IPK_F_COUNT && !rc; f++) {
 			if (field_data(f) == f && fieldset_has(&o->noaccess, f)) {
-				/* the key without its ": " is the quoted name */
+				/* the member without its ": null" is the quoted name */
 				if (any)
 					rc = buf_put(out, ", ", 2);
-				rc |= buf_put(out, json_keys[f].text, json_keys[f].len - 2u);
+				rc |= buf_put(out, json_keys[f].text + 2, json_keys[f].len - 4u);
 				any = true;
 			}
 		}

@@ -562,6 +562,13 @@ struct ipk_ctx {
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */
 	bool has_mqueue_dir;
 	int mqueue_dir;
+	/* the JSON string of the last user and of the last group named (lib/format.c) */
+	struct json_name {
+		bool valid;
+		uint32_t id;
+		uint8_t len;
+		char text[190];
+	} json_names[2];
 	/* times formatted as text (lib/format.c): a few, by their low bits */
 	struct time_slot {
 		bool valid;
