@@ -363,6 +363,8 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 			return add_u64(out, *(const uint64_t *)m);
 		case STORE_U32:
 			return add_u64(out, *(const uint32_t *)m);
+		case STORE_I32:
+			return add_i64(out, *(const int32_t *)m);
 		}
 	}
 

@@ -169,23 +169,24 @@ struct ipk_object {
 	bool ref_heap, name_heap, holders_heap, extras_heap;
 	struct ipk_arena *arena;	/* where a scan still adds to it; NULL after */
 
-	int64_t id;
-	int64_t key;
+	/* 32 bits where the kernel has no more (ids, keys, pids): packed together */
+	int32_t id;
+	int32_t key;
 	uint32_t uid, gid, cuid, cgid;
 	uint32_t perms;
 	uint32_t status;		/* enum ipk_status bits */
+	int32_t cpid, lpid;
+	int32_t ns_pid;			/* read through this process's namespace; 0: ours */
+	uint32_t nholders;
+	uint32_t nprocs;		/* distinct processes among the holders */
 	uint64_t size;
 	uint64_t capacity;
 	uint64_t messages;
 	int64_t value;			/* a scalar VALUE; an array is an extra */
 	uint64_t nattch;
 	struct ipk_holder *holders;
-	uint32_t nholders;
-	uint32_t nprocs;		/* distinct processes among the holders */
-	int64_t cpid, lpid;
 	int64_t ctime, atime, dtime;
 	uint64_t ns;
-	int32_t ns_pid;			/* read through this process's namespace; 0: ours */
 	/* the file or anonymous inode behind it (INODE), to find its holders */
 	uint64_t dev, ino;
 	/* a kind's own words, not fields (unix: the bound file's device and inode) */
@@ -503,6 +504,12 @@ static inline bool kind_has(const struct ipk_kind *k, int field)
 {
 	return fieldset_has(kind_fields(k), field);
 }
+/*
+ * How many extras objects of @k have held so far (the first array of a
+ * new one), and the count of one that grew past it.
+ */
+size_t kind_extras_hint(const struct ipk_kind *k);
+void kind_extras_used(const struct ipk_kind *k, size_t n);
 /* Wrappers: the default where a slot is NULL. */
 int kind_scan(struct ipk_scan *s);
 int kind_detail(struct ipk_ctx *ctx, struct ipk_object *o);
@@ -611,6 +618,7 @@ enum field_store {
 	STORE_I64,
 	STORE_U64,
 	STORE_U32,
+	STORE_I32,
 	STORE_STR,		/* char *ref, *name */
 	STORE_VALUE,		/* int64_t value, or an array as an extra */
 	STORE_HOLDERS,
