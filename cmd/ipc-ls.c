@@ -604,10 +604,16 @@ int main(int argc, char **argv)
 		fail(rc);
 		status = EXIT_PARTIAL;
 	}
-	ipk_list_free(list);
+	int out_status = close_stdout();
+	/* a listing of 100,000 objects is 30 MB the exit gives back whole */
+	static struct ipk_list *kept;
+	if (free_at_exit())
+		ipk_list_free(list);
+	else
+		kept = list;
+	(void)kept;
 	free(fields);
 	ipk_filter_free(ls.filter);
 	ipk_ctx_free(ctx);
-	int out_status = close_stdout();
 	return status ? status : out_status;
 }
