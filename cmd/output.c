@@ -1026,6 +1026,8 @@ static int finish_cell(const struct out *out, struct ipk_buf *dst, size_t at, bo
 	return 0;
 }
 
+#define MEMO_LIST 8
+
 /*
  * The last cell of a column, for the next one of the same value: a
  * column's times, owners, sizes and flags repeat from row to row, and a
@@ -1036,12 +1038,21 @@ struct cell_memo {
 	enum ipk_presence presence;
 	enum ipk_field_type type;	/* VALUE is seconds in some kinds */
 	uint64_t u;
+	size_t n;			/* of a short list: the values in @list */
+	int64_t list[MEMO_LIST];
 	size_t len, width;
 	char text[48];
 };
 
-static bool memoizable(const struct ipk_value *v)
+/*
+ * Whether @v's text is a function of what the memo keeps: a scalar, an
+ * empty list, or a short array of numbers (a semaphore array's values).
+ * Its key into @u, @n and @list.
+ */
+static bool memo_key(const struct ipk_value *v, uint64_t *u, size_t *n, int64_t *list)
 {
+	*u = 0;
+	*n = 0;
 	if (v->presence != IPK_PRESENT)
 		return true;
 	switch (v->type) {
@@ -1054,9 +1065,24 @@ static bool memoizable(const struct ipk_value *v)
 	case IPK_T_GROUP:
 	case IPK_T_STATUS:
 	case IPK_T_SECONDS:
+		*u = v->u;
 		return true;
 	case IPK_T_VALUE:
-		return !v->is_list;
+	case IPK_T_NUMBERS:
+		if (!v->is_list) {
+			*u = v->u;
+			return true;
+		}
+		if (v->list.n > MEMO_LIST)
+			return false;
+		*u = 1;
+		*n = v->list.n;
+		memcpy(list, v->list.v, *n * sizeof(*list));
+		return true;
+	case IPK_T_HOLDERS:
+		return v->holders.n == 0;
+	case IPK_T_STRINGS:
+		return v->strings.n == 0;
 	default:
 		return false;
 	}
@@ -1067,10 +1093,13 @@ static int memo_cell(const struct out *out, struct ipk_ctx *ctx, struct cell_mem
 		     const struct ipk_value *v, struct ipk_buf *dst, struct ipk_buf *scratch,
 		     size_t *len, size_t *width)
 {
-	bool memo = memoizable(v);
-	uint64_t u = v->presence == IPK_PRESENT ? v->u : 0;
+	int64_t list[MEMO_LIST];
+	uint64_t u;
+	size_t n;
+	bool memo = memo_key(v, &u, &n, list);
 
-	if (memo && m->valid && m->presence == v->presence && m->type == v->type && m->u == u) {
+	if (memo && m->valid && m->presence == v->presence && m->type == v->type && m->u == u &&
+	    m->n == n && (!n || memcmp(m->list, list, n * sizeof(*list)) == 0)) {
 		*len = m->len;
 		*width = m->width;
 		return buf_add_fast(dst, m->text, m->len);
@@ -1084,6 +1113,8 @@ static int memo_cell(const struct out *out, struct ipk_ctx *ctx, struct cell_mem
 		m->presence = v->presence;
 		m->type = v->type;
 		m->u = u;
+		m->n = n;
+		memcpy(m->list, list, n * sizeof(*list));
 		m->len = *len;
 		m->width = *width;
 		memcpy(m->text, dst->s + at, *len);
@@ -1185,7 +1216,7 @@ static int object_line(const struct out *out, struct ipk_ctx *ctx, const struct 
 			end = text->len;
 			continue;
 		}
-		if (ipk_buf_reserve(text, width + 2))
+		if (text->cap - text->len <= width + 2 && ipk_buf_reserve(text, width + 2))
 			return -ENOMEM;
 		size_t used = w;
 		if (w > width) {

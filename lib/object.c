@@ -501,7 +501,12 @@ static void extra_value(const struct obj_extra *x, struct ipk_value *v)
 
 void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 {
-	memset(v, 0, sizeof(*v));
+	/* every member a reader may look at, without a memset of the whole */
+	v->type = 0;
+	v->list.v = NULL;
+	v->list.n = 0;
+	v->is_list = false;
+	v->is_unsigned = false;
 	if (!o || (unsigned)field >= IPK_F_COUNT) {
 		v->presence = IPK_ABSENT;
 		return;

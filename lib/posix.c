@@ -206,7 +206,16 @@ void posix_shm_share_end(struct ipk_ctx *ctx)
 	free(d);
 }
 
-/* Reads the names of /dev/shm into @d; -ENOMEM only. */
+static int cmp_entries(const void *a, const void *b)
+{
+	return strcmp(((const struct devshm_entry *)a)->name, ((const struct devshm_entry *)b)->name);
+}
+
+/*
+ * Reads the names of /dev/shm into @d, sorted: objects made from them in
+ * this order are in the order of a listing already (by name), which
+ * list_sort() then finds with one look.  -ENOMEM only.
+ */
 static int devshm_read(struct ipk_ctx *ctx, struct devshm_names *d)
 {
 	d->read = true;
@@ -253,6 +262,8 @@ static int devshm_read(struct ipk_ctx *ctx, struct devshm_names *d)
 		d->v[d->n++] = (struct devshm_entry){ name, e->d_type };
 	}
 	closedir(dir);
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), cmp_entries);
 	return 0;
 }
 
