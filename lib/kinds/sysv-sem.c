@@ -146,6 +146,14 @@ static void sem_fill(struct ipk_object *o, const union sysv_ds *ds)
 	sysv_set_time(o, IPK_F_CTIME, sem->sem_ctime);
 }
 
+/* semop sets otime, SETVAL and SETALL ctime: the values move with one of them */
+static int64_t sem_moved_at(const union sysv_ds *ds)
+{
+	const struct semid_ds *sem = (const struct semid_ds *)(const void *)ds;
+
+	return sem->sem_otime > sem->sem_ctime ? sem->sem_otime : sem->sem_ctime;
+}
+
 static const struct sysv_source sem_source = {
 	.proc_file = "sem",
 	.columns = sem_columns,
@@ -154,6 +162,7 @@ static const struct sysv_source sem_source = {
 	.stat_index = sem_stat_index,
 	.fill = sem_fill,
 	.finish = sem_finish,
+	.moved_at = sem_moved_at,
 };
 
 static int sem_scan(struct ipk_scan *s)
