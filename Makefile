@@ -8,7 +8,7 @@
 #                         and PID namespace, JOBS=2 files at a time
 #   make valgrind         the commands under valgrind (CI runs it)
 #   make fuzz             libFuzzer targets, FUZZ_SECONDS=60 each (clang)
-#   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
+#   make bench-ls         ipc-ls against its floor, ipcs -a and lsipc: 30,200 and 100,002 objects
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
