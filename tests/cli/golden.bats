@@ -113,7 +113,7 @@ live_objects() {
 		pipe data=10 fifo name=/tmp/golden.fifo \
 		unix pair=1 data=abc unix path=/tmp/golden.sock \
 		eventfd value=3 eventfd value=1 semaphore=1 \
-		timerfd signalfd signals=USR1,TERM,RTMIN \
+		timerfd signalfd signals=USR1,RTMIN \
 		memfd name=golden size=4096 seals=shrink,grow
 }
 
