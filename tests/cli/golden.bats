@@ -121,13 +121,17 @@ live_objects() {
 # placeholder of the same length (tables stay aligned): sed commands.  Up
 # to now, since reading a POSIX semaphore moves its atime.
 times() {
-	local t
-	for ((t = T0; t <= $(date +%s); t++)); do
+	local t now
+	now=$(date +%s)
+	# every full form first: the short ones must not bite into them
+	for ((t = T0; t <= now; t++)); do
 		printf 's/%s/YYYY-MM-DDTHH:MM:SSZ/g\n' "$(date -u -d "@$t" +%Y-%m-%dT%H:%M:%SZ)"
 		printf 's/%s/YYYY-MM-DD HH:MM:SS/g\n' "$(date -d "@$t" '+%Y-%m-%d %H:%M:%S')"
 		printf 's/%s/YYYY-MM-DDTHH:MM:SS+ZZZZ/g\n' "$(date -d "@$t" +%Y-%m-%dT%H:%M:%S%z | sed 's/+/\\+/')"
 		printf 's/\\b%s\\b/EPOCH-SECS/g\n' "$t"
-		# the short form of today (HH:MM) and of this year (Dec02)
+	done
+	# the short form of today (HH:MM) and of this year (Dec02)
+	for ((t = T0; t <= now; t++)); do
 		printf 's/\\b%s\\b/HH:MM/g\n' "$(date -d "@$t" +%H:%M)"
 		printf 's/\\b%s\\b/MonDD/g\n' "$(date -d "@$t" +%b%d)"
 	done
