@@ -8,7 +8,7 @@
 #                         and PID namespace, JOBS=2 files at a time
 #   make valgrind         the commands under valgrind (CI runs it)
 #   make fuzz             libFuzzer targets, FUZZ_SECONDS=60 each (clang)
-#   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
+#   make bench-ls         ipc-ls against its floor, ipcs -a and lsipc: 30,200 and 100,002 objects
 #   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
@@ -91,13 +91,16 @@ CMD_SRCS := $(sort $(wildcard cmd/ipc-*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 TUI_SRCS := $(sort $(wildcard tui/*.c))
+# Floor programs of the benchmarks: built as helpers are.
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CMD_COMMON_OBJS := $(CMD_COMMON_SRCS:%.c=$(B)/obj/%.o)
 TUI_OBJS := $(TUI_SRCS:%.c=$(B)/obj/%.o)
 COMMANDS := $(CMD_SRCS:cmd/%.c=$(B)/bin/%) $(B)/bin/ipc-top
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%)
+HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%) \
+	$(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
 # LD_PRELOAD shims that break one documented behaviour (tests/helpers/shims/).
 SHIM_SRCS := $(sort $(wildcard tests/helpers/shims/*.c))
 HELPERS += $(SHIM_SRCS:tests/helpers/shims/%.c=$(B)/tests/%.so)
@@ -230,6 +233,10 @@ $(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(LIB_OBJS) $(FLAGS_STAMP)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIB_LIBS)
 
 $(B)/tests/%: $(B)/obj/tests/helpers/%.o $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lpthread
+
+$(B)/tests/%: $(B)/obj/tests/bench/%.o $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lpthread
 
