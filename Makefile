@@ -14,6 +14,7 @@
 #   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
 #   make bench-scenario   200,000 eventfd posts of ipc-scenario against a C loop
 #   make bench-watch      ipc-watch latency, idle cost and churn; ipc-exporter scrapes
+#   make bench-top        ipc-top's CPU per refresh on 30,200 objects, in tmux
 #   make install          PREFIX=/usr/local DESTDIR= (uninstall reverses it)
 #   make WERROR=1         warnings are errors
 #   make SANITIZE=1       AddressSanitizer + UBSan build, into build-san/
@@ -72,6 +73,10 @@ MHD_LIBS = $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 $(B)/obj/cmd/ipc-exporter.o: ALL_CFLAGS += $(MHD_CFLAGS)
 $(B)/bin/ipc-exporter: CMD_LIBS += $(MHD_LIBS)
 
+# ipc-top (tui/) alone draws a screen: ncursesw is linked into it only.
+NCURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+NCURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
+
 ifeq ($(V),1)
 Q :=
 say :=
@@ -85,12 +90,14 @@ CMD_COMMON_SRCS := $(filter-out cmd/ipc-%.c,$(sort $(wildcard cmd/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/ipc-*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+TUI_SRCS := $(sort $(wildcard tui/*.c))
 # Floor programs of the benchmarks: built as helpers are.
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CMD_COMMON_OBJS := $(CMD_COMMON_SRCS:%.c=$(B)/obj/%.o)
-COMMANDS := $(CMD_SRCS:cmd/%.c=$(B)/bin/%)
+TUI_OBJS := $(TUI_SRCS:%.c=$(B)/obj/%.o)
+COMMANDS := $(CMD_SRCS:cmd/%.c=$(B)/bin/%) $(B)/bin/ipc-top
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%) \
 	$(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
@@ -108,7 +115,7 @@ SCENARIOS := $(sort $(wildcard scenarios/*/*.yaml))
 
 .PHONY: all deps deps-build deps-check run check unit cli valgrind fuzz bench-ls bench-fds \
 	bench-compare bench-rm bench-scenario fuzz-targets install uninstall clean FORCE
-.PHONY: bench-watch
+.PHONY: bench-watch bench-top tui
 .DEFAULT_GOAL := all
 # Keep the objects that pattern rules chain through.
 .SECONDARY:
@@ -118,7 +125,7 @@ all: $(STATIC_LIB) $(SHARED_LIB) $(SHARED_LINKS) $(PC_FILE) $(COMMANDS)
 # The deps step (build-aux/deps) installs packages only for the goals that
 # say they do; any other build only checks, and a missing package stops it
 # with the exact apt-get line.
-ifneq ($(filter deps run check unit cli valgrind fuzz bench-%,$(MAKECMDGOALS)),)
+ifneq ($(filter deps run check unit cli tui valgrind fuzz bench-%,$(MAKECMDGOALS)),)
 DEPS_INSTALL := --install
 endif
 
@@ -167,6 +174,10 @@ $(B)/obj/cmd/%.o: cmd/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ilib -Icmd -c -o $@ $<
 
+$(B)/obj/tui/%.o: tui/%.c $(FLAGS_STAMP) | deps-build
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(NCURSES_CFLAGS) $(DEPFLAGS) -Ilib -Icmd -Itui -c -o $@ $<
+
 # The names libipckit.sym exports: the only global symbols of either library.
 $(B)/lib/exports.txt: lib/libipckit.sym
 	@mkdir -p $(@D)
@@ -205,6 +216,11 @@ $(B)/bin/%: $(B)/obj/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_LIB) $(FLAGS_STAMP)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_COMMON_OBJS) \
 		$(STATIC_LIB) $(LIB_LIBS) $(CMD_LIBS)
 
+$(B)/bin/ipc-top: $(TUI_OBJS) $(CMD_COMMON_OBJS) $(STATIC_LIB) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TUI_OBJS) $(CMD_COMMON_OBJS) \
+		$(STATIC_LIB) $(LIB_LIBS) $(CMD_LIBS) $(NCURSES_LIBS)
+
 # ------------------------------------------------------------------ tests
 
 $(B)/obj/tests/%.o: tests/%.c $(FLAGS_STAMP) | deps-build
@@ -242,6 +258,10 @@ unit: deps-check all $(UNIT_TESTS)
 cli: deps-check all $(HELPERS)
 	@BUILD=$(B) JOBS=$(JOBS) tests/run-all cli
 
+# ipc-top in tmux (part of check too)
+tui: deps-check all $(HELPERS)
+	@BUILD=$(B) JOBS=$(JOBS) tests/run-all tui
+
 # The commands under valgrind: slow, so not in check; CI runs it.
 valgrind: deps-check all $(HELPERS)
 	@sh build-aux/deps $(DEPS_INSTALL) valgrind
@@ -260,6 +280,8 @@ bench-scenario: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-scenario
 bench-watch: deps-check all $(HELPERS)
 	@BUILD=$(B) tests/run-in-ns tests/bench/bench-watch
+bench-top: deps-check all $(HELPERS)
+	@BUILD=$(B) tests/run-in-ns tests/bench/bench-top
 
 # A benchmark, not a test: both CPU placements, takes a few minutes.
 bench-compare: deps-check all $(HELPERS)

@@ -194,6 +194,12 @@ const struct cmd_option output_options[] = {
 };
 const size_t output_options_count = sizeof(output_options) / sizeof(output_options[0]);
 
+const int ls_default_fields[] = {
+	IPK_F_REF, IPK_F_KEY, IPK_F_OWNER, IPK_F_PERMS, IPK_F_SIZE, IPK_F_MESSAGES,
+	IPK_F_VALUE, IPK_F_NATTCH, IPK_F_CTIME, IPK_F_STATUS, IPK_F_HOLDERS,
+};
+const size_t ls_default_fields_count = sizeof(ls_default_fields) / sizeof(ls_default_fields[0]);
+
 const struct cmd_option filter_options[] = {
 	{ "kind", OPT_KIND, "KINDS", "only these kinds (comma-separated)", COMPLETE_KINDS,
 	  NULL, 0 },

@@ -285,6 +285,10 @@ int out_object(struct out *out, struct out_row *row, size_t first, struct ipk_ct
 	       const struct ipk_object *o, const int *fields, size_t nfields,
 	       bool all_fields_json);
 
+/* The columns ipc-ls shows by default (and ipc-top). */
+extern const int ls_default_fields[];
+extern const size_t ls_default_fields_count;
+
 /* Renders objects with these fields in the chosen mode. */
 int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		const struct ipk_list *list, const int *fields, size_t nfields,

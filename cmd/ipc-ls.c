@@ -45,11 +45,6 @@ static const char *const ls_synopsis[] = {
 	NULL,
 };
 
-static const int default_fields[] = {
-	IPK_F_REF, IPK_F_KEY, IPK_F_OWNER, IPK_F_PERMS, IPK_F_SIZE, IPK_F_MESSAGES,
-	IPK_F_VALUE, IPK_F_NATTCH, IPK_F_CTIME, IPK_F_STATUS, IPK_F_HOLDERS,
-};
-
 static const int default_tree_fields[] = {
 	IPK_F_KEY, IPK_F_PERMS, IPK_F_SIZE, IPK_F_MESSAGES, IPK_F_VALUE, IPK_F_NATTCH,
 	IPK_F_CTIME,
@@ -569,7 +564,7 @@ int main(int argc, char **argv)
 	case LS_LIST:
 		/* objects of several namespaces: say which */
 		nfields = out_fields(ls.out.columns ? ls.out.columns : ls.scope.ns ? "+NS" : NULL,
-				     default_fields, sizeof(default_fields) / sizeof(int), &fields);
+				     ls_default_fields, ls_default_fields_count, &fields);
 		if (ls.out.mode != OUT_JSON || ls.out.columns)
 			want_fields(ctx, fields, nfields, IPK_F_KIND);
 		else

@@ -576,6 +576,41 @@ const char *ipk_strerror(int err);
 int ipk_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 	       struct ipk_error *e);
 
+/* ---------------------------------------------------------------- actions */
+
+/* What ipc-top's keys do to one object, besides create and remove. */
+enum ipk_action {
+	IPK_ACTION_POST,	/* a semaphore: +1 */
+	IPK_ACTION_WAIT,	/* a semaphore: -1, never blocking */
+	IPK_ACTION_SEND,	/* a queue: one message */
+	IPK_ACTION_RECEIVE,	/* a queue: the first message */
+};
+#define IPK_ACTION_BIT(a) (1u << (a))
+
+/* The IPK_ACTION_BIT()s objects of @k take (0: none). */
+unsigned ipk_kind_actions(const struct ipk_kind *k);
+
+/*
+ * Posts (+1) or waits (-1) on semaphore @member of @o (0 for a POSIX
+ * semaphore), in its namespace; a wait never blocks.  0, or -errno and
+ * @e: -EAGAIN the wait would block, -EOPNOTSUPP not a semaphore,
+ * -EINVAL no such member, -ESTALE the name is another file now, -EPERM ...
+ */
+int ipk_sem_op(struct ipk_ctx *ctx, const struct ipk_object *o, enum ipk_action what,
+	       size_t member, struct ipk_error *e);
+/*
+ * Sends @len bytes of @data to queue @o with @type (SysV, at least 1) or
+ * priority (POSIX), never blocking: -EAGAIN when it is full.
+ */
+int ipk_msg_send(struct ipk_ctx *ctx, const struct ipk_object *o, const void *data, size_t len,
+		 long type, struct ipk_error *e);
+/*
+ * Receives the first message of queue @o into @out (appended), with its
+ * type or priority in *@type when given; -ENOMSG when it is empty.
+ */
+int ipk_msg_receive(struct ipk_ctx *ctx, const struct ipk_object *o, struct ipk_buf *out,
+		    long *type, struct ipk_error *e);
+
 /* ---------------------------------------------------------------- limits */
 
 enum ipk_unit {

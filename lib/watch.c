@@ -309,6 +309,12 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 		ipk_object_free(o);
 		return 0;
 	}
+	/* beside ours, a REF names its namespace, as a scan's does: sysv-shm:0@ns:4026532179 */
+	if (r->view && o->kind->family != IPK_FAMILY_FD && !w->ctx->ns_pid &&
+	    (rc = obj_ref_qualify(o, w->views[r->view].ns))) {
+		ipk_object_free(o);
+		return rc;
+	}
 	if (temp_semaphore(r, s->ctx, o, &retry)) {
 		if (retry && r->view == 0 && w->views[0].shm_watched) {
 			char file[NAME_MAX + 1];

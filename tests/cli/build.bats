@@ -28,7 +28,7 @@ compiled() {
 copy_tree() {
 	SRC=$BATS_TEST_TMPDIR/src
 	mkdir -p "$SRC/tests"
-	cp -a Makefile build-aux lib cmd "$SRC/"
+	cp -a Makefile build-aux lib cmd tui "$SRC/"
 	cp -a tests/unit tests/helpers "$SRC/tests/"
 	# sources older than anything built from them; a touch makes one newer
 	find "$SRC" -exec touch -h -d @1000000000 {} +
@@ -61,10 +61,11 @@ rebuilt() {
 	echo "$what" | grep -qx "$SCRATCH/obj/cmd/ipc-ls.o"
 	echo "$what" | grep -qx "$SCRATCH/obj/lib/kinds/posix-shm.o"
 	echo "$what" | grep -qx "$SCRATCH/obj/tests/unit/test-parse.o"
-	# a command's own header: the commands only
+	# a command's own header: the commands (ipc-top's tui/ among them) only
 	what=$(rebuilt cmd/common.h)
 	[ -n "$what" ]
-	! echo "$what" | grep -v "^$SCRATCH/obj/cmd/"
+	echo "$what" | grep -qx "$SCRATCH/obj/tui/keys.o"
+	! echo "$what" | grep -v -e "^$SCRATCH/obj/cmd/" -e "^$SCRATCH/obj/tui/"
 	# and nothing left to do
 	[ -z "$(compiled CFLAGS=-O0 all "$SCRATCH/tests/test-bench" "$SCRATCH/tests/test-parse")" ]
 }

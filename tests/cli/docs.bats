@@ -147,6 +147,10 @@ complete_bash() {
 	[ "$output" = "$ref" ]
 	run complete_bash ipc-watch --unt
 	[ "$output" = "--until" ]
+	run complete_bash ipc-top --max-it
+	[ "$output" = "--max-iterations" ]
+	run complete_bash ipc-top --sort-key MSG
+	[ "$output" = "MSGSIZE" ] || [ "$output" = "$(printf 'MSGS\nMSGSIZE')" ]
 	run complete_bash ipc-watch --fields NAT
 	[ "$output" = "NATTCH" ]
 	run complete_bash ipc-exporter --per
@@ -194,6 +198,20 @@ complete_bash() {
 		[[ "$output" == *relative* ]]
 	fi
 	command -v zsh >/dev/null || command -v fish >/dev/null || skip "neither zsh nor fish is installed"
+}
+
+@test "ipc-top(1) describes every key of the key table, and no other" {
+	keys=$("$B/bin/ipc-top" --complete=keys | cut -f1)
+	[ "$(echo "$keys" | wc -l)" -gt 30 ]
+	# the KEYS section's items, as roff spells them: \e is a backslash
+	man=$(sed -n '/^\.SH KEYS/,/^\.SH /p' man/ipc-top.1 | sed 's/\\-/-/g; s/\\e/\\/g' |
+		awk '/^\.TP/ { getline; if (sub(/^\.B /, "")) print }')
+	[ "$man" = "$keys" ] || { diff <(echo "$man") <(echo "$keys"); false; }
+	# the help screen's text is the table's too: every help line is in the page
+	"$B/bin/ipc-top" --complete=keys | cut -f2 | while read -r help; do
+		sed 's/\\-/-/g; s/\\e/\\/g' man/ipc-top.1 | grep -qiF -- "${help:1}" ||
+			{ echo "ipc-top.1 lacks: $help"; false; }
+	done
 }
 
 @test "ipc-bench(1) describes every method of the table" {

@@ -72,3 +72,13 @@ refs() {
 	[ "$status" -eq 1 ] || { echo "deadlock: $stderr"; false; }
 	[[ "$stderr" != *"=="* ]] || { echo "$stderr"; false; }
 }
+
+@test "valgrind finds no error and no leak in ipc-top --batch" {
+	hold sysv-shm attach=1 sysv-sem nsems=3 values=1,2,3 posix-mq name=/q send=1 \
+		posix-sem name=/s value=2 posix-shm name=/m
+	for args in "" "-t" "-s SIZE -o +MSG/S,HOLD/S" "--owner root -s OPS/S"; do
+		run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
+			"$BINDIR/ipc-top" --batch -n 2 -d 1 --kind "$NAMED" $args
+		[ "$status" -eq 0 ] || { echo "ipc-top $args: $output"; false; }
+	done
+}
