@@ -201,10 +201,11 @@ struct held {
 	int32_t fd;		/* -1: a mapping */
 	uint8_t owner;		/* the claiming kind's index, or HELD_FILE */
 	uint8_t mode;		/* HELD_* */
+	uint8_t dup_err;	/* with HOLD_DUP: why no duplicate of the fd was had (errno) */
 	uint64_t dev, ino;	/* what is held: the entries of one object share these */
 	const char *path;	/* kept for the owner: a FIFO's path, a memfd's name */
 	const struct stat *st;	/* with HOLD_STAT: the object's own stat */
-	const void *info;	/* what the owner's fdinfo slot made of its fdinfo */
+	const void *info;	/* what the owner's fdinfo or fd_read slot made */
 };
 
 /*
@@ -221,6 +222,7 @@ struct held_probe {
 	size_t len;
 	uint64_t map_dev, map_ino;	/* a mapping's */
 	bool live;		/* the running system, not a frozen copy */
+	const struct fieldset *wanted;	/* the fields the listing will use */
 	const struct stat *(*stat)(const struct held_probe *p);
 	char *scratch;		/* PATH_MAX bytes a claim may build h->path in */
 	void *priv;		/* procs.c's */
@@ -232,10 +234,18 @@ enum {
 	HOLD_STAT = 1 << 1,	/* keep the target's stat (h->st) */
 	HOLD_MODE = 1 << 2,	/* the access mode, from the fd link's permissions */
 	HOLD_FDINFO = 1 << 3,	/* give /proc/PID/fdinfo/FD to the kind's fdinfo slot */
+	/*
+	 * Give a duplicate of the fd (pidfd_getfd) to the kind's fd_read slot:
+	 * once per object, from its first holder that lets us, through one
+	 * pidfd per process; only live, and only when the kind's fd_fields
+	 * are wanted.
+	 */
+	HOLD_DUP = 1 << 4,
 };
 
 struct proc_index {
 	unsigned what;		/* PROCS_* read */
+	uint64_t dup_kinds;	/* kinds whose fds were read through duplicates (HOLD_DUP) */
 	struct proc *procs;	/* in pid order */
 	size_t nprocs;
 	struct held *held;	/* by owner, dev, ino, process, fd */
@@ -266,14 +276,25 @@ const struct proc *held_proc(const struct proc_index *idx, const struct held *h)
 int procs_each_object(struct ipk_scan *s, bool join,
 		      int (*make)(struct ipk_scan *s, const struct held *h, size_t n));
 /*
- * A duplicate of fd @fd of process @pid (pidfd_getfd: needs the right to
- * ptrace it), to measure a pipe or read seals without opening anything
- * anew; -errno when not allowed or gone.
+ * A pipe's or FIFO's fd_read slot: bytes queued (FIONREAD) and capacity
+ * (F_GETPIPE_SZ), whichever is wanted, into h->info.
  */
-int procs_dup_fd(pid_t pid, int fd);
-/* SIZE (bytes queued) and CAPACITY of a pipe or FIFO, from a holder's fd. */
-void fd_queue_size(struct ipk_object *o, const struct proc_index *idx,
-		   const struct held *h, size_t n);
+int fd_read_queue(const struct held_probe *p, int fd, struct held *h, struct ipk_arena *arena);
+/*
+ * SIZE and CAPACITY of a pipe or FIFO from what fd_read_queue() read of
+ * one of its @n entries; without one, unreadable when a holder did not
+ * let us duplicate its fd.
+ */
+void fd_queue_size(struct ipk_object *o, const struct held *h, size_t n);
+/*
+ * The entry of @h[0..n) with what the kind's fd_read slot made; NULL with
+ * *denied true when a holder refused (EPERM) or none had an fd.
+ */
+const struct held *held_with_dup(const struct held *h, size_t n, bool *denied);
+/* Whether a scan has read shared mappings through PROCMAP_QUERY (tests). */
+bool procs_maps_queried(void);
+/* Whether the objects of the scanned kind had their fds read (HOLD_DUP). */
+bool scan_read_fds(const struct ipk_scan *s);
 /*
  * The "started by" rule: whether a process that started at @start (0
  * unknown) may have acted at @t, rather than being a newer one that reused
@@ -300,6 +321,12 @@ static inline void held_own_identity(struct held *h)
 bool link_inode(const char *link, const char *what, uint64_t *ino);
 /* The value of "name: value" in fdinfo @text (the line's rest), or NULL. */
 const char *fdinfo_line(const char *text, const char *name);
+/*
+ * The decimal (at most 19) or lowercase hexadecimal (at most 16) digits
+ * at *p into *v, *p moved past them; false when there are none or more.
+ */
+bool text_dec(const char **p, uint64_t *v);
+bool text_hex(const char **p, uint64_t *v);
 
 /* Holders of @o from @n entries of one object (sets HOLDERS). */
 int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
@@ -417,6 +444,14 @@ struct ipk_kind {
 	 * -ENOENT drops the entry, -ENOMEM fails the scan.
 	 */
 	int (*fdinfo)(const char *text, struct held *h, struct ipk_arena *arena);
+	/*
+	 * With HOLD_DUP: what only an fd tells (bytes queued, seals), read
+	 * through @fd, a duplicate of the holder's, into h->info in @arena;
+	 * asked only when one of @fd_fields is wanted.  -ENOMEM fails the scan.
+	 */
+	int (*fd_read)(const struct held_probe *p, int fd, struct held *h,
+		       struct ipk_arena *arena);
+	const int16_t *fd_fields;
 
 	/*
 	 * Appends to @canon the canonical form of the part of a REF after
@@ -518,6 +553,7 @@ struct ipk_ctx {
 	char *root;			/* "" for the live system */
 	bool live;			/* root is "/": ask the kernel too */
 	bool force_stat_any;		/* tests: behave as if /proc/sysvipc were absent */
+	bool force_maps_text;		/* tests: read /proc/PID/maps as text, not PROCMAP_QUERY */
 	struct fieldset wanted;		/* the fields the caller will use */
 	pthread_mutex_t lock;		/* diagnostics, added by parallel scans */
 	struct ipk_diag *diags;
