@@ -57,7 +57,10 @@ struct procs_build {
 		unsigned owner;		/* 0: an empty slot; else the owner + 1 */
 	} *seen;
 	size_t nseen, seen_cap;	/* seen_cap a power of two */
+	char fd_dents[4096] __attribute__((aligned(8)));	/* a process's fd directory */
 };
+
+#define PROC_DENTS 32768	/* what getdents64 reads of /proc at a time */
 
 /* A decimal number of at most @max, the whole of @s; -1 when it is not one. */
 static long long small_number(const char *s, long long max)
@@ -310,6 +313,40 @@ static int add_claimed(struct procs_build *b, int piddir, int fddir, const char 
 	return add_held(b, h);
 }
 
+/*
+ * The entries of a directory we opened, read with getdents64 into @buf:
+ * a DIR would cost an fstat and two fcntl per directory, one per process.
+ */
+struct dents {
+	int fd;
+	size_t pos, len;
+	char *buf;
+	size_t size;
+};
+
+/* The next entry's name, or NULL at the end (or on an error: what vanished). */
+static const char *dents_next(struct dents *d)
+{
+	struct entry {
+		uint64_t ino;
+		int64_t off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	};
+
+	if (d->pos >= d->len) {
+		ssize_t n = getdents64(d->fd, d->buf, d->size);
+		if (n <= 0)
+			return NULL;
+		d->len = (size_t)n;
+		d->pos = 0;
+	}
+	const struct entry *e = (const struct entry *)(void *)(d->buf + d->pos);
+	d->pos += e->reclen;
+	return e->name;
+}
+
 /* The fds of one process; -EACCES when they may not be read, -ENOMEM. */
 static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 {
@@ -317,20 +354,16 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 
 	if (fddir < 0)
 		return errno == EACCES || errno == EPERM ? -EACCES : 0;
-	DIR *dir = fdopendir(fddir);
-	if (!dir) {
-		close(fddir);
-		return errno == ENOMEM ? -ENOMEM : 0;
-	}
+	struct dents dir = { .fd = fddir, .buf = b->fd_dents, .size = sizeof(b->fd_dents) };
+	const char *name;
 	int rc = 0;
-	struct dirent *d;
-	while (!rc && (d = readdir(dir))) {
+	while (!rc && (name = dents_next(&dir))) {
 		char link[PATH_MAX];
 
-		long long fd = small_number(d->d_name, INT_MAX);
+		long long fd = small_number(name, INT_MAX);
 		if (fd < 0)
 			continue;
-		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+		ssize_t n = readlinkat(fddir, name, link, sizeof(link) - 1);
 		if (n <= 0) {
 			/* listing the fds may be allowed where reading them is not */
 			if (errno == EACCES || errno == EPERM)
@@ -338,7 +371,7 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 			continue;	/* closed since */
 		}
 		link[n] = '\0';
-		struct probe_state ps = { .b = b, .fddir = dirfd(dir), .name = d->d_name };
+		struct probe_state ps = { .b = b, .fddir = fddir, .name = name };
 		struct held_probe p = {
 			.proc = &b->idx->procs[proc], .fd = (int)fd, .link = link,
 			.len = (size_t)n, .live = b->ctx->live, .wanted = &b->ctx->wanted,
@@ -358,9 +391,9 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 			continue;
 		}
 		if (got)
-			rc = add_claimed(b, piddir, dirfd(dir), d->d_name, got, &p, &h);
+			rc = add_claimed(b, piddir, fddir, name, got, &p, &h);
 	}
-	closedir(dir);
+	close(fddir);
 	return rc;
 }
 
@@ -910,9 +943,9 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 	}
 	b.boot_time = read_boot_time(ctx);
 	int procfd = ctx_open(ctx, "/proc", O_RDONLY | O_DIRECTORY);
-	DIR *dir = procfd >= 0 ? fdopendir(procfd) : NULL;
-	if (!dir) {
-		int err = procfd < 0 ? -procfd : errno;
+	char *buf = procfd >= 0 ? malloc(PROC_DENTS) : NULL;
+	if (!buf) {
+		int err = procfd < 0 ? -procfd : ENOMEM;
 		if (procfd >= 0)
 			close(procfd);
 		if (err == ENOMEM) {
@@ -923,11 +956,13 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 		ctx_diag(ctx, err, "read", "/proc");
 		return idx;
 	}
-	struct dirent *d;
-	while (!rc && (d = readdir(dir)))
-		if (isdigit((unsigned char)d->d_name[0]))
-			rc = scan_proc(&b, dirfd(dir), d->d_name, what);
-	closedir(dir);
+	struct dents dir = { .fd = procfd, .buf = buf, .size = PROC_DENTS };
+	const char *name;
+	while (!rc && (name = dents_next(&dir)))
+		if (isdigit((unsigned char)name[0]))
+			rc = scan_proc(&b, procfd, name, what);
+	close(procfd);
+	free(buf);
 	free(b.ranges);
 	free(b.seen);
 	if (rc) {
