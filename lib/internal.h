@@ -573,6 +573,10 @@ struct ipk_ctx {
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */
 	bool has_mqueue_dir;
 	int mqueue_dir;
+	/* the caller's effective uid and capabilities, read at the first removal check */
+	bool creds_read;
+	uint32_t euid;
+	uint64_t caps;
 	/* the last time formatted as text, and how */
 	bool time_valid;
 	int time_format;
@@ -712,6 +716,8 @@ int ref_arg_number(const char *arg, struct ipk_buf *canon);
  * processes holding a POSIX object, and the ORPHAN and GONE flags.
  */
 int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o);
+/* Only the holders (and the NATTCH they make) of @o, from ctx->procs. */
+int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o);
 
 /* ---------------------------------------------------------------- scans */
 

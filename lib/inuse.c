@@ -36,19 +36,12 @@ static bool users_gone(const struct proc_index *idx, const struct ipk_object *o)
 	return known;
 }
 
-/*
- * ORPHAN says what the readable processes show; where some could not be
- * read (ipk_ctx_unreadable_procs), a command that removes orphans must not
- * take the flag alone as proof.
- */
-int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
+int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o)
 {
 	const struct proc_index *idx = ctx->procs;
 	const struct ipk_kind *k = o->kind;
-	uint32_t status = o->status;
 	int rc = 0;
 
-	/* a frozen copy without processes tells nothing of who uses what */
 	if (!idx || !idx->nprocs)
 		return 0;
 	if (k->holders != HOLDERS_NONE && (idx->what & k->holder_procs) == k->holder_procs) {
@@ -60,6 +53,24 @@ int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
 		if (!rc && k->family == IPK_FAMILY_POSIX)
 			rc = obj_set_unum(o, IPK_F_NATTCH, o->nprocs);
 	}
+	return rc;
+}
+
+/*
+ * ORPHAN says what the readable processes show; where some could not be
+ * read (ipk_ctx_unreadable_procs), a command that removes orphans must not
+ * take the flag alone as proof.
+ */
+int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
+{
+	const struct proc_index *idx = ctx->procs;
+	const struct ipk_kind *k = o->kind;
+	uint32_t status = o->status;
+
+	/* a frozen copy without processes tells nothing of who uses what */
+	if (!idx || !idx->nprocs)
+		return 0;
+	int rc = inuse_holders(ctx, o);
 	/* a process blocked on it uses it, whoever else is gone */
 	if (k->users && !o->nholders && users_gone(idx, o)) {
 		status |= IPK_ST_GONE;
