@@ -85,12 +85,14 @@ CMD_COMMON_SRCS := $(filter-out cmd/ipc-%.c,$(sort $(wildcard cmd/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/ipc-*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+# the benchmarks' own programs: floors (the calls and nothing else), a CPU timer
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CMD_COMMON_OBJS := $(CMD_COMMON_SRCS:%.c=$(B)/obj/%.o)
 COMMANDS := $(CMD_SRCS:cmd/%.c=$(B)/bin/%)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%)
+HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%) $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
 
 STATIC_LIB := $(B)/lib/libipckit.a
 SHARED_LIB := $(B)/lib/libipckit.so.$(VERSION)
@@ -213,6 +215,10 @@ $(B)/tests/test-%: $(B)/obj/tests/unit/test-%.o $(LIB_OBJS) $(FLAGS_STAMP)
 $(B)/tests/%: $(B)/obj/tests/helpers/%.o $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lpthread
+
+$(B)/tests/%: $(B)/obj/tests/bench/%.o $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^)
 
 # Every test runs in a private IPC, mount and PID namespace (tests/run-in-ns):
 # the unit tests in one, each bats file in its own, JOBS files at a time.

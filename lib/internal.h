@@ -281,16 +281,20 @@ int procs_each_object(struct ipk_scan *s, bool join,
  */
 int fd_read_queue(const struct held_probe *p, int fd, struct held *h, struct ipk_arena *arena);
 /*
- * SIZE and CAPACITY of a pipe or FIFO from what fd_read_queue() read of
- * one of its @n entries; without one, unreadable when a holder did not
- * let us duplicate its fd.
+ * SIZE and CAPACITY of a pipe or FIFO of scan @s from what fd_read_queue()
+ * read of one of its @n entries; without one, unreadable when a holder
+ * did not let us duplicate its fd.
  */
-void fd_queue_size(struct ipk_object *o, const struct held *h, size_t n);
+void fd_queue_size(struct ipk_scan *s, struct ipk_object *o, const struct held *h, size_t n);
 /*
- * The entry of @h[0..n) with what the kind's fd_read slot made; NULL with
- * *denied true when a holder refused (EPERM) or none had an fd.
+ * What the scanned kind's fd_read slot made of a holder's fd, for the
+ * object of entries @h[0..n): as the process scan read it, or read now,
+ * in @tmp, where that holder went since (a watch lets go of what an
+ * exited process held).  NULL with *denied true when a holder refused
+ * (EPERM) or none has an fd.
  */
-const struct held *held_with_dup(const struct held *h, size_t n, bool *denied);
+const void *held_fd_info(const struct ipk_scan *s, const struct held *h, size_t n,
+			 struct ipk_arena *tmp, bool *denied);
 /* Whether a scan has read shared mappings through PROCMAP_QUERY (tests). */
 bool procs_maps_queried(void);
 /* Whether the objects of the scanned kind had their fds read (HOLD_DUP). */
@@ -567,7 +571,8 @@ struct ipk_ctx {
 	pid_t ns_pid;
 	struct ipk_ctx *parent;		/* a context made for another namespace */
 	pid_t via_pid;			/* ... read through this process */
-	/* what processes hold, while a scan needs it */
+	/* what processes hold, while a scan needs it; with procs_ns, in which namespace each is */
+	bool procs_ns;
 	struct proc_index *procs;
 	size_t unreadable_procs;	/* of the last scan */
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */

@@ -45,7 +45,9 @@ int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 		.ctx = ctx, .kind = k, .list = &found,
 		.only = canon + strlen(k->name) + 1,
 	};
+	ctx->procs_ns = want_ns != 0;	/* a process of that namespace is looked for */
 	rc = scan_procs_prepare(ctx, NULL, k);
+	ctx->procs_ns = false;
 	if (!rc && want_ns && !ctx->procs && !(ctx->procs = procs_scan(ctx, 0, 0)))
 		rc = -ENOMEM;
 	const struct proc *target = NULL;

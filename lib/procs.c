@@ -47,6 +47,7 @@ struct procs_build {
 		uint64_t start, end;
 	} *ranges;
 	size_t nranges, ranges_cap;
+	bool need_ns;		/* each process's IPC namespace is asked for */
 	/* the process being read: a pidfd, opened at its first HOLD_DUP */
 	pid_t pid;
 	int pidfd;		/* -1: not opened yet; -2: cannot be */
@@ -65,13 +66,9 @@ struct procs_build {
 /* A decimal number of at most @max, the whole of @s; -1 when it is not one. */
 static long long small_number(const char *s, long long max)
 {
-	char *end;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	return errno || *end || v > max ? -1 : v;
+	return text_dec(&s, &v) && !*s && v <= (uint64_t)max ? (long long)v : -1;
 }
 
 static int add_held(struct procs_build *b, const struct held *h)
@@ -169,14 +166,11 @@ static uint8_t link_mode(int fddir, const char *name)
 bool link_inode(const char *link, const char *what, uint64_t *ino)
 {
 	size_t n = strlen(what);
-	char *end;
 
-	if (strncmp(link, what, n) != 0 || link[n] != ':' || link[n + 1] != '[' ||
-	    link[n + 2] < '0' || link[n + 2] > '9')
+	if (strncmp(link, what, n) != 0 || link[n] != ':' || link[n + 1] != '[')
 		return false;
-	errno = 0;
-	*ino = strtoull(link + n + 2, &end, 10);
-	return !errno && end[0] == ']' && !end[1];
+	const char *p = link + n + 2;
+	return text_dec(&p, ino) && p[0] == ']' && !p[1];
 }
 
 const char *fdinfo_line(const char *text, const char *name)
@@ -885,7 +879,9 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 	uint32_t i = (uint32_t)idx->nprocs++;
 	bool denied = false;
 	struct stat ns;
-	if (fstatat(piddir, "ns/ipc", &ns, 0) == 0)
+	if (!b->need_ns)
+		;
+	else if (fstatat(piddir, "ns/ipc", &ns, 0) == 0)
 		p->ipc_ns = ns.st_ino;
 	else if (errno == EACCES || errno == EPERM)
 		denied = true;	/* its namespace, and what is in it, we miss */
@@ -940,7 +936,12 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 		for (const int16_t *f = kind->fd_read ? kind->fd_fields : NULL; f && *f >= 0; f++)
 			if (ctx_wants(ctx, *f))
 				idx->dup_kinds |= UINT64_C(1) << k;
+		/* waits on SysV ids name the namespace; other kinds of it look there */
+		b.need_ns |= kind->family != IPK_FAMILY_FD;
 	}
+	/* fds live in no namespace: theirs is their holder's, shown when asked */
+	b.need_ns |= !kinds || ctx->procs_ns || ctx->ns_mode || ctx->ns_pid || ctx->parent ||
+		     ctx_wants(ctx, IPK_F_NS);
 	b.boot_time = read_boot_time(ctx);
 	int procfd = ctx_open(ctx, "/proc", O_RDONLY | O_DIRECTORY);
 	char *buf = procfd >= 0 ? malloc(PROC_DENTS) : NULL;
@@ -1162,17 +1163,42 @@ bool scan_read_fds(const struct ipk_scan *s)
 	return s->ctx->live && idx && (idx->dup_kinds & (UINT64_C(1) << ipk_kind_index(s->kind)));
 }
 
-const struct held *held_with_dup(const struct held *h, size_t n, bool *denied)
+const void *held_fd_info(const struct ipk_scan *s, const struct held *h, size_t n,
+			 struct ipk_arena *tmp, bool *denied)
 {
+	bool untried = false;
 	int err = EPERM;
 
+	*denied = false;
 	for (size_t i = 0; i < n; i++) {
 		if (h[i].fd < 0)
 			continue;
 		if (h[i].info)
-			return &h[i];
+			return h[i].info;
 		if (h[i].dup_err)
 			err = h[i].dup_err;	/* exited, or not ours to look at: another one */
+		else
+			untried = true;
+	}
+	for (size_t i = 0; untried && i < n; i++) {
+		if (h[i].fd < 0 || h[i].dup_err)
+			continue;
+		int pidfd = (int)syscall(SYS_pidfd_open, s->ctx->procs->procs[h[i].proc].pid, 0);
+		int fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, h[i].fd, 0);
+		if (fd < 0)
+			err = errno;
+		if (pidfd >= 0)
+			close(pidfd);
+		if (fd < 0)
+			continue;
+		struct held now = h[i];
+		struct held_probe p = { .proc = &s->ctx->procs->procs[h[i].proc], .fd = h[i].fd,
+					.link = "", .live = true, .wanted = &s->ctx->wanted };
+		int rc = s->kind->fd_read(&p, fd, &now, tmp);
+		close(fd);
+		if (rc)
+			return NULL;	/* out of memory: unknown, not refused */
+		return now.info;
 	}
 	*denied = err == EPERM || err == EACCES;
 	return NULL;
@@ -1206,13 +1232,13 @@ int fd_read_queue(const struct held_probe *p, int fd, struct held *h, struct ipk
 	return 0;
 }
 
-void fd_queue_size(struct ipk_object *o, const struct held *h, size_t n)
+void fd_queue_size(struct ipk_scan *s, struct ipk_object *o, const struct held *h, size_t n)
 {
+	struct ipk_arena tmp = { 0 };
 	bool denied;
-	const struct held *with = held_with_dup(h, n, &denied);
+	const struct fd_queue *q = held_fd_info(s, h, n, &tmp, &denied);
 
-	if (with) {
-		const struct fd_queue *q = with->info;
+	if (q) {
 		if (q->queued >= 0)
 			obj_set_unum(o, IPK_F_SIZE, (uint64_t)q->queued);
 		if (q->capacity >= 0)
@@ -1221,4 +1247,5 @@ void fd_queue_size(struct ipk_object *o, const struct held *h, size_t n)
 		obj_set_noaccess(o, IPK_F_SIZE);
 		obj_set_noaccess(o, IPK_F_CAPACITY);
 	}
+	ipk_arena_free(&tmp);
 }

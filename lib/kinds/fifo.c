@@ -26,7 +26,7 @@ static int fifo_add(struct ipk_scan *s, const char *path, const struct stat *st,
 	obj_set_stat(o, st);
 	obj_set_num(o, IPK_F_STATUS, 0);
 	if (scan_read_fds(s) && n)
-		fd_queue_size(o, h, n);
+		fd_queue_size(s, o, h, n);
 	else if (!n)
 		obj_set_unum(o, IPK_F_SIZE, 0);	/* nobody holds it: nothing is queued */
 	return scan_add(s, o);

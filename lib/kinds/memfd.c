@@ -36,17 +36,19 @@ static int memfd_fd_read(const struct held_probe *p, int fd, struct held *h,
 	return 0;
 }
 
-static int memfd_seals(struct ipk_object *o, const struct held *h, size_t n)
+static int memfd_seals(struct ipk_scan *s, struct ipk_object *o, const struct held *h, size_t n)
 {
+	struct ipk_arena tmp = { 0 };
 	bool denied;
-	const struct held *with = held_with_dup(h, n, &denied);
+	const int *read = held_fd_info(s, h, n, &tmp, &denied);
+	int seals = read ? *read : -2;
 
-	if (!with) {
+	ipk_arena_free(&tmp);
+	if (seals == -2) {
 		/* none of its holders let us look, or it is only mapped */
 		obj_set_noaccess(o, IPK_F_SEALS);
 		return 0;
 	}
-	int seals = *(const int *)with->info;
 	if (seals < 0)
 		return 0;
 	const char *names[ARRAY_SIZE(seal_names)];
@@ -143,7 +145,7 @@ static int memfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 	obj_set_unum(o, IPK_F_NATTCH, o->nprocs);
 	obj_set_num(o, IPK_F_STATUS, 0);
 	if (scan_read_fds(s))
-		rc = memfd_seals(o, h, n);
+		rc = memfd_seals(s, o, h, n);
 	if (rc) {
 		ipk_object_free(o);
 		return rc;

@@ -29,7 +29,7 @@ static int pipe_make(struct ipk_scan *s, const struct held *h, size_t n)
 	obj_set_unum(o, IPK_F_INODE, h->ino);
 	obj_set_num(o, IPK_F_STATUS, 0);
 	if (scan_read_fds(s))
-		fd_queue_size(o, h, n);
+		fd_queue_size(s, o, h, n);
 	return scan_add(s, o);
 }
 
