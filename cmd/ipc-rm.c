@@ -571,6 +571,31 @@ static int finish(const struct rm *rm, const struct item *items, size_t n)
 
 /* ------------------------------------------------------------------ main */
 
+/*
+ * Whether who uses the objects selected is read only right before they
+ * go: removed without asking (--yes), matched by no filter, and every
+ * kind has something to remove (a pipe's refusal names its holders).
+ */
+static bool use_read_at_removal(const struct rm *rm)
+{
+	if (!rm->yes || rm->dry_run || rm->selecting)
+		return false;
+	for (size_t i = 0; i < rm->nrefs; i++) {
+		const struct ipk_kind *k;
+		char *canon;
+		if (ipk_ref_parse(rm->refs[i], &k, &canon))
+			return false;
+		free(canon);
+		if (!ipk_kind_can_remove(k))
+			return false;
+	}
+	for (size_t k = 0; !rm->refs && k < ipk_kind_count(); k++)
+		if (ipk_filter_wants_kind(rm->filter, ipk_kind_at(k)) &&
+		    !ipk_kind_can_remove(ipk_kind_at(k)))
+			return false;
+	return true;
+}
+
 /* The rules of selection: never everything by accident. */
 static void check_selection(const struct rm *rm, bool refs)
 {
@@ -631,7 +656,18 @@ int main(int argc, char **argv)
 		IPK_F_HOLDERS, IPK_F_NATTCH, IPK_F_STATUS, IPK_F_WAITERS, IPK_F_NOTIFY_PID,
 		IPK_F_INODE, IPK_F_NS,
 	};
-	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
+	/*
+	 * Removed at once (--yes, no filter to match), what uses an object is
+	 * read right before it goes: the selection needs only what names it.
+	 */
+	static const int naming[] = {
+		IPK_F_REF, IPK_F_NAME, IPK_F_KEY, IPK_F_UID, IPK_F_CTIME, IPK_F_SIZE, IPK_F_INODE,
+		IPK_F_NS,
+	};
+	if (use_read_at_removal(&rm))
+		ipk_ctx_want_fields(ctx, naming, sizeof(naming) / sizeof(naming[0]));
+	else
+		ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 
 	struct ipk_list *list = select_objects(&rm, ctx);
 	int err = list ? 0 : errno ? errno : ENOMEM;
@@ -659,6 +695,7 @@ int main(int argc, char **argv)
 			go = 0;
 		}
 	}
+	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 	if (!rm.dry_run && go)
 		remove_all(&rm, ctx, items, n);
 	int done = finish(&rm, items, n);

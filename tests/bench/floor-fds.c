@@ -7,12 +7,13 @@
  * (the link's text, the process's state).  It prints how many fds it saw.
  *
  *   one sock_diag dump of the unix sockets (names, peers, queues);
- *   per process: its stat, its IPC namespace, every fd's link; for a
- *   path the target's stat; for a pipe the link's own mode and, once per
- *   pipe, a duplicate of the fd through one pidfd for the process and its
- *   FIONREAD; the fdinfo of eventfds, timerfds and signalfds; a memfd's
- *   stat; the shared file mappings through PROCMAP_QUERY; the syscall
- *   file of a sleeping process.
+ *   per process: its stat, every fd's link; for a path the target's
+ *   stat; for a pipe the link's own mode and, once per pipe, a duplicate
+ *   of the fd through one pidfd for the process and its FIONREAD; the
+ *   fdinfo of eventfds and timerfds (a signalfd's tells only its signals,
+ *   which the default columns do not show); a memfd's stat; the shared
+ *   file mappings through PROCMAP_QUERY; the syscall file of a sleeping
+ *   process.  The default columns need no namespace of fd kinds.
  *
  * --files reads the same /proc files and makes no other call: no pidfd,
  * no stat, no sock_diag, maps as text.  Reading those files is what any
@@ -158,8 +159,6 @@ static void process(int procdir, const char *pid)
 	text[n] = '\0';
 	const char *paren = strrchr(text, ')');
 	char state = paren && paren[1] ? paren[2] : '?';
-	if (!files_only)
-		fstatat(piddir, "ns/ipc", &st, 0);
 	int fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int pidfd = -1;
 	char dents[4096] __attribute__((aligned(8)));
@@ -176,8 +175,7 @@ static void process(int procdir, const char *pid)
 			seen++;
 			bool anon = strncmp(link, "anon_inode:[", 12) == 0;
 			if (anon && (strcmp(link + 12, "eventfd]") == 0 ||
-				     strcmp(link + 12, "timerfd]") == 0 ||
-				     strcmp(link + 12, "signalfd]") == 0)) {
+				     strcmp(link + 12, "timerfd]") == 0)) {
 				snprintf(path, sizeof(path), "fdinfo/%s", d->d_name);
 				read_file(piddir, path);
 			} else if (files_only) {
