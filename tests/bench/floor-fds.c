@@ -80,14 +80,15 @@ static bool pipe_new(uint64_t ino)
 	return true;
 }
 
-static void read_file(int dir, const char *name)
+/* A file read as ipc-ls reads it: whole (maps), or one bounded read (fdinfo, syscall). */
+static void read_file(int dir, const char *name, bool whole)
 {
 	char buf[8192];
 	int f = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
 	if (f < 0)
 		return;
-	while (read(f, buf, sizeof(buf)) > 0)
+	while (read(f, buf, sizeof(buf)) > 0 && whole)
 		;
 	close(f);
 }
@@ -177,7 +178,7 @@ static void process(int procdir, const char *pid)
 			if (anon && (strcmp(link + 12, "eventfd]") == 0 ||
 				     strcmp(link + 12, "timerfd]") == 0)) {
 				snprintf(path, sizeof(path), "fdinfo/%s", d->d_name);
-				read_file(piddir, path);
+				read_file(piddir, path, false);
 			} else if (files_only) {
 				continue;
 			} else if (link[0] == '/') {
@@ -201,11 +202,11 @@ static void process(int procdir, const char *pid)
 	if (fddir >= 0)
 		close(fddir);
 	if (files_only)
-		read_file(piddir, "maps");
+		read_file(piddir, "maps", true);
 	else
 		maps(piddir);
 	if (state == 'S' || state == 'D')
-		read_file(piddir, "syscall");
+		read_file(piddir, "syscall", false);
 	if (pidfd >= 0)
 		close(pidfd);
 	close(piddir);
