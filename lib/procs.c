@@ -587,8 +587,9 @@ bool procs_maps_queried(void)
 /* The shared file mappings through PROCMAP_QUERY; -ENOTTY: not this kernel. */
 static int maps_query(struct procs_build *b, int f, int piddir, uint32_t proc)
 {
+	/* static, so zeroed: valgrind cannot know that the kernel fills it */
+	static __thread char name[PATH_MAX];
 	struct held last = { .owner = HELD_FILE };
-	char name[PATH_MAX];
 	uint64_t addr = 0;
 	int rc = 0;
 
