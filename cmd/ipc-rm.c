@@ -544,12 +544,18 @@ static int finish(const struct rm *rm, const struct item *items, size_t n)
 		bool done = it->result == R_REMOVED ||
 			    (rm->dry_run && it->result == R_WOULD_REMOVE);
 		if (!rm->json && done) {
-			ipk_buf_puts(&lines, done_word);
-			if (plain(it->ref))
-				ipk_buf_puts(&lines, it->ref);
-			else
+			size_t word = strlen(done_word), ref = strlen(it->ref);
+			if (plain(it->ref) && !ipk_buf_reserve(&lines, word + ref + 2)) {
+				memcpy(lines.s + lines.len, done_word, word);
+				memcpy(lines.s + lines.len + word, it->ref, ref);
+				lines.len += word + ref;
+				lines.s[lines.len++] = '\n';
+				lines.s[lines.len] = '\0';
+			} else {
+				ipk_buf_puts(&lines, done_word);
 				esc_text(it->ref, false, &lines);
-			ipk_buf_puts(&lines, "\n");
+				ipk_buf_puts(&lines, "\n");
+			}
 		}
 		if (!done)
 			status = EXIT_PARTIAL;

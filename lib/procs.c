@@ -178,7 +178,7 @@ const char *fdinfo_line(const char *text, const char *name)
 	size_t n = strlen(name);
 
 	for (const char *line = text; line && *line;) {
-		if (strncmp(line, name, n) == 0 && line[n] == ':') {
+		if (line[0] == name[0] && strncmp(line, name, n) == 0 && line[n] == ':') {
 			const char *v = line + n + 1;
 			while (*v == ' ' || *v == '\t')
 				v++;
@@ -841,6 +841,42 @@ static int cmp_held(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/*
+ * The entries in cmp_held() order: by owner first (a counting sort, which
+ * keeps the order of the scan: process, then fd), then each owner's by
+ * what they hold, where they are not in that order already.  Inodes are
+ * handed out in increasing order, so the scan order mostly is it.
+ */
+static int sort_held(struct proc_index *idx)
+{
+	size_t count[257] = { 0 };
+	struct held *v = malloc(idx->nheld * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < idx->nheld; i++)
+		count[idx->held[i].owner + 1]++;
+	for (size_t o = 1; o < ARRAY_SIZE(count); o++)
+		count[o] += count[o - 1];
+	size_t at[256];
+	memcpy(at, count, sizeof(at));
+	for (size_t i = 0; i < idx->nheld; i++)
+		v[at[idx->held[i].owner]++] = idx->held[i];
+	free(idx->held);
+	idx->held = v;
+	for (size_t o = 0; o < 256; o++) {
+		struct held *h = v + count[o];
+		size_t n = count[o + 1] - count[o];
+		for (size_t i = 1; i < n; i++) {
+			if (cmp_held(&h[i - 1], &h[i]) > 0) {
+				qsort(h, n, sizeof(*h), cmp_held);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 static int cmp_proc(const void *a, const void *b)
 {
 	const struct proc *x = a, *y = b;
@@ -1000,8 +1036,11 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 			break;
 		}
 	}
-	if (idx->nheld)
-		qsort(idx->held, idx->nheld, sizeof(*idx->held), cmp_held);
+	if (idx->nheld && sort_held(idx) < 0) {
+		procs_free(idx);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return idx;
 }
 
