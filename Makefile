@@ -93,6 +93,9 @@ CMD_COMMON_OBJS := $(CMD_COMMON_SRCS:%.c=$(B)/obj/%.o)
 COMMANDS := $(CMD_SRCS:cmd/%.c=$(B)/bin/%)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%) $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
+# LD_PRELOAD shims that break one documented behaviour (tests/helpers/shims/).
+SHIM_SRCS := $(sort $(wildcard tests/helpers/shims/*.c))
+HELPERS += $(SHIM_SRCS:tests/helpers/shims/%.c=$(B)/tests/%.so)
 
 STATIC_LIB := $(B)/lib/libipckit.a
 SHARED_LIB := $(B)/lib/libipckit.so.$(VERSION)
@@ -219,6 +222,11 @@ $(B)/tests/%: $(B)/obj/tests/helpers/%.o $(FLAGS_STAMP)
 $(B)/tests/%: $(B)/obj/tests/bench/%.o $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^)
+
+# Without the sanitizers: a shim preloaded before their runtime would stop it.
+$(B)/tests/%.so: tests/helpers/shims/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -O2 -g -fPIC -shared -o $@ $< -ldl
 
 # Every test runs in a private IPC, mount and PID namespace (tests/run-in-ns):
 # the unit tests in one, each bats file in its own, JOBS files at a time.

@@ -335,6 +335,8 @@ bool text_hex(const char **p, uint64_t *v);
 /* Holders of @o from @n entries of one object (sets HOLDERS). */
 int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 		    const struct held *h, size_t n);
+/* Whether holder @x is what entry @h of the process scan shows (memcmp: set by holder_of). */
+bool holder_is(const struct ipk_holder *x, const struct proc_index *idx, const struct held *h);
 /*
  * A new object of an fd kind: its REF "kind:@arg" and the holders @h[0..n)
  * set.  *out, or -ENOMEM and nothing.
@@ -547,6 +549,14 @@ struct ipk_scan {
 	 */
 	int (*sink)(struct ipk_scan *s, struct ipk_object *o);
 	void *sink_arg;
+	/*
+	 * Watches: shown each System V object's raw *_STAT_ANY reading (and,
+	 * for a kind whose reading leaves something out, the second of its
+	 * last change, else INT64_MIN) before its record is made; true when
+	 * the record the watch kept is still exact, and none is made.
+	 */
+	bool (*unchanged)(struct ipk_scan *s, int64_t id, const void *raw, size_t len,
+			  int64_t moved_at);
 };
 
 /* ------------------------------------------------------------- context */
@@ -723,6 +733,8 @@ int ref_arg_number(const char *arg, struct ipk_buf *canon);
 int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o);
 /* Only the holders (and the NATTCH they make) of @o, from ctx->procs. */
 int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o);
+/* Whether inuse_judge() would leave @o, judged before, as it is. */
+bool inuse_same(const struct ipk_ctx *ctx, const struct ipk_object *o);
 
 /* ---------------------------------------------------------------- scans */
 
@@ -802,6 +814,11 @@ struct sysv_source {
 	int (*finish)(struct ipk_scan *s, struct ipk_object *o);
 	/* Live, read /proc/sysvipc rather than *_STAT_ANY; NULL: never. */
 	bool (*prefer_proc)(const struct ipk_ctx *ctx);
+	/*
+	 * The second of the last change to what the reading does not hold
+	 * (a semaphore's values move with its otime); NULL: it holds all.
+	 */
+	int64_t (*moved_at)(const union sysv_ds *ds);
 };
 
 /* Adds every object of a SysV kind (or with s->only, the one named). */

@@ -36,21 +36,54 @@ static bool users_gone(const struct proc_index *idx, const struct ipk_object *o)
 	return known;
 }
 
+/* Whether the process scan read where @k's holders are. */
+static bool holders_read(const struct proc_index *idx, const struct ipk_kind *k)
+{
+	return k->holders != HOLDERS_NONE && (idx->what & k->holder_procs) == k->holder_procs;
+}
+
+static const struct held *holders_of(const struct proc_index *idx, const struct ipk_object *o,
+				     size_t *n)
+{
+	const struct ipk_kind *k = o->kind;
+	unsigned owner = k->holders == HOLDERS_FILES ? HELD_FILE : (unsigned)ipk_kind_index(k);
+
+	return procs_find(idx, owner, o->dev, o->ino, n);
+}
+
+/*
+ * @o's status with the flags its holders (set) and users imply: flags are
+ * only added, what a kind's reading set stays.
+ */
+static uint32_t judged_status(const struct proc_index *idx, const struct ipk_object *o)
+{
+	const struct ipk_kind *k = o->kind;
+	uint32_t status = o->status;
+
+	/* a process blocked on it uses it, whoever else is gone */
+	if (k->users && !o->nholders && users_gone(idx, o)) {
+		status |= IPK_ST_GONE;
+		/* an attached segment has users, whoever made it */
+		if (!kind_has(k, IPK_F_NATTCH))
+			status |= IPK_ST_ORPHAN;
+	} else if (!k->users && obj_has(o, IPK_F_HOLDERS) && !o->nholders) {
+		status |= IPK_ST_ORPHAN;
+	}
+	return status;
+}
+
 int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o)
 {
 	const struct proc_index *idx = ctx->procs;
-	const struct ipk_kind *k = o->kind;
 	int rc = 0;
 
 	if (!idx || !idx->nprocs)
 		return 0;
-	if (k->holders != HOLDERS_NONE && (idx->what & k->holder_procs) == k->holder_procs) {
-		unsigned owner = k->holders == HOLDERS_FILES ? HELD_FILE
-							     : (unsigned)ipk_kind_index(k);
+	if (holders_read(idx, o->kind)) {
 		size_t n;
-		const struct held *h = procs_find(idx, owner, o->dev, o->ino, &n);
+		const struct held *h = holders_of(idx, o, &n);
 		rc = obj_set_holders(o, idx, h, n);
-		if (!rc && k->family == IPK_FAMILY_POSIX)
+		if (!rc && o->kind->family == IPK_FAMILY_POSIX)
 			rc = obj_set_unum(o, IPK_F_NATTCH, o->nprocs);
 	}
 	return rc;
@@ -64,23 +97,31 @@ int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o)
 int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
 {
 	const struct proc_index *idx = ctx->procs;
-	const struct ipk_kind *k = o->kind;
-	uint32_t status = o->status;
 
 	/* a frozen copy without processes tells nothing of who uses what */
 	if (!idx || !idx->nprocs)
 		return 0;
 	int rc = inuse_holders(ctx, o);
-	/* a process blocked on it uses it, whoever else is gone */
-	if (k->users && !o->nholders && users_gone(idx, o)) {
-		status |= IPK_ST_GONE;
-		/* an attached segment has users, whoever made it */
-		if (!kind_has(k, IPK_F_NATTCH))
-			status |= IPK_ST_ORPHAN;
-	} else if (!k->users && obj_has(o, IPK_F_HOLDERS) && !o->nholders) {
-		status |= IPK_ST_ORPHAN;
-	}
+	uint32_t status = judged_status(idx, o);
 	if (status != o->status || obj_has(o, IPK_F_STATUS))
 		obj_set_num(o, IPK_F_STATUS, status);
 	return rc;
+}
+
+bool inuse_same(const struct ipk_ctx *ctx, const struct ipk_object *o)
+{
+	const struct proc_index *idx = ctx->procs;
+
+	if (!idx || !idx->nprocs)
+		return true;
+	if (holders_read(idx, o->kind)) {
+		size_t n;
+		const struct held *h = holders_of(idx, o, &n);
+		if (!obj_has(o, IPK_F_HOLDERS) || n != o->nholders)
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!holder_is(&o->holders[i], idx, &h[i]))
+				return false;
+	}
+	return judged_status(idx, o) == o->status;
 }

@@ -1116,6 +1116,35 @@ const struct proc *held_proc(const struct proc_index *idx, const struct held *h)
 	return &idx->procs[h->proc];
 }
 
+/* What a holder entry shows of an entry of the process scan. */
+static void holder_of(struct ipk_holder *x, const struct proc_index *idx, const struct held *h)
+{
+	const struct proc *p = &idx->procs[h->proc];
+	char *m = x->mode;
+
+	memset(x, 0, sizeof(*x));
+	x->pid = p->pid;
+	x->fd = h->fd;
+	memcpy(x->comm, p->comm, sizeof(x->comm));
+	if (h->mode & HELD_WAIT) {
+		memcpy(m, "waiting", 8);
+	} else {
+		if (h->mode & HELD_READ)
+			*m++ = 'r';
+		if (h->mode & HELD_WRITE)
+			*m++ = 'w';
+		*m = '\0';
+	}
+}
+
+bool holder_is(const struct ipk_holder *x, const struct proc_index *idx, const struct held *h)
+{
+	struct ipk_holder now;
+
+	holder_of(&now, idx, h);
+	return memcmp(x, &now, sizeof(now)) == 0;
+}
+
 int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 		    const struct held *h, size_t n)
 {
@@ -1130,23 +1159,7 @@ int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 		heap = !o->arena;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct proc *p = &idx->procs[h[i].proc];
-		struct ipk_holder *x = &v[i];
-		char *m = x->mode;
-
-		memset(x, 0, sizeof(*x));
-		x->pid = p->pid;
-		x->fd = h[i].fd;
-		memcpy(x->comm, p->comm, sizeof(x->comm));
-		if (h[i].mode & HELD_WAIT) {
-			memcpy(m, "waiting", 8);
-		} else {
-			if (h[i].mode & HELD_READ)
-				*m++ = 'r';
-			if (h[i].mode & HELD_WRITE)
-				*m++ = 'w';
-			*m = '\0';
-		}
+		holder_of(&v[i], idx, &h[i]);
 		procs += i == 0 || h[i].proc != h[i - 1].proc;
 	}
 	if (o->holders_heap)

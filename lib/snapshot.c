@@ -334,6 +334,7 @@ void ipk_snapshot_free(struct ipk_snapshot *s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		ipk_object_free(s->v[i]->obj);
+		free(s->v[i]->raw);
 		free(s->v[i]);
 	}
 	free(s->v);
@@ -427,6 +428,16 @@ found:
 	return e;
 }
 
+struct snap_entry *snap_next_if(struct ipk_snapshot *s, uint32_t source, int64_t id)
+{
+	struct snap_entry *e = s->hint < s->n ? s->v[s->hint] : NULL;
+
+	if (!e || e->source != source || e->obj->id != id)
+		return NULL;
+	s->hint = e->pos + 1;
+	return e;
+}
+
 struct snap_entry *snap_find_ref(const struct ipk_snapshot *s, const char *ref, const uint64_t *ns)
 {
 	uint64_t key = snap_ref_key(ref);
@@ -470,6 +481,7 @@ static void entry_drop(struct ipk_snapshot *s, struct snap_entry *e)
 	s->v[e->pos]->pos = e->pos;
 	s->sorted_ok = false;
 	ipk_object_free(e->obj);
+	free(e->raw);
 	free(e);
 }
 

@@ -207,6 +207,9 @@ static int stat_one(struct ipk_scan *s, const struct sysv_source *src, int idx)
 
 	if (id < 0)
 		return 0;
+	if (s->unchanged &&
+	    s->unchanged(s, id, &ds, sizeof(ds), src->moved_at ? src->moved_at(&ds) : INT64_MIN))
+		return 0;
 	struct ipk_object *o = scan_obj_new(s);
 	if (!o)
 		return -ENOMEM;

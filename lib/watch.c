@@ -12,7 +12,8 @@
  *                   only those a process maps (or opened for writing since
  *                   the last look) are read again
  *   System V        nothing tells: every object, every poll, one *_STAT_ANY
- *                   each, compared in place with what the snapshot holds
+ *                   each; a reading the same as the last (sysv_unchanged)
+ *                   keeps its record, the rest are made and compared
  *   fd kinds,       the process scan, every poll; a holder's exit at once
  *   holders         through the process events connector (root, initial
  *                   namespaces) or a pidfd per holding process
@@ -129,6 +130,10 @@ struct reading {
 	struct snap_entry *last;	/* the entry the last object went to */
 	bool stale_procs;		/* between polls: the process index is older than the object */
 	int rc;
+	/* the System V reading the next record is made of (sysv_unchanged) */
+	const void *raw;
+	size_t raw_len;
+	int64_t raw_id;
 };
 
 /* "XXXXXX" of glibc's temporary sem.XXXXXX: six letters or digits. */
@@ -231,12 +236,61 @@ static int sem_values(struct ipk_watch *w, struct ipk_object *o, bool *read)
 	return obj_set_list(o, IPK_F_VALUE, v, n);
 }
 
+/*
+ * A System V object read again as it was: the same bytes from the kernel
+ * as its record was made of, nothing that the reading leaves out moved
+ * since (a semaphore's values: its otime and ctime are seconds), and the
+ * same holders and flags from the process scan.  Then the record kept is
+ * exact, and a poll of unchanged objects costs their *_STAT_ANY calls.
+ */
+static bool sysv_unchanged(struct ipk_scan *s, int64_t id, const void *raw, size_t len,
+			   int64_t moved_at)
+{
+	struct reading *r = s->sink_arg;
+	struct ipk_watch *w = r->w;
+
+	r->raw = raw;
+	r->raw_len = len;
+	r->raw_id = id;
+	if (!s->ctx->procs)
+		return false;
+	struct snap_entry *e = snap_next_if(w->snap, source_id(r->view, r->kind), id);
+	if (!e || e->gen == w->gen || e->raw_len != len || memcmp(e->raw, raw, len) != 0)
+		return false;
+	if (moved_at != INT64_MIN && moved_at + 1 >= e->raw_at / 1000000000)
+		return false;
+	if (!inuse_same(s->ctx, e->obj))
+		return false;
+	e->gen = w->gen;
+	w->st.records_read++;
+	w->st.records_last++;
+	return true;
+}
+
+/* Keeps the reading @e's record was made of (or, kept, still matches). */
+static int keep_raw(struct snap_entry *e, const void *raw, size_t len, int64_t now)
+{
+	if (e->raw_len != len) {
+		void *p = realloc(e->raw, len);
+		if (!p)
+			return -ENOMEM;
+		e->raw = p;
+		e->raw_len = len;
+	}
+	memcpy(e->raw, raw, len);
+	e->raw_at = now;
+	return 0;
+}
+
 /* Each object a scan of the watch reads ends here: put into the snapshot. */
 static int sink(struct ipk_scan *s, struct ipk_object *o)
 {
 	struct reading *r = s->sink_arg;
 	struct ipk_watch *w = r->w;
 	bool retry;
+	const void *raw = r->raw && o->kind->family == IPK_FAMILY_SYSV && o->id == r->raw_id ?
+			  r->raw : NULL;
+	r->raw = NULL;
 	int rc = inuse_judge(s->ctx, o);
 
 	r->last = NULL;
@@ -300,6 +354,8 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 	bool queue = kind_has(o->kind, IPK_F_MESSAGES) && o->kind->family == IPK_FAMILY_POSIX &&
 		     r->view == 0 && w->views[0].mq_watched && obj_has(o, IPK_F_MESSAGES);
 	r->last = snap_put(w->snap, o, source_id(r->view, r->kind), w->gen, &w->em, &rc);
+	if (r->last && raw && !rc)
+		rc = keep_raw(r->last, raw, r->raw_len, w->em.now);
 	if (r->last && values_read)
 		r->last->stat_at = w->em.now;
 	if (r->last && queue) {
@@ -318,6 +374,7 @@ static int read_kind(struct ipk_watch *w, struct ipk_ctx *ctx, size_t view,
 	struct reading r = { .w = w, .view = view, .kind = k, .stale_procs = w->between_polls };
 	struct ipk_scan s = {
 		.ctx = ctx, .kind = k, .list = &none, .only = only, .sink = sink, .sink_arg = &r,
+		.unchanged = sysv_unchanged,
 	};
 
 	if (ctx->ns_pid && w->procs) {
@@ -353,15 +410,8 @@ static int repost(struct ipk_watch *w, struct snap_entry *e)
 	const struct held *h = procs_find(w->procs, owner, o->dev, o->ino, &n);
 	bool same = obj_has(o, IPK_F_HOLDERS) && n == o->nholders;
 
-	for (size_t i = 0; same && i < n; i++) {
-		const struct proc *p = &w->procs->procs[h[i].proc];
-		const struct ipk_holder *x = &o->holders[i];
-		char mode[4];
-		snprintf(mode, sizeof(mode), "%s%s", h[i].mode & HELD_READ ? "r" : "",
-			 h[i].mode & HELD_WRITE ? "w" : "");
-		same = x->pid == p->pid && x->fd == h[i].fd && strcmp(x->comm, p->comm) == 0 &&
-		       strcmp(x->mode, mode) == 0;
-	}
+	for (size_t i = 0; same && i < n; i++)
+		same = holder_is(&o->holders[i], w->procs, &h[i]);
 	e->flags = (e->flags & ~(unsigned)(ENTRY_HELD | ENTRY_WAS_HELD)) |
 		   (e->flags & ENTRY_HELD ? ENTRY_WAS_HELD : 0) | (n ? ENTRY_HELD : 0);
 	e->gen = w->gen;
@@ -722,6 +772,7 @@ static int poll_all(struct ipk_watch *w)
 	w->st.records_last = 0;
 	w->em.now = snap_now();
 	memset(w->scanned, 0, sizeof(w->scanned));
+	w->snap->hint = 0;		/* objects come in the order of the last poll */
 	size_t diags = ipk_ctx_ndiags(ctx);
 	struct proc_index *idx = procs_scan(ctx, w->procs_what, w->kinds);
 	if (!idx)

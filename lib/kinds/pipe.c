@@ -4,6 +4,7 @@
 #include "../scenario/scn.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* "pipe:[INODE]": who reads and who writes is in the fd link's mode. */
@@ -92,6 +93,29 @@ static int pipe_close(struct scn_exec *x)
 	return 0;
 }
 
+/* F_GETPIPE_SZ, or the bytes queued now (FIONREAD), on whichever end this process has. */
+static int pipe_get(struct scn_exec *x)
+{
+	int64_t field = 0;
+	int fd = x->h->fd >= 0 ? x->h->fd : x->h->fd2, n = 0;
+
+	if (fd < 0)
+		return -EBADF;
+	scn_int(x, A_FIELD, 0, &field);
+	if (field == 0 && (n = fcntl(fd, F_GETPIPE_SZ)) < 0)
+		return -errno;
+	if (field == 1 && ioctl(fd, FIONREAD, &n) < 0)
+		return -errno;
+	x->value = n;
+	x->has_value = true;
+	return 0;
+}
+
+static const struct scn_param pipe_get_params[] = {
+	{ "field", SP_WORD, A_FIELD, "capacity queued", "what to give (capacity)" },
+	SCN_P_LAST,
+};
+
 static const struct scn_op pipe_ops[] = {
 	{ "send", "write the bytes, all of them (write(2) to the write end)", scn_send_params,
 	  SCN_BLOCKS | SCN_IN_DATA, pipe_send, "- send: { to: p, data: \"line {i}\" }" },
@@ -101,6 +125,9 @@ static const struct scn_op pipe_ops[] = {
 	  "- write: { to: p, size: 4K }" },
 	{ "read", "the same as recv", scn_recv_params, SCN_BLOCKS | SCN_OUT_DATA, pipe_recv,
 	  "- read: { from: p, size: 4K }" },
+	{ "get", "field: capacity (F_GETPIPE_SZ) or queued (FIONREAD), in bytes",
+	  pipe_get_params, SCN_OUT_VALUE, pipe_get,
+	  "- get: { on: p, field: capacity, into: cap }" },
 	{ "open", "nothing: every actor has both ends from the start", NULL, 0, scn_noop,
 	  "- open: p" },
 	{ "close", "close both ends in this process, or end: read or write", scn_close_end_params,

@@ -146,6 +146,14 @@ static void sem_fill(struct ipk_object *o, const union sysv_ds *ds)
 	sysv_set_time(o, IPK_F_CTIME, sem->sem_ctime);
 }
 
+/* semop sets otime, SETVAL and SETALL ctime: the values move with one of them */
+static int64_t sem_moved_at(const union sysv_ds *ds)
+{
+	const struct semid_ds *sem = (const struct semid_ds *)(const void *)ds;
+
+	return sem->sem_otime > sem->sem_ctime ? sem->sem_otime : sem->sem_ctime;
+}
+
 static const struct sysv_source sem_source = {
 	.proc_file = "sem",
 	.columns = sem_columns,
@@ -154,6 +162,7 @@ static const struct sysv_source sem_source = {
 	.stat_index = sem_stat_index,
 	.fill = sem_fill,
 	.finish = sem_finish,
+	.moved_at = sem_moved_at,
 };
 
 static int sem_scan(struct ipk_scan *s)
@@ -358,8 +367,18 @@ static int ssem_op(struct scn_exec *x, bool wait)
 		ops[i] = (struct sembuf){ .sem_num = (unsigned short)sems[i], .sem_op = op,
 					  .sem_flg = scn_bool(x, A_UNDO) ? SEM_UNDO : 0 };
 	}
+	/* zeros: in the same semop, semaphores that must be 0 (a writer's flag). */
+	int64_t zeros[SEMS_MAX];
+	int nz = scn_has(x, A_ZEROS) ? scn_ints(x, A_ZEROS, zeros, SEMS_MAX - (size_t)n) : 0;
+	if (nz < 0)
+		return nz;
+	for (int i = 0; i < nz; i++) {
+		if (zeros[i] < 0 || zeros[i] > USHRT_MAX)
+			return -EFBIG;
+		ops[n + i] = (struct sembuf){ .sem_num = (unsigned short)zeros[i], .sem_op = 0 };
+	}
 	scn_note_sem(x, (int)sems[0]);
-	return xport_semop(x->h->id, ops, (size_t)n, &x->wait);
+	return xport_semop(x->h->id, ops, (size_t)(n + nz), &x->wait);
 }
 
 static int ssem_post(struct scn_exec *x)
@@ -431,10 +450,14 @@ static int ssem_rmid(struct scn_exec *x)
 
 #define SSEM_SEM	{ "sem", SP_INTS, A_SEM, NULL, "the semaphore, or a list done at once (0)" }
 
+#define SSEM_ZEROS { "zeros", SP_INTS, A_ZEROS, NULL, \
+		     "semaphores that must be 0, in the same semop (all at once)" }
+
 static const struct scn_param ssem_post_params[] = {
 	SSEM_SEM,
 	SCN_P_COUNT,
 	{ "undo", SP_BOOL, A_UNDO, NULL, "SEM_UNDO: taken back when the process ends" },
+	SSEM_ZEROS,
 	SCN_P_LAST,
 };
 
@@ -443,6 +466,7 @@ static const struct scn_param ssem_wait_params[] = {
 	SCN_P_COUNT,
 	{ "zero", SP_BOOL, A_ZERO, NULL, "wait until it is 0 instead" },
 	{ "undo", SP_BOOL, A_UNDO, NULL, "SEM_UNDO: given back when the process ends" },
+	SSEM_ZEROS,
 	SCN_P_LAST,
 };
 
@@ -458,7 +482,7 @@ static const struct scn_param ssem_get_params[] = {
 };
 
 static const struct scn_op sysv_sem_ops[] = {
-	{ "post", "semop(2) +count: on sem: (a list: all at once)", ssem_post_params, 0,
+	{ "post", "semop(2) +count: on sem: (a list: all at once)", ssem_post_params, SCN_BLOCKS,
 	  ssem_post, "- post: { to: forks, sem: \"{index}\" }" },
 	{ "wait", "semop(2) -count: on sem:, or zero: true to wait for 0", ssem_wait_params,
 	  SCN_BLOCKS, ssem_wait,

@@ -308,6 +308,28 @@ static int sshm_rmid(struct scn_exec *x)
 	return shmctl(x->h->id, IPC_RMID, NULL) ? -errno : 0;
 }
 
+/* What IPC_STAT says, as a value: the attach count, SHM_DEST (1 or 0), the size. */
+static int sshm_get(struct scn_exec *x)
+{
+	struct shmid_ds ds;
+	int64_t field = 0;
+
+	if (x->h->id < 0)
+		return -EIDRM;
+	scn_int(x, A_FIELD, 0, &field);
+	if (shmctl(x->h->id, IPC_STAT, &ds) < 0)
+		return -errno;
+	x->value = field == 0 ? (int64_t)ds.shm_nattch :
+		   field == 1 ? (ds.shm_perm.mode & SHM_DEST) != 0 : (int64_t)ds.shm_segsz;
+	x->has_value = true;
+	return 0;
+}
+
+static const struct scn_param sshm_get_params[] = {
+	{ "field", SP_WORD, A_FIELD, "nattch dest size", "what to give (nattch)" },
+	SCN_P_LAST,
+};
+
 static const struct scn_op sysv_shm_ops[] = {
 	{ "attach", "shmat(2); readonly: true attaches it SHM_RDONLY", scn_attach_params, 0,
 	  sshm_attach, "- attach: seg" },
@@ -317,6 +339,9 @@ static const struct scn_op sysv_shm_ops[] = {
 	  "- write: { to: seg, offset: 0, data: \"{index}\" }" },
 	{ "read", "read size: bytes at offset: (without size: a string up to its NUL)",
 	  scn_mem_read_params, SCN_OUT_DATA, sshm_read, "- read: { from: seg, expect: \"?\" }" },
+	{ "get", "shmctl(2) IPC_STAT: field: nattch, dest (1 once removed while attached) or size",
+	  sshm_get_params, SCN_OUT_VALUE, sshm_get,
+	  "- get: { on: seg, field: dest, expect: 1 }" },
 	{ "open", "shmget(2) its key again", NULL, 0, sshm_open, "- open: seg" },
 	{ "close", "detach, and forget its id in this process", NULL, 0, sshm_close,
 	  "- close: seg" },

@@ -16,6 +16,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define MAX_DEPTH	8		/* loops inside loops */
@@ -177,6 +180,13 @@ static bool lookup(void *ctx, const char *name, size_t len, struct scn_sym *sym)
 			sym->kind = SYM_STR;
 			sym->s = a->name;
 			return true;
+		}
+		for (size_t i = 0; i < sc->L->s->ninto; i++) {
+			if (strlen(sc->L->s->into[i]) == len && !memcmp(sc->L->s->into[i], name, len)) {
+				sym->kind = SYM_VAR;
+				sym->var = VAR_INTO + (int)i;
+				return true;
+			}
 		}
 	}
 	for (size_t i = 0; i < sc->L->nvars; i++) {
@@ -1231,6 +1241,10 @@ static bool parse_expect1(struct loader *L, struct scope *sc, struct scn_step *s
 				} else {
 					ok &= int_val(L, sc, x, "expect: value", SP_INT, &e->value);
 				}
+			} else if ((is_key(k, "min") || is_key(k, "max")) &&
+				   (op->flags & SCN_OUT_VALUE) && !(op->flags & SCN_OUT_SIGNAL)) {
+				ok &= int_val(L, sc, x, k->s[1] == 'i' ? "expect: min" : "expect: max",
+					      SP_INT, k->s[1] == 'i' ? &e->min : &e->max);
 			} else if ((is_key(k, "priority") && (op->flags & SCN_OUT_PRIO)) ||
 				   (is_key(k, "type") && (op->flags & SCN_OUT_TYPE))) {
 				ok &= int_val(L, sc, x, "expect", SP_INT, &e->aux);
@@ -1240,7 +1254,9 @@ static bool parse_expect1(struct loader *L, struct scope *sc, struct scn_step *s
 				char allowed[128];
 				snprintf(allowed, sizeof(allowed), "error%s%s%s%s%s",
 					 op->flags & SCN_OUT_DATA ? ", data" : "",
-					 op->flags & SCN_OUT_VALUE ? ", value" : "",
+					 op->flags & SCN_OUT_VALUE ?
+					 (op->flags & SCN_OUT_SIGNAL ? ", value" : ", value, min, max") :
+					 "",
 					 op->flags & SCN_OUT_PRIO ? ", priority" : "",
 					 op->flags & SCN_OUT_TYPE ? ", type" : "",
 					 op->flags & SCN_OUT_FDS ? ", fds" : "");
@@ -1249,7 +1265,8 @@ static bool parse_expect1(struct loader *L, struct scope *sc, struct scn_step *s
 				ok = false;
 			}
 		}
-		if (e->err && (e->data || e->value.kind || e->aux.kind || e->fds.kind)) {
+		if (e->err && (e->data || e->value.kind || e->aux.kind || e->fds.kind ||
+			       e->min.kind || e->max.kind)) {
 			diag(L, v, "expect: an error, or what succeeds gives: not both");
 			ok = false;
 		}
@@ -1270,6 +1287,18 @@ static bool parse_expect1(struct loader *L, struct scope *sc, struct scn_step *s
 				      e->value.i);
 	else if (e->value.kind == V_EXPR)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value", n ? ", " : "");
+	if (e->min.kind == V_INT && e->max.kind == V_INT)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value %" PRId64 " to %" PRId64,
+				      n ? ", " : "", e->min.i, e->max.i);
+	else if (e->min.kind == V_INT)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value >= %" PRId64,
+				      n ? ", " : "", e->min.i);
+	else if (e->max.kind == V_INT)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value <= %" PRId64,
+				      n ? ", " : "", e->max.i);
+	else if (e->min.kind || e->max.kind)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%sa value in range",
+				      n ? ", " : "");
 	if (e->aux.kind)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", n ? ", " : "",
 				      op->flags & SCN_OUT_PRIO ? "that priority" : "that type");
@@ -1336,6 +1365,43 @@ static bool check_names(struct loader *L, const struct scn_tmpl *t, const struct
 		}
 	}
 	return true;
+}
+
+/*
+ * into: NAME keeps the value an operation gives in a name the later steps
+ * of the same process use in templates ({cap / 4096}); 0 until it is set.
+ */
+static void parse_into(struct loader *L, struct scn_step *st, const struct ynode *v)
+{
+	struct ipk_scenario *s = L->s;
+	static const char *const reserved[] = { "index", "thread", "pid", "i", "processes",
+						"threads", "actor" };
+
+	if (!(st->op->flags & SCN_OUT_VALUE) || (st->op->flags & SCN_OUT_SIGNAL)) {
+		diag(L, v, "'%s' gives no number to keep: no into:", st->op->name);
+		return;
+	}
+	bool bad = v->type != Y_SCALAR || !identifier(v->s, v->len) || memchr(v->s, '-', v->len);
+	for (size_t r = 0; !bad && r < ARRAY_SIZE(reserved); r++)
+		bad = v->len == strlen(reserved[r]) && !memcmp(v->s, reserved[r], v->len);
+	for (size_t i = 0; !bad && i < L->nvars; i++)
+		bad = L->vars[i].len == v->len && !memcmp(L->vars[i].name, v->s, v->len);
+	if (bad) {
+		diag(L, v, "into: a name of letters, digits and '_' that is not a var or %s",
+		     "index, thread, pid, i, processes, threads or actor");
+		return;
+	}
+	size_t k = 0;
+	while (k < s->ninto && !(strlen(s->into[k]) == v->len && !memcmp(s->into[k], v->s, v->len)))
+		k++;
+	if (k == s->ninto) {
+		if (s->ninto == SCN_MAX_INTO) {
+			diag(L, v, "into: %d names at most", SCN_MAX_INTO);
+			return;
+		}
+		s->into[s->ninto++] = scn_strndup(L->a, v->s, v->len);
+	}
+	st->into = VAR_INTO + (int)k;
 }
 
 static void compile_op(struct loader *L, const struct ynode *map, const struct ynode *opkey)
@@ -1444,6 +1510,10 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 				st->label = s;
 				continue;
 			}
+			if (is_key(k, "into")) {
+				parse_into(L, st, v);
+				continue;
+			}
 			if (is_key(k, "expect")) {
 				if (st->expect.text)
 					diag(L, k, "expect: given twice");
@@ -1535,7 +1605,7 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 	const struct ynode *duration = scn_ymap_get(map, "duration");
 	const struct ynode *rate = scn_ymap_get(map, "rate"), *body = scn_ymap_get(map, "do");
 
-	check_keys(L, map, "repeat duration rate do name", "in a loop");
+	check_keys(L, map, "repeat duration rate until do name", "in a loop");
 	if (!body) {
 		diag(L, map, "a loop needs do: with its steps");
 		return;
@@ -1605,6 +1675,14 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 			}
 		}
 	}
+	const struct ynode *until = scn_ymap_get(map, "until");
+	if (until) {
+		int err = until->type == Y_SCALAR ? scn_errno_parse(until->s, until->len) : -1;
+		if (err <= 0)
+			diag(L, until, "until: an errno name (EAGAIN, ENOBUFS ...): the loop ends at "
+			     "the first operation that fails so");
+		st->until = err > 0 ? err : 0;
+	}
 	if (!repeat && !duration)
 		ok = false;
 	(void)ok;
@@ -1614,6 +1692,15 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 	else
 		compile_steps(L, body);
 	L->depth--;
+	/* What the operations of an until: loop are expected to end with, for reports. */
+	for (size_t i = at + 1; L->prog[at].until && i < L->nprog; i++) {
+		struct scn_step *op = &L->prog[i];
+		if (op->code == SC_OP && !op->expect.err && (!op->expect.text || !op->expect.text[0])) {
+			char text[64];
+			snprintf(text, sizeof(text), "until: %s", scn_errno_name(L->prog[at].until));
+			op->expect.text = scn_strndup(L->a, text, strlen(text));
+		}
+	}
 	struct scn_step *next = emit(L, SC_NEXT, map);
 	if (!next)
 		return;
@@ -1727,6 +1814,90 @@ static bool compile_steps(struct loader *L, const struct ynode *seq)
 
 /* ------------------------------------------------------------- actors */
 
+/* The limits rlimits: sets, by the name ulimit(1) and prlimit(1) give them. */
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_names[] = {
+	{ "nofile", RLIMIT_NOFILE }, { "msgqueue", RLIMIT_MSGQUEUE }, { "nproc", RLIMIT_NPROC },
+	{ "memlock", RLIMIT_MEMLOCK }, { "fsize", RLIMIT_FSIZE }, { "as", RLIMIT_AS },
+	{ "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
+};
+
+static void load_rlimits(struct loader *L, struct scn_actor *a, const struct ynode *n)
+{
+	char names[128];
+	size_t k = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+		k += (size_t)snprintf(names + k, sizeof(names) - k, "%s%s", i ? " " : "",
+				      rlimit_names[i].name);
+	if (n->type != Y_MAP) {
+		diag(L, n, "rlimits: a mapping of limits to numbers (%s)", names);
+		return;
+	}
+	check_keys(L, n, names, "in rlimits");
+	for (size_t i = 0; i < n->n && a->nrlim < SCN_MAX_RLIMITS; i++) {
+		const struct ynode *key = n->items[2 * i], *val = n->items[2 * i + 1];
+		int r = word_index(names, key->s, key->len);
+		uint64_t v;
+		if (r < 0 || !static_size(L, val, "rlimits", &v))
+			continue;
+		a->rlim[a->nrlim++] = (struct scn_rlimit){ rlimit_names[r].resource, v };
+	}
+}
+
+/* A user or group: a number, or a name of this system's (at load, as chown(1) does). */
+static bool load_id(struct loader *L, const struct ynode *n, bool group, int64_t *id,
+		    int64_t *primary)
+{
+	int64_t x;
+
+	if (n->type == Y_SCALAR && parse_int_text(scn_strndup(L->a, n->s, n->len), &x)) {
+		if (x < 0 || x >= UINT32_MAX) {
+			diag(L, n, "%s: %" PRId64 " is not a %s id", group ? "group" : "user", x,
+			     group ? "group" : "user");
+			return false;
+		}
+		*id = x;
+		return true;
+	}
+	const char *name = n->type == Y_SCALAR ? scn_strndup(L->a, n->s, n->len) : NULL;
+	struct passwd *pw = name && !group ? getpwnam(name) : NULL;
+	struct group *gr = name && group ? getgrnam(name) : NULL;
+	if (!pw && !gr) {
+		diag(L, n, "%s: '%.*s' is no %s here (a name or a number)", group ? "group" : "user",
+		     n->type == Y_SCALAR ? (int)n->len : 0, n->type == Y_SCALAR ? n->s : "",
+		     group ? "group" : "user");
+		return false;
+	}
+	*id = pw ? (int64_t)pw->pw_uid : (int64_t)gr->gr_gid;
+	if (primary && pw)
+		*primary = pw->pw_gid;
+	return true;
+}
+
+/*
+ * user: and group: run the actor's processes as another user, to see the
+ * permission checks a second uid meets.  Without group:, a named user's
+ * own group, or the number of a numeric user.
+ */
+static void load_identity(struct loader *L, struct scn_actor *a, const struct ynode *v)
+{
+	const struct ynode *u = scn_ymap_get(v, "user"), *g = scn_ymap_get(v, "group");
+	int64_t primary = -1;
+
+	a->uid = a->gid = -1;
+	if (u && load_id(L, u, false, &a->uid, &primary)) {
+		a->user = scn_strndup(L->a, u->s, u->len);
+		a->gid = primary >= 0 ? primary : a->uid;
+	}
+	if (g && !u)
+		diag(L, g, "group: goes with user:");
+	else if (g)
+		load_id(L, g, true, &a->gid, NULL);
+}
+
 static void load_actor_header(struct loader *L, const struct ynode *k, const struct ynode *v,
 			      int idx)
 {
@@ -1752,7 +1923,7 @@ static void load_actor_header(struct loader *L, const struct ynode *k, const str
 		diag(L, v, "actor '%.*s' is a mapping: { processes: N, steps: [...] }", SHOW(k));
 		return;
 	}
-	check_keys(L, v, "processes threads cpu steps", "in an actor");
+	check_keys(L, v, "processes threads cpu user group rlimits steps", "in an actor");
 	const struct ynode *n;
 	int64_t x;
 	if ((n = scn_ymap_get(v, "processes")) && static_int(L, n, "processes", 1, MAX_PROCESSES, &x))
@@ -1770,6 +1941,9 @@ static void load_actor_header(struct loader *L, const struct ynode *k, const str
 		if (!cnt)
 			diag(L, n, "cpu: a CPU number, or a list of them");
 	}
+	load_identity(L, a, v);
+	if ((n = scn_ymap_get(v, "rlimits")))
+		load_rlimits(L, a, n);
 	if (!scn_ymap_get(v, "steps"))
 		diag(L, k, "actor '%s' needs steps:", a->name);
 }
@@ -1843,6 +2017,38 @@ static void set_duration(struct loader *L, const struct ipk_scenario_set *set, u
 	}
 }
 
+/*
+ * { sysctl: kernel.msgmax } (or kernel/msgmax): the first word of its file
+ * under /proc/sys, read at load, so a limit is checked as this system has it.
+ */
+static const char *sysctl_text(struct loader *L, const struct ynode *n)
+{
+	char path[256], buf[256];
+	const char *name = n && n->type == Y_SCALAR ? n->s : NULL;
+
+	if (!name || !n->len || n->len > 128 || memchr(name, '\0', n->len) ||
+	    strstr(name, "..")) {
+		diag(L, n, "sysctl: a name such as kernel.msgmax or fs/mqueue/msg_max");
+		return NULL;
+	}
+	int k = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)n->len, name);
+	for (int i = 10; i < k; i++)
+		if (path[i] == '.')
+			path[i] = '/';
+	FILE *f = fopen(path, "re");
+	size_t len = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	int err = errno;
+	if (f)
+		fclose(f);
+	if (!f) {
+		diag(L, n, "sysctl: cannot read '%s': %s", path, ipk_strerror(err));
+		return NULL;
+	}
+	buf[len] = '\0';
+	len = strcspn(buf, " \t\n");
+	return scn_strndup(L->a, buf, len);
+}
+
 static void load_vars(struct loader *L, const struct ynode *vars)
 {
 	if (vars->type != Y_MAP) {
@@ -1862,16 +2068,22 @@ static void load_vars(struct loader *L, const struct ynode *vars)
 			     "index, thread, pid, i, processes, threads or actor)", SHOW(k));
 			continue;
 		}
-		if (v->type != Y_SCALAR) {
-			diag(L, v, "vars: '%.*s' is a number or text", SHOW(k));
+		const char *text = v->s;
+		if (v->type == Y_MAP && scn_ymap_get(v, "sysctl")) {
+			check_keys(L, v, "sysctl", "in a var");
+			/* One message: what cannot be read still names a var (the file is invalid). */
+			if (!(text = sysctl_text(L, scn_ymap_get(v, "sysctl"))))
+				text = "0";
+		} else if (v->type != Y_SCALAR) {
+			diag(L, v, "vars: '%.*s' is a number, text or { sysctl: NAME }", SHOW(k));
 			continue;
 		}
 		struct var *var = &L->vars[L->nvars++];
 		var->name = k->s;
 		var->len = k->len;
 		var->node = v;
-		var->text = v->s;
-		var->is_int = parse_int_text(v->s, &var->i);
+		var->text = text;
+		var->is_int = parse_int_text(text, &var->i);
 	}
 }
 

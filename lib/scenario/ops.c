@@ -871,6 +871,8 @@ static void param_words(const struct scn_op *op, char *buf, size_t size)
 	if (op->flags & SCN_BLOCKS)
 		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%stimeout nowait",
 				      n ? " " : "");
+	if ((op->flags & SCN_OUT_VALUE) && !(op->flags & SCN_OUT_SIGNAL))
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%sinto", n ? " " : "");
 	snprintf(buf + n, n < size ? size - n : 0, "%sexpect", n ? " " : "");
 }
 

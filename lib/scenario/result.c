@@ -844,6 +844,9 @@ void ipk_scenario_verdict(const struct ipk_scenario_result *r, struct ipk_scenar
 		if (!first || line < s->actors[first->actor].prog[first->fail_step].line)
 			first = row;
 	}
+	/* A works with a note (checks that could not be made) says so. */
+	if (r->outcome == IPK_SCENARIO_PASS && r->nnotes)
+		put(v->observed, sizeof(v->observed), r->notes[0]);
 	switch (r->outcome) {
 	case IPK_SCENARIO_UNSUPPORTED:
 		v->result = "missing";
@@ -881,7 +884,14 @@ void ipk_scenario_verdict(const struct ipk_scenario_result *r, struct ipk_scenar
 		}
 	}
 	if (r->outcome == IPK_SCENARIO_TIMEOUT && r->nblocked) {
+		/* The operation that never ended, rather than who waits for it at a barrier. */
 		const struct ipk_scenario_blocked *b = &r->blocked[0].b;
+		for (size_t i = 0; i < r->nblocked; i++) {
+			if (strcmp(r->blocked[i].b.op, "barrier") != 0) {
+				b = &r->blocked[i].b;
+				break;
+			}
+		}
 		snprintf(v->step, sizeof(v->step), "%s: %s %s", b->actor, b->op, b->object);
 		snprintf(v->expected, sizeof(v->expected), "it completes");
 		snprintf(v->observed, sizeof(v->observed), "blocked %.1f s", b->since_s);

@@ -13,6 +13,7 @@
 #include "../bench/bench.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -216,6 +218,34 @@ static void *thread_main(void *p)
 	return NULL;
 }
 
+/*
+ * user:: the process takes the uid and gid, with no supplementary groups
+ * and so no capabilities.  When it may not (the runner is not root, or the
+ * uid is not mapped in its user namespace), the actor still meets the
+ * others at barriers but runs no operation, and the result says so: a
+ * permission check nobody could make is no deviation.
+ */
+static void become(struct scn_run *r, const struct scn_actor *a, int index)
+{
+	int err = 0;
+
+	if (setgroups(0, NULL) && errno != EPERM)
+		err = errno;
+	if (!err && setgid((gid_t)a->gid))
+		err = errno;
+	if (!err && setuid((uid_t)a->uid))
+		err = errno;
+	if (err) {
+		atomic_store(&r->slots[a->first_worker + index * a->threads].skipped, err);
+		return;
+	}
+	/* A change of credentials clears these: death with the runner, and holders in /proc. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 1);
+	if (getppid() != r->runner)
+		_exit(1);
+}
+
 static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_actor *a,
 					    int index, pid_t group, int alive_rd)
 {
@@ -243,8 +273,11 @@ static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_
 			sigaddset(&mask, sig);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 	prctl(PR_SET_NAME, a->name);
-	if (xport_alarm_init()) {
-		atomic_fetch_add(&r->hdr->failed, 1);
+	int arc = xport_alarm_init();
+	if (arc) {
+		if (atomic_fetch_add(&r->hdr->failed, 1) == 0)
+			snprintf(r->hdr->why, sizeof(r->hdr->why), "%s.%d: cannot set up timeouts: %s",
+				 a->name, index, ipk_strerror(-arc));
 		_exit(1);
 	}
 	if (a->ncpus) {
@@ -260,6 +293,23 @@ static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_
 			_exit(1);
 		}
 	}
+	for (size_t i = 0; i < a->nrlim; i++) {
+		struct rlimit rl;
+		if (getrlimit(a->rlim[i].resource, &rl) == 0) {
+			rl.rlim_cur = a->rlim[i].value;
+			if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+				rl.rlim_max = rl.rlim_cur;	/* raising it needs root */
+		}
+		if (setrlimit(a->rlim[i].resource, &rl)) {
+			int err = errno;
+			if (atomic_fetch_add(&r->hdr->failed, 1) == 0)
+				snprintf(r->hdr->why, sizeof(r->hdr->why), "%s.%d: cannot set "
+					 "rlimits: %s", a->name, index, ipk_strerror(err));
+			_exit(1);
+		}
+	}
+	if (a->uid >= 0)
+		become(r, a, index);
 	int rc = 0;
 	if (a->threads > 1) {
 		struct thread_arg *t = calloc((size_t)a->threads, sizeof(*t));
@@ -280,6 +330,8 @@ static __attribute__((noreturn)) void child(struct scn_run *r, const struct scn_
 			pthread_join(tid[i], NULL);
 			rc |= t[i].rc;
 		}
+		free(t);
+		free(tid);
 	} else {
 		rc = scn_worker_main(r, a, index, 0);
 	}
@@ -547,6 +599,9 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 	while (ipk_scenario_result_outcome(res) == IPK_SCENARIO_PASS &&
 	       atomic_load(&r.hdr->ready) < s->nworkers) {
 		if (atomic_load(&r.hdr->failed)) {
+			/* The worker counts its failure first, then says why: give it a moment. */
+			for (int i = 0; i < 200 && !((volatile char *)r.hdr->why)[0]; i++)
+				poll(NULL, 0, 1);
 			scn_result_set(res, IPK_SCENARIO_ERROR, "cannot start: %s",
 				       r.hdr->why[0] ? r.hdr->why : "an actor could not start");
 			break;
@@ -616,6 +671,14 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 	running_group = 0;
 	scn_result_duration(res, started ? (double)(end - r.t0) / 1e9 : 0);
 	if (started) {
+		for (size_t ai = 0; ai < s->nactors; ai++) {
+			const struct scn_actor *a = &s->actors[ai];
+			int err = a->uid >= 0 ? atomic_load(&r.slots[a->first_worker].skipped) : 0;
+			if (err)
+				scn_result_note(res, "%s ran no operation: cannot become user %s: %s "
+						"(its checks need root)", a->name, a->user,
+						ipk_strerror(err));
+		}
 		rc = scn_result_collect(res, &r);
 		if (!rc && ipk_scenario_result_outcome(res) != IPK_SCENARIO_INTERRUPTED) {
 			rc = scn_result_expect(res, ctx);

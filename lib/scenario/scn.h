@@ -76,8 +76,11 @@ enum scn_var {
 	VAR_THREAD,		/* the thread number in its process */
 	VAR_PID,
 	VAR_I,			/* the innermost loop's iteration */
-	VAR_COUNT
+	VAR_INTO,		/* the first of the values steps keep with into: */
+	VAR_COUNT = VAR_INTO + 8
 };
+
+#define SCN_MAX_INTO	(VAR_COUNT - VAR_INTO)
 
 #define DEP(v)		(1u << (v))
 /* What a worker knows from its start: a template of these only is expanded once. */
@@ -171,7 +174,7 @@ enum scn_ptype {
 enum scn_slot {
 	A_DATA, A_SIZE, A_OFFSET, A_TYPE, A_PRIORITY, A_SEM, A_COUNT, A_VALUE, A_ZERO,
 	A_UNDO, A_READONLY, A_AFTER, A_INTERVAL, A_END, A_MODE, A_ACCEPT, A_FDS,
-	A_SIGNAL, A_TARGET, A_SEALS, A_NOERROR, A_EXCEPT,
+	A_SIGNAL, A_TARGET, A_SEALS, A_NOERROR, A_EXCEPT, A_FIELD, A_ZEROS,
 	/* object attributes of the process-held kinds */
 	A_SOCKTYPE, A_SEMAPHORE, A_CLOCK, A_SIGNALS, A_PATH,
 	A_COUNT_SLOTS
@@ -318,6 +321,7 @@ struct scn_expect1 {
 	int err;			/* an errno name: the failure expected; 0 none */
 	struct scn_tmpl *data;		/* a glob */
 	struct scn_val value;		/* V_NONE: none */
+	struct scn_val min, max;	/* a value in a range (timer ticks): V_NONE none */
 	struct scn_val aux;		/* priority or type */
 	struct scn_val fds;		/* descriptors received */
 	const char *text;		/* as a phrase: "EAGAIN", "data 'x*'" */
@@ -340,12 +344,14 @@ struct scn_step {
 	struct scn_val arg[A_COUNT_SLOTS];
 	uint64_t timeout_ns;		/* 0: none */
 	bool nowait;
+	int into;			/* the var (VAR_INTO + k) its value goes to; 0 none */
 	struct scn_expect1 expect;
 	/* SC_LOOP: a count or a duration, an optional pace; the SC_NEXT at @jump */
 	struct scn_val count;
 	uint64_t duration_ns;
 	uint64_t period_ns;
 	int jump;			/* SC_LOOP: its SC_NEXT; SC_NEXT: its SC_LOOP */
+	int until;			/* SC_LOOP: ends at the first failure with this errno */
 	int depth;			/* of the loop */
 	/* SC_SLEEP */
 	uint64_t sleep_ns;
@@ -358,6 +364,8 @@ struct scn_skey {
 	const char *op;
 	int obj;			/* object; for signal, the target actor */
 };
+
+#define SCN_MAX_RLIMITS	8
 
 struct scn_actor {
 	const char *name;
@@ -374,6 +382,14 @@ struct scn_actor {
 	bool *twin;			/* per object: needs a non-blocking twin */
 	int *end;			/* per object: the socketpair end it uses */
 	size_t max_tx, max_rx;		/* buffer sizes its steps need */
+	/* user: and group: its processes switch to (-1: the runner's), and rlimits: */
+	int64_t uid, gid;
+	const char *user;		/* as written, for reports */
+	struct scn_rlimit {
+		int resource;		/* RLIMIT_* */
+		uint64_t value;
+	} rlim[SCN_MAX_RLIMITS];
+	size_t nrlim;
 };
 
 enum scn_stat_id {
@@ -425,6 +441,8 @@ struct ipk_scenario {
 	const char **setkeys;
 	size_t nsetkeys;
 	uint64_t sigmask;		/* every signalfd's signals */
+	const char *into[SCN_MAX_INTO];	/* the names into: gives values, in a worker's vars */
+	size_t ninto;
 };
 
 /* What follows "kind:" in a named object's REF: its canonical name, path or id. */
@@ -460,7 +478,8 @@ struct scn_wslot {
 	_Atomic uint64_t ops;		/* operations done */
 	_Atomic int32_t killed_by;	/* a signal step sent its process this signal */
 	_Atomic uint32_t timed;		/* the wait it is in has a timeout of its own */
-	char pad[8];
+	_Atomic int32_t skipped;	/* could not become user: (errno): it runs barriers only */
+	char pad[4];
 };
 
 struct scn_barrier {
@@ -517,6 +536,10 @@ struct scn_worker {
 	uint64_t seq;			/* patterns sent */
 	uint64_t sched;			/* a paced iteration's scheduled start; 0 */
 	double slow;
+	bool skip;			/* could not become its actor's user: barriers only */
+	int until;			/* the innermost until: loop's errno; 0 none */
+	bool until_hit;			/* ... and an operation of its body failed so */
+	int last_pc, last_key;		/* the last operation run, for a loop that never hit */
 };
 
 /* What an operation sees, and what it gives back for its expect:. */

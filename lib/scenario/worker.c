@@ -247,6 +247,16 @@ static enum verdict judge(struct scn_exec *x, int rc, char *obs, size_t size)
 			return V_MISMATCH;
 		}
 	}
+	if (e->min.kind || e->max.kind) {
+		bool ok2 = true;
+		ok = true;
+		int64_t lo = e->min.kind ? value_of(w, &e->min, &ok) : INT64_MIN;
+		int64_t hi = e->max.kind ? value_of(w, &e->max, &ok2) : INT64_MAX;
+		if (!ok || !ok2 || !x->has_value || x->value < lo || x->value > hi) {
+			snprintf(obs, size, "value %" PRId64, x->value);
+			return V_MISMATCH;
+		}
+	}
 	if (e->aux.kind) {
 		int64_t want = value_of(w, &e->aux, &ok);
 		if (!ok || !x->has_aux || x->aux != want) {
@@ -368,7 +378,18 @@ static void exec_op(struct scn_worker *w, const struct scn_step *st, int pc)
 	atomic_fetch_add_explicit(&slot->ops, 1, memory_order_release);
 
 	char obs[sizeof(((struct scn_stat *)0)->observed)];
-	enum verdict v = judge(&x, rc, obs, sizeof(obs));
+	enum verdict v;
+	/* The failure an until: loop waits for is what it expected: it ends the loop. */
+	if (w->until && rc == -w->until && !st->expect.err) {
+		v = V_OK;
+		w->until_hit = true;
+	} else {
+		v = judge(&x, rc, obs, sizeof(obs));
+	}
+	w->last_pc = pc;
+	w->last_key = key;
+	if (st->into && !rc && x.has_value)
+		w->vars[st->into] = x.value;
 	if (key >= 0) {
 		struct scn_stat *sp = scn_stat_at(w->run, w->id, key);
 		struct ipk_hist *h = scn_stat_hist(sp);
@@ -425,7 +446,28 @@ static void barrier(struct scn_worker *w, const struct scn_step *st, int pc)
 struct frame {
 	int64_t n;		/* iterations; -1: until the duration ends */
 	uint64_t i, end, start, period;
+	int until;		/* until:'s errno; 0 none */
+	int outer_until;	/* the enclosing loops', restored at the end */
+	size_t next;		/* its SC_NEXT */
 };
+
+/* An until: loop that ran out: a mismatch of the last operation it ran. */
+static void until_missed(struct scn_worker *w, const struct frame *f)
+{
+	if (w->last_key < 0)
+		return;
+	struct scn_stat *sp = scn_stat_at(w->run, w->id, w->last_key);
+	if (!sp->count && !sp->errors)
+		bench_hist_init(scn_stat_hist(sp));
+	sp->errors++;
+	sp->mismatches++;
+	if (sp->fail_step < 0) {
+		sp->fail_step = w->last_pc;
+		sp->fail_err = 0;
+		snprintf(sp->observed, sizeof(sp->observed), "no %s in %" PRIu64 " iterations",
+			 scn_errno_name(f->until), f->i);
+	}
+}
 
 static int run_program(struct scn_worker *w)
 {
@@ -437,10 +479,27 @@ static int run_program(struct scn_worker *w)
 		const struct scn_step *st = &a->prog[pc];
 		struct frame *f;
 
+		/* An actor that could not become its user: only meets the others at barriers. */
+		if (w->skip && (st->code == SC_OP || st->code == SC_SLEEP)) {
+			pc++;
+			continue;
+		}
 		switch (st->code) {
 		case SC_OP:
 			exec_op(w, st, (int)pc);
 			pc++;
+			/*
+			 * Its failure ends the innermost until: loop: the rest of the
+			 * body, and the loops inside it, are left for its SC_NEXT.
+			 */
+			if (w->until_hit) {
+				while (sp > 1 && !stack[sp - 1].until) {
+					sp--;
+					w->sched = 0;
+				}
+				if (sp)
+					pc = stack[sp - 1].next;
+			}
 			break;
 		case SC_LOOP: {
 			int64_t n = -1;
@@ -450,7 +509,7 @@ static int run_program(struct scn_worker *w)
 				if (!ok)
 					n = 0;
 			}
-			if (n == 0 || sp == (int)ARRAY_SIZE(stack)) {
+			if (n == 0 || sp == (int)ARRAY_SIZE(stack) || (w->skip && n < 0)) {
 				pc = (size_t)st->jump + 1;
 				break;
 			}
@@ -461,6 +520,13 @@ static int run_program(struct scn_worker *w)
 			f->end = st->duration_ns ? f->start +
 				 (uint64_t)((double)st->duration_ns * w->slow) : 0;
 			f->period = (uint64_t)((double)st->period_ns * w->slow);
+			f->next = (size_t)st->jump;
+			f->outer_until = w->until;
+			f->until = st->until;
+			if (st->until) {
+				w->until = st->until;
+				w->until_hit = false;
+			}
 			w->vars[VAR_I] = 0;
 			if (f->period)
 				w->sched = f->start;
@@ -470,7 +536,15 @@ static int run_program(struct scn_worker *w)
 		case SC_NEXT:
 			f = &stack[sp - 1];
 			f->i++;
-			if ((f->n >= 0 && f->i >= (uint64_t)f->n) || (f->end && xport_now() >= f->end)) {
+			bool hit = f->until && w->until_hit;
+			if (hit || (f->n >= 0 && f->i >= (uint64_t)f->n) ||
+			    (f->end && xport_now() >= f->end)) {
+				if (f->until && !hit)
+					until_missed(w, f);
+				if (f->until) {
+					w->until = f->outer_until;
+					w->until_hit = false;
+				}
 				sp--;
 				w->vars[VAR_I] = sp ? (int64_t)stack[sp - 1].i : 0;
 				w->sched = 0;
@@ -482,6 +556,11 @@ static int run_program(struct scn_worker *w)
 				/* Open loop: each iteration at its time, late or not. */
 				uint64_t when = f->start + f->i * f->period;
 				if (f->end && when >= f->end) {
+					if (f->until) {
+						until_missed(w, f);
+						w->until = f->outer_until;
+						w->until_hit = false;
+					}
 					sp--;
 					w->vars[VAR_I] = sp ? (int64_t)stack[sp - 1].i : 0;
 					pc++;
@@ -550,6 +629,20 @@ static void fail_start(struct scn_worker *w, const char *what, int err)
 			 what, ipk_strerror(err));
 }
 
+/* What a worker allocated: the process ends next, but valgrind should see it go. */
+static int worker_end(struct scn_worker *w, int rc)
+{
+	for (int i = 0; w->cache && i < w->s->ntmpl; i++)
+		free(w->cache[i]);
+	free(w->cache);
+	free(w->cachelen);
+	free(w->h);
+	free(w->tx);
+	free(w->rx);
+	free(w->tb);
+	return rc;
+}
+
 int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int thread)
 {
 	const struct ipk_scenario *s = r->s;
@@ -561,6 +654,8 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	int rc = 0;
 
 	w.slot = &r->slots[w.id];
+	w.last_key = -1;
+	w.skip = atomic_load(&r->slots[a->first_worker + index * a->threads].skipped) != 0;
 	w.vars[VAR_INDEX] = index;
 	w.vars[VAR_THREAD] = thread;
 	w.vars[VAR_PID] = getpid();
@@ -575,7 +670,7 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	w.tb = malloc(w.tbcap);
 	if (!w.h || !w.cache || !w.cachelen || !w.tx || !w.rx || !w.tb) {
 		fail_start(&w, "start", ENOMEM);
-		return -ENOMEM;
+		return worker_end(&w, -ENOMEM);
 	}
 	for (size_t i = 0; i < s->nobjs && !rc; i++) {
 		const struct scn_obj *o = &s->objs[i];
@@ -589,7 +684,7 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	if (!rc && (rc = cache_templates(&w)))
 		fail_start(&w, "templates", -rc);
 	if (rc)
-		return rc;
+		return worker_end(&w, rc);
 
 	atomic_store(&w.slot->pid, (int32_t)getpid());
 	atomic_store(&w.slot->state, W_READY);
@@ -597,10 +692,9 @@ int scn_worker_main(struct scn_run *r, const struct scn_actor *a, int index, int
 	while (atomic_load(&r->hdr->go) == 0)
 		futex(&r->hdr->go, FUTEX_WAIT, 0);
 	if (atomic_load(&r->hdr->go) != 1)
-		return -ECANCELED;
+		return worker_end(&w, -ECANCELED);
 	atomic_store(&w.slot->state, W_RUNNING);
 	rc = run_program(&w);
 	atomic_store(&w.slot->state, W_DONE);
-	/* No free(): the process ends next, and what it holds goes with it. */
-	return rc;
+	return worker_end(&w, rc);
 }

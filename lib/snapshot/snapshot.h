@@ -35,6 +35,10 @@ struct snap_entry {
 	uint64_t total_came, total_went, total_changes;
 	int64_t file_mtime, stat_at;	/* a queue's mtime at the last look, and when */
 	uint32_t own_events;		/* inotify events our own reads of it still owe */
+	/* a System V object's *_STAT_ANY reading its record was made of, and when */
+	void *raw;
+	size_t raw_len;
+	int64_t raw_at;			/* ns */
 };
 
 enum {
@@ -75,6 +79,11 @@ uint64_t snap_ident_key(const struct ipk_object *o);
 uint64_t snap_ref_key(const char *ref);
 /* The entry of @o's identity (the same key and the same identity fields), or NULL. */
 struct snap_entry *snap_find(const struct ipk_snapshot *s, const struct ipk_object *o);
+/*
+ * The entry a poll that reads objects in the order of the last one finds
+ * next (snap_find's hint), if it is object @id of @source; else NULL.
+ */
+struct snap_entry *snap_next_if(struct ipk_snapshot *s, uint32_t source, int64_t id);
 /* The entry of REF @ref, of namespace *@ns when given. */
 struct snap_entry *snap_find_ref(const struct ipk_snapshot *s, const char *ref, const uint64_t *ns);
 /*

@@ -203,3 +203,13 @@ complete_bash() {
 		grep -qxF -- ".B ${m//-/\\-}" man/ipc-bench.1 || { echo "ipc-bench.1 lacks $m"; false; }
 	done
 }
+
+@test "ipckit-lessons(7) walks through every lesson of scenarios/teaching" {
+	local f name page=$BATS_TEST_TMPDIR/lessons
+	sed 's/\\-/-/g' man/ipckit-lessons.7 >"$page"
+	for f in scenarios/teaching/*.yaml; do
+		name=$(basename "$f" .yaml)
+		grep -qw -- "$name" "$page" || { echo "ipckit-lessons.7 lacks $name"; false; }
+	done
+	grep -q 'ipckit-lessons (7)' man/ipc-scenario.1
+}

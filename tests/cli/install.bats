@@ -19,7 +19,9 @@ setup() {
 		include/ipckit.h include/ipckit-bench.h include/ipckit-scenario.h include/ipckit-snapshot.h \
 		lib/pkgconfig/ipckit.pc share/man/man1/ipc-ls.1 share/man/man5/ipc-scenario.5 \
 		share/ipckit/scenarios/conformance/pipe.yaml share/man/man3/libipckit.3 \
-		share/man/man7/ipckit.7 share/bash-completion/completions/ipc-ls \
+		share/man/man7/ipckit.7 share/man/man7/ipckit-lessons.7 \
+		share/ipckit/scenarios/teaching/pc-pipe.yaml share/ipckit/scenarios/conformance/memfd.yaml \
+		share/bash-completion/completions/ipc-ls \
 		share/zsh/site-functions/_ipckit share/fish/vendor_completions.d/ipc-ls.fish; do
 		[ -e "$DEST/opt/ipckit/$f" ] || { echo "missing $f"; false; }
 	done

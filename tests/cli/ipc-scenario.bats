@@ -545,19 +545,32 @@ wait_for() {
 	make -s B="$B" install DESTDIR="$dest" PREFIX=/opt/ipckit >/dev/null
 	run "$dest/opt/ipckit/bin/ipc-scenario" list --json
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e --arg d "$dest/opt/ipckit/share/ipckit/scenarios" '
-		.scenarios | length > 0 and all(.file | startswith($d))'
+	echo "$output" | jq -e --arg d "$dest/opt/ipckit/share/ipckit/scenarios" \
+		--argjson n "$(ls scenarios/*/*.yaml | wc -l)" '
+		.scenarios | length == $n and all(.file | startswith($d)) and
+		any(.file | endswith("/teaching/sleeping-barber.yaml")) and
+		any(.file | endswith("/conformance/memfd.yaml"))'
+	# the source tree's list has every shipped file too
+	run "$SCN" list --json
+	echo "$output" | jq -e --argjson n "$(ls scenarios/*/*.yaml | wc -l)" '.scenarios | length == $n'
+	# and the installed conform finds its suite there
+	run "$dest/opt/ipckit/bin/ipc-scenario" conform --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '(.primitives | length == 17) and all(.primitives[]; .result == "works")'
+	nothing_left
 }
 
-@test "conform: a row per primitive found, JSON with the system, works" {
-	run "$SCN" conform --json
+@test "conform: a row per primitive found, JSON with the system" {
+	mkdir "$BATS_TEST_TMPDIR/suite"
+	cp scenarios/conformance/pipe.yaml scenarios/conformance/eventfd.yaml "$BATS_TEST_TMPDIR/suite/"
+	run "$SCN" conform --json "$BATS_TEST_TMPDIR/suite"
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '
-		([.primitives[].name] == ["sysv-sem", "posix-mq", "pipe", "eventfd"]) and
+		([.primitives[].name] == ["pipe", "eventfd"]) and
 		all(.primitives[]; .result == "works" and .step == null) and
 		(.system | (.kernel | type == "string") and (.libc | startswith("glibc")) and
 			(.seccomp | type == "string") and (.uid | type == "number"))'
-	run "$SCN" conform
+	run "$SCN" conform "$BATS_TEST_TMPDIR/suite"
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "PRIMITIVE RESULT"* ]]
 	nothing_left
@@ -573,7 +586,7 @@ wait_for() {
 	[ "$status" -eq 1 ]
 	echo "$output" | jq -e '.primitives == [
 		{"name": "fifo", "result": "deviates",
-		 "step": "reader: bytes come in the order written (recv p) (line 34)",
+		 "step": "reader: bytes come in the order written (recv p) (line 68)",
 		 "expected": "data '"'"'two,one,'"'"'", "observed": "data '"'"'one,two,'"'"'"},
 		{"name": "pipe", "result": "works", "step": null, "expected": null, "observed": null}]'
 }
@@ -648,4 +661,83 @@ wait_for() {
 		[ "$t" = process ] && continue
 		grep -q "^\.B $t\$" man/ipc-scenario.5 || { echo "no $t"; false; }
 	done
+}
+
+@test "user: a second user meets mode 0600; without it the check fails; unmapped, it is skipped" {
+	run --separate-stderr "$SCN" run --json "$T"/user.yaml
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	echo "$output" | jq -e '.result == "pass" and .notes == [] and
+		(.ops[] | select(.actor == "other") | .count == 1 and .errors == 0)'
+	sed '/user: nobody/d' "$T"/user.yaml >"$BATS_TEST_TMPDIR/root.yaml"
+	run --separate-stderr "$SCN" run "$BATS_TEST_TMPDIR/root.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"expected EACCES, got succeeded"* ]]
+	# a user namespace that maps only root: the actor runs nothing, and says so
+	run --separate-stderr unshare -r "$SCN" run --json "$T"/user.yaml
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.result == "pass" and
+		(.notes | length == 1 and (.[0] | test("^other ran no operation: cannot become user nobody")))'
+	nothing_left other owner
+}
+
+@test "rlimits: nofile is ulimit -n: FIFOs opened one after another meet EMFILE" {
+	run --separate-stderr "$SCN" run "$T"/rlimits.yaml
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	run --separate-stderr "$SCN" run --set vars.nofile=64 "$T"/rlimits.yaml
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"opener: open f{i} (line 24): expected until: EMFILE, got no EMFILE in 8 iterations" ]]
+	nothing_left opener
+}
+
+@test "until: a loop ends at its errno (the rest of its body skipped); one that never meets it fails" {
+	run --separate-stderr "$SCN" run --json "$T"/until.yaml
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	# 16 sends of 4 KiB fill a 64 KiB pipe; the 17th is the EAGAIN that ends it
+	echo "$output" | jq -e '.ops[] | select(.actor == "filler" and .op == "send") |
+		.count == 17 and .errors == 0'
+	run --separate-stderr "$SCN" run --set vars.n=3 "$T"/until.yaml
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"filler: send p (line 17): expected until: EAGAIN, got no EAGAIN in 3 iterations" ]]
+	# the EAGAIN of a loop inside ends the until: loop around it at once
+	run --separate-stderr "$SCN" run "$T"/until-nested.yaml
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	nothing_left
+}
+
+@test "vars from sysctl: the kernel's value, read at load" {
+	cat >"$BATS_TEST_TMPDIR/sysctl.yaml" <<-'EOF'
+	vars:
+	  mx: { sysctl: kernel.msgmax }
+	  qlen: { sysctl: net/unix/max_dgram_qlen }
+	objects:
+	  q: { kind: sysv-msg }
+	actors:
+	  a:
+	    steps:
+	      - send: { to: q, type: 1, size: "{mx}" }
+	      - send: { to: q, type: 1, size: "{mx + 1}", expect: { error: EINVAL } }
+	      - recv: { from: q, size: "{mx}" }
+	      - send: { to: q, type: 2, size: "{qlen}" }
+	      - recv: { from: q, type: 2, size: "{qlen}" }
+	expect:
+	  - a.send.count == 3
+	EOF
+	run --separate-stderr "$SCN" run "$BATS_TEST_TMPDIR/sysctl.yaml"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	nothing_left
+}
+
+@test "expect min and max: a value in a range" {
+	cat >"$BATS_TEST_TMPDIR/range.yaml" <<-'EOF'
+	objects:
+	  e: { kind: eventfd, value: 5 }
+	actors:
+	  a:
+	    steps:
+	      - get: { on: e, expect: { min: 4, max: 6 } }
+	      - get: { on: e, expect: { min: 6 } }
+	EOF
+	run --separate-stderr "$SCN" run "$BATS_TEST_TMPDIR/range.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"(line 7): expected a value >= 6, got value 5" ]]
 }

@@ -15,6 +15,7 @@
  *   shm-open NAME             open and map a POSIX segment (a holder)
  *   msg-send ID [N]           N messages to SysV queue ID
  *   msg-recv ID [N]           receive N
+ *   msg-wait ID               block in msgrcv for a type nobody sends (a waiting holder)
  *   msg-chmod ID MODE         IPC_SET of the mode
  *   sem-op ID IDX DELTA       semop on SysV array ID
  *   sem-set ID IDX VALUE      SETVAL
@@ -125,6 +126,9 @@ int main(int argc, char **argv)
 					 : msgrcv(id, &m, sizeof(m.text), 0, IPC_NOWAIT) < 0)
 				die("use", a);
 		}
+	} else if (strcmp(op, "msg-wait") == 0) {
+		if (msgrcv(atoi(a), &m, sizeof(m.text), 0x7fffffff, 0) < 0)
+			die("wait on", a);
 	} else if (strcmp(op, "msg-chmod") == 0) {
 		struct msqid_ds ds;
 		if (msgctl(atoi(a), IPC_STAT, &ds) < 0)

@@ -275,7 +275,7 @@ static void test_load_messages(void)
 	CHECK_STR(load_diags("scenario: x\nfoo: 1\nactors:\n  a:\n    bar: 2\n    steps: []\n", &s),
 		  "t.yaml:2:1: unknown key 'foo' at the top (scenario description timeout stall vars "
 		  "objects actors expect)|t.yaml:5:5: unknown key 'bar' in an actor (processes "
-		  "threads cpu steps)");
+		  "threads cpu user group rlimits steps)");
 }
 
 static void test_compiled(void)
