@@ -623,6 +623,17 @@ static void test_fd_reads(void)
 		CHECK_INT(seen, 2);
 		ipk_list_free(l);
 	}
+	/* a filter on the bytes queued reads them, shown or not */
+	struct ipk_filter *big = ipk_filter_new();
+	ipk_filter_set_kinds(big, "pipe", NULL);
+	CHECK_INT(ipk_filter_set_min_size(big, "5"), 0);
+	struct ipk_list *l = ipk_scan(some, big, 0);
+	int found = 0;
+	for (size_t i = 0; l && i < ipk_list_len(l); i++)
+		found += strcmp(ipk_object_ref(ipk_list_at(l, i)), pref) == 0;
+	CHECK_INT(found, 1);
+	ipk_list_free(l);
+	ipk_filter_free(big);
 	close(p[0]);
 	close(p[1]);
 	close(again);
