@@ -8,7 +8,7 @@
 #                         and PID namespace, JOBS=2 files at a time
 #   make valgrind         the commands under valgrind (CI runs it)
 #   make fuzz             libFuzzer targets, FUZZ_SECONDS=60 each (clang)
-#   make bench-ls         ipc-ls against ipcs -a on 30,200 objects
+#   make bench-ls         ipc-ls against its floor, ipcs -a and lsipc: 30,200 and 100,002 objects
 #   make bench-fds        the /proc scan against its floor, ss -xp and lsfd (1,000, 5,000 processes)
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
 #   make bench-rm         ipc-rm on 19,200 SysV objects, against its floor and ipcrm
@@ -85,14 +85,15 @@ CMD_COMMON_SRCS := $(filter-out cmd/ipc-%.c,$(sort $(wildcard cmd/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/ipc-*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
-# the benchmarks' own programs: floors (the calls and nothing else), a CPU timer
+# Floor programs of the benchmarks (the calls and nothing else) and timecpu: built as helpers are.
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 CMD_COMMON_OBJS := $(CMD_COMMON_SRCS:%.c=$(B)/obj/%.o)
 COMMANDS := $(CMD_SRCS:cmd/%.c=$(B)/bin/%)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%) $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
+HELPERS := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/%) \
+	$(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
 # LD_PRELOAD shims that break one documented behaviour (tests/helpers/shims/).
 SHIM_SRCS := $(sort $(wildcard tests/helpers/shims/*.c))
 HELPERS += $(SHIM_SRCS:tests/helpers/shims/%.c=$(B)/tests/%.so)
@@ -221,7 +222,7 @@ $(B)/tests/%: $(B)/obj/tests/helpers/%.o $(FLAGS_STAMP)
 
 $(B)/tests/%: $(B)/obj/tests/bench/%.o $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^)
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) -lpthread
 
 # Without the sanitizers: a shim preloaded before their runtime would stop it.
 $(B)/tests/%.so: tests/helpers/shims/%.c $(FLAGS_STAMP)

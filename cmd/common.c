@@ -133,6 +133,26 @@ void catch_stop_signals(void (*interrupt)(void))
 		sigaction(sigs[i], &sa, NULL);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN_BUILD 1
+#endif
+#endif
+
+bool free_at_exit(void)
+{
+#ifdef ASAN_BUILD
+	return true;
+#else
+	const char *preload = getenv("LD_PRELOAD");
+
+	/* valgrind preloads its vgpreload_*.so into every program it runs */
+	return getenv("IPCKIT_FREE_AT_EXIT") || (preload && strstr(preload, "vgpreload"));
+#endif
+}
+
 int close_stdout(void)
 {
 	bool had_error = ferror(stdout);

@@ -293,4 +293,12 @@ int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 /* Flushes stdout at exit; a closed pipe is not an error, a full disk is. */
 int close_stdout(void);
 
+/*
+ * Whether a command frees what it read before it exits: the kernel takes
+ * a listing's memory back at once, so only where leaks are looked for
+ * (valgrind, AddressSanitizer, or IPCKIT_FREE_AT_EXIT set).  What is not
+ * freed stays reachable, from a static pointer, until the exit.
+ */
+bool free_at_exit(void);
+
 #endif

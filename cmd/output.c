@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <wctype.h>
@@ -628,6 +629,18 @@ static void pad(struct ipk_buf *line, size_t n)
 	line->len += n;
 }
 
+/* ipk_buf_add() without the call where there is room. */
+static int buf_add_fast(struct ipk_buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->s + b->len, s, n);
+		b->len += n;
+		b->s[b->len] = '\0';
+		return 0;
+	}
+	return ipk_buf_add(b, s, n);
+}
+
 static void put(struct ipk_buf *line, const char *s, size_t n)
 {
 	memcpy(line->s + line->len, s, n);
@@ -903,10 +916,404 @@ int out_object(struct out *out, struct out_row *row, size_t first, struct ipk_ct
 	return rc;
 }
 
+/* How much output is gathered before one write: not 4 KiB a write. */
+#define OUT_BLOCK (256 * 1024)
+
+/*
+ * A flat JSON listing needs no widths and no rows: each object goes from
+ * its record into the block being filled, the block to stdout when full.
+ * The same text json_flush() and out_print() make of rows.
+ */
+static int json_objects(struct ipk_ctx *ctx, const struct ipk_list *list, const int *fields,
+			size_t nfields, bool all_fields_json)
+{
+	struct ipk_buf b = { 0 };
+	size_t n = ipk_list_len(list);
+	int rc = ipk_buf_reserve(&b, OUT_BLOCK + 4096);
+
+	if (!rc)
+		rc = ipk_buf_puts(&b, "{\n  \"objects\": [\n");
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = ipk_buf_add(&b, ",\n    ", i ? 6 : 0);
+		rc |= ipk_buf_add(&b, "    ", i ? 0 : 4);
+		rc |= ipk_object_json(ctx, ipk_list_at(list, i), all_fields_json ? NULL : fields,
+				      nfields, &b);
+		if (b.len >= OUT_BLOCK)
+			flush_text(&b);
+	}
+	if (!rc)
+		rc = ipk_buf_puts(&b, n ? "\n  ]\n}\n" : "  ]\n}\n");
+	if (!rc)
+		flush_text(&b);
+	ipk_buf_free(&b);
+	/* Write errors stay flagged on stdout: close_stdout() reports them once. */
+	return rc;
+}
+
+/* Decimal digits of a number, and its sign. */
+static size_t number_width(const struct ipk_value *v)
+{
+	uint64_t u = v->is_unsigned || v->i >= 0 ? v->u : -(uint64_t)v->i;
+	size_t n = 1 + (!v->is_unsigned && v->i < 0);
+
+	while (u >= 10) {
+		u /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Appends the text of a field's value, as field_cell() would, unsanitized. */
+static int value_cell(const struct out *out, struct ipk_ctx *ctx, const struct ipk_value *v,
+		      struct ipk_buf *dst)
+{
+	if (v->presence == IPK_ABSENT)
+		return ipk_buf_add(dst, "-",
+				   out->opts.mode == OUT_PAIRS || out->opts.mode == OUT_CSV ? 0 : 1);
+	return ipk_value_text(ctx, v, &out->opts.fmt, dst);
+}
+
+/*
+ * Values whose text is printable ASCII without blanks whatever they hold
+ * (numbers, keys, permission bits, status words, and the "-" of a table):
+ * they need no check before they are printed.
+ */
+static bool known_plain(const struct out *out, const struct ipk_value *v)
+{
+	if (v->presence == IPK_ABSENT)
+		return out->opts.mode == OUT_TABLE || out->opts.mode == OUT_RAW;
+	if (v->presence != IPK_PRESENT)
+		return false;
+	switch (v->type) {
+	case IPK_T_NUMBER:
+	case IPK_T_BYTES:
+	case IPK_T_KEY:
+	case IPK_T_PERMS:
+	case IPK_T_STATUS:
+	case IPK_T_VALUE:
+	case IPK_T_NUMBERS:
+	case IPK_T_SECONDS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The text of a cell appended to @dst from @at on, made safe to print
+ * unless @plain says it is: the length it has then, and its width in
+ * columns.
+ */
+static int finish_cell(const struct out *out, struct ipk_buf *dst, size_t at, bool plain,
+		       struct ipk_buf *scratch, size_t *len, size_t *width)
+{
+	bool raw = out->opts.mode == OUT_RAW;
+
+	if (!dst->s && ipk_buf_reserve(dst, 0))
+		return -ENOMEM;
+	if (plain || plain_length(dst->s + at, raw) >= 0) {
+		*len = *width = dst->len - at;
+		return 0;
+	}
+	ipk_buf_reset(scratch);
+	if (ipk_buf_add(scratch, dst->s + at, dst->len - at))
+		return -ENOMEM;
+	dst->len = at;
+	sanitize(scratch->s, raw, dst);
+	if (ipk_buf_reserve(dst, 0))
+		return -ENOMEM;
+	*width = measure(dst->s + at, len);
+	return 0;
+}
+
+#define MEMO_LIST 8
+
+/*
+ * The last cell of a column, for the next one of the same value: a
+ * column's times, owners, sizes and flags repeat from row to row, and a
+ * scalar value's text depends on nothing else (the table has one clock).
+ */
+struct cell_memo {
+	bool valid;
+	enum ipk_presence presence;
+	enum ipk_field_type type;	/* VALUE is seconds in some kinds */
+	uint64_t u;
+	size_t n;			/* of a short list: the values in @list */
+	int64_t list[MEMO_LIST];
+	size_t len, width;
+	char text[48];
+};
+
+/*
+ * Whether @v's text is a function of what the memo keeps: a scalar, an
+ * empty list, or a short array of numbers (a semaphore array's values).
+ * Its key into @u, @n and @list.
+ */
+static bool memo_key(const struct ipk_value *v, uint64_t *u, size_t *n, int64_t *list)
+{
+	*u = 0;
+	*n = 0;
+	if (v->presence != IPK_PRESENT)
+		return true;
+	switch (v->type) {
+	case IPK_T_NUMBER:
+	case IPK_T_BYTES:
+	case IPK_T_KEY:
+	case IPK_T_PERMS:
+	case IPK_T_TIME:
+	case IPK_T_USER:
+	case IPK_T_GROUP:
+	case IPK_T_STATUS:
+	case IPK_T_SECONDS:
+		*u = v->u;
+		return true;
+	case IPK_T_VALUE:
+	case IPK_T_NUMBERS:
+		if (!v->is_list) {
+			*u = v->u;
+			return true;
+		}
+		if (v->list.n > MEMO_LIST)
+			return false;
+		*u = 1;
+		*n = v->list.n;
+		memcpy(list, v->list.v, *n * sizeof(*list));
+		return true;
+	case IPK_T_HOLDERS:
+		return v->holders.n == 0;
+	case IPK_T_STRINGS:
+		return v->strings.n == 0;
+	default:
+		return false;
+	}
+}
+
+/* The text of @v appended to @dst, finished (finish_cell()), through @m. */
+static int memo_cell(const struct out *out, struct ipk_ctx *ctx, struct cell_memo *m,
+		     const struct ipk_value *v, struct ipk_buf *dst, struct ipk_buf *scratch,
+		     size_t *len, size_t *width)
+{
+	int64_t list[MEMO_LIST];
+	uint64_t u;
+	size_t n;
+	bool memo = memo_key(v, &u, &n, list);
+
+	if (memo && m->valid && m->presence == v->presence && m->type == v->type && m->u == u &&
+	    m->n == n && (!n || memcmp(m->list, list, n * sizeof(*list)) == 0)) {
+		*len = m->len;
+		*width = m->width;
+		return buf_add_fast(dst, m->text, m->len);
+	}
+	size_t at = dst->len;
+	int rc = value_cell(out, ctx, v, dst);
+	if (!rc)
+		rc = finish_cell(out, dst, at, known_plain(out, v), scratch, len, width);
+	if (!rc && memo && *len < sizeof(m->text)) {
+		m->valid = true;
+		m->presence = v->presence;
+		m->type = v->type;
+		m->u = u;
+		m->n = n;
+		memcpy(m->list, list, n * sizeof(*list));
+		m->len = *len;
+		m->width = *width;
+		memcpy(m->text, dst->s + at, *len);
+	}
+	return rc;
+}
+
+/*
+ * The width of a cell: for what has a width of its own (numbers, keys,
+ * permission bits, "-", plain strings) without making its text.
+ */
+static int cell_width(const struct out *out, struct ipk_ctx *ctx, const struct ipk_object *o,
+		      int field, struct cell_memo *m, struct ipk_buf *cell, struct ipk_buf *scratch,
+		      size_t *width)
+{
+	struct ipk_value v;
+	ssize_t plain;
+	size_t len;
+
+	ipk_object_get(o, field, &v);
+	if (v.presence == IPK_ABSENT) {
+		*width = 1;
+		return 0;
+	}
+	if (v.presence == IPK_PRESENT) {
+		switch (v.type) {
+		case IPK_T_NUMBER:
+			*width = number_width(&v);
+			return 0;
+		case IPK_T_VALUE:
+			if (!v.is_list) {
+				*width = number_width(&v);
+				return 0;
+			}
+			break;
+		case IPK_T_KEY:
+			*width = 10;
+			return 0;
+		case IPK_T_PERMS:
+			*width = out->opts.fmt.numeric_perms ? 4 : 9;
+			return 0;
+		case IPK_T_STRING:
+		case IPK_T_KIND:
+			if ((plain = plain_length(v.s, false)) >= 0) {
+				*width = (size_t)plain;
+				return 0;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	cell->len = 0;
+	return memo_cell(out, ctx, m, &v, cell, scratch, &len, width);
+}
+
+/*
+ * Appends one line of a flat table of objects to @text, as render_line()
+ * would: a table's and raw cells formatted in place, CSV and pairs through
+ * @cell.
+ */
+static int object_line(const struct out *out, struct ipk_ctx *ctx, const struct ipk_object *o,
+		       const int *fields, struct cell_memo *memo, struct ipk_buf *text,
+		       struct ipk_buf *cell, struct ipk_buf *scratch)
+{
+	size_t end = text->len, len, w;
+	enum out_mode mode = out->opts.mode;
+	int rc;
+
+	for (size_t i = 0; i < out->ncols; i++) {
+		struct ipk_value v;
+
+		ipk_object_get(o, fields[i], &v);
+		if (mode == OUT_CSV || mode == OUT_PAIRS) {
+			cell->len = 0;
+			if ((rc = memo_cell(out, ctx, &memo[i], &v, cell, scratch, &len, &w)))
+				return rc;
+			if (ipk_buf_reserve(text, 2 * len + 8 + 2 * strlen(out->cols[i].header)))
+				return -ENOMEM;
+			if (mode == OUT_CSV) {
+				if (i)
+					put(text, ",", 1);
+				add_csv(text, cell->s, len);
+			} else {
+				if (i)
+					put(text, " ", 1);
+				add_pair(text, out->cols[i].header, cell->s);
+			}
+			end = text->len;
+			continue;
+		}
+		size_t width = out->width[i], at;
+		if (i && (rc = buf_add_fast(text, " ", 1)))
+			return rc;
+		at = text->len;
+		if ((rc = memo_cell(out, ctx, &memo[i], &v, text, scratch, &len, &w)))
+			return rc;
+		if (mode == OUT_RAW) {
+			end = text->len;
+			continue;
+		}
+		if (text->cap - text->len <= width + 2 && ipk_buf_reserve(text, width + 2))
+			return -ENOMEM;
+		size_t used = w;
+		if (w > width) {
+			/* narrowed to fit the terminal: cut */
+			ipk_buf_reset(scratch);
+			if (ipk_buf_add(scratch, text->s + at, len))
+				return -ENOMEM;
+			text->len = at;
+			used = add_fitted(text, scratch->s, len, w, width);
+		} else if ((out->cols[i].flags & COL_RIGHT) && w < width) {
+			memmove(text->s + at + (width - w), text->s + at, len);
+			memset(text->s + at, ' ', width - w);
+			text->len += width - w;
+			used = width;
+		}
+		if (len)
+			end = text->len;
+		if (i + 1 < out->ncols && used < width)
+			pad(text, width - used);
+	}
+	/* Empty cells at the end leave no trailing blanks. */
+	text->len = end;
+	if (ipk_buf_reserve(text, 1))
+		return -ENOMEM;
+	put(text, "\n", 1);
+	return 0;
+}
+
+/*
+ * A flat table of objects, sized from the records: a first pass measures
+ * each column (numbers, keys and permission bits without making their
+ * text), a second writes each line straight into the block being filled.
+ * Nothing is kept per row; raw, CSV and pairs need no first pass.
+ */
+static int table_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
+			 const struct ipk_list *list, const int *fields, const struct out_col *cols,
+			 size_t nfields)
+{
+	struct out *out = out_new(opts, "objects", cols, nfields);
+	struct cell_memo *memo = calloc(nfields ? nfields : 1, sizeof(*memo));
+	struct ipk_buf text = { 0 }, cell = { 0 }, scratch = { 0 };
+	size_t n = ipk_list_len(list);
+	int rc = 0;
+
+	if (!out || !memo) {
+		out_free(out);
+		free(memo);
+		return -ENOMEM;
+	}
+	/* one clock for both passes: a relative time measured is the one shown */
+	if (!out->opts.fmt.now)
+		out->opts.fmt.now = time(NULL);
+	if (opts->mode == OUT_TABLE) {
+		for (size_t r = 0; r < n && !rc; r++) {
+			const struct ipk_object *o = ipk_list_at(list, r);
+			for (size_t i = 0; i < nfields && !rc; i++) {
+				size_t w = 0;
+				rc = cell_width(out, ctx, o, fields[i], &memo[i], &cell, &scratch, &w);
+				if (w > out->width[i])
+					out->width[i] = w;
+			}
+		}
+	}
+	/*
+	 * Nothing matched: print nothing, not a lonely header; but CSV is
+	 * data for other programs, and its header says what the columns were.
+	 */
+	if (!rc && (n || (opts->mode == OUT_CSV && !opts->noheadings))) {
+		rc = ipk_buf_reserve(&text, OUT_BLOCK + 4096);
+		fit_terminal(out);
+		if (!rc && !opts->noheadings && opts->mode != OUT_PAIRS)
+			render_line(out, NULL, &text);
+		for (size_t r = 0; r < n && !rc; r++) {
+			rc = object_line(out, ctx, ipk_list_at(list, r), fields, memo, &text, &cell,
+					 &scratch);
+			if (text.len >= OUT_BLOCK)
+				flush_text(&text);
+		}
+		if (!rc)
+			flush_text(&text);
+	}
+	ipk_buf_free(&text);
+	ipk_buf_free(&cell);
+	ipk_buf_free(&scratch);
+	free(memo);
+	out_free(out);
+	/* Write errors stay flagged on stdout: close_stdout() reports them once. */
+	return rc;
+}
+
 int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		const struct ipk_list *list, const int *fields, size_t nfields,
 		bool all_fields_json)
 {
+	if (opts->mode == OUT_JSON)
+		return json_objects(ctx, list, fields, nfields, all_fields_json);
+
 	struct out_col *cols = calloc(nfields, sizeof(*cols));
 	int rc = 0;
 
@@ -919,21 +1326,7 @@ int out_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		cols[i].flags = (fi->flags & IPK_FIELD_RIGHT ? COL_RIGHT : 0) |
 				(fi->flags & IPK_FIELD_WIDE ? COL_TRUNC : 0);
 	}
-	struct out *out = out_new(opts, "objects", cols, nfields);
-	if (!out) {
-		free(cols);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < ipk_list_len(list) && !rc; i++) {
-		struct out_row *row = out_row(out, NULL);
-
-		rc = row ? out_object(out, row, 0, ctx, ipk_list_at(list, i), fields, nfields,
-				      all_fields_json)
-			 : -ENOMEM;
-	}
-	if (!rc)
-		rc = out_print(out);
-	out_free(out);
+	rc = table_objects(ctx, opts, list, fields, cols, nfields);
 	free(cols);
 	return rc;
 }

@@ -123,6 +123,22 @@ int ipk_buf_json_string(struct ipk_buf *b, const char *s)
 	const unsigned char *run = p;
 	int rc = 0;
 
+	/* Most names are printable ASCII with nothing to escape: one copy. */
+	while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	if (!*p) {
+		size_t n = (size_t)(p - run);
+		if (ipk_buf_reserve(b, n + 2))
+			return -ENOMEM;
+		b->s[b->len] = '"';
+		memcpy(b->s + b->len + 1, s, n);
+		b->s[b->len + 1 + n] = '"';
+		b->len += n + 2;
+		b->s[b->len] = '\0';
+		return 0;
+	}
+	p = run;
+
 	rc |= ipk_buf_add(b, "\"", 1);
 	for (; *p; p++) {
 		char esc[7];
@@ -193,17 +209,30 @@ void ipk_buf_free(struct ipk_buf *b)
 
 size_t fmt_u64(char *out, uint64_t v)
 {
+	/* two digits a division: half the divisions of one a time */
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char tmp[20];
-	size_t n = 0;
+	size_t n = sizeof(tmp);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
-	return n;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--n] = pairs[d + 1];
+		tmp[--n] = pairs[d];
+	}
+	if (v >= 10) {
+		tmp[--n] = pairs[v * 2 + 1];
+		tmp[--n] = pairs[v * 2];
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
+	size_t len = sizeof(tmp) - n;
+	memcpy(out, tmp + n, len);
+	out[len] = '\0';
+	return len;
 }
 
 size_t fmt_i64(char *out, int64_t v)

@@ -12,12 +12,44 @@ static const char *const status_words[] = {
 	"dest", "locked", "orphan", "notify", "gone", "listening", "connected", "semaphore",
 };
 
+/*
+ * Each field's member of a JSON object, ready to copy: ", \"messages\": null".
+ * Without the first two bytes it opens an object; @len ends it before the
+ * null, for a value of its own.
+ */
+static const struct json_key {
+	const char *text;
+	uint8_t len;
+} json_keys[IPK_F_COUNT] = {
+#define KEY(id, json, column, type, flags, help)				\
+	[IPK_F_##id] = { ", \"" json "\": null", sizeof(", \"" json "\": ") - 1 },
+	IPK_FIELDS(KEY)
+#undef KEY
+};
+
+/* A number, as JSON and tables show it: written in place. */
+static int add_i64(struct ipk_buf *out, int64_t v)
+{
+	if (out->cap - out->len <= 24 && ipk_buf_reserve(out, 24))
+		return -ENOMEM;
+	out->len += fmt_i64(out->s + out->len, v);
+	return 0;
+}
+
+static int add_u64(struct ipk_buf *out, uint64_t v)
+{
+	if (out->cap - out->len <= 24 && ipk_buf_reserve(out, 24))
+		return -ENOMEM;
+	out->len += fmt_u64(out->s + out->len, v);
+	return 0;
+}
+
 static int perms_text(uint32_t mode, bool numeric, struct ipk_buf *out)
 {
 	if (numeric) {
 		char s[4] = { (char)('0' + ((mode >> 9) & 7)), (char)('0' + ((mode >> 6) & 7)),
 			      (char)('0' + ((mode >> 3) & 7)), (char)('0' + (mode & 7)) };
-		return ipk_buf_add(out, s, 4);
+		return buf_put(out, s, 4);
 	}
 
 	static const char rwx[] = "rwxrwxrwx";
@@ -31,7 +63,26 @@ static int perms_text(uint32_t mode, bool numeric, struct ipk_buf *out)
 	if (mode & 01000)
 		s[8] = s[8] == 'x' ? 't' : 'T';
 	s[9] = '\0';
-	return ipk_buf_puts(out, s);
+	return buf_puts(out, s);
+}
+
+/*
+ * The text of each time, formatted once: objects made together share their
+ * times, and one object's times differ, so a few entries picked by the
+ * time's low bits keep them all.  Keyed by the time, the format and, for
+ * SHORT and RELATIVE, the clock's second.
+ */
+static struct time_slot *time_slot(struct ipk_ctx *ctx, int64_t t, int format, time_t now)
+{
+	struct time_slot *slot = &ctx->times[(uint64_t)t % ARRAY_SIZE(ctx->times)];
+
+	if (slot->valid && slot->t == t && slot->format == format && slot->now == now)
+		return slot;
+	slot->valid = false;
+	slot->t = t;
+	slot->format = format;
+	slot->now = now;
+	return slot;
 }
 
 static int time_text(struct ipk_ctx *ctx, int64_t t, const struct ipk_format *fmt,
@@ -40,16 +91,11 @@ static int time_text(struct ipk_ctx *ctx, int64_t t, const struct ipk_format *fm
 	time_t tt = (time_t)t;
 	time_t now = fmt->now ? fmt->now : time(NULL);
 	struct tm tm, tm_now;
-	char *s = ctx->time_text;
 
-	/* Objects made together share a time: format each time once. */
-	if (ctx->time_valid && ctx->time_t_cached == t && ctx->time_now == now &&
-	    ctx->time_format == (int)fmt->time)
-		return ipk_buf_puts(out, s);
-	ctx->time_valid = false;
-
-	if (fmt->time == IPK_TIME_EPOCH)
-		return ipk_buf_printf(out, "%" PRId64, t);
+	if (fmt->time == IPK_TIME_EPOCH) {
+		char s[24];
+		return buf_put(out, s, fmt_i64(s, t));
+	}
 	if (fmt->time == IPK_TIME_RELATIVE) {
 		int64_t d = (int64_t)now - t;
 		int64_t a = d < 0 ? -d : d;
@@ -69,9 +115,15 @@ static int time_text(struct ipk_ctx *ctx, int64_t t, const struct ipk_format *fm
 			return ipk_buf_printf(out, "in %" PRId64 "%s", a, unit);
 		return ipk_buf_printf(out, "%" PRId64 "%s ago", a, unit);
 	}
-	if (!localtime_r(&tt, &tm) || !localtime_r(&now, &tm_now))
-		return ipk_buf_printf(out, "%" PRId64, t);
-	size_t size = sizeof(ctx->time_text);
+	struct time_slot *slot = time_slot(ctx, t, (int)fmt->time, now);
+	char *s = slot->text;
+	if (slot->valid)
+		return buf_put(out, s, slot->len);
+	if (!localtime_r(&tt, &tm) || !localtime_r(&now, &tm_now)) {
+		char n[24];
+		return buf_put(out, n, fmt_i64(n, t));
+	}
+	size_t size = sizeof(slot->text);
 	switch (fmt->time) {
 	case IPK_TIME_ISO:
 		strftime(s, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
@@ -89,23 +141,27 @@ static int time_text(struct ipk_ctx *ctx, int64_t t, const struct ipk_format *fm
 			strftime(s, size, "%Y-%m-%d", &tm);
 		break;
 	}
-	ctx->time_valid = true;
-	ctx->time_t_cached = t;
-	ctx->time_now = now;
-	ctx->time_format = (int)fmt->time;
-	return ipk_buf_puts(out, s);
+	slot->len = strlen(s);
+	slot->valid = true;
+	return buf_put(out, s, slot->len);
 }
 
-static int time_json(int64_t t, struct ipk_buf *out)
+/* "2026-11-21T20:29:00Z", quotes included; a JSON format of its own in the cache. */
+#define TIME_JSON (-1)
+
+static int time_json(struct ipk_ctx *ctx, int64_t t, struct ipk_buf *out)
 {
+	struct time_slot *slot = time_slot(ctx, t, TIME_JSON, 0);
 	time_t tt = (time_t)t;
 	struct tm tm;
-	char s[64];
 
-	if (!gmtime_r(&tt, &tm))
-		return ipk_buf_puts(out, "null");
-	strftime(s, sizeof(s), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
-	return ipk_buf_puts(out, s);
+	if (!slot->valid) {
+		if (!gmtime_r(&tt, &tm))
+			return buf_put(out, "null", 4);
+		slot->len = strftime(slot->text, sizeof(slot->text), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+		slot->valid = true;
+	}
+	return buf_put(out, slot->text, slot->len);
 }
 
 static int number_list(const int64_t *v, size_t n, const char *sep, struct ipk_buf *out)
@@ -116,8 +172,8 @@ static int number_list(const int64_t *v, size_t n, const char *sep, struct ipk_b
 
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (i)
-			rc |= ipk_buf_add(out, sep, seplen);
-		rc |= ipk_buf_add(out, s, fmt_i64(s, v[i]));
+			rc |= buf_put(out, sep, seplen);
+		rc |= buf_put(out, s, fmt_i64(s, v[i]));
 	}
 	return rc;
 }
@@ -126,7 +182,7 @@ static int number(const struct ipk_value *v, struct ipk_buf *out)
 {
 	char s[24];
 
-	return ipk_buf_add(out, s, v->is_unsigned ? fmt_u64(s, v->u) : fmt_i64(s, v->i));
+	return buf_put(out, s, v->is_unsigned ? fmt_u64(s, v->u) : fmt_i64(s, v->i));
 }
 
 /* Nanoseconds as seconds, to the millisecond, without trailing zeros: 1.5 */
@@ -144,7 +200,7 @@ static int seconds(int64_t ns, struct ipk_buf *out)
 		while (s[n - 1] == '0')
 			n--;
 	}
-	return ipk_buf_add(out, s, n);
+	return buf_put(out, s, n);
 }
 
 static int key_text(int64_t key, bool quoted, struct ipk_buf *out)
@@ -161,7 +217,7 @@ static int key_text(int64_t key, bool quoted, struct ipk_buf *out)
 		*p++ = hex[(k >> shift) & 15];
 	if (quoted)
 		*p++ = '"';
-	return ipk_buf_add(out, s, (size_t)(p - s));
+	return buf_put(out, s, (size_t)(p - s));
 }
 
 int ipk_field_text(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
@@ -188,14 +244,14 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 	if (!fmt)
 		fmt = &defaults;
 	if (v.presence == IPK_ABSENT)
-		return ipk_buf_puts(out, "-");
+		return buf_puts(out, "-");
 	if (v.presence == IPK_NOACCESS)
-		return ipk_buf_puts(out, "no access");
+		return buf_puts(out, "no access");
 
 	switch (v.type) {
 	case IPK_T_STRING:
 	case IPK_T_KIND:
-		return ipk_buf_puts(out, v.s);
+		return buf_puts(out, v.s);
 	case IPK_T_NUMBER:
 		return number(&v, out);
 	case IPK_T_BYTES:
@@ -212,27 +268,29 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 	case IPK_T_GROUP:
 		name = v.type == IPK_T_USER ? ctx_user_name(ctx, (uint32_t)v.u)
 					    : ctx_group_name(ctx, (uint32_t)v.u);
-		return name ? ipk_buf_puts(out, name) : ipk_buf_printf(out, "%" PRIu64, v.u);
+		return name ? buf_puts(out, name) : add_u64(out, v.u);
 	case IPK_T_STATUS: {
 		bool any = false;
 		for (size_t i = 0; i < ARRAY_SIZE(status_words) && !rc; i++) {
 			if (v.u & (1u << i)) {
-				rc = ipk_buf_printf(out, "%s%s", any ? "," : "", status_words[i]);
+				if (any)
+					rc = buf_put(out, ",", 1);
+				rc |= buf_puts(out, status_words[i]);
 				any = true;
 			}
 		}
-		return any || rc ? rc : ipk_buf_puts(out, "-");
+		return any || rc ? rc : buf_puts(out, "-");
 	}
 	case IPK_T_VALUE:
 	case IPK_T_NUMBERS:
 		if (!v.is_list)
 			return number(&v, out);
 		if (!v.list.n)
-			return ipk_buf_puts(out, "-");
+			return buf_puts(out, "-");
 		return number_list(v.list.v, v.list.n, ",", out);
 	case IPK_T_HOLDERS:
 		if (!v.holders.n)
-			return ipk_buf_puts(out, "-");
+			return buf_puts(out, "-");
 		for (size_t i = 0; i < v.holders.n && !rc; i++) {
 			const struct ipk_holder *h = &v.holders.v[i];
 
@@ -247,16 +305,27 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 			if (i && h->pid == v.holders.v[i - 1].pid &&
 			    (!one_way || strcmp(h->mode, v.holders.v[i - 1].mode) == 0))
 				continue;
-			rc = ipk_buf_printf(out, "%s%s[%d]", i ? "," : "", h->comm, (int)h->pid);
-			if (!rc && one_way)
-				rc = ipk_buf_printf(out, "(%s)", h->mode);
+			if (i)
+				rc = buf_put(out, ",", 1);
+			rc |= buf_puts(out, h->comm);
+			rc |= buf_put(out, "[", 1);
+			rc |= add_i64(out, h->pid);
+			rc |= buf_put(out, "]", 1);
+			if (!rc && one_way) {
+				rc = buf_put(out, "(", 1);
+				rc |= buf_puts(out, h->mode);
+				rc |= buf_put(out, ")", 1);
+			}
 		}
 		return rc;
 	case IPK_T_STRINGS:
 		if (!v.strings.n)
-			return ipk_buf_puts(out, "-");
-		for (size_t i = 0; i < v.strings.n && !rc; i++)
-			rc = ipk_buf_printf(out, "%s%s", i ? "," : "", v.strings.v[i]);
+			return buf_puts(out, "-");
+		for (size_t i = 0; i < v.strings.n && !rc; i++) {
+			if (i)
+				rc = buf_put(out, ",", 1);
+			rc |= buf_puts(out, v.strings.v[i]);
+		}
 		return rc;
 	case IPK_T_SECONDS:
 		return seconds(v.i, out);
@@ -269,13 +338,39 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 {
 	if (!ctx || !o || !out)
 		return -EINVAL;
+	if ((unsigned)field >= IPK_F_COUNT)
+		return buf_put(out, "null", 4);
 	struct ipk_value v;
 	const char *name;
 	int rc = 0;
 
+	/*
+	 * What most fields are, straight from the record: null, or a plain
+	 * number in a member.  The rest through ipk_object_get().
+	 */
+	const struct field_store_def *d = &field_store[field];
+	int data = field_data(field);
+	if (field != IPK_F_KIND && (fieldset_has(&o->noaccess, data) ||
+				    !fieldset_has(&o->present, data)))
+		return buf_put(out, "null", 4);
+	enum ipk_field_type type = field_info[field].type;
+	if (type == IPK_T_NUMBER || type == IPK_T_BYTES) {
+		const void *m = (const char *)o + d->offset;
+		switch (d->store) {
+		case STORE_I64:
+			return add_i64(out, *(const int64_t *)m);
+		case STORE_U64:
+			return add_u64(out, *(const uint64_t *)m);
+		case STORE_U32:
+			return add_u64(out, *(const uint32_t *)m);
+		case STORE_I32:
+			return add_i64(out, *(const int32_t *)m);
+		}
+	}
+
 	ipk_object_get(o, field, &v);
 	if (v.presence != IPK_PRESENT)
-		return ipk_buf_puts(out, "null");
+		return buf_puts(out, "null");
 
 	switch (v.type) {
 	case IPK_T_STRING:
@@ -287,60 +382,84 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 	case IPK_T_KEY:
 		return key_text(v.i, true, out);
 	case IPK_T_PERMS:
-		rc = ipk_buf_puts(out, "\"");
+		rc = buf_puts(out, "\"");
 		rc |= perms_text((uint32_t)v.u, true, out);
-		return rc ? -ENOMEM : ipk_buf_puts(out, "\"");
+		return rc ? -ENOMEM : buf_puts(out, "\"");
 	case IPK_T_TIME:
-		return time_json(v.i, out);
+		return time_json(ctx, v.i, out);
 	case IPK_T_USER:
 	case IPK_T_GROUP:
+	{
+		/* a listing names the same few owners again and again */
+		struct json_name *memo = &ctx->json_names[v.type == IPK_T_USER ? 0 : 1];
+		if (memo->valid && memo->id == (uint32_t)v.u)
+			return buf_put(out, memo->text, memo->len);
 		name = v.type == IPK_T_USER ? ctx_user_name(ctx, (uint32_t)v.u)
 					    : ctx_group_name(ctx, (uint32_t)v.u);
-		if (!name)
-			return ipk_buf_printf(out, "\"%" PRIu64 "\"", v.u);
-		return ipk_buf_json_string(out, name);
+		size_t at = out->len;
+		if (!name) {
+			rc = buf_put(out, "\"", 1);
+			rc |= add_u64(out, v.u);
+			rc |= buf_put(out, "\"", 1);
+		} else {
+			rc = ipk_buf_json_string(out, name);
+		}
+		memo->valid = !rc && out->len - at < sizeof(memo->text);
+		if (memo->valid) {
+			memo->id = (uint32_t)v.u;
+			memo->len = (uint8_t)(out->len - at);
+			memcpy(memo->text, out->s + at, memo->len);
+		}
+		return rc ? -ENOMEM : 0;
+	}
 	case IPK_T_STATUS: {
 		bool any = false;
-		rc = ipk_buf_puts(out, "[");
+		rc = buf_put(out, "[", 1);
 		for (size_t i = 0; i < ARRAY_SIZE(status_words) && !rc; i++) {
 			if (v.u & (1u << i)) {
-				rc = ipk_buf_printf(out, "%s\"%s\"", any ? ", " : "", status_words[i]);
+				rc = buf_put(out, any ? ", \"" : "\"", any ? 3 : 1);
+				rc |= buf_puts(out, status_words[i]);
+				rc |= buf_put(out, "\"", 1);
 				any = true;
 			}
 		}
-		return rc ? rc : ipk_buf_puts(out, "]");
+		return rc ? rc : buf_put(out, "]", 1);
 	}
 	case IPK_T_VALUE:
 	case IPK_T_NUMBERS:
 		if (!v.is_list)
 			return number(&v, out);
-		rc = ipk_buf_puts(out, "[");
+		rc = buf_puts(out, "[");
 		rc |= number_list(v.list.v, v.list.n, ", ", out);
-		return rc ? -ENOMEM : ipk_buf_puts(out, "]");
+		return rc ? -ENOMEM : buf_puts(out, "]");
 	case IPK_T_HOLDERS:
-		rc = ipk_buf_puts(out, "[");
+		rc = buf_puts(out, "[");
 		for (size_t i = 0; i < v.holders.n && !rc; i++) {
 			const struct ipk_holder *h = &v.holders.v[i];
-			rc = ipk_buf_printf(out, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "",
-					    (int)h->pid);
+			if (i)
+				rc = buf_put(out, ", ", 2);
+			rc |= buf_puts(out, "{\"pid\": ");
+			rc |= add_i64(out, h->pid);
+			rc |= buf_puts(out, ", \"comm\": ");
 			rc |= ipk_buf_json_string(out, h->comm);
-			if (h->fd >= 0)
-				rc |= ipk_buf_printf(out, ", \"fd\": %d", h->fd);
-			else
-				rc |= ipk_buf_puts(out, ", \"fd\": null");
-			if (h->mode[0])
-				rc |= ipk_buf_printf(out, ", \"mode\": \"%s\"}", h->mode);
-			else
-				rc |= ipk_buf_puts(out, ", \"mode\": null}");
+			rc |= buf_puts(out, ", \"fd\": ");
+			rc |= h->fd >= 0 ? add_i64(out, h->fd) : buf_put(out, "null", 4);
+			if (h->mode[0]) {
+				rc |= buf_puts(out, ", \"mode\": \"");
+				rc |= buf_puts(out, h->mode);
+				rc |= buf_puts(out, "\"}");
+			} else {
+				rc |= buf_puts(out, ", \"mode\": null}");
+			}
 		}
-		return rc ? -ENOMEM : ipk_buf_puts(out, "]");
+		return rc ? -ENOMEM : buf_puts(out, "]");
 	case IPK_T_STRINGS:
-		rc = ipk_buf_puts(out, "[");
+		rc = buf_puts(out, "[");
 		for (size_t i = 0; i < v.strings.n && !rc; i++) {
-			rc = ipk_buf_puts(out, i ? ", " : "");
+			rc = buf_puts(out, i ? ", " : "");
 			rc |= ipk_buf_json_string(out, v.strings.v[i]);
 		}
-		return rc ? -ENOMEM : ipk_buf_puts(out, "]");
+		return rc ? -ENOMEM : buf_puts(out, "]");
 	case IPK_T_SECONDS:
 		return seconds(v.i, out);
 	}
@@ -364,7 +483,7 @@ int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 		return -EINVAL;
 	const struct fieldset *kind_set = kind_fields(o->kind);
 	bool first = true;
-	int rc = ipk_buf_puts(out, "{");
+	int rc = buf_puts(out, "{");
 
 	for (size_t i = 0; i < (fields ? nfields : (size_t)IPK_F_COUNT) && !rc; i++) {
 		int f = fields ? fields[i] : (int)i;
@@ -373,21 +492,32 @@ int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 			return -EINVAL;
 		if (!fields && !json_carries(o, kind_set, f))
 			continue;
-		rc = ipk_buf_printf(out, "%s\"%s\": ", first ? "" : ", ", field_info[f].json);
-		rc |= ipk_field_json(ctx, o, f, out);
+		const char *key = json_keys[f].text + (first ? 2 : 0);
+		size_t len = json_keys[f].len - (first ? 2u : 0u);
+		int data = field_data(f);
 		first = false;
+		/* key and null in one copy: most fields of most kinds are null */
+		if (f != IPK_F_KIND && (fieldset_has(&o->noaccess, data) ||
+					!fieldset_has(&o->present, data))) {
+			rc = buf_put(out, key, len + 4);
+			continue;
+		}
+		rc = buf_put(out, key, len);
+		rc |= ipk_field_json(ctx, o, f, out);
 	}
 	if (!fields && !fieldset_empty(&o->noaccess) && !rc) {
 		bool any = false;
-		rc = ipk_buf_puts(out, ", \"no_access\": [");
+		rc = buf_puts(out, ", \"no_access\": [");
 		for (int f = 0; f < IPK_F_COUNT && !rc; f++) {
 			if (field_data(f) == f && fieldset_has(&o->noaccess, f)) {
-				rc = ipk_buf_printf(out, "%s\"%s\"", any ? ", " : "",
-						    field_info[f].json);
+				/* the member without its ": null" is the quoted name */
+				if (any)
+					rc = buf_put(out, ", ", 2);
+				rc |= buf_put(out, json_keys[f].text + 2, json_keys[f].len - 4u);
 				any = true;
 			}
 		}
-		rc |= ipk_buf_puts(out, "]");
+		rc |= buf_puts(out, "]");
 	}
-	return rc ? -ENOMEM : ipk_buf_puts(out, "}");
+	return rc ? -ENOMEM : buf_puts(out, "}");
 }

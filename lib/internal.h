@@ -40,6 +40,29 @@
 
 struct ipk_scan;
 
+/* ---------------------------------------------------------------- text */
+
+/*
+ * ipk_buf_add() and ipk_buf_puts() where the room is there already: a
+ * copy, inlined; the functions only when the buffer must grow.  The
+ * serialisers add a few bytes at a time, forty times an object.
+ */
+static inline int buf_put(struct ipk_buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->s + b->len, s, n);
+		b->len += n;
+		b->s[b->len] = '\0';
+		return 0;
+	}
+	return ipk_buf_add(b, s, n);
+}
+
+static inline int buf_puts(struct ipk_buf *b, const char *s)
+{
+	return buf_put(b, s, strlen(s));
+}
+
 /* ------------------------------------------------------------ field sets */
 
 /* One bit per field, for however many fields IPK_FIELDS has. */
@@ -146,23 +169,24 @@ struct ipk_object {
 	bool ref_heap, name_heap, holders_heap, extras_heap;
 	struct ipk_arena *arena;	/* where a scan still adds to it; NULL after */
 
-	int64_t id;
-	int64_t key;
+	/* 32 bits where the kernel has no more (ids, keys, pids): packed together */
+	int32_t id;
+	int32_t key;
 	uint32_t uid, gid, cuid, cgid;
 	uint32_t perms;
 	uint32_t status;		/* enum ipk_status bits */
+	int32_t cpid, lpid;
+	int32_t ns_pid;			/* read through this process's namespace; 0: ours */
+	uint32_t nholders;
+	uint32_t nprocs;		/* distinct processes among the holders */
 	uint64_t size;
 	uint64_t capacity;
 	uint64_t messages;
 	int64_t value;			/* a scalar VALUE; an array is an extra */
 	uint64_t nattch;
 	struct ipk_holder *holders;
-	uint32_t nholders;
-	uint32_t nprocs;		/* distinct processes among the holders */
-	int64_t cpid, lpid;
 	int64_t ctime, atime, dtime;
 	uint64_t ns;
-	int32_t ns_pid;			/* read through this process's namespace; 0: ours */
 	/* the file or anonymous inode behind it (INODE), to find its holders */
 	uint64_t dev, ino;
 	/* a kind's own words, not fields (unix: the bound file's device and inode) */
@@ -521,6 +545,12 @@ static inline bool kind_has(const struct ipk_kind *k, int field)
 {
 	return fieldset_has(kind_fields(k), field);
 }
+/*
+ * How many extras objects of @k have held so far (the first array of a
+ * new one), and the count of one that grew past it.
+ */
+size_t kind_extras_hint(const struct ipk_kind *k);
+void kind_extras_used(const struct ipk_kind *k, size_t n);
 /* Wrappers: the default where a slot is NULL. */
 int kind_scan(struct ipk_scan *s);
 int kind_detail(struct ipk_ctx *ctx, struct ipk_object *o);
@@ -585,6 +615,8 @@ struct ipk_ctx {
 	bool procs_ns;
 	struct proc_index *procs;
 	size_t unreadable_procs;	/* of the last scan */
+	/* the names of /dev/shm, read once for the kinds of one scan (lib/posix.c) */
+	struct devshm_names *devshm;
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */
 	bool has_mqueue_dir;
 	int mqueue_dir;
@@ -592,12 +624,22 @@ struct ipk_ctx {
 	bool creds_read;
 	uint32_t euid;
 	uint64_t caps;
-	/* the last time formatted as text, and how */
-	bool time_valid;
-	int time_format;
-	int64_t time_t_cached;
-	time_t time_now;
-	char time_text[64];
+	/* the JSON string of the last user and of the last group named (lib/format.c) */
+	struct json_name {
+		bool valid;
+		uint32_t id;
+		uint8_t len;
+		char text[190];
+	} json_names[2];
+	/* times formatted as text (lib/format.c): a few, by their low bits */
+	struct time_slot {
+		bool valid;
+		int format;		/* enum ipk_time_format, or JSON's */
+		int64_t t;
+		time_t now;		/* the clock's second, for SHORT and RELATIVE */
+		size_t len;
+		char text[64];
+	} times[4];
 };
 
 static inline bool ctx_wants(const struct ipk_ctx *ctx, int field)
@@ -631,6 +673,7 @@ enum field_store {
 	STORE_I64,
 	STORE_U64,
 	STORE_U32,
+	STORE_I32,
 	STORE_STR,		/* char *ref, *name */
 	STORE_VALUE,		/* int64_t value, or an array as an extra */
 	STORE_HOLDERS,
@@ -841,7 +884,13 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 			       const struct stat *st));
 /* The /dev/shm directory below the root of @ctx, opened; -errno. */
 int devshm_open(struct ipk_ctx *ctx);
-/* Scans /dev/shm below the root with posix_dir_scan(). */
+/*
+ * Between these two, the POSIX kinds of one scan of @ctx read /dev/shm
+ * once (for posix-shm and posix-sem), not once each.  -ENOMEM.
+ */
+int posix_shm_share_begin(struct ipk_ctx *ctx);
+void posix_shm_share_end(struct ipk_ctx *ctx);
+/* Scans /dev/shm below the root with posix_dir_scan(), or from the shared names. */
 int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclude,
 		       bool stat_first,
 		       int (*each)(struct ipk_scan *s, int dfd, const char *file,

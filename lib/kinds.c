@@ -60,6 +60,29 @@ __attribute__((constructor)) static void build_fieldsets(void)
 	}
 }
 
+/*
+ * How many extras the objects of each kind came to hold so far: a new
+ * object's first array of extras is that long, neither copied as it grows
+ * nor longer than its kind needs.
+ */
+static uint8_t extras_seen[ARRAY_SIZE(kinds)];
+
+size_t kind_extras_hint(const struct ipk_kind *k)
+{
+	size_t i = ipk_kind_index(k);
+
+	return i < ARRAY_SIZE(kinds) ? __atomic_load_n(&extras_seen[i], __ATOMIC_RELAXED) : 0;
+}
+
+void kind_extras_used(const struct ipk_kind *k, size_t n)
+{
+	size_t i = ipk_kind_index(k);
+
+	if (i < ARRAY_SIZE(kinds) && n <= UINT8_MAX &&
+	    n > __atomic_load_n(&extras_seen[i], __ATOMIC_RELAXED))
+		__atomic_store_n(&extras_seen[i], (uint8_t)n, __ATOMIC_RELAXED);
+}
+
 size_t ipk_kind_count(void)
 {
 	return ARRAY_SIZE(kinds);

@@ -198,7 +198,16 @@ static struct obj_extra *extra_slot(struct ipk_object *o, int field, enum extra_
 
 	if (!x) {
 		if (o->nextras == o->extras_cap) {
-			size_t cap = o->extras_cap ? 2u * o->extras_cap : 4;
+			/*
+			 * First as many as objects of the kind came to hold:
+			 * what a kind has, no more; past it, twice as many,
+			 * and the kind learns the count.
+			 */
+			size_t cap = o->extras_cap ? 2u * o->extras_cap : kind_extras_hint(o->kind);
+			if (cap < 1)
+				cap = 1;
+			if (o->extras_cap)
+				kind_extras_used(o->kind, o->nextras + 1u);
 			bool heap;
 			struct obj_extra *v = cap <= UINT8_MAX ? obj_alloc(o, cap * sizeof(*v), &heap)
 							       : NULL;
@@ -268,6 +277,9 @@ int obj_set_num(struct ipk_object *o, int field, int64_t v)
 		break;
 	case STORE_U32:
 		*(uint32_t *)m = (uint32_t)v;
+		break;
+	case STORE_I32:
+		*(int32_t *)m = (int32_t)v;
 		break;
 	default:
 		return set_num_rare(o, field, v);
@@ -428,6 +440,9 @@ static bool num_of(const struct ipk_object *o, int field, uint64_t *u, bool *is_
 		*u = *(const uint32_t *)m;
 		*is_unsigned = true;
 		return true;
+	case STORE_I32:
+		*u = (uint64_t)(int64_t)*(const int32_t *)m;
+		return true;
 	}
 	const struct obj_extra *x = extra_find(o, field);
 	if (!x || (x->form != EXTRA_I64 && x->form != EXTRA_U64))
@@ -486,7 +501,12 @@ static void extra_value(const struct obj_extra *x, struct ipk_value *v)
 
 void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 {
-	memset(v, 0, sizeof(*v));
+	/* every member a reader may look at, without a memset of the whole */
+	v->type = 0;
+	v->list.v = NULL;
+	v->list.n = 0;
+	v->is_list = false;
+	v->is_unsigned = false;
 	if (!o || (unsigned)field >= IPK_F_COUNT) {
 		v->presence = IPK_ABSENT;
 		return;
@@ -521,6 +541,9 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 	case STORE_U32:
 		v->u = *(const uint32_t *)m;
 		v->is_unsigned = true;
+		break;
+	case STORE_I32:
+		v->i = *(const int32_t *)m;
 		break;
 	case STORE_STR:
 		v->s = *(const char *const *)m;

@@ -83,6 +83,35 @@ int posix_add_read(struct ipk_scan *s, int dfd, const char *file, const char *na
 	return scan_add(s, o);
 }
 
+/*
+ * One entry of a POSIX directory: given to @each when it may be an object
+ * of the kind (its name has @prefix and not @exclude; a regular file, or a
+ * type readdir did not tell).  < 0 only to stop the scan.
+ */
+static int dir_entry(struct ipk_scan *s, int dfd, const char *n, unsigned char type,
+		     const char *prefix, size_t plen, const char *exclude, size_t elen,
+		     bool stat_first,
+		     int (*each)(struct ipk_scan *s, int dfd, const char *file,
+				 const struct stat *st))
+{
+	if (strncmp(n, prefix, plen) != 0 || (elen && strncmp(n, exclude, elen) == 0))
+		return 0;
+	/* The d_type hint saves a stat for what is surely no object. */
+	if (type != DT_REG && type != DT_UNKNOWN)
+		return 0;
+	if (n[plen] == '\0' || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+		return 0;
+	if (!stat_first)
+		return each(s, dfd, n, NULL);
+
+	struct stat st;
+	if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;	/* removed since readdir */
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	return each(s, dfd, n, &st);
+}
+
 int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 		   const char *prefix, const char *exclude, bool stat_first,
 		   int (*each)(struct ipk_scan *s, int dfd, const char *file,
@@ -121,25 +150,8 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 				ctx_diag(s->ctx, errno, "read", shown);
 			break;
 		}
-		const char *n = d->d_name;
-		if (strncmp(n, prefix, plen) != 0 || (elen && strncmp(n, exclude, elen) == 0))
-			continue;
-		/* The d_type hint saves a stat for what is surely no object. */
-		if (d->d_type != DT_REG && d->d_type != DT_UNKNOWN)
-			continue;
-		if (n[plen] == '\0' || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
-			continue;
-
-		struct stat st;
-		if (!stat_first) {
-			rc = each(s, dirfd(dir), n, NULL);
-		} else {
-			if (fstatat(dirfd(dir), n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;	/* removed since readdir */
-			if (!S_ISREG(st.st_mode))
-				continue;
-			rc = each(s, dirfd(dir), n, &st);
-		}
+		rc = dir_entry(s, dirfd(dir), d->d_name, d->d_type, prefix, plen, exclude, elen,
+			       stat_first, each);
 		if (rc < 0)
 			break;
 		rc = 0;
@@ -148,12 +160,155 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 	return rc;
 }
 
+/*
+ * /dev/shm read once for both kinds that live there (posix-shm and
+ * posix-sem) during one scan: whichever comes first reads the names, the
+ * other walks them.  What went wrong is told to each, as two reads would.
+ */
+struct devshm_names {
+	pthread_mutex_t lock;
+	bool read;
+	int dfd;		/* -errno when it could not be opened */
+	int err;		/* of readdir, 0 when it read to the end */
+	char shown[PATH_MAX];
+	struct devshm_entry {
+		const char *name;
+		unsigned char type;
+	} *v;
+	size_t n, cap;
+	struct ipk_arena arena;
+};
+
+int posix_shm_share_begin(struct ipk_ctx *ctx)
+{
+	struct devshm_names *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	pthread_mutex_init(&d->lock, NULL);
+	d->dfd = -1;
+	ctx->devshm = d;
+	return 0;
+}
+
+void posix_shm_share_end(struct ipk_ctx *ctx)
+{
+	struct devshm_names *d = ctx->devshm;
+
+	if (!d)
+		return;
+	ctx->devshm = NULL;
+	if (d->dfd >= 0)
+		close(d->dfd);
+	free(d->v);
+	ipk_arena_free(&d->arena);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+	return strcmp(((const struct devshm_entry *)a)->name, ((const struct devshm_entry *)b)->name);
+}
+
+/*
+ * Reads the names of /dev/shm into @d, sorted: objects made from them in
+ * this order are in the order of a listing already (by name), which
+ * list_sort() then finds with one look.  -ENOMEM only.
+ */
+static int devshm_read(struct ipk_ctx *ctx, struct devshm_names *d)
+{
+	d->read = true;
+	if (ctx_path(ctx, "/dev/shm", d->shown, sizeof(d->shown))) {
+		d->shown[0] = '\0';
+		return 0;
+	}
+	d->dfd = devshm_open(ctx);
+	if (d->dfd < 0)
+		return 0;
+	/* readdir on a duplicate: closedir() takes it, d->dfd stays for openat */
+	int dup = fcntl(d->dfd, F_DUPFD_CLOEXEC, 0);
+	DIR *dir = dup < 0 ? NULL : fdopendir(dup);
+	if (!dir) {
+		d->err = errno;
+		if (dup >= 0)
+			close(dup);
+		return 0;
+	}
+	for (;;) {
+		errno = 0;
+		struct dirent *e = readdir(dir);
+		if (!e) {
+			d->err = errno;
+			break;
+		}
+		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+			continue;
+		size_t len = strlen(e->d_name);
+		char *name = ipk_arena_alloc(&d->arena, len + 1);
+		if (name && d->n == d->cap) {
+			size_t cap = d->cap ? 2 * d->cap : 256;
+			struct devshm_entry *v = realloc(d->v, cap * sizeof(*v));
+			if (v) {
+				d->v = v;
+				d->cap = cap;
+			}
+		}
+		if (!name || d->n == d->cap) {
+			closedir(dir);
+			return -ENOMEM;
+		}
+		memcpy(name, e->d_name, len + 1);
+		d->v[d->n++] = (struct devshm_entry){ name, e->d_type };
+	}
+	closedir(dir);
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), cmp_entries);
+	return 0;
+}
+
+/* posix_shm_dir_scan() from the names another kind read, or reads them. */
+static int shared_scan(struct ipk_scan *s, struct devshm_names *d, const char *prefix,
+		       const char *exclude, bool stat_first,
+		       int (*each)(struct ipk_scan *s, int dfd, const char *file,
+				   const struct stat *st))
+{
+	size_t plen = strlen(prefix), elen = exclude ? strlen(exclude) : 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->read)
+		rc = devshm_read(s->ctx, d);
+	pthread_mutex_unlock(&d->lock);
+	if (rc || !d->shown[0])
+		return rc;
+	if (d->dfd < 0) {
+		/* No /dev/shm: no POSIX objects, nothing to report. */
+		if (d->dfd != -ENOENT)
+			ctx_diag(s->ctx, -d->dfd, "open", d->shown);
+		return 0;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		rc = dir_entry(s, d->dfd, d->v[i].name, d->v[i].type, prefix, plen, exclude, elen,
+			       stat_first, each);
+		if (rc < 0)
+			return rc;
+	}
+	if (d->err)
+		ctx_diag(s->ctx, d->err, "read", d->shown);
+	return 0;
+}
+
 int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclude,
 		       bool stat_first,
 		       int (*each)(struct ipk_scan *s, int dfd, const char *file,
 				   const struct stat *st))
 {
 	char shown[PATH_MAX];
+
+	if (s->ctx->devshm && !s->only)
+		return shared_scan(s, s->ctx->devshm, prefix, exclude, stat_first, each);
+
 	int dfd = devshm_open(s->ctx);
 
 	if (ctx_path(s->ctx, "/dev/shm", shown, sizeof(shown)))

@@ -145,6 +145,10 @@ static int scan_kinds(struct ipk_ctx *ctx, const struct ipk_filter *f, unsigned 
 		wanted += !job->skip[k];
 	}
 	ctx_ipc_ns(ctx);	/* read once, before threads share the context */
+	if (posix_shm_share_begin(ctx)) {
+		free(job);
+		return -ENOMEM;
+	}
 
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t want = cpus > 1 ? (size_t)cpus : 1;
@@ -158,6 +162,7 @@ static int scan_kinds(struct ipk_ctx *ctx, const struct ipk_filter *f, unsigned 
 	scan_worker(job);
 	for (size_t i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
+	posix_shm_share_end(ctx);
 
 	size_t total = all->n;
 	for (size_t k = 0; k < job->nkinds; k++) {

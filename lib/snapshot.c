@@ -202,6 +202,8 @@ static bool field_eq(const struct ipk_object *a, const struct ipk_object *b, int
 		return *(const uint64_t *)ma == *(const uint64_t *)mb;
 	case STORE_U32:
 		return *(const uint32_t *)ma == *(const uint32_t *)mb;
+	case STORE_I32:
+		return *(const int32_t *)ma == *(const int32_t *)mb;
 	case STORE_STR:
 		return str_eq(*(const char *const *)ma, *(const char *const *)mb);
 	case STORE_HOLDERS:

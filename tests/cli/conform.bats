@@ -14,15 +14,6 @@ PRIMITIVES='["sysv-msg", "sysv-sem", "sysv-shm", "posix-mq", "posix-sem", "posix
 	"posix-shm", "fifo", "pipe", "unix-stream", "unix-dgram", "unix-seqpacket", "fd-pass",
 	"eventfd", "timerfd", "signalfd", "memfd"]'
 
-nothing_left() {
-	[ -z "$(ipcs -q | awk '/^0x/')" ] || { ipcs -q; return 1; }
-	[ -z "$(ipcs -s | awk '/^0x/')" ] || { ipcs -s; return 1; }
-	[ -z "$(ipcs -m | awk '/^0x/')" ] || { ipcs -m; return 1; }
-	[ -z "$(ls -A /dev/shm)" ] || { ls -la /dev/shm; return 1; }
-	[ -z "$(ls -A "$IPCKIT_TEST_MQUEUE")" ] || { ls -la "$IPCKIT_TEST_MQUEUE"; return 1; }
-	[ -z "$(find /tmp -maxdepth 1 -name 'ipckit-conform*')" ] || { ls -la /tmp; return 1; }
-}
-
 setup() {
 	require_private_ns
 }
@@ -55,7 +46,7 @@ setup() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 18 ]
 	[[ "${lines[1]}" =~ ^sysv-msg\ +works ]]
-	nothing_left
+	nothing_left --file '/tmp/ipckit-conform*'
 }
 
 @test "conform: the permission checks run as a second user (root) and are skipped where that cannot be" {
@@ -77,7 +68,7 @@ setup() {
 		all(.primitives[] | select(.observed != null);
 			.observed | test("^intruder ran no operation: cannot become user 65534"))' ||
 		{ echo "$output"; false; }
-	nothing_left
+	nothing_left --file '/tmp/ipckit-conform*'
 }
 
 @test "conform under seccomp: mq_open and eventfd2 fail with ENOSYS, those are missing, the rest works" {
@@ -97,7 +88,7 @@ setup() {
 	[ "$status" -eq 3 ]
 	echo "$output" | jq -e '[.primitives[] | select(.result != "works") | .name] ==
 		["timerfd", "signalfd"] and all(.primitives[] | select(.result != "works"); .result == "missing")'
-	nothing_left
+	nothing_left --file '/tmp/ipckit-conform*'
 }
 
 @test "conform with a shim that sends every mq message at priority 0: posix-mq deviates, at that step" {
@@ -116,7 +107,7 @@ setup() {
 	run --separate-stderr env LD_PRELOAD="$PWD/$shim" "$SCN" conform
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ posix-mq\ +deviates\ +order:\ recv\ q ]]
-	nothing_left
+	nothing_left --file '/tmp/ipckit-conform*'
 }
 
 @test "conform with a shim that drops SEM_UNDO: sysv-sem deviates at the undo, the rest works" {
@@ -134,7 +125,7 @@ setup() {
 		{"name": "posix-sem", "result": "works", "step": null, "expected": null, "observed": null},
 		{"name": "pipe", "result": "works", "step": null, "expected": null, "observed": null}]' ||
 		{ echo "$output"; false; }
-	nothing_left
+	nothing_left --file '/tmp/ipckit-conform*'
 }
 
 @test "conform: a step with no timeout of its own that never ends is stopped by the stall" {
@@ -150,7 +141,7 @@ setup() {
 	echo "$output" | jq -e '.primitives[0] | .name == "pipe" and .result == "deviates" and
 		.step == "reader: recv p" and .expected == "it completes" and
 		(.observed | test("^blocked [0-9.]+ s$"))' || { echo "$output"; false; }
-	nothing_left
+	nothing_left --file '/tmp/ipckit-conform*'
 }
 
 @test "conform: a primitive that hangs is stopped by its timeout, not the suite" {
@@ -166,5 +157,5 @@ setup() {
 		(.primitives[] | select(.name == "eventfd") | .result == "deviates" and
 			(.step | test("a blocked reader wakes on a write")) and .observed == "ETIMEDOUT") and
 		(.primitives[] | select(.name == "pipe") | .result == "works")' || { echo "$output"; false; }
-	nothing_left
+	nothing_left --file '/tmp/ipckit-conform*'
 }

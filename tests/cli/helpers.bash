@@ -72,6 +72,25 @@ as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
 }
 
+# nothing_left [--file GLOB]... [COMMAND...]: nothing of a run is left in
+# the test's namespace: no IPC object, no POSIX name, no file matching a
+# GLOB, no process of a COMMAND; what is left is shown.
+nothing_left() {
+	[ -z "$(ipcs -q | awk '/^0x/')" ] || { ipcs -q; return 1; }
+	[ -z "$(ipcs -s | awk '/^0x/')" ] || { ipcs -s; return 1; }
+	[ -z "$(ipcs -m | awk '/^0x/')" ] || { ipcs -m; return 1; }
+	[ -z "$(ls -A /dev/shm)" ] || { ls -la /dev/shm; return 1; }
+	[ -z "$(ls -A "$IPCKIT_TEST_MQUEUE")" ] || { ls -la "$IPCKIT_TEST_MQUEUE"; return 1; }
+	while [ "${1:-}" = --file ]; do
+		! compgen -G "$2" >/dev/null || { ls -ld $2; return 1; }
+		shift 2
+	done
+	local a
+	for a in "$@"; do
+		! pgrep -x "$a" >/dev/null || { ps -ef; return 1; }
+	done
+}
+
 # mk KIND [PARAM=VALUE...]: creates one object, prints its REF.
 mk() {
 	"$FACTORY" "$@"

@@ -18,17 +18,6 @@ ncpus() {
 		while IFS=- read -r a z; do seq "$a" "${z:-$a}"; done | wc -l
 }
 
-# Nothing of a run is left: no process, no IPC object, no name.
-nothing_left() {
-	[ -z "$(ipcs -q | awk '/^0x/')" ] || { ipcs -q; return 1; }
-	[ -z "$(ipcs -s | awk '/^0x/')" ] || { ipcs -s; return 1; }
-	[ -z "$(ipcs -m | awk '/^0x/')" ] || { ipcs -m; return 1; }
-	[ -z "$(ls -A /dev/shm)" ] || { ls -la /dev/shm; return 1; }
-	[ -z "$(ls -A "$IPCKIT_TEST_MQUEUE")" ] || { ls -la "$IPCKIT_TEST_MQUEUE"; return 1; }
-	! ls -d "${TMPDIR:-/tmp}"/ipckit-bench-* 2>/dev/null || return 1
-	! pgrep -x ipc-bench || return 1
-}
-
 @test "every method, both placements: sane, ordered percentiles, checked messages" {
 	run "$IPC_BENCH" "${QUICK[@]}" --json
 	[ "$status" -eq 0 ]
@@ -49,7 +38,7 @@ nothing_left() {
 		(if .method == "cacheline" then .msgs_per_s == null and .size == 8
 		 else .msgs_per_s > 0 and .mb_per_s > 0 and .stream_count == 200 and .size == 64 end))'
 	echo "$output" | jq -e '[.results[] | select(.method == "cacheline") | .vs_cacheline] | all(. == 1)'
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }
 
 @test "every method carries 1-byte and 4 KiB messages" {
@@ -147,7 +136,7 @@ nothing_left() {
 		echo "$output" | grep -q 'did not check'
 	[[ "$output" == *"cannot measure 'pipe' (64B, same CPU): "*"did not check (message 21): bad message"* ]]
 	[[ "$output" == *"cannot measure 'shm-spin' (64B, same CPU): "*"did not check"* ]]
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }
 
 @test "a peer that hangs is stopped by the timeout, and nothing is left" {
@@ -156,7 +145,7 @@ nothing_left() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"cannot measure 'sysv-msg' (64B, same CPU): no end after 0.3 s: stopped"* ]]
 	[[ "$output" == *"cannot measure 'shm-sysv-sem'"* ]]
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }
 
 @test "SIGINT mid-run: every process and object is gone, and it dies of SIGINT" {
@@ -175,7 +164,7 @@ nothing_left() {
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 130 ]
 	grep -q 'interrupted' "$BATS_TEST_TMPDIR/err"
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }
 
 @test "SIGTERM while two processes spin: nothing left either" {
@@ -188,7 +177,7 @@ nothing_left() {
 	rc=0
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 143 ]
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }
 
 @test "bad input: clear message, exit 2" {
@@ -229,7 +218,7 @@ nothing_left() {
 	[[ "$output" == *"unexpected operand 'pipe'"* ]]
 	run "$IPC_BENCH" --sysroot /
 	[ "$status" -eq 2 ]
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }
 
 @test "a size beyond a limit skips that method when none was named" {
@@ -314,7 +303,7 @@ nothing_left() {
 	run "$IPC_BENCH" --limits
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -E '^METHOD +MAX-MSG +LIMIT +QUEUED +BYTES +FULL +PARTIAL +NOTE'
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }
 
 @test "completion knows the methods and placements" {
@@ -336,7 +325,7 @@ nothing_left() {
 		[ -z "$output" ]
 		[ "$stderr" = "ipc-bench: --method '$m' has an empty method name (METHOD,METHOD...) (see 'ipc-bench --help')" ]
 	done
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }
 
 @test "--pin beyond any CPU number names the CPU typed" {
@@ -360,5 +349,5 @@ nothing_left() {
 	[[ "$stderr" =~ ^ipc-bench:\ cannot\ probe\ \'posix-mq\'\ with\ 1G\ messages:\ it\ carries\ at\ most\ [0-9.]+[KMG]?\ here\ \(fs\.mqueue\.msgsize_max\)$ ]]
 	# the other method is still probed
 	echo "$output" | grep -q '^pipe '
-	nothing_left
+	nothing_left --file "${TMPDIR:-/tmp}/ipckit-bench-*" ipc-bench
 }

@@ -8,19 +8,6 @@ load helpers
 SCN=$B/bin/ipc-scenario
 T=tests/scenario
 
-# Nothing of a run is left: no IPC object, no file of it, no actor process.
-nothing_left() {
-	[ -z "$(ipcs -q | awk '/^0x/')" ] || { ipcs -q; return 1; }
-	[ -z "$(ipcs -s | awk '/^0x/')" ] || { ipcs -s; return 1; }
-	[ -z "$(ipcs -m | awk '/^0x/')" ] || { ipcs -m; return 1; }
-	[ -z "$(ls -A /dev/shm)" ] || { ls -la /dev/shm; return 1; }
-	[ -z "$(ls -A "$IPCKIT_TEST_MQUEUE")" ] || { ls -la "$IPCKIT_TEST_MQUEUE"; return 1; }
-	local a
-	for a in "$@"; do
-		! pgrep -x "$a" >/dev/null || { ps -ef; return 1; }
-	done
-}
-
 # complete_bash WORDS...: what the bash completion offers for the last word
 complete_bash() {
 	bash -c '

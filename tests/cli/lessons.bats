@@ -8,15 +8,6 @@ load helpers
 SCN=$B/bin/ipc-scenario
 LESSONS=scenarios/teaching
 
-nothing_left() {
-	[ -z "$(ipcs -q | awk '/^0x/')" ] || { ipcs -q; return 1; }
-	[ -z "$(ipcs -s | awk '/^0x/')" ] || { ipcs -s; return 1; }
-	[ -z "$(ipcs -m | awk '/^0x/')" ] || { ipcs -m; return 1; }
-	[ -z "$(ls -A /dev/shm)" ] || { ls -la /dev/shm; return 1; }
-	[ -z "$(ls -A "$IPCKIT_TEST_MQUEUE")" ] || { ls -la "$IPCKIT_TEST_MQUEUE"; return 1; }
-	[ -z "$(find /tmp -maxdepth 1 -name 'ipckit-*')" ] || { ls -la /tmp; return 1; }
-}
-
 setup() {
 	require_private_ns
 }
@@ -48,7 +39,7 @@ setup() {
 		echo "$output" | jq -e '.result == "pass" and all(.expect[]; .result == "pass") and
 			(.expect | length > 0 or ($f | test("philosophers")))' --arg f "$f" >/dev/null ||
 			{ echo "$f: $output"; false; }
-		nothing_left || { echo "after $f"; false; }
+		nothing_left --file '/tmp/ipckit-*' || { echo "after $f"; false; }
 	done
 }
 
@@ -70,7 +61,7 @@ setup() {
 		[ "$p50" -gt 0 ]
 		tr "\n" " " <"$LESSONS/pc-$method.yaml" | tr -s " " | grep -q "ipc-bench --method $method "
 	done <"$out"
-	nothing_left
+	nothing_left --file '/tmp/ipckit-*'
 }
 
 @test "lessons: the deadlocking philosophers are reported, each with the fork it waits for" {
@@ -81,7 +72,7 @@ setup() {
 		 ["philosopher.0 wait fork1", "philosopher.1 wait fork2", "philosopher.2 wait fork3",
 		  "philosopher.3 wait fork4", "philosopher.4 wait fork0"])' || { echo "$output"; false; }
 	[[ "$stderr" == *"philosopher.3 (pid "*") blocked "*" s in wait fork4"* ]] || { echo "$stderr"; false; }
-	nothing_left
+	nothing_left --file '/tmp/ipckit-*'
 	# the ordered table eats
 	run "$SCN" run "$LESSONS"/philosophers-ordered.yaml
 	[ "$status" -eq 0 ]
@@ -100,12 +91,12 @@ setup() {
 	run --separate-stderr "$SCN" run "$BATS_TEST_TMPDIR/init.yaml"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"expected until: EMFILE, got no EMFILE in 8 iterations" ]]
-	nothing_left
+	nothing_left --file '/tmp/ipckit-*'
 }
 
 @test "lessons: --slow stretches a lesson for a class" {
 	run --separate-stderr "$SCN" run --json --slow 3 "$LESSONS"/init-socket.yaml
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.duration_s > 2'
-	nothing_left
+	nothing_left --file '/tmp/ipckit-*'
 }

@@ -3,8 +3,9 @@
  * timeit RUNS COMMAND [ARG...]: runs COMMAND RUNS times with its output
  * thrown away and prints the median and the fastest wall time in
  * milliseconds, measured from fork to exit with CLOCK_MONOTONIC, so that
- * the benchmark scripts time the command and not a shell around it, and
- * the largest resident set of any run, in KiB.
+ * the benchmark scripts time the command and not a shell around it, the
+ * largest resident set of any run, in KiB, and the median CPU time (user
+ * and system, from wait4) in milliseconds.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,8 +42,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	double *ms = calloc((size_t)runs, sizeof(*ms));
+	double *cpu = calloc((size_t)runs, sizeof(*cpu));
 	long max_rss = 0;
-	if (!ms)
+	if (!ms || !cpu)
 		return 1;
 	for (int i = 0; i < runs; i++) {
 		double start = now_ms();
@@ -63,13 +65,17 @@ int main(int argc, char **argv)
 		if (ru.ru_maxrss > max_rss)
 			max_rss = ru.ru_maxrss;
 		ms[i] = now_ms() - start;
+		cpu[i] = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			fprintf(stderr, "timeit: %s failed\n", argv[2]);
 			return 1;
 		}
 	}
 	qsort(ms, (size_t)runs, sizeof(*ms), cmp);
-	printf("%.1f %.1f %ld\n", ms[runs / 2], ms[0], max_rss);
+	qsort(cpu, (size_t)runs, sizeof(*cpu), cmp);
+	printf("%.1f %.1f %ld %.1f\n", ms[runs / 2], ms[0], max_rss, cpu[runs / 2]);
 	free(ms);
+	free(cpu);
 	return 0;
 }
