@@ -9,9 +9,9 @@
 #   make valgrind         the commands under valgrind (CI runs it)
 #   make fuzz             libFuzzer targets, FUZZ_SECONDS=60 each (clang)
 #   make bench-ls         ipc-ls against its floor, ipcs -a and lsipc: 30,200 and 100,002 objects
-#   make bench-fds        ipc-ls against lsfd on 1,000 processes of 20 IPC fds
+#   make bench-fds        the /proc scan against its floor, ss -xp and lsfd (1,000, 5,000 processes)
 #   make bench-compare    ipc-bench against an independent ping-pong, p50 ratios
-#   make bench-rm         ipc-rm on 24,000 objects, against ipcrm
+#   make bench-rm         ipc-rm on 19,200 SysV objects, against its floor and ipcrm
 #   make bench-scenario   200,000 eventfd posts of ipc-scenario against a C loop
 #   make bench-watch      ipc-watch latency, idle cost and churn; ipc-exporter scrapes
 #   make bench-top        ipc-top's CPU per refresh on 30,200 objects, in tmux
@@ -91,7 +91,7 @@ CMD_SRCS := $(sort $(wildcard cmd/ipc-*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 TUI_SRCS := $(sort $(wildcard tui/*.c))
-# Floor programs of the benchmarks: built as helpers are.
+# Floor programs of the benchmarks (the calls and nothing else) and timecpu: built as helpers are.
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)

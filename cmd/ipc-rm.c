@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -114,7 +115,7 @@ static const char *const result_words[] = {
 struct item {
 	const char *ref;		/* the object's REF, or the REF asked for */
 	const char *key;		/* what finds it again: the REF asked, or its REF */
-	const struct ipk_object *o;	/* NULL: not found */
+	struct ipk_object *o;		/* NULL: not found */
 	enum result result;
 	struct ipk_error e;
 };
@@ -157,8 +158,8 @@ static void report(const struct rm *rm, const struct item *it)
 
 /* A listing, indexed by REF: a run over many objects looks each up in log time. */
 struct index {
-	const struct ipk_object **by_ref;	/* sorted by REF */
-	const struct ipk_object **by_name;	/* those with a name, by kind, then name */
+	struct ipk_object **by_ref;	/* sorted by REF */
+	struct ipk_object **by_name;	/* those with a name, by kind, then name */
 	size_t n, nnamed;
 };
 
@@ -235,10 +236,9 @@ static int cmp_key_name(const void *key, const void *p)
  * The object @key names: by its REF, or a path REF by the name of the
  * object (a socket bound there, whose REF is its inode).
  */
-static const struct ipk_object *find(const struct index *x, const char *key)
+static struct ipk_object *find(const struct index *x, const char *key)
 {
-	const struct ipk_object *const *hit = bsearch(key, x->by_ref, x->n, sizeof(*x->by_ref),
-						      cmp_key_ref);
+	struct ipk_object **hit = bsearch(key, x->by_ref, x->n, sizeof(*x->by_ref), cmp_key_ref);
 	const char *colon = strchr(key, ':');
 
 	if (!hit && colon && colon[1] == '/')
@@ -323,9 +323,10 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 {
 	size_t count = rm->refs ? rm->nrefs : ipk_list_len(l);
 	struct item *items = calloc(count + 1, sizeof(*items));
-	struct index x;
+	struct index x = { 0 };
 
-	if (!items || index_build(&x, l)) {
+	/* REFs are looked up; a selection is the listing itself */
+	if (!items || (rm->refs && index_build(&x, l))) {
 		free(items);
 		return NULL;
 	}
@@ -374,16 +375,21 @@ static bool orphan_unproven(const struct rm *rm, struct ipk_ctx *ctx, struct ite
  * many would go.  Filters without --kind look at every kind: the pipes and
  * unnamed sockets they match have nothing to remove and were not asked
  * for, so they leave the run.  Named, or of a kind named, they are
- * reported.
+ * reported.  With --yes nothing is shown or asked before the removal,
+ * which checks everything again right before it acts: what the kernel
+ * says is asked once, then.
  */
 static size_t check_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *items, size_t *n)
 {
+	bool at_removal = rm->yes && !rm->dry_run;
 	size_t go = 0, kept = 0;
 
 	for (size_t i = 0; i < *n; i++) {
 		struct item *it = &items[i];
 		if (it->o && orphan_unproven(rm, ctx, it)) {
 			it->result = R_REFUSED;
+		} else if (it->o && at_removal && ipk_kind_can_remove(ipk_object_kind(it->o))) {
+			it->result = R_WOULD_REMOVE;
 		} else if (it->o) {
 			unsigned flags = IPK_RM_CHECK | (rm->force ? IPK_RM_FORCE : 0);
 			int rc = ipk_remove(ctx, it->o, flags, &it->e);
@@ -417,33 +423,56 @@ static bool confirm(const struct item *items, size_t n, size_t count)
 }
 
 /*
- * Removes what was checked, from a fresh reading: holders and waiters as
- * they are now, after however long the confirmation took.  An object not
- * read again, or read as another one, is skipped.
+ * Whether @o is read again whole before it goes: to match the filters
+ * again, and a name, which may belong to anything now.  A SysV id is read
+ * again by its removal, right before IPC_RMID; only who uses it is read
+ * here.
+ */
+static bool read_whole(const struct rm *rm, const struct ipk_object *o)
+{
+	return rm->selecting || ipk_kind_family(ipk_object_kind(o)) != IPK_FAMILY_SYSV;
+}
+
+/*
+ * Removes what was checked, read again: holders and waiters as they are
+ * now, after however long the confirmation took.  Only the objects that
+ * go are read, never the whole listing, with one pass over /proc for all
+ * of them; the library checks each once more right before it acts.
  */
 static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *items, size_t n)
 {
-	struct ipk_list *now = select_objects(rm, ctx);
-	struct index x = { 0 };
+	struct ipk_object **was = calloc(n + 1, sizeof(*was)), **now = calloc(n + 1, sizeof(*now));
+	struct ipk_object **users = calloc(n + 1, sizeof(*users));
+	size_t m = 0, nusers = 0;
+	int rc = was && now && users ? 0 : -ENOMEM;
 
-	if (now && index_build(&x, now)) {
-		ipk_list_free(now);
-		now = NULL;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (items[i].result != R_WOULD_REMOVE)
+			continue;
+		if (read_whole(rm, items[i].o))
+			was[m++] = items[i].o;
+		else
+			users[nusers++] = items[i].o;
 	}
+	if (!rc)
+		rc = ipk_reread(ctx, was, m, now);
+	if (!rc)
+		rc = ipk_rejudge(ctx, users, nusers);
 	report_diags(ctx);
-	for (size_t i = 0; i < n; i++) {
+	time_t t = time(NULL);
+	for (size_t i = 0, j = 0; i < n; i++) {
 		struct item *it = &items[i];
 		if (it->result != R_WOULD_REMOVE)
 			continue;
-		const struct ipk_object *o = now ? find(&x, it->key) : NULL;
-		if (!now) {
+		const struct ipk_object *o = rc ? NULL : !read_whole(rm, it->o) ? it->o : now[j++];
+		if (rc) {
 			it->result = R_FAILED;
-			set_reason(it, ENOMEM, reason(ENOMEM));
-		} else if (!o) {
+			set_reason(it, -rc, reason(-rc));
+		} else if (!o || (rm->selecting && !ipk_filter_match(rm->filter, o, t))) {
 			it->result = R_SKIPPED;
 			set_reason(it, ENOENT, rm->selecting ? "gone, or no longer matches the filters"
 							     : "gone since it was selected");
-		} else if (!ipk_object_same(it->o, o, &it->e)) {
+		} else if (o != it->o && !ipk_object_same(it->o, o, &it->e)) {
 			it->result = R_SKIPPED;
 		} else {
 			it->result = classify(ipk_remove(ctx, o, rm->force ? IPK_RM_FORCE : 0,
@@ -451,8 +480,11 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 		}
 		report(rm, it);
 	}
-	index_free(&x);
-	ipk_list_free(now);
+	for (size_t j = 0; now && j < m; j++)
+		ipk_object_free(now[j]);
+	free(was);
+	free(now);
+	free(users);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -491,20 +523,46 @@ static int print_json(const struct item *items, size_t n)
 	return rc;
 }
 
+/* Printable ASCII without spaces: what esc_text() would leave as it is. */
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
 /* What was done, on stdout; the exit status. */
 static int finish(const struct rm *rm, const struct item *items, size_t n)
 {
+	const char *done_word = rm->dry_run ? "would remove " : "removed ";
+	struct ipk_buf lines = { 0 };
 	int status = EXIT_OK;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct item *it = &items[i];
 		bool done = it->result == R_REMOVED ||
 			    (rm->dry_run && it->result == R_WOULD_REMOVE);
-		if (!rm->json && done)
-			printf("%s %s\n", rm->dry_run ? "would remove" : "removed", esc(it->ref));
+		if (!rm->json && done) {
+			size_t word = strlen(done_word), ref = strlen(it->ref);
+			if (plain(it->ref) && !ipk_buf_reserve(&lines, word + ref + 2)) {
+				memcpy(lines.s + lines.len, done_word, word);
+				memcpy(lines.s + lines.len + word, it->ref, ref);
+				lines.len += word + ref;
+				lines.s[lines.len++] = '\n';
+				lines.s[lines.len] = '\0';
+			} else {
+				ipk_buf_puts(&lines, done_word);
+				esc_text(it->ref, false, &lines);
+				ipk_buf_puts(&lines, "\n");
+			}
+		}
 		if (!done)
 			status = EXIT_PARTIAL;
 	}
+	if (lines.len)
+		fwrite(lines.s, 1, lines.len, stdout);
+	ipk_buf_free(&lines);
 	if (rm->json) {
 		int rc = print_json(items, n);
 		if (rc) {
@@ -518,6 +576,31 @@ static int finish(const struct rm *rm, const struct item *items, size_t n)
 }
 
 /* ------------------------------------------------------------------ main */
+
+/*
+ * Whether who uses the objects selected is read only right before they
+ * go: removed without asking (--yes), matched by no filter, and every
+ * kind has something to remove (a pipe's refusal names its holders).
+ */
+static bool use_read_at_removal(const struct rm *rm)
+{
+	if (!rm->yes || rm->dry_run || rm->selecting)
+		return false;
+	for (size_t i = 0; i < rm->nrefs; i++) {
+		const struct ipk_kind *k;
+		char *canon;
+		if (ipk_ref_parse(rm->refs[i], &k, &canon))
+			return false;
+		free(canon);
+		if (!ipk_kind_can_remove(k))
+			return false;
+	}
+	for (size_t k = 0; !rm->refs && k < ipk_kind_count(); k++)
+		if (ipk_filter_wants_kind(rm->filter, ipk_kind_at(k)) &&
+		    !ipk_kind_can_remove(ipk_kind_at(k)))
+			return false;
+	return true;
+}
 
 /* The rules of selection: never everything by accident. */
 static void check_selection(const struct rm *rm, bool refs)
@@ -579,7 +662,18 @@ int main(int argc, char **argv)
 		IPK_F_HOLDERS, IPK_F_NATTCH, IPK_F_STATUS, IPK_F_WAITERS, IPK_F_NOTIFY_PID,
 		IPK_F_INODE, IPK_F_NS,
 	};
-	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
+	/*
+	 * Removed at once (--yes, no filter to match), what uses an object is
+	 * read right before it goes: the selection needs only what names it.
+	 */
+	static const int naming[] = {
+		IPK_F_REF, IPK_F_NAME, IPK_F_KEY, IPK_F_UID, IPK_F_CTIME, IPK_F_SIZE, IPK_F_INODE,
+		IPK_F_NS,
+	};
+	if (use_read_at_removal(&rm))
+		ipk_ctx_want_fields(ctx, naming, sizeof(naming) / sizeof(naming[0]));
+	else
+		ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 
 	struct ipk_list *list = select_objects(&rm, ctx);
 	int err = list ? 0 : errno ? errno : ENOMEM;
@@ -607,6 +701,7 @@ int main(int argc, char **argv)
 			go = 0;
 		}
 	}
+	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 	if (!rm.dry_run && go)
 		remove_all(&rm, ctx, items, n);
 	int done = finish(&rm, items, n);

@@ -225,10 +225,11 @@ struct held {
 	int32_t fd;		/* -1: a mapping */
 	uint8_t owner;		/* the claiming kind's index, or HELD_FILE */
 	uint8_t mode;		/* HELD_* */
+	uint8_t dup_err;	/* with HOLD_DUP: why no duplicate of the fd was had (errno) */
 	uint64_t dev, ino;	/* what is held: the entries of one object share these */
 	const char *path;	/* kept for the owner: a FIFO's path, a memfd's name */
 	const struct stat *st;	/* with HOLD_STAT: the object's own stat */
-	const void *info;	/* what the owner's fdinfo slot made of its fdinfo */
+	const void *info;	/* what the owner's fdinfo or fd_read slot made */
 };
 
 /*
@@ -245,6 +246,7 @@ struct held_probe {
 	size_t len;
 	uint64_t map_dev, map_ino;	/* a mapping's */
 	bool live;		/* the running system, not a frozen copy */
+	const struct fieldset *wanted;	/* the fields the listing will use */
 	const struct stat *(*stat)(const struct held_probe *p);
 	char *scratch;		/* PATH_MAX bytes a claim may build h->path in */
 	void *priv;		/* procs.c's */
@@ -256,10 +258,18 @@ enum {
 	HOLD_STAT = 1 << 1,	/* keep the target's stat (h->st) */
 	HOLD_MODE = 1 << 2,	/* the access mode, from the fd link's permissions */
 	HOLD_FDINFO = 1 << 3,	/* give /proc/PID/fdinfo/FD to the kind's fdinfo slot */
+	/*
+	 * Give a duplicate of the fd (pidfd_getfd) to the kind's fd_read slot:
+	 * once per object, from its first holder that lets us, through one
+	 * pidfd per process; only live, and only when the kind's fd_fields
+	 * are wanted.
+	 */
+	HOLD_DUP = 1 << 4,
 };
 
 struct proc_index {
 	unsigned what;		/* PROCS_* read */
+	uint64_t dup_kinds;	/* kinds whose fds were read through duplicates (HOLD_DUP) */
 	struct proc *procs;	/* in pid order */
 	size_t nprocs;
 	struct held *held;	/* by owner, dev, ino, process, fd */
@@ -290,14 +300,29 @@ const struct proc *held_proc(const struct proc_index *idx, const struct held *h)
 int procs_each_object(struct ipk_scan *s, bool join,
 		      int (*make)(struct ipk_scan *s, const struct held *h, size_t n));
 /*
- * A duplicate of fd @fd of process @pid (pidfd_getfd: needs the right to
- * ptrace it), to measure a pipe or read seals without opening anything
- * anew; -errno when not allowed or gone.
+ * A pipe's or FIFO's fd_read slot: bytes queued (FIONREAD) and capacity
+ * (F_GETPIPE_SZ), whichever is wanted, into h->info.
  */
-int procs_dup_fd(pid_t pid, int fd);
-/* SIZE (bytes queued) and CAPACITY of a pipe or FIFO, from a holder's fd. */
-void fd_queue_size(struct ipk_object *o, const struct proc_index *idx,
-		   const struct held *h, size_t n);
+int fd_read_queue(const struct held_probe *p, int fd, struct held *h, struct ipk_arena *arena);
+/*
+ * SIZE and CAPACITY of a pipe or FIFO of scan @s from what fd_read_queue()
+ * read of one of its @n entries; without one, unreadable when a holder
+ * did not let us duplicate its fd.
+ */
+void fd_queue_size(struct ipk_scan *s, struct ipk_object *o, const struct held *h, size_t n);
+/*
+ * What the scanned kind's fd_read slot made of a holder's fd, for the
+ * object of entries @h[0..n): as the process scan read it, or read now,
+ * in @tmp, where that holder went since (a watch lets go of what an
+ * exited process held).  NULL with *denied true when a holder refused
+ * (EPERM) or none has an fd.
+ */
+const void *held_fd_info(const struct ipk_scan *s, const struct held *h, size_t n,
+			 struct ipk_arena *tmp, bool *denied);
+/* Whether a scan has read shared mappings through PROCMAP_QUERY (tests). */
+bool procs_maps_queried(void);
+/* Whether the objects of the scanned kind had their fds read (HOLD_DUP). */
+bool scan_read_fds(const struct ipk_scan *s);
 /*
  * The "started by" rule: whether a process that started at @start (0
  * unknown) may have acted at @t, rather than being a newer one that reused
@@ -324,6 +349,12 @@ static inline void held_own_identity(struct held *h)
 bool link_inode(const char *link, const char *what, uint64_t *ino);
 /* The value of "name: value" in fdinfo @text (the line's rest), or NULL. */
 const char *fdinfo_line(const char *text, const char *name);
+/*
+ * The decimal (at most 19) or lowercase hexadecimal (at most 16) digits
+ * at *p into *v, *p moved past them; false when there are none or more.
+ */
+bool text_dec(const char **p, uint64_t *v);
+bool text_hex(const char **p, uint64_t *v);
 
 /* Holders of @o from @n entries of one object (sets HOLDERS). */
 int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
@@ -443,6 +474,14 @@ struct ipk_kind {
 	 * -ENOENT drops the entry, -ENOMEM fails the scan.
 	 */
 	int (*fdinfo)(const char *text, struct held *h, struct ipk_arena *arena);
+	/*
+	 * With HOLD_DUP: what only an fd tells (bytes queued, seals), read
+	 * through @fd, a duplicate of the holder's, into h->info in @arena;
+	 * asked only when one of @fd_fields is wanted.  -ENOMEM fails the scan.
+	 */
+	int (*fd_read)(const struct held_probe *p, int fd, struct held *h,
+		       struct ipk_arena *arena);
+	const int16_t *fd_fields;
 
 	/*
 	 * Appends to @canon the canonical form of the part of a REF after
@@ -558,6 +597,7 @@ struct ipk_ctx {
 	char *root;			/* "" for the live system */
 	bool live;			/* root is "/": ask the kernel too */
 	bool force_stat_any;		/* tests: behave as if /proc/sysvipc were absent */
+	bool force_maps_text;		/* tests: read /proc/PID/maps as text, not PROCMAP_QUERY */
 	struct fieldset wanted;		/* the fields the caller will use */
 	pthread_mutex_t lock;		/* diagnostics, added by parallel scans */
 	struct ipk_diag *diags;
@@ -571,7 +611,8 @@ struct ipk_ctx {
 	pid_t ns_pid;
 	struct ipk_ctx *parent;		/* a context made for another namespace */
 	pid_t via_pid;			/* ... read through this process */
-	/* what processes hold, while a scan needs it */
+	/* what processes hold, while a scan needs it; with procs_ns, in which namespace each is */
+	bool procs_ns;
 	struct proc_index *procs;
 	size_t unreadable_procs;	/* of the last scan */
 	/* the names of /dev/shm, read once for the kinds of one scan (lib/posix.c) */
@@ -579,6 +620,10 @@ struct ipk_ctx {
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */
 	bool has_mqueue_dir;
 	int mqueue_dir;
+	/* the caller's effective uid and capabilities, read at the first removal check */
+	bool creds_read;
+	uint32_t euid;
+	uint64_t caps;
 	/* the JSON string of the last user and of the last group named (lib/format.c) */
 	struct json_name {
 		bool valid;
@@ -729,6 +774,8 @@ int ref_arg_number(const char *arg, struct ipk_buf *canon);
  * processes holding a POSIX object, and the ORPHAN and GONE flags.
  */
 int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o);
+/* Only the holders (and the NATTCH they make) of @o, from ctx->procs. */
+int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o);
 /* Whether inuse_judge() would leave @o, judged before, as it is. */
 bool inuse_same(const struct ipk_ctx *ctx, const struct ipk_object *o);
 

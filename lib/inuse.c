@@ -72,17 +72,11 @@ static uint32_t judged_status(const struct proc_index *idx, const struct ipk_obj
 	return status;
 }
 
-/*
- * ORPHAN says what the readable processes show; where some could not be
- * read (ipk_ctx_unreadable_procs), a command that removes orphans must not
- * take the flag alone as proof.
- */
-int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
+int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o)
 {
 	const struct proc_index *idx = ctx->procs;
 	int rc = 0;
 
-	/* a frozen copy without processes tells nothing of who uses what */
 	if (!idx || !idx->nprocs)
 		return 0;
 	if (holders_read(idx, o->kind)) {
@@ -92,6 +86,22 @@ int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
 		if (!rc && o->kind->family == IPK_FAMILY_POSIX)
 			rc = obj_set_unum(o, IPK_F_NATTCH, o->nprocs);
 	}
+	return rc;
+}
+
+/*
+ * ORPHAN says what the readable processes show; where some could not be
+ * read (ipk_ctx_unreadable_procs), a command that removes orphans must not
+ * take the flag alone as proof.
+ */
+int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
+{
+	const struct proc_index *idx = ctx->procs;
+
+	/* a frozen copy without processes tells nothing of who uses what */
+	if (!idx || !idx->nprocs)
+		return 0;
+	int rc = inuse_holders(ctx, o);
 	uint32_t status = judged_status(idx, o);
 	if (status != o->status || obj_has(o, IPK_F_STATUS))
 		obj_set_num(o, IPK_F_STATUS, status);

@@ -487,6 +487,22 @@ int ipk_ref_parse(const char *ref, const struct ipk_kind **kind, char **canon);
  * -ENOENT unknown kind, -ESRCH no such object; 0 and *out otherwise.
  */
 int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out);
+/*
+ * The objects @was[0..n) of a scan or lookup of @ctx, each read again now
+ * by its REF, as ipk_lookup() reads one but without detail, and all with
+ * one pass over /proc for their holders: a check of many objects that
+ * lists nothing else.  now[i] is NULL where it is gone.  0, or -ENOMEM
+ * (and every now[i] NULL).
+ */
+int ipk_reread(struct ipk_ctx *ctx, struct ipk_object *const *was, size_t n,
+	       struct ipk_object **now);
+/*
+ * Who uses each of @objs[0..n) now (holders, waiters, and the NATTCH they
+ * make of a POSIX object), updated in place with one pass over /proc: what
+ * ipk_remove() judges use by, after however long a confirmation took.
+ * 0 or -ENOMEM.
+ */
+int ipk_rejudge(struct ipk_ctx *ctx, struct ipk_object *const *objs, size_t n);
 void ipk_object_free(struct ipk_object *o);
 
 /* ------------------------------------------------- creating and removing */
@@ -526,6 +542,8 @@ struct ipk_create {
 
 /* Whether ipk_create() makes objects of @k, with which attributes, named or not. */
 bool ipk_kind_can_create(const struct ipk_kind *k);
+/* Whether objects of @k have something to remove (a name, an id); a pipe has not. */
+bool ipk_kind_can_remove(const struct ipk_kind *k);
 unsigned ipk_kind_create_attrs(const struct ipk_kind *k);
 bool ipk_kind_create_named(const struct ipk_kind *k);
 

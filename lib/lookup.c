@@ -45,7 +45,9 @@ int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 		.ctx = ctx, .kind = k, .list = &found,
 		.only = canon + strlen(k->name) + 1,
 	};
+	ctx->procs_ns = want_ns != 0;	/* a process of that namespace is looked for */
 	rc = scan_procs_prepare(ctx, NULL, k);
+	ctx->procs_ns = false;
 	if (!rc && want_ns && !ctx->procs && !(ctx->procs = procs_scan(ctx, 0, 0)))
 		rc = -ENOMEM;
 	const struct proc *target = NULL;
@@ -94,4 +96,82 @@ int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 		return rc;
 	}
 	return *out ? 0 : -ESRCH;
+}
+
+/* One process scan for the holders of every kind among @objs; -ENOMEM only. */
+static int again_prepare(struct ipk_ctx *ctx, struct ipk_object *const *objs, size_t n)
+{
+	struct ipk_filter f = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		f.kinds |= UINT64_C(1) << ipk_kind_index(objs[i]->kind);
+	return f.kinds ? scan_procs_prepare(ctx, &f, NULL) : 0;
+}
+
+int ipk_rejudge(struct ipk_ctx *ctx, struct ipk_object *const *objs, size_t n)
+{
+	if (!ctx || (n && !objs))
+		return -EINVAL;
+	int rc = again_prepare(ctx, objs, n);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = inuse_holders(ctx, objs[i]);
+	scan_procs_done(ctx);
+	return rc;
+}
+
+/* Whether @o was read through another IPC namespace: ipk_lookup() enters it. */
+static bool read_elsewhere(const struct ipk_ctx *ctx, const struct ipk_object *o)
+{
+	uint64_t ns;
+
+	return ctx->ns_mode || ctx->ns_pid || o->ns_pid || ref_ns_split(o->ref, &ns) != strlen(o->ref);
+}
+
+int ipk_reread(struct ipk_ctx *ctx, struct ipk_object *const *was, size_t n,
+	       struct ipk_object **now)
+{
+	bool one_by_one = false;
+	int rc = 0;
+
+	if (!ctx || (n && (!was || !now)))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		now[i] = NULL;
+		one_by_one |= read_elsewhere(ctx, was[i]);
+	}
+	if (one_by_one) {
+		for (size_t i = 0; i < n && !rc; i++) {
+			rc = ipk_lookup(ctx, was[i]->ref, &now[i]);
+			rc = rc == -ENOMEM ? rc : 0;
+		}
+	} else {
+		rc = again_prepare(ctx, was, n);
+		for (size_t i = 0; i < n && !rc; i++) {
+			const struct ipk_kind *k = was[i]->kind;
+			struct ipk_list found = { 0 };
+			struct ipk_scan s = {
+				.ctx = ctx, .kind = k, .list = &found,
+				.only = was[i]->ref + strlen(k->name) + 1,
+			};
+			rc = kind_scan(&s);
+			for (size_t j = 0; j < found.n; j++) {
+				struct ipk_object *o = found.v[j];
+				o->arena = NULL;
+				if (!rc && !now[i] && strcmp(o->ref, was[i]->ref) == 0)
+					now[i] = o;
+				else
+					ipk_object_free(o);
+			}
+			free(found.v);
+			if (!rc && now[i])
+				rc = inuse_judge(ctx, now[i]);
+		}
+		scan_procs_done(ctx);
+	}
+	if (rc)
+		for (size_t i = 0; i < n; i++) {
+			ipk_object_free(now[i]);
+			now[i] = NULL;
+		}
+	return rc;
 }

@@ -29,6 +29,11 @@ bool ipk_kind_can_create(const struct ipk_kind *k)
 	return k && k->create != NULL;
 }
 
+bool ipk_kind_can_remove(const struct ipk_kind *k)
+{
+	return k && k->remove != NULL;
+}
+
 unsigned ipk_kind_create_attrs(const struct ipk_kind *k)
 {
 	return k && k->create ? k->create_attrs : 0;
@@ -121,17 +126,19 @@ int ipk_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
  * comes back that soon only through kernel.*_next_id or after its
  * sequence number wraps.
  */
+static bool known(const struct ipk_object *o, int field)
+{
+	int data = field_data(field);
+
+	return fieldset_has(&o->present, data) && !fieldset_has(&o->noaccess, data);
+}
+
 static bool same_fields(const struct ipk_object *a, const struct ipk_object *b)
 {
-	for (const int16_t *f = a->kind->same_fields; f && *f >= 0; f++) {
-		struct ipk_value x, y;
-		ipk_object_get(a, *f, &x);
-		ipk_object_get(b, *f, &y);
-		if (x.presence != IPK_PRESENT || y.presence != IPK_PRESENT)
-			continue;
-		if (x.is_unsigned ? x.u != y.u : x.i != y.i)
+	/* numbers all: compared as their bits, whatever their sign */
+	for (const int16_t *f = a->kind->same_fields; f && *f >= 0; f++)
+		if (known(a, *f) && known(b, *f) && obj_unum(a, *f) != obj_unum(b, *f))
 			return false;
-	}
 	return true;
 }
 

@@ -47,18 +47,28 @@ struct procs_build {
 		uint64_t start, end;
 	} *ranges;
 	size_t nranges, ranges_cap;
+	bool need_ns;		/* each process's IPC namespace is asked for */
+	/* the process being read: a pidfd, opened at its first HOLD_DUP */
+	pid_t pid;
+	int pidfd;		/* -1: not opened yet; -2: cannot be */
+	int pidfd_err;
+	/* objects read through a duplicate of a holder's fd already: each once */
+	struct dup_seen {
+		uint64_t dev, ino;
+		unsigned owner;		/* 0: an empty slot; else the owner + 1 */
+	} *seen;
+	size_t nseen, seen_cap;	/* seen_cap a power of two */
+	char fd_dents[4096] __attribute__((aligned(8)));	/* a process's fd directory */
 };
+
+#define PROC_DENTS 32768	/* what getdents64 reads of /proc at a time */
 
 /* A decimal number of at most @max, the whole of @s; -1 when it is not one. */
 static long long small_number(const char *s, long long max)
 {
-	char *end;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	return errno || *end || v > max ? -1 : v;
+	return text_dec(&s, &v) && !*s && v <= (uint64_t)max ? (long long)v : -1;
 }
 
 static int add_held(struct procs_build *b, const struct held *h)
@@ -156,14 +166,11 @@ static uint8_t link_mode(int fddir, const char *name)
 bool link_inode(const char *link, const char *what, uint64_t *ino)
 {
 	size_t n = strlen(what);
-	char *end;
 
-	if (strncmp(link, what, n) != 0 || link[n] != ':' || link[n + 1] != '[' ||
-	    link[n + 2] < '0' || link[n + 2] > '9')
+	if (strncmp(link, what, n) != 0 || link[n] != ':' || link[n + 1] != '[')
 		return false;
-	errno = 0;
-	*ino = strtoull(link + n + 2, &end, 10);
-	return !errno && end[0] == ']' && !end[1];
+	const char *p = link + n + 2;
+	return text_dec(&p, ino) && p[0] == ']' && !p[1];
 }
 
 const char *fdinfo_line(const char *text, const char *name)
@@ -171,7 +178,7 @@ const char *fdinfo_line(const char *text, const char *name)
 	size_t n = strlen(name);
 
 	for (const char *line = text; line && *line;) {
-		if (strncmp(line, name, n) == 0 && line[n] == ':') {
+		if (line[0] == name[0] && strncmp(line, name, n) == 0 && line[n] == ':') {
 			const char *v = line + n + 1;
 			while (*v == ' ' || *v == '\t')
 				v++;
@@ -205,6 +212,73 @@ static int read_fdinfo(struct procs_build *b, int piddir, const char *fd, struct
 	return k->fdinfo(text, h, &b->idx->arena);
 }
 
+static size_t seen_slot(const struct procs_build *b, unsigned owner, uint64_t dev, uint64_t ino)
+{
+	uint64_t x = (ino ^ dev * UINT64_C(0x9e3779b97f4a7c15) ^ owner) * UINT64_C(0xff51afd7ed558ccd);
+	size_t mask = b->seen_cap - 1, i = (size_t)(x ^ x >> 29) & mask;
+
+	while (b->seen[i].owner &&
+	       (b->seen[i].owner != owner + 1 || b->seen[i].dev != dev || b->seen[i].ino != ino))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static bool seen_has(const struct procs_build *b, const struct held *h)
+{
+	return b->seen_cap && b->seen[seen_slot(b, h->owner, h->dev, h->ino)].owner;
+}
+
+static int seen_add(struct procs_build *b, const struct held *h)
+{
+	if (2 * (b->nseen + 1) > b->seen_cap) {
+		size_t cap = b->seen_cap ? 2 * b->seen_cap : 1024;
+		struct dup_seen *old = b->seen, *v = calloc(cap, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		size_t old_cap = b->seen_cap;
+		b->seen = v;
+		b->seen_cap = cap;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].owner)
+				b->seen[seen_slot(b, old[i].owner - 1, old[i].dev, old[i].ino)] = old[i];
+		free(old);
+	}
+	b->seen[seen_slot(b, h->owner, h->dev, h->ino)] =
+		(struct dup_seen){ .dev = h->dev, .ino = h->ino, .owner = h->owner + 1u };
+	b->nseen++;
+	return 0;
+}
+
+/*
+ * HOLD_DUP: the kind's fd_read slot given a duplicate of the fd, for the
+ * first holder of each object that lets us; one pidfd for every fd of the
+ * process.  What failed is kept in h->dup_err; -ENOMEM only.
+ */
+static int read_dup(struct procs_build *b, const struct held_probe *p, struct held *h)
+{
+	const struct ipk_kind *k = ipk_kind_at(h->owner);
+
+	if (!p->live || p->fd < 0 || !(b->idx->dup_kinds & (UINT64_C(1) << h->owner)) ||
+	    !k->fd_read || seen_has(b, h))
+		return 0;
+	if (b->pidfd == -1) {
+		b->pidfd = (int)syscall(SYS_pidfd_open, b->pid, 0);
+		if (b->pidfd < 0) {
+			b->pidfd = -2;
+			b->pidfd_err = errno;
+		}
+	}
+	int fd = b->pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, b->pidfd, p->fd, 0) : -1;
+	if (fd < 0) {
+		int err = b->pidfd >= 0 ? errno : b->pidfd_err;
+		h->dup_err = (uint8_t)(err > 0 && err < 256 ? err : EPERM);
+		return 0;
+	}
+	int rc = k->fd_read(p, fd, h, &b->idx->arena);
+	close(fd);
+	return rc == -ENOMEM ? rc : seen_add(b, h);
+}
+
 /* Adds what the claim asked for to @h, and @h to the index; -ENOMEM only. */
 static int add_claimed(struct procs_build *b, int piddir, int fddir, const char *name,
 		       unsigned got, const struct held_probe *p, struct held *h)
@@ -225,7 +299,46 @@ static int add_claimed(struct procs_build *b, int piddir, int fddir, const char 
 	}
 	if (h->path && !(h->path = keep(b, h->path)))
 		return -ENOMEM;
+	if (got & HOLD_DUP) {
+		int rc = read_dup(b, p, h);
+		if (rc)
+			return rc;
+	}
 	return add_held(b, h);
+}
+
+/*
+ * The entries of a directory we opened, read with getdents64 into @buf:
+ * a DIR would cost an fstat and two fcntl per directory, one per process.
+ */
+struct dents {
+	int fd;
+	size_t pos, len;
+	char *buf;
+	size_t size;
+};
+
+/* The next entry's name, or NULL at the end (or on an error: what vanished). */
+static const char *dents_next(struct dents *d)
+{
+	struct entry {
+		uint64_t ino;
+		int64_t off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	};
+
+	if (d->pos >= d->len) {
+		ssize_t n = getdents64(d->fd, d->buf, d->size);
+		if (n <= 0)
+			return NULL;
+		d->len = (size_t)n;
+		d->pos = 0;
+	}
+	const struct entry *e = (const struct entry *)(void *)(d->buf + d->pos);
+	d->pos += e->reclen;
+	return e->name;
 }
 
 /* The fds of one process; -EACCES when they may not be read, -ENOMEM. */
@@ -235,20 +348,16 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 
 	if (fddir < 0)
 		return errno == EACCES || errno == EPERM ? -EACCES : 0;
-	DIR *dir = fdopendir(fddir);
-	if (!dir) {
-		close(fddir);
-		return errno == ENOMEM ? -ENOMEM : 0;
-	}
+	struct dents dir = { .fd = fddir, .buf = b->fd_dents, .size = sizeof(b->fd_dents) };
+	const char *name;
 	int rc = 0;
-	struct dirent *d;
-	while (!rc && (d = readdir(dir))) {
+	while (!rc && (name = dents_next(&dir))) {
 		char link[PATH_MAX];
 
-		long long fd = small_number(d->d_name, INT_MAX);
+		long long fd = small_number(name, INT_MAX);
 		if (fd < 0)
 			continue;
-		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+		ssize_t n = readlinkat(fddir, name, link, sizeof(link) - 1);
 		if (n <= 0) {
 			/* listing the fds may be allowed where reading them is not */
 			if (errno == EACCES || errno == EPERM)
@@ -256,10 +365,11 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 			continue;	/* closed since */
 		}
 		link[n] = '\0';
-		struct probe_state ps = { .b = b, .fddir = dirfd(dir), .name = d->d_name };
+		struct probe_state ps = { .b = b, .fddir = fddir, .name = name };
 		struct held_probe p = {
 			.proc = &b->idx->procs[proc], .fd = (int)fd, .link = link,
-			.len = (size_t)n, .live = b->ctx->live, .stat = probe_stat,
+			.len = (size_t)n, .live = b->ctx->live, .wanted = &b->ctx->wanted,
+			.stat = probe_stat,
 			.scratch = b->scratch, .priv = &ps,
 		};
 		struct held h = { .proc = proc, .fd = p.fd };
@@ -275,21 +385,15 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 			continue;
 		}
 		if (got)
-			rc = add_claimed(b, piddir, dirfd(dir), d->d_name, got, &p, &h);
+			rc = add_claimed(b, piddir, fddir, name, got, &p, &h);
 	}
-	closedir(dir);
+	close(fddir);
 	return rc;
 }
 
-/* Where entry @held is mapped: "start-end" of its maps line, for waits in it. */
-static int add_range(struct procs_build *b, size_t held, const char *area)
+/* Where entry @held is mapped, [start, end): for waits in it. */
+static int add_range(struct procs_build *b, size_t held, uint64_t start, uint64_t end)
 {
-	char *end;
-	uint64_t start = strtoull(area, &end, 16);
-
-	if (*end != '-')
-		return 0;
-	uint64_t stop = strtoull(end + 1, NULL, 16);
 	if (b->nranges == b->ranges_cap) {
 		size_t cap = b->ranges_cap ? 2 * b->ranges_cap : 64;
 		struct map_range *v = realloc(b->ranges, cap * sizeof(*v));
@@ -298,104 +402,256 @@ static int add_range(struct procs_build *b, size_t held, const char *area)
 		b->ranges = v;
 		b->ranges_cap = cap;
 	}
-	b->ranges[b->nranges++] = (struct map_range){ held, start, stop };
+	b->ranges[b->nranges++] = (struct map_range){ held, start, end };
 	return 0;
 }
 
-/* The next field of a maps line, or NULL; *p moves past it. */
-static const char *next_word(const char **p, size_t *len)
+/* One mapping of a file, as a maps line or PROCMAP_QUERY tells it. */
+struct mapping {
+	uint64_t start, end;
+	bool read, write, shared;
+	uint64_t dev, ino;
+	const char *path;	/* the rest of the line: it may hold spaces */
+	size_t len;
+};
+
+/*
+ * One shared mapping offered to the claims, or kept as a plain file: one
+ * holder per mapped object however many areas map it in a row (@last).
+ */
+static int add_mapping(struct procs_build *b, int piddir, uint32_t proc, const struct mapping *m,
+		       struct held *last)
+{
+	if (m->path[0] != '/' || !m->shared)
+		return 0;
+	struct probe_state ps = { .b = b, .fddir = -1 };
+	struct held_probe pr = {
+		.proc = &b->idx->procs[proc], .fd = -1, .link = m->path, .len = m->len,
+		.map_dev = m->dev, .map_ino = m->ino, .live = b->ctx->live,
+		.wanted = &b->ctx->wanted, .stat = probe_stat, .scratch = b->scratch, .priv = &ps,
+	};
+	struct held h = { .proc = proc, .fd = -1 };
+	unsigned got = offer(b, &pr, &h);
+	if (!got) {
+		if (!m->ino)
+			return 0;
+		h = (struct held){ .proc = proc, .fd = -1, .owner = HELD_FILE,
+				   .dev = m->dev, .ino = m->ino };
+	}
+	if (h.owner == last->owner && h.dev == last->dev && h.ino == last->ino)
+		return add_range(b, b->idx->nheld - 1, m->start, m->end);
+	h.mode = (m->read ? HELD_READ : 0) | (m->write ? HELD_WRITE : 0);
+	*last = h;
+	size_t before = b->idx->nheld;
+	int rc = got ? add_claimed(b, piddir, -1, NULL, got & ~(unsigned)HOLD_FDINFO, &pr, &h)
+		     : add_held(b, &h);
+	if (!rc && b->idx->nheld > before)
+		rc = add_range(b, before, m->start, m->end);
+	return rc;
+}
+
+bool text_hex(const char **p, uint64_t *v)
 {
 	const char *s = *p;
+	uint64_t x = 0;
+	int n = 0;
 
-	while (*s == ' ')
-		s++;
-	if (!*s || *s == '\n')
-		return NULL;
-	const char *e = s;
-	while (*e && *e != ' ' && *e != '\n')
-		e++;
-	*len = (size_t)(e - s);
-	*p = e;
-	return s;
+	for (;; s++, n++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (*s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else
+			break;
+		if (n == 16)
+			return false;
+		x = x << 4 | d;
+	}
+	*p = s;
+	*v = x;
+	return n > 0;
+}
+
+bool text_dec(const char **p, uint64_t *v)
+{
+	const char *s = *p;
+	uint64_t x = 0;
+	int n = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, n++) {
+		if (n == 19)
+			return false;
+		x = x * 10 + (uint64_t)(*s - '0');
+	}
+	*p = s;
+	*v = x;
+	return n > 0;
 }
 
 /*
- * Shared mappings: "start-end perms offset major:minor inode   path".  The
- * path is the rest of the line, taken whole: it may hold spaces.  A SysV
- * segment shows as "/SYSV<key> (deleted)" with its shmid as inode.
+ * A maps line: "start-end perms offset major:minor inode   path", the
+ * path the rest of the line; false when it is not one.  A SysV segment
+ * shows as "/SYSV<key> (deleted)" with its shmid as inode.
  */
-static int scan_maps(struct procs_build *b, int piddir, uint32_t proc)
+static bool parse_maps_line(const char *s, const char *eol, struct mapping *m)
 {
-	int f = openat(piddir, "maps", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	char *text;
-	int rc;
+	uint64_t offset, maj, min;
 
-	if (f < 0)
-		return errno == EACCES || errno == EPERM ? -EACCES : 0;
-	rc = read_fd_all(f, &text, NULL);
-	close(f);
+	if (!text_hex(&s, &m->start) || *s++ != '-' || !text_hex(&s, &m->end) || *s++ != ' ')
+		return false;
+	if (eol - s < 5 || s[4] != ' ')
+		return false;
+	m->read = s[0] == 'r';
+	m->write = s[1] == 'w';
+	m->shared = s[3] == 's';
+	s += 5;
+	if (!text_hex(&s, &offset) || *s++ != ' ' || !text_hex(&s, &maj) || *s++ != ':' ||
+	    !text_hex(&s, &min) || *s++ != ' ' || !text_dec(&s, &m->ino) ||
+	    maj > 0xfff || min > 0xfffff)
+		return false;
+	if (*s != ' ' && s != eol)
+		return false;
+	while (s < eol && *s == ' ')
+		s++;
+	m->dev = makedev(maj, min);
+	m->path = s;
+	m->len = (size_t)(eol - s);
+	return true;
+}
+
+static int maps_text(struct procs_build *b, int f, int piddir, uint32_t proc)
+{
+	char *text;
+	int rc = read_fd_all(f, &text, NULL);
+
 	if (rc)
 		return rc == -ENOMEM ? rc : rc == -EACCES || rc == -EPERM ? -EACCES : 0;
 	struct held last = { .owner = HELD_FILE };
-	for (char *line = text, *next; line && *line; line = next) {
-		const char *p = line, *w[5];
-		size_t len[5];
-		int i;
+	for (char *line = text, *next; !rc && line && *line; line = next) {
+		struct mapping m;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		for (i = 0; i < 5 && (w[i] = next_word(&p, &len[i])); i++)
-			;
-		if (i < 5 || len[1] < 4)
-			continue;
-		while (*p == ' ')
-			p++;
-		if (*p != '/')
-			continue;
-		char *end, *colon;
-		errno = 0;
-		unsigned long maj = strtoul(w[3], &colon, 16), min = 0;
-		if (!errno && *colon == ':')
-			min = strtoul(colon + 1, &end, 16);
-		if (errno || *colon != ':' || end != w[3] + len[3] || maj > 0xfff || min > 0xfffff)
-			continue;
-		unsigned long long ino = strtoull(w[4], &end, 10);
-		if (errno || end != w[4] + len[4])
-			continue;
-		struct probe_state ps = { .b = b, .fddir = -1 };
-		struct held_probe pr = {
-			.proc = &b->idx->procs[proc], .fd = -1, .link = p, .len = strlen(p),
-			.map_dev = makedev(maj, min), .map_ino = ino, .live = b->ctx->live,
-			.stat = probe_stat, .scratch = b->scratch, .priv = &ps,
+		const char *eol = next ? next - 1 : line + strlen(line);
+		if (parse_maps_line(line, eol, &m))
+			rc = add_mapping(b, piddir, proc, &m, &last);
+	}
+	free(text);
+	return rc;
+}
+
+/*
+ * PROCMAP_QUERY (Linux 6.11, <linux/fs.h>), declared here for older
+ * headers: the kernel walks the areas and hands back only shared ones
+ * backed by a file, one call each, with no text to make or parse.
+ */
+struct procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+
+enum {
+	MAPQ_READABLE = 0x01,
+	MAPQ_WRITABLE = 0x02,
+	MAPQ_SHARED = 0x08,
+	MAPQ_COVERING_OR_NEXT = 0x10,
+	MAPQ_FILE_BACKED = 0x20,
+};
+
+#define IPK_PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+_Static_assert(sizeof(struct procmap_query) == 104, "struct procmap_query of Linux 6.11");
+
+/* Whether this kernel has PROCMAP_QUERY: 1 yes, -1 no, 0 not known yet. */
+static int procmap_query_works;
+
+bool procs_maps_queried(void)
+{
+	return __atomic_load_n(&procmap_query_works, __ATOMIC_RELAXED) > 0;
+}
+
+/* The shared file mappings through PROCMAP_QUERY; -ENOTTY: not this kernel. */
+static int maps_query(struct procs_build *b, int f, int piddir, uint32_t proc)
+{
+	/* static, so zeroed: valgrind cannot know that the kernel fills it */
+	static __thread char name[PATH_MAX];
+	struct held last = { .owner = HELD_FILE };
+	uint64_t addr = 0;
+	int rc = 0;
+
+	for (;;) {
+		struct procmap_query q = {
+			.size = sizeof(q),
+			.query_flags = MAPQ_COVERING_OR_NEXT | MAPQ_FILE_BACKED | MAPQ_SHARED,
+			.query_addr = addr,
+			.vma_name_addr = (uint64_t)(uintptr_t)name,
+			.vma_name_size = sizeof(name),
 		};
-		struct held h = { .proc = proc, .fd = -1 };
-		unsigned got = offer(b, &pr, &h);
-		if (!got) {
-			/* of plain files, shared mappings are what IPC objects are */
-			if (!ino || w[1][3] != 's')
-				continue;
-			h = (struct held){ .proc = proc, .fd = -1, .owner = HELD_FILE,
-					   .dev = pr.map_dev, .ino = ino };
+		if (ioctl(f, IPK_PROCMAP_QUERY, &q) < 0) {
+			int err = errno;
+			if (err == ENOENT)
+				break;		/* no area after this one */
+			if (err == ENOTTY || (err == EINVAL && !addr))
+				return -ENOTTY;
+			return err == EACCES || err == EPERM ? -EACCES : 0;
 		}
-		/* one holder per mapped object, however many areas map it */
-		if (h.owner == last.owner && h.dev == last.dev && h.ino == last.ino) {
-			rc = add_range(b, b->idx->nheld - 1, w[0]);
-			if (rc)
-				break;
+		if (q.vma_end <= addr)
+			break;
+		addr = q.vma_end;
+		if (!q.vma_name_size)
 			continue;
-		}
-		h.mode = (w[1][0] == 'r' ? HELD_READ : 0) | (w[1][1] == 'w' ? HELD_WRITE : 0);
-		last = h;
-		size_t before = b->idx->nheld;
-		rc = got ? add_claimed(b, piddir, -1, NULL, got & ~(unsigned)HOLD_FDINFO, &pr, &h)
-			 : add_held(b, &h);
-		if (!rc && b->idx->nheld > before)
-			rc = add_range(b, before, w[0]);
+		struct mapping m = {
+			.start = q.vma_start, .end = q.vma_end,
+			.read = q.vma_flags & MAPQ_READABLE, .write = q.vma_flags & MAPQ_WRITABLE,
+			.shared = true, .dev = makedev(q.dev_major, q.dev_minor), .ino = q.inode,
+			.path = name, .len = q.vma_name_size - 1,
+		};
+		name[sizeof(name) - 1] = '\0';
+		rc = add_mapping(b, piddir, proc, &m, &last);
 		if (rc)
 			break;
 	}
-	free(text);
+	return rc;
+}
+
+/*
+ * The shared mappings of one process: through PROCMAP_QUERY where the
+ * kernel has it (and the context does not ask for the text), else
+ * /proc/PID/maps read as text.  Private mappings share nothing.
+ */
+static int scan_maps(struct procs_build *b, int piddir, uint32_t proc)
+{
+	int f = openat(piddir, "maps", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int rc = -ENOTTY;
+
+	if (f < 0)
+		return errno == EACCES || errno == EPERM ? -EACCES : 0;
+	int works = __atomic_load_n(&procmap_query_works, __ATOMIC_RELAXED);
+	if (b->ctx->live && !b->ctx->force_maps_text && works >= 0) {
+		size_t before = b->idx->nheld;
+		rc = maps_query(b, f, piddir, proc);
+		if (rc == -ENOTTY && b->idx->nheld == before)
+			__atomic_store_n(&procmap_query_works, -1, __ATOMIC_RELAXED);
+		else if (!works)
+			__atomic_store_n(&procmap_query_works, 1, __ATOMIC_RELAXED);
+	}
+	if (rc == -ENOTTY)
+		rc = maps_text(b, f, piddir, proc);
+	close(f);
 	return rc;
 }
 
@@ -443,17 +699,13 @@ static int read_wait(struct procs_build *b, int piddir, uint32_t proc, size_t fi
 	if (n <= 0)
 		return 0;
 	text[n] = '\0';
-	char *p = text, *end;
-	long nr = strtol(p, &end, 10);
-	uint64_t args[6] = { 0 };
-	if (end == p || nr < 0)
-		return 0;
-	for (int i = 0; i < 6; i++) {
-		p = end;
-		args[i] = strtoull(p, &end, 16);
-		if (end == p)
+	const char *p = text;
+	uint64_t nr, args[6] = { 0 };
+	if (!text_dec(&p, &nr) || nr > INT_MAX)
+		return 0;	/* "running", or "-1 SP PC": in no call */
+	for (int i = 0; i < 6; i++)
+		if (*p++ != ' ' || p[0] != '0' || p[1] != 'x' || (p += 2, !text_hex(&p, &args[i])))
 			return 0;
-	}
 	const struct proc *pr = &b->idx->procs[proc];
 	struct held_probe probe = { .proc = pr, .fd = -1, .link = "", .live = b->ctx->live };
 	for (size_t i = 0; i < b->nwaiters; i++) {
@@ -504,13 +756,15 @@ static int read_stat(int piddir, int64_t boot_time, long ticks, char comm[16], c
 	memcpy(comm, open + 1, len);
 	comm[len] = '\0';
 	*state = close_paren[2];
-	/* after ") ": state is field 3, starttime field 22 */
-	unsigned long long ticks_since_boot;
+	/* after ") ": state is field 3, starttime field 22: 19 spaces on */
+	const char *p = close_paren + 2;
+	for (int spaces = 0; *p && spaces < 19; p++)
+		spaces += *p == ' ';
+	uint64_t ticks_since_boot;
 	*start = 0;
-	if (sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-		   "%*d %*d %*d %*d %llu", &ticks_since_boot) == 1 && ticks > 0 && boot_time > 0 &&
-	    ticks_since_boot / (unsigned long long)ticks < (unsigned long long)INT64_MAX - (unsigned long long)boot_time)
-		*start = boot_time + (int64_t)(ticks_since_boot / (unsigned long long)ticks);
+	if (text_dec(&p, &ticks_since_boot) && ticks > 0 && boot_time > 0 &&
+	    ticks_since_boot / (uint64_t)ticks < (uint64_t)INT64_MAX - (uint64_t)boot_time)
+		*start = boot_time + (int64_t)(ticks_since_boot / (uint64_t)ticks);
 	return 0;
 }
 
@@ -587,6 +841,42 @@ static int cmp_held(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/*
+ * The entries in cmp_held() order: by owner first (a counting sort, which
+ * keeps the order of the scan: process, then fd), then each owner's by
+ * what they hold, where they are not in that order already.  Inodes are
+ * handed out in increasing order, so the scan order mostly is it.
+ */
+static int sort_held(struct proc_index *idx)
+{
+	size_t count[257] = { 0 };
+	struct held *v = malloc(idx->nheld * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < idx->nheld; i++)
+		count[idx->held[i].owner + 1]++;
+	for (size_t o = 1; o < ARRAY_SIZE(count); o++)
+		count[o] += count[o - 1];
+	size_t at[256];
+	memcpy(at, count, sizeof(at));
+	for (size_t i = 0; i < idx->nheld; i++)
+		v[at[idx->held[i].owner]++] = idx->held[i];
+	free(idx->held);
+	idx->held = v;
+	for (size_t o = 0; o < 256; o++) {
+		struct held *h = v + count[o];
+		size_t n = count[o + 1] - count[o];
+		for (size_t i = 1; i < n; i++) {
+			if (cmp_held(&h[i - 1], &h[i]) > 0) {
+				qsort(h, n, sizeof(*h), cmp_held);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 static int cmp_proc(const void *a, const void *b)
 {
 	const struct proc *x = a, *y = b;
@@ -626,13 +916,17 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 	uint32_t i = (uint32_t)idx->nprocs++;
 	bool denied = false;
 	struct stat ns;
-	if (fstatat(piddir, "ns/ipc", &ns, 0) == 0)
+	if (!b->need_ns)
+		;
+	else if (fstatat(piddir, "ns/ipc", &ns, 0) == 0)
 		p->ipc_ns = ns.st_ino;
 	else if (errno == EACCES || errno == EPERM)
 		denied = true;	/* its namespace, and what is in it, we miss */
 	int rc = 0;
 	size_t first = idx->nheld;
 	b->nranges = 0;
+	b->pid = (pid_t)pid;
+	b->pidfd = -1;
 	if (what & PROCS_FDS) {
 		rc = scan_fds(b, piddir, i);
 		denied |= rc == -EACCES;
@@ -647,6 +941,8 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 	if (!rc && (what & PROCS_WAITS) && (state == 'S' || state == 'D'))
 		rc = read_wait(b, piddir, i, first);
 	idx->unreadable += denied;
+	if (b->pidfd >= 0)
+		close(b->pidfd);
 	close(piddir);
 	return rc;
 }
@@ -674,12 +970,20 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 			b.waiter_index[b.nwaiters] = (uint8_t)k;
 			b.waiters[b.nwaiters++] = kind;
 		}
+		for (const int16_t *f = kind->fd_read ? kind->fd_fields : NULL; f && *f >= 0; f++)
+			if (ctx_wants(ctx, *f))
+				idx->dup_kinds |= UINT64_C(1) << k;
+		/* waits on SysV ids name the namespace; other kinds of it look there */
+		b.need_ns |= kind->family != IPK_FAMILY_FD;
 	}
+	/* fds live in no namespace: theirs is their holder's, shown when asked */
+	b.need_ns |= !kinds || ctx->procs_ns || ctx->ns_mode || ctx->ns_pid || ctx->parent ||
+		     ctx_wants(ctx, IPK_F_NS);
 	b.boot_time = read_boot_time(ctx);
 	int procfd = ctx_open(ctx, "/proc", O_RDONLY | O_DIRECTORY);
-	DIR *dir = procfd >= 0 ? fdopendir(procfd) : NULL;
-	if (!dir) {
-		int err = procfd < 0 ? -procfd : errno;
+	char *buf = procfd >= 0 ? malloc(PROC_DENTS) : NULL;
+	if (!buf) {
+		int err = procfd < 0 ? -procfd : ENOMEM;
 		if (procfd >= 0)
 			close(procfd);
 		if (err == ENOMEM) {
@@ -690,12 +994,15 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 		ctx_diag(ctx, err, "read", "/proc");
 		return idx;
 	}
-	struct dirent *d;
-	while (!rc && (d = readdir(dir)))
-		if (isdigit((unsigned char)d->d_name[0]))
-			rc = scan_proc(&b, dirfd(dir), d->d_name, what);
-	closedir(dir);
+	struct dents dir = { .fd = procfd, .buf = buf, .size = PROC_DENTS };
+	const char *name;
+	while (!rc && (name = dents_next(&dir)))
+		if (isdigit((unsigned char)name[0]))
+			rc = scan_proc(&b, procfd, name, what);
+	close(procfd);
+	free(buf);
 	free(b.ranges);
+	free(b.seen);
 	if (rc) {
 		procs_free(idx);
 		errno = -rc;
@@ -729,8 +1036,11 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 			break;
 		}
 	}
-	if (idx->nheld)
-		qsort(idx->held, idx->nheld, sizeof(*idx->held), cmp_held);
+	if (idx->nheld && sort_held(idx) < 0) {
+		procs_free(idx);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return idx;
 }
 
@@ -899,46 +1209,96 @@ int procs_each_object(struct ipk_scan *s, bool join,
 	return rc;
 }
 
-int procs_dup_fd(pid_t pid, int fd)
+bool scan_read_fds(const struct ipk_scan *s)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	const struct proc_index *idx = s->ctx->procs;
 
-	if (pidfd < 0)
-		return -errno;
-	int dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	int err = errno;
-	close(pidfd);
-	return dup < 0 ? -err : dup;
+	return s->ctx->live && idx && (idx->dup_kinds & (UINT64_C(1) << ipk_kind_index(s->kind)));
 }
 
-/*
- * Bytes queued (FIONREAD) and capacity (F_GETPIPE_SZ) of a pipe or FIFO,
- * through a duplicate of a holder's fd: opening /proc/PID/fd/N would add
- * a reader or a writer, and wake or unblock the other end.
- */
-void fd_queue_size(struct ipk_object *o, const struct proc_index *idx,
-		   const struct held *h, size_t n)
+const void *held_fd_info(const struct ipk_scan *s, const struct held *h, size_t n,
+			 struct ipk_arena *tmp, bool *denied)
 {
+	bool untried = false;
 	int err = EPERM;
 
+	*denied = false;
 	for (size_t i = 0; i < n; i++) {
 		if (h[i].fd < 0)
 			continue;
-		int fd = procs_dup_fd(idx->procs[h[i].proc].pid, h[i].fd);
-		if (fd < 0) {
-			err = -fd;
-			continue;	/* exited, or not ours to look at: try another */
-		}
-		int queued, size = fcntl(fd, F_GETPIPE_SZ);
-		if (ioctl(fd, FIONREAD, &queued) == 0 && queued >= 0)
-			obj_set_unum(o, IPK_F_SIZE, (uint64_t)queued);
-		if (size > 0)
-			obj_set_unum(o, IPK_F_CAPACITY, (uint64_t)size);
-		close(fd);
-		return;
+		if (h[i].info)
+			return h[i].info;
+		if (h[i].dup_err)
+			err = h[i].dup_err;	/* exited, or not ours to look at: another one */
+		else
+			untried = true;
 	}
-	if (err == EPERM || err == EACCES) {
+	for (size_t i = 0; untried && i < n; i++) {
+		if (h[i].fd < 0 || h[i].dup_err)
+			continue;
+		int pidfd = (int)syscall(SYS_pidfd_open, s->ctx->procs->procs[h[i].proc].pid, 0);
+		int fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, h[i].fd, 0);
+		if (fd < 0)
+			err = errno;
+		if (pidfd >= 0)
+			close(pidfd);
+		if (fd < 0)
+			continue;
+		struct held now = h[i];
+		struct held_probe p = { .proc = &s->ctx->procs->procs[h[i].proc], .fd = h[i].fd,
+					.link = "", .live = true, .wanted = &s->ctx->wanted };
+		int rc = s->kind->fd_read(&p, fd, &now, tmp);
+		close(fd);
+		if (rc)
+			return NULL;	/* out of memory: unknown, not refused */
+		return now.info;
+	}
+	*denied = err == EPERM || err == EACCES;
+	return NULL;
+}
+
+/* What fd_read_queue() read of a pipe or FIFO; -1 unknown. */
+struct fd_queue {
+	int64_t queued, capacity;
+};
+
+/*
+ * Through a duplicate of a holder's fd: opening /proc/PID/fd/N would add
+ * a reader or a writer, and wake or unblock the other end.
+ */
+int fd_read_queue(const struct held_probe *p, int fd, struct held *h, struct ipk_arena *arena)
+{
+	struct fd_queue *q = ipk_arena_alloc(arena, sizeof(*q));
+	int queued;
+
+	if (!q)
+		return -ENOMEM;
+	*q = (struct fd_queue){ -1, -1 };
+	if (fieldset_has(p->wanted, IPK_F_SIZE) && ioctl(fd, FIONREAD, &queued) == 0 && queued >= 0)
+		q->queued = queued;
+	if (fieldset_has(p->wanted, IPK_F_CAPACITY)) {
+		int size = fcntl(fd, F_GETPIPE_SZ);
+		if (size > 0)
+			q->capacity = size;
+	}
+	h->info = q;
+	return 0;
+}
+
+void fd_queue_size(struct ipk_scan *s, struct ipk_object *o, const struct held *h, size_t n)
+{
+	struct ipk_arena tmp = { 0 };
+	bool denied;
+	const struct fd_queue *q = held_fd_info(s, h, n, &tmp, &denied);
+
+	if (q) {
+		if (q->queued >= 0)
+			obj_set_unum(o, IPK_F_SIZE, (uint64_t)q->queued);
+		if (q->capacity >= 0)
+			obj_set_unum(o, IPK_F_CAPACITY, (uint64_t)q->capacity);
+	} else if (denied) {
 		obj_set_noaccess(o, IPK_F_SIZE);
 		obj_set_noaccess(o, IPK_F_CAPACITY);
 	}
+	ipk_arena_free(&tmp);
 }

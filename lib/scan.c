@@ -38,7 +38,12 @@ int scan_procs_prepare(struct ipk_ctx *ctx, const struct ipk_filter *f,
 	ctx->procs = NULL;
 	if (!any && !ctx->ns_mode)
 		return 0;
+	/* --min-size looks at the bytes queued in pipes and FIFOs, shown or not */
+	struct fieldset wanted = ctx->wanted;
+	if (f && f->has_min_size)
+		fieldset_add(&ctx->wanted, IPK_F_SIZE);
 	ctx->procs = procs_scan(ctx, what, kinds);
+	ctx->wanted = wanted;
 	if (!ctx->procs)
 		return -ENOMEM;
 	ctx->unreadable_procs = ctx->procs->unreadable;

@@ -229,20 +229,23 @@ static int stat_one(struct ipk_scan *s, const struct sysv_source *src, int idx)
  */
 static int stat_scan(struct ipk_scan *s, const struct sysv_source *src)
 {
-	int max = src->max_index(), rc = 0;
+	int rc = 0;
 
+	if (s->only) {
+		/* the index of most ids is the low one: the high one only when that fails */
+		int id = atoi(s->only);
+		int low = id & 0x7fff, high = id & 0xffffff;
+		size_t before = s->list ? s->list->n : 0;
+
+		rc = stat_one(s, src, low);
+		if (!rc && high != low && (!s->list || s->list->n == before))
+			rc = stat_one(s, src, high);
+		return rc;
+	}
+	int max = src->max_index();
 	if (max < 0) {
 		ctx_diag(s->ctx, errno, "read", s->kind->name);
 		return 0;
-	}
-	if (s->only) {
-		int id = atoi(s->only);
-		int low = id & 0x7fff, high = id & 0xffffff;
-
-		rc = stat_one(s, src, low);
-		if (!rc && high != low)
-			rc = stat_one(s, src, high);
-		return rc;
 	}
 	for (int idx = 0; idx <= max && !rc; idx++)
 		rc = stat_one(s, src, idx);

@@ -854,6 +854,7 @@ static struct proc_index *index_without(const struct proc_index *idx, pid_t pid)
 	}
 	uint32_t gone = (uint32_t)(p - idx->procs);
 	c->what = idx->what;
+	c->dup_kinds = idx->dup_kinds;
 	c->unreadable = idx->unreadable;
 	c->procs = malloc((idx->nprocs ? idx->nprocs : 1) * sizeof(*c->procs));
 	c->held = malloc((idx->nheld ? idx->nheld : 1) * sizeof(*c->held));

@@ -25,8 +25,8 @@ static int fifo_add(struct ipk_scan *s, const char *path, const struct stat *st,
 	}
 	obj_set_stat(o, st);
 	obj_set_num(o, IPK_F_STATUS, 0);
-	if (s->ctx->live && n)
-		fd_queue_size(o, s->ctx->procs, h, n);
+	if (scan_read_fds(s) && n)
+		fd_queue_size(s, o, h, n);
 	else if (!n)
 		obj_set_unum(o, IPK_F_SIZE, 0);	/* nobody holds it: nothing is queued */
 	return scan_add(s, o);
@@ -43,7 +43,7 @@ static unsigned fifo_claim(const struct held_probe *p, struct held *h)
 	h->dev = st->st_dev;
 	h->ino = st->st_ino;
 	h->path = p->link;
-	return HOLD_CLAIMED | HOLD_STAT | HOLD_MODE;
+	return HOLD_CLAIMED | HOLD_STAT | HOLD_MODE | HOLD_DUP;
 }
 
 /*
@@ -285,6 +285,8 @@ const struct ipk_kind kind_fifo = {
 	.procs = PROCS_FDS,
 	.holder_procs = PROCS_WAITS,
 	.claim = fifo_claim,
+	.fd_read = fd_read_queue,
+	.fd_fields = FIELDS(IPK_F_SIZE, IPK_F_CAPACITY),
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
 			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY,
 			 IPK_F_HOLDERS, IPK_F_CTIME, IPK_F_ATIME, IPK_F_STATUS),

@@ -23,28 +23,40 @@ static const struct {
 };
 
 /* Seals through a duplicate of a holder's fd: F_GET_SEALS wants an fd. */
-static int memfd_seals(struct ipk_object *o, const struct proc_index *idx,
-			const struct held *h, size_t n)
+static int memfd_fd_read(const struct held_probe *p, int fd, struct held *h,
+			 struct ipk_arena *arena)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (h[i].fd < 0)
-			continue;
-		int fd = procs_dup_fd(idx->procs[h[i].proc].pid, h[i].fd);
-		if (fd < 0)
-			continue;
-		int seals = fcntl(fd, F_GET_SEALS);
-		close(fd);
-		if (seals < 0)
-			return 0;
-		const char *names[ARRAY_SIZE(seal_names)];
-		size_t count = 0;
-		for (size_t k = 0; k < ARRAY_SIZE(seal_names); k++)
-			if (seals & seal_names[k].seal)
-				names[count++] = seal_names[k].name;
-		return obj_set_words(o, IPK_F_SEALS, names, count);
-	}
-	obj_set_noaccess(o, IPK_F_SEALS);
+	int *seals = ipk_arena_alloc(arena, sizeof(*seals));
+
+	(void)p;
+	if (!seals)
+		return -ENOMEM;
+	*seals = fcntl(fd, F_GET_SEALS);
+	h->info = seals;
 	return 0;
+}
+
+static int memfd_seals(struct ipk_scan *s, struct ipk_object *o, const struct held *h, size_t n)
+{
+	struct ipk_arena tmp = { 0 };
+	bool denied;
+	const int *read = held_fd_info(s, h, n, &tmp, &denied);
+	int seals = read ? *read : -2;
+
+	ipk_arena_free(&tmp);
+	if (seals == -2) {
+		/* none of its holders let us look, or it is only mapped */
+		obj_set_noaccess(o, IPK_F_SEALS);
+		return 0;
+	}
+	if (seals < 0)
+		return 0;
+	const char *names[ARRAY_SIZE(seal_names)];
+	size_t count = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(seal_names); k++)
+		if (seals & seal_names[k].seal)
+			names[count++] = seal_names[k].name;
+	return obj_set_words(o, IPK_F_SEALS, names, count);
 }
 
 /*
@@ -79,7 +91,7 @@ static unsigned memfd_claim(const struct held_probe *p, struct held *h)
 	if (!st)
 		return 0;	/* closed since */
 	h->ino = st->st_ino;
-	return HOLD_CLAIMED | HOLD_STAT;
+	return HOLD_CLAIMED | HOLD_STAT | HOLD_DUP;
 }
 
 /* A frozen copy: the identity from fdinfo's "ino:" line. */
@@ -132,8 +144,8 @@ static int memfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 	obj_set_unum(o, IPK_F_INODE, h->ino);
 	obj_set_unum(o, IPK_F_NATTCH, o->nprocs);
 	obj_set_num(o, IPK_F_STATUS, 0);
-	if (s->ctx->live)
-		rc = memfd_seals(o, s->ctx->procs, h, n);
+	if (scan_read_fds(s))
+		rc = memfd_seals(s, o, h, n);
 	if (rc) {
 		ipk_object_free(o);
 		return rc;
@@ -259,6 +271,8 @@ const struct ipk_kind kind_memfd = {
 	.procs = PROCS_FDS | PROCS_MAPS | PROCS_FDINFO,
 	.claim = memfd_claim,
 	.fdinfo = memfd_fdinfo,
+	.fd_read = memfd_fd_read,
+	.fd_fields = FIELDS(IPK_F_SEALS),
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID, IPK_F_GROUP,
 			 IPK_F_GID, IPK_F_PERMS, IPK_F_INODE, IPK_F_SIZE, IPK_F_NATTCH,
 			 IPK_F_HOLDERS, IPK_F_CTIME, IPK_F_ATIME, IPK_F_STATUS, IPK_F_SEALS),

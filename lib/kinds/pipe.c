@@ -13,7 +13,7 @@ static unsigned pipe_claim(const struct held_probe *p, struct held *h)
 	if (p->fd < 0 || !link_inode(p->link, "pipe", &h->ino))
 		return 0;
 	h->dev = 0;
-	return HOLD_CLAIMED | HOLD_MODE;
+	return HOLD_CLAIMED | HOLD_MODE | HOLD_DUP;
 }
 
 static int pipe_make(struct ipk_scan *s, const struct held *h, size_t n)
@@ -29,8 +29,8 @@ static int pipe_make(struct ipk_scan *s, const struct held *h, size_t n)
 		return rc;
 	obj_set_unum(o, IPK_F_INODE, h->ino);
 	obj_set_num(o, IPK_F_STATUS, 0);
-	if (s->ctx->live)
-		fd_queue_size(o, s->ctx->procs, h, n);
+	if (scan_read_fds(s))
+		fd_queue_size(s, o, h, n);
 	return scan_add(s, o);
 }
 
@@ -154,6 +154,8 @@ const struct ipk_kind kind_pipe = {
 	.procs = PROCS_FDS,
 	.holder_procs = PROCS_WAITS,
 	.claim = pipe_claim,
+	.fd_read = fd_read_queue,
+	.fd_fields = FIELDS(IPK_F_SIZE, IPK_F_CAPACITY),
 	.fields = FIELDS(IPK_F_REF, IPK_F_NS, IPK_F_INODE, IPK_F_SIZE, IPK_F_CAPACITY,
 			 IPK_F_HOLDERS, IPK_F_STATUS),
 	.ref_arg = ref_arg_number,

@@ -31,7 +31,8 @@ static unsigned signalfd_claim(const struct held_probe *p, struct held *h)
 		return 0;
 	/* nothing joins two fds of one signalfd: each fd is an object */
 	held_own_identity(h);
-	return HOLD_CLAIMED | HOLD_FDINFO;
+	/* its fdinfo tells only the signals: read when they are shown */
+	return HOLD_CLAIMED | (fieldset_has(p->wanted, IPK_F_SIGNALS) ? HOLD_FDINFO : 0);
 }
 
 /* "sigmask: <16 hex digits>", bit n-1 for signal n, kept as the mask itself. */
@@ -55,7 +56,7 @@ static int signalfd_fdinfo(const char *text, struct held *h, struct ipk_arena *a
 
 static int signalfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 {
-	const uint64_t sigmask = *(const uint64_t *)h->info;
+	const uint64_t sigmask = h->info ? *(const uint64_t *)h->info : 0;
 	const char *names[64];
 	size_t count = 0;
 	char arg[24];
@@ -68,7 +69,7 @@ static int signalfd_make(struct ipk_scan *s, const struct held *h, size_t n)
 			names[count++] = signal_names[sig];
 	struct ipk_object *o = NULL;
 	int rc = held_obj_new(s, arg, h, n, &o);
-	if (!rc)
+	if (!rc && h->info)
 		rc = obj_set_words(o, IPK_F_SIGNALS, names, count);
 	if (rc) {
 		ipk_object_free(o);

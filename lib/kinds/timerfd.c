@@ -54,14 +54,19 @@ static unsigned timerfd_claim(const struct held_probe *p, struct held *h)
 /* "(s, ns)" as nanoseconds, the sum saturated; false when malformed. */
 static bool timespec_ns(const char *s, int64_t *ns)
 {
-	long long sec, nsec;
+	uint64_t sec, nsec;
+	int64_t sum;
 
-	if (!s || sscanf(s, "(%lld, %lld)", &sec, &nsec) != 2 || sec < 0 || nsec < 0)
+	if (!s || *s++ != '(' || !text_dec(&s, &sec) || *s++ != ',')
 		return false;
-	if (__builtin_mul_overflow(sec, 1000000000LL, &sec) ||
-	    __builtin_add_overflow(sec, nsec, &sec))
-		sec = INT64_MAX;
-	*ns = sec;
+	while (*s == ' ')
+		s++;
+	if (!text_dec(&s, &nsec) || *s != ')' || sec > INT64_MAX || nsec > INT64_MAX)
+		return false;
+	if (__builtin_mul_overflow((int64_t)sec, INT64_C(1000000000), &sum) ||
+	    __builtin_add_overflow(sum, (int64_t)nsec, &sum))
+		sum = INT64_MAX;
+	*ns = sum;
 	return true;
 }
 

@@ -210,6 +210,23 @@ refs() {
 	[ -z "$(refs)" ]
 }
 
+@test "--yes: every object is checked right before it goes, in use or not" {
+	# nothing asks between selection and removal: the checks run once, at removal
+	hold sysv-msg receiver=1 sysv-sem waiter=0 sysv-shm attach=1 posix-shm name=/mapped map=1
+	"$IPC_MK" msg >/dev/null
+	"$IPC_MK" sem --nsems 4 >/dev/null
+	"$IPC_MK" shm --size 4096 >/dev/null
+	run --separate-stderr "$IPC_RM" --kind msg,sem,shm,pshm --all --yes
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | grep -c '^removed sysv-')" -eq 3 ]
+	[ "$(echo "$stderr" | grep -c "in use: .*(--force removes it anyway)")" -eq 4 ]
+	[[ "$stderr" == *"waited on by ipk-factory"* ]]
+	[[ "$stderr" == *"in use: 1 process waits on semaphore 0"* ]]
+	[[ "$stderr" == *"attached 1 time, by ipk-factory[$HOLD_PID]"* ]]
+	[[ "$stderr" == *"'posix-shm:/mapped': in use: held by ipk-factory[$HOLD_PID]"* ]]
+	[ "$(refs | wc -l)" -eq 4 ]
+}
+
 @test "kinds with nothing to remove say so and name their holders" {
 	hold pipe eventfd timerfd value=60000 signalfd signals=USR1 memfd name=m \
 		unix pair=1 unix path=@ipk-abstract

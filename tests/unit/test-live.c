@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -504,6 +505,144 @@ static void test_ns_subcontext_names(void)
 	ipk_ctx_free(ctx);
 }
 
+/* The holders, NATTCH and status of every object of @l, as one JSON text per object. */
+static char *holders_json(struct ipk_ctx *ctx, const struct ipk_list *l)
+{
+	static const int fields[] = { IPK_F_REF, IPK_F_NATTCH, IPK_F_HOLDERS, IPK_F_STATUS };
+	struct ipk_buf b = { 0 };
+
+	for (size_t i = 0; i < ipk_list_len(l); i++) {
+		ipk_object_json(ctx, ipk_list_at(l, i), fields, ARRAY_SIZE(fields), &b);
+		ipk_buf_puts(&b, "\n");
+	}
+	return b.s;
+}
+
+/*
+ * The shared mappings of a process read through PROCMAP_QUERY and as the
+ * text of /proc/PID/maps give the same holders: a SysV segment, a POSIX
+ * object and a memfd known only by their mappings, mapped twice and read
+ * only; a private mapping holds nothing.
+ */
+static void test_maps_paths_agree(void)
+{
+	struct ipk_ctx *query = ipk_ctx_new(), *text_ctx = ipk_ctx_new();
+	struct ipk_filter *f = ipk_filter_new();
+	int shm = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0600);
+	char *seg = shmat(shm, NULL, SHM_RDONLY);
+	int pfd = shm_open("/ipk-live-maps", O_CREAT | O_RDWR, 0600);
+	int mfd = memfd_create("ipk maps", 0), private_fd = memfd_create("ipk private", 0);
+
+	CHECK(seg != (void *)-1 && pfd >= 0 && mfd >= 0 && private_fd >= 0);
+	CHECK_INT(ftruncate(pfd, 8192) | ftruncate(mfd, 8192) | ftruncate(private_fd, 4096), 0);
+	void *a = mmap(NULL, 4096, PROT_READ, MAP_SHARED, pfd, 0);
+	void *b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	void *c = mmap(NULL, 4096, PROT_READ, MAP_SHARED, mfd, 4096);
+	void *d = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, private_fd, 0);
+	CHECK(a != MAP_FAILED && b != MAP_FAILED && c != MAP_FAILED && d != MAP_FAILED);
+	close(pfd);
+	close(mfd);
+	close(private_fd);
+	text_ctx->force_maps_text = true;
+	ipk_filter_set_kinds(f, "sysv-shm,posix-shm,memfd", NULL);
+	struct ipk_list *x = ipk_scan(query, f, 0), *y = ipk_scan(text_ctx, f, 0);
+	CHECK(x && y);
+	char *jx = x ? holders_json(query, x) : NULL, *jy = y ? holders_json(text_ctx, y) : NULL;
+	CHECK_STR(jy ? jy : "", jx ? jx : "");
+	char own[64];
+	snprintf(own, sizeof(own), "{\"pid\": %d,", (int)getpid());
+	/* the segment, the POSIX object and the shared memfd, each held by us */
+	int held = 0;
+	for (size_t i = 0; x && i < ipk_list_len(x); i++) {
+		struct ipk_buf j = { 0 };
+		ipk_object_json(query, ipk_list_at(x, i), NULL, 0, &j);
+		held += strstr(j.s, own) != NULL;
+		CHECK(strstr(j.s, "ipk private") == NULL);
+		ipk_buf_free(&j);
+	}
+	CHECK_INT(held, 3);
+	struct utsname u;
+	int major = 0, minor = 0;
+	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+	    (major > 6 || (major == 6 && minor >= 11)))
+		CHECK(procs_maps_queried());
+	free(jx);
+	free(jy);
+	ipk_list_free(x);
+	ipk_list_free(y);
+	ipk_filter_free(f);
+	munmap(a, 4096);
+	munmap(b, 4096);
+	munmap(c, 4096);
+	munmap(d, 4096);
+	shm_unlink("/ipk-live-maps");
+	shmdt(seg);
+	shmctl(shm, IPC_RMID, NULL);
+	ipk_ctx_free(query);
+	ipk_ctx_free(text_ctx);
+}
+
+/*
+ * Bytes queued in a pipe and a memfd's seals are read through a duplicate
+ * of a holder's fd, and only when wanted; a pipe held twice is one object.
+ */
+static void test_fd_reads(void)
+{
+	struct ipk_ctx *all = ipk_ctx_new(), *some = ipk_ctx_new();
+	struct ipk_filter *f = ipk_filter_new();
+	int p[2], again = -1;
+	int mfd = memfd_create("ipk seals", MFD_ALLOW_SEALING);
+
+	CHECK_INT(pipe(p), 0);
+	again = dup(p[0]);
+	CHECK_INT(write(p[1], "12345", 5), 5);
+	CHECK_INT(fcntl(mfd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK), 0);
+	struct stat ps, ms;
+	fstat(p[0], &ps);
+	fstat(mfd, &ms);
+	char pref[64], mref[64];
+	snprintf(pref, sizeof(pref), "pipe:%llu", (unsigned long long)ps.st_ino);
+	snprintf(mref, sizeof(mref), "memfd:%llu", (unsigned long long)ms.st_ino);
+	ipk_ctx_want_fields(some, (const int[]){ IPK_F_HOLDERS }, 1);
+	ipk_filter_set_kinds(f, "pipe,memfd", NULL);
+	for (int round = 0; round < 2; round++) {
+		struct ipk_ctx *ctx = round ? some : all;
+		struct ipk_list *l = ipk_scan(ctx, f, 0);
+		int seen = 0;
+		for (size_t i = 0; l && i < ipk_list_len(l); i++) {
+			struct ipk_object *o = ipk_list_at(l, i);
+			if (strcmp(ipk_object_ref(o), pref) == 0) {
+				seen++;
+				CHECK_STR(text(ctx, o, IPK_F_SIZE), round ? "-" : "5");
+				CHECK_STR(text(ctx, o, IPK_F_CAPACITY), round ? "-" : "65536");
+			} else if (strcmp(ipk_object_ref(o), mref) == 0) {
+				seen++;
+				CHECK_STR(text(ctx, o, IPK_F_SEALS), round ? "-" : "shrink,grow");
+			}
+		}
+		CHECK_INT(seen, 2);
+		ipk_list_free(l);
+	}
+	/* a filter on the bytes queued reads them, shown or not */
+	struct ipk_filter *big = ipk_filter_new();
+	ipk_filter_set_kinds(big, "pipe", NULL);
+	CHECK_INT(ipk_filter_set_min_size(big, "5"), 0);
+	struct ipk_list *l = ipk_scan(some, big, 0);
+	int found = 0;
+	for (size_t i = 0; l && i < ipk_list_len(l); i++)
+		found += strcmp(ipk_object_ref(ipk_list_at(l, i)), pref) == 0;
+	CHECK_INT(found, 1);
+	ipk_list_free(l);
+	ipk_filter_free(big);
+	close(p[0]);
+	close(p[1]);
+	close(again);
+	close(mfd);
+	ipk_filter_free(f);
+	ipk_ctx_free(all);
+	ipk_ctx_free(some);
+}
+
 int main(void)
 {
 	if (!getenv("IPCKIT_TEST_NS")) {
@@ -519,5 +658,7 @@ int main(void)
 	RUN(test_no_access);
 	RUN(test_vanishing_objects);
 	RUN(test_ns_subcontext_names);
+	RUN(test_maps_paths_agree);
+	RUN(test_fd_reads);
 	return test_done();
 }
