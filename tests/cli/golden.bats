@@ -36,8 +36,21 @@ golden() {
 # uid 0 (user names differ between machines) and the files' times fixed.
 sysroot() {
 	ROOT=$BATS_TEST_TMPDIR/root
-	mkdir -p "$ROOT"
-	cp -a tests/fixtures/basic/. "$ROOT/"
+	mkdir -p "$ROOT/dev"
+	# the POSIX files' inodes: a fresh tmpfs numbers its files in the order
+	# they are made, where the shared /tmp numbers them from anywhere
+	mount -t tmpfs -o mode=0755 ipckit-golden "$ROOT/dev"
+	(cd tests/fixtures/basic && find . -mindepth 1 -maxdepth 1 ! -name dev -exec cp -a {} "$ROOT/" \;)
+	local f src
+	while IFS= read -r f; do
+		src=tests/fixtures/basic/$f
+		if [ -d "$src" ] && [ ! -L "$src" ]; then
+			mkdir "$ROOT/$f"
+			chmod --reference="$src" "$ROOT/$f"
+		else
+			cp -a "$src" "$ROOT/$f"
+		fi
+	done < <(cd tests/fixtures/basic && find dev -mindepth 1 | LC_ALL=C sort)
 	cp -a tests/fixtures/procs/proc/. "$ROOT/proc/"
 	sed -i -E 's/\b(1000|100)\b/0/g' "$ROOT"/proc/sysvipc/*
 	T0=$(date +%s)
@@ -50,6 +63,11 @@ sysroot_times() {
 	cat >"$in"	# all of it first: the times end when the output does
 	times >"$script"
 	sed -E -f "$script" "$in"
+}
+
+teardown() {
+	umount "$BATS_TEST_TMPDIR/root/dev" 2>/dev/null || true
+	clean_ns
 }
 
 ls_all() {
