@@ -686,3 +686,29 @@ struct ipk_ctx *scope_ctx(const struct scope *sc)
 	}
 	return ctx;
 }
+
+int detail_text(struct ipk_ctx *ctx, const struct ipk_object *o, int f,
+		const struct ipk_format *fmt, struct ipk_buf *b)
+{
+	struct ipk_value v;
+
+	ipk_object_get(o, f, &v);
+	if (ipk_field_info(f)->type == IPK_T_BYTES && v.presence == IPK_PRESENT &&
+	    !fmt->exact_bytes && v.u >= 1024) {
+		ipk_buf_printf(b, "%llu (", (unsigned long long)v.u);
+		ipk_format_bytes(v.u, b);
+		return ipk_buf_puts(b, ")");
+	}
+	return ipk_field_text(ctx, o, f, fmt, b);
+}
+
+void want_all_but_costly(struct ipk_ctx *ctx)
+{
+	int fields[IPK_F_COUNT];
+	size_t n = 0;
+
+	for (int f = 0; f < IPK_F_COUNT; f++)
+		if (f != IPK_F_RSS && f != IPK_F_SWAP)
+			fields[n++] = f;
+	ipk_ctx_want_fields(ctx, fields, n);
+}

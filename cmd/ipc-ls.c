@@ -139,19 +139,11 @@ static int show_record(struct ipk_ctx *ctx, const struct ls *ls, const struct ip
 			width = (int)strlen(ipk_field_info(f)->column);
 	for (int f = 0; f < IPK_F_COUNT; f++) {
 		const struct ipk_field_info *fi = ipk_field_info(f);
-		struct ipk_value v;
 
 		if (!ipk_kind_has_field(k, f))
 			continue;
 		ipk_buf_reset(&b);
-		ipk_object_get(o, f, &v);
-		/* A detail view shows exact bytes, with the short form beside them. */
-		if (fi->type == IPK_T_BYTES && v.presence == IPK_PRESENT && !fmt.exact_bytes &&
-		    v.u >= 1024) {
-			ipk_buf_printf(&b, "%llu (", (unsigned long long)v.u);
-			ipk_format_bytes(v.u, &b);
-			ipk_buf_puts(&b, ")");
-		} else if (ipk_field_text(ctx, o, f, &fmt, &b)) {
+		if (detail_text(ctx, o, f, &fmt, &b)) {
 			ipk_buf_free(&b);
 			return -ENOMEM;
 		}
@@ -445,22 +437,6 @@ static void want_fields(struct ipk_ctx *ctx, const int *fields, size_t n, int ex
 	free(all);
 }
 
-/*
- * A JSON listing carries every field, but for rss and swap: only a read of
- * /proc/sysvipc/shm gives them (1.5 us a segment against 0.32 us for
- * SHM_STAT_ANY, which has the rest).  -o RSS and -i still show them.
- */
-static void want_json_fields(struct ipk_ctx *ctx)
-{
-	int fields[IPK_F_COUNT];
-	size_t n = 0;
-
-	for (int f = 0; f < IPK_F_COUNT; f++)
-		if (f != IPK_F_RSS && f != IPK_F_SWAP)
-			fields[n++] = f;
-	ipk_ctx_want_fields(ctx, fields, n);
-}
-
 /* Whether @l has @o already: the same REF, however it was typed. */
 static bool listed(const struct ipk_list *l, const struct ipk_object *o)
 {
@@ -568,7 +544,7 @@ int main(int argc, char **argv)
 		if (ls.out.mode != OUT_JSON || ls.out.columns)
 			want_fields(ctx, fields, nfields, IPK_F_KIND);
 		else
-			want_json_fields(ctx);
+			want_all_but_costly(ctx);
 		if (first < argc) {
 			/* Named objects: every REF is checked before anything is printed. */
 			list = ipk_list_new();

@@ -390,18 +390,6 @@ static void draw(struct top *t)
 		t->draw_ns_max = d;
 }
 
-/* What a refresh asked of the library: every field but rss and swap (a costly read). */
-static void want_fields(struct ipk_ctx *ctx)
-{
-	int fields[IPK_F_COUNT];
-	size_t n = 0;
-
-	for (int f = 0; f < IPK_F_COUNT; f++)
-		if (f != IPK_F_RSS && f != IPK_F_SWAP)
-			fields[n++] = f;
-	ipk_ctx_want_fields(ctx, fields, n);
-}
-
 /* ---------------------------------------------------------------- reader */
 
 static void *reader_main(void *arg)
@@ -747,7 +735,7 @@ int main(int argc, char **argv)
 	if (t.batch && !t.out.fmt.time)
 		t.out.fmt.time = IPK_TIME_SHORT;
 	t.ctx = scope_ctx(&t.scope);
-	want_fields(t.ctx);
+	want_all_but_costly(t.ctx);
 	/*
 	 * The watch polls at most every 100 ms, and is run only at refreshes
 	 * (and right after an action): each refresh reads everything once.

@@ -629,19 +629,10 @@ static void detail_lines(struct top *t, const struct row *r, struct lines *l)
 			width = (int)strlen(ipk_field_info(f)->column);
 	for (int f = 0; f < IPK_F_COUNT; f++) {
 		const struct ipk_field_info *fi = ipk_field_info(f);
-		struct ipk_value v;
 		if (!ipk_kind_has_field(k, f) || f == IPK_F_HOLDERS)
 			continue;
 		ipk_buf_reset(&b);
-		ipk_object_get(o, f, &v);
-		if (fi->type == IPK_T_BYTES && v.presence == IPK_PRESENT && !fmt.exact_bytes &&
-		    v.u >= 1024) {
-			ipk_buf_printf(&b, "%llu (", (unsigned long long)v.u);
-			ipk_format_bytes(v.u, &b);
-			ipk_buf_puts(&b, ")");
-		} else {
-			ipk_field_text(t->ctx, o, f, &fmt, &b);
-		}
+		detail_text(t->ctx, o, f, &fmt, &b);	/* short of memory: the line shows less */
 		ipk_buf_reset(&e);
 		esc_text(b.s ? b.s : "", false, &e);
 		line_add(l, A_NORMAL, "%-*s %s", width + 1, fi->column, e.s ? e.s : "");
