@@ -33,7 +33,7 @@ ERASE=$'\e[1A\e[2K\r'
 	# the planted name cannot erase the line of /important-db
 	grep -qF '  posix-shm:/important-db' "$TTY_OUT"
 	grep -qF '  posix-shm:/zz\x1b[1A\x1b[2K\x0d' "$TTY_OUT"
-	! grep -q $'\e\\[1A' "$TTY_OUT"
+	! grep -q $'\e\\[1A' "$TTY_OUT" || false
 	answer n
 	run --separate-stderr "$IPC_RM" "posix-shm:/zz${ERASE}"
 	[ "$status" -eq 0 ]

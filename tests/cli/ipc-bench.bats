@@ -63,7 +63,7 @@ ncpus() {
 	echo "$output" | grep -A1 '^METHOD' | tail -1 | grep -E '^cacheline +8B .* 1\.00$'
 	echo "$output" | grep -E '^pipe +64B '
 	echo "$output" | grep -E '^shm-spin +64B '
-	! echo "$output" | grep -q '^cross CPU'
+	! echo "$output" | grep -q '^cross CPU' || false
 }
 
 @test "--csv and --raw: every column, exact numbers" {
@@ -314,8 +314,8 @@ ncpus() {
 	[[ "$words" == "cacheline pipe "* ]]
 	for m in $words; do "$IPC_BENCH" --help | grep -qE "^ $m +[^ ]"; done
 	echo "$output" | grep -P '^--placement\t-\tWHERE\twords:same cross both\t'
-	! echo "$output" | grep -q -- '--sysroot'
-	! echo "$output" | grep -q -- '--fault'
+	! echo "$output" | grep -q -- '--sysroot' || false
+	! echo "$output" | grep -q -- '--fault' || false
 }
 
 @test "an empty --method, or an empty name in it, is a usage error, not every method" {

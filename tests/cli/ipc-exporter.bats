@@ -53,7 +53,7 @@ sample() {
 		[ "$(grep -n "^$f[{ ]" "$p" | cut -d: -f1 | awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad + 0 }')" = 0 ]
 	done
 	# per-object series only when asked
-	! grep -q ipckit_object_ "$p"
+	! grep -q ipckit_object_ "$p" || false
 	# every row of --limits that has a limit is there
 	for r in $(ipc-ls --limits --json | jq -r '.limits[] | select(.limit != null) | .resource'); do
 		grep -q "^ipckit_limit{resource=\"$r\"} " "$p" || { echo "no ipckit_limit for $r"; false; }
@@ -120,9 +120,9 @@ sample() {
 	exporter --interval 200ms --kind posix-shm --name 'keep*' --per-object
 	curl -s "http://127.0.0.1:$PORT/metrics" -o "$BATS_TEST_TMPDIR/m"
 	[ "$(sample "$BATS_TEST_TMPDIR/m" 'ipckit_objects{kind="posix-shm"}')" = 1 ]
-	! grep -q 'ipckit_objects{kind="sysv-shm"}' "$BATS_TEST_TMPDIR/m"
+	! grep -q 'ipckit_objects{kind="sysv-shm"}' "$BATS_TEST_TMPDIR/m" || false
 	grep -q 'ref="posix-shm:/keep"' "$BATS_TEST_TMPDIR/m"
-	! grep -q 'posix-shm:/other' "$BATS_TEST_TMPDIR/m"
+	! grep -q 'posix-shm:/other' "$BATS_TEST_TMPDIR/m" || false
 }
 
 @test "ipc-exporter: a slow or silent client stalls no other scrape" {

@@ -602,8 +602,8 @@ wait_for() {
 	wait "$pid" || true
 	local i
 	for i in $(seq 100); do pgrep -x blocker >/dev/null || break; sleep 0.02; done
-	! pgrep -x blocker
-	! pgrep -x sleeper
+	! pgrep -x blocker || false
+	! pgrep -x sleeper || false
 	# what ipc-scenario(1) says SIGKILL leaves
 	[ -e /dev/shm/sem.held-gate ]
 }

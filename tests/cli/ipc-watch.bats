@@ -105,8 +105,8 @@ stop_watch() {
 	# one semaphore, one create: no sem.XXXXXX, no posix-shm coming and going
 	[ "$(grep -c '+ posix-sem:' "$OUT")" -eq 1 ]
 	[ "$(grep -c -- '- posix-sem:' "$OUT")" -eq 1 ]
-	! grep -v 'posix-sem:/lock' "$OUT"
-	! grep -q 'posix-shm' "$OUT"
+	! grep -v 'posix-sem:/lock' "$OUT" || false
+	! grep -q 'posix-shm' "$OUT" || false
 }
 
 @test "many semaphores made at once: one create each, never a temporary name" {
@@ -137,7 +137,7 @@ stop_watch() {
 	seen '- posix-shm:/seg'
 	seen '\+ posix-shm:/seg' 2
 	stop_watch
-	! grep -q '~ posix-shm:/seg.*inode' "$OUT"
+	! grep -q '~ posix-shm:/seg.*inode' "$OUT" || false
 }
 
 @test "System V queues, arrays and segments: create, change, remove" {
@@ -204,7 +204,7 @@ stop_watch() {
 	seen "~ $shm .*nattch 0 → 1"
 	ipcrm -m "${shm#*:}"
 	seen "~ $shm .*status - → dest"
-	! grep -q -- "- $shm" "$OUT"
+	! grep -q -- "- $shm" "$OUT" || false
 	kill "$POKE_PID"
 	seen "- $shm"
 	stop_watch
@@ -226,7 +226,7 @@ stop_watch() {
 	seen "\\+ $a" 2
 	quiet_for_polls
 	stop_watch
-	! grep -q "~ $a" "$OUT"
+	! grep -q "~ $a" "$OUT" || false
 	# the remove comes before the create
 	[ "$(grep -n -- "- $a" "$OUT" | cut -d: -f1)" -lt "$(grep -n "+ $a" "$OUT" | tail -1 | cut -d: -f1)" ]
 }
@@ -246,7 +246,7 @@ stop_watch() {
 	seen "~ $pipe size 0B → 100B"
 	# a timer counting down is not a change; the pipes and sockets of bats itself are not ours
 	quiet_for_polls "$(echo "$HOLD_REFS" | paste -sd'|' | sed 's/[.]/\\./g')"
-	! grep -q "~ $timer" "$OUT"
+	! grep -q "~ $timer" "$OUT" || false
 	kill "$HOLD_PID"
 	for ref in $HOLD_REFS; do seen "^[0-9:.]+ - $ref .*last held by ipk-factory\\[$HOLD_PID\\]"; done
 	stop_watch
@@ -350,8 +350,8 @@ fd_of() {
 	seen '\+ posix-shm:/keep1'
 	quiet_for_polls
 	stop_watch
-	! grep -q drop1 "$OUT"
-	! grep -q keep2 "$OUT"
+	! grep -q drop1 "$OUT" || false
+	! grep -q keep2 "$OUT" || false
 	watch --kind sysv-shm --key 0x77
 	other=$(mk sysv-shm key=0x76)
 	k=$(mk sysv-shm key=0x77)
@@ -370,7 +370,7 @@ fd_of() {
 	mk posix-shm name=/small >/dev/null
 	quiet_for_polls
 	stop_watch
-	! grep -q small "$OUT"
+	! grep -q small "$OUT" || false
 }
 
 @test "--pid: events of what one process holds" {
@@ -383,7 +383,7 @@ fd_of() {
 	seen "~ posix-shm:/mine .*holders -ipk-factory\\[$mine\\]"
 	quiet_for_polls
 	stop_watch
-	! grep -q theirs "$OUT"
+	! grep -q theirs "$OUT" || false
 }
 
 @test "--initial reports every object first; --fields narrows what a change says" {
@@ -397,7 +397,7 @@ fd_of() {
 	seen "~ $ref value 0,0 → 0,5$"
 	quiet_for_polls
 	stop_watch
-	! grep -q '~ posix-shm:/a' "$OUT"
+	! grep -q '~ posix-shm:/a' "$OUT" || false
 }
 
 @test "--ns all: objects of another IPC namespace, with their own events" {
@@ -454,7 +454,7 @@ fd_of() {
 	seen '- posix-mq:/cq' 100
 	sleep 0.3
 	stop_watch
-	! grep -q '^[^ ]* ~' "$OUT"
+	! grep -q '^[^ ]* ~' "$OUT" || false
 	[ "$(grep -c '+ posix-mq:/cq' "$OUT")" -eq 100 ]
 	[ "$(grep -c -- '- posix-mq:/cq' "$OUT")" -eq 100 ]
 	for ref in $(grep -o -- '- [a-z-]*:[^ ]*' "$OUT" | cut -c3-); do

@@ -64,7 +64,7 @@ load helpers
 		run --separate-stderr "$IPC_RM" "$ref"
 		[ "$status" -eq 0 ] || { echo "ipc-rm $ref: $stderr"; false; }
 		[ "$output" = "removed $ref" ]
-		! "$IPC_LS" --kind "$kind" -o ref --noheadings | grep -qxF -- "$ref"
+		! "$IPC_LS" --kind "$kind" -o ref --noheadings | grep -qxF -- "$ref" || false
 		run "$IPC_LS" "$ref"
 		[ "$status" -eq 1 ]
 	done <<<"$KIND_TABLE"
