@@ -687,8 +687,13 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 		}
 	}
 cleanup:
-	/* Objects last: what the actors held is gone before their names are. */
-	remove_objects(ctx, s, o->keep, res);
+	/*
+	 * Objects last: what the actors held is gone before their names are.
+	 * An invalid run (an object exists already) keeps nothing, --keep or
+	 * not: like an invalid file, it leaves the system as it found it.
+	 */
+	remove_objects(ctx, s, o->keep && ipk_scenario_result_outcome(res) != IPK_SCENARIO_INVALID,
+		       res);
 done:
 	if (r.shm)
 		munmap(r.shm, r.shm_len);

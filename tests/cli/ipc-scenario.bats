@@ -297,6 +297,32 @@ wait_for() {
 	[ -z "$(ls -A /dev/shm)" ]
 }
 
+@test "an object that exists already: what the run made before it goes, even with --keep" {
+	key=$(mk sysv-msg key=0x4e1d0021)
+	cat >"$BATS_TEST_TMPDIR/late.yaml" <<-'EOF'
+	objects:
+	  first: { kind: posix-mq, name: /made-first }
+	  second: { kind: posix-sem, name: /made-second }
+	  there: { kind: sysv-msg, key: 0x4e1d0021 }
+	actors:
+	  a:
+	    steps:
+	      - send: { to: first, data: x }
+	EOF
+	run --separate-stderr "$SCN" run --keep "$BATS_TEST_TMPDIR/late.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"object 'there': sysv-msg key 0x4e1d0021 exists already"* ]]
+	# an invalid run keeps nothing: no REF printed, nothing of it left
+	[[ "$output" != *posix-mq:/made-first* ]]
+	[ ! -e "$IPCKIT_TEST_MQUEUE/made-first" ]
+	[ ! -e /dev/shm/sem.made-second ]
+	[ -n "$(ipcs -q | awk '/^0x4e1d0021/')" ]
+	run --separate-stderr "$SCN" run --json --keep "$BATS_TEST_TMPDIR/late.yaml"
+	[ "$status" -eq 2 ]
+	echo "$output" | jq -e '.result == "invalid" and .kept == []'
+	[ ! -e "$IPCKIT_TEST_MQUEUE/made-first" ]
+}
+
 @test "existing: reuse uses the object and never removes it" {
 	ref=$(mk posix-mq name=/reused maxmsg=4 msgsize=16)
 	cat >"$BATS_TEST_TMPDIR/reuse.yaml" <<-'EOF'
