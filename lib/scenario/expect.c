@@ -181,16 +181,10 @@ int scn_expect_parse(struct ipk_scenario *s, const char *text, size_t len, int l
 		out->stat = (enum scn_stat_id)stat;
 		char *r = scn_strndup(a, rhs, rlen);
 		int unit = stat >= ST_MEAN ? 'd' : 0;
-		if (!r)
-			return -ENOMEM;
-		if (!number(r, unit, &out->num)) {
-			/* "{n} * 4" is the usual slip: the arithmetic is the template's. */
-			snprintf(why, sizeof(why), stat >= ST_MEAN ?
-				 "'%.40s' is not a duration (500us, 5ms) or nanoseconds" :
-				 "'%.40s' is not a number (arithmetic goes inside the braces: "
-				 "{n * 4})", r);
-			return bad(s, d, line, col, text, len, why);
-		}
+		if (!r || !number(r, unit, &out->num))
+			return bad(s, d, line, col, text, len, stat >= ST_MEAN ?
+				   "the right side is a duration (500us, 5ms) or nanoseconds" :
+				   "the right side is a number");
 		out->rhs = RHS_NUM;
 		return 0;
 	}
