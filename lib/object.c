@@ -501,6 +501,8 @@ static void extra_value(const struct obj_extra *x, struct ipk_value *v)
 
 void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 {
+	if (!v)
+		return;
 	/* every member a reader may look at, without a memset of the whole */
 	v->type = 0;
 	v->list.v = NULL;

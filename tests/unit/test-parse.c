@@ -249,6 +249,8 @@ static void test_bad_arguments(void)
 	CHECK_INT(ipk_field_find(NULL), -1);
 	ipk_object_get(NULL, IPK_F_REF, &v);
 	CHECK_INT(v.presence, IPK_ABSENT);
+	ipk_object_get(NULL, IPK_F_REF, NULL);	/* nowhere to say so: nothing, no crash */
+	CHECK(1);
 	CHECK(ipk_kind_at(ipk_kind_count()) == NULL);
 	CHECK(ipk_kind_find(NULL) == NULL);
 	CHECK(!ipk_kind_has_field(NULL, IPK_F_REF));
