@@ -14,7 +14,6 @@
  */
 #include "bench.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <poll.h>
@@ -484,15 +483,10 @@ static void set_why(struct ipk_bench_result *res, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (err) {
-		char reason[64];
-
-		snprintf(reason, sizeof(reason), "%s", strerror(err));
-		reason[0] = (char)tolower((unsigned char)reason[0]);
-		snprintf(res->why, sizeof(res->why), "%s: %s", what, reason);
-	} else {
+	if (err)
+		snprintf(res->why, sizeof(res->why), "%s: %s", what, ipk_strerror(err));
+	else
 		snprintf(res->why, sizeof(res->why), "%s", what);
-	}
 	res->err = err;
 	res->status = bench_classify(err);
 }
