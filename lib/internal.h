@@ -749,6 +749,16 @@ static inline bool scan_wants(const struct ipk_scan *s, const char *arg)
 
 /* ------------------------------------------------------------------ REFs */
 
+/*
+ * The one layout of a REF: "kind:arg".  ref_size() is the bytes it takes
+ * with its NUL, ref_put() writes it to @out of at least that many; every
+ * REF the library makes is made by these (ref_make(), obj_set_ref()).
+ */
+static inline size_t ref_size(const struct ipk_kind *k, const char *arg)
+{
+	return strlen(k->name) + 1 + strlen(arg) + 1;
+}
+void ref_put(char *out, const struct ipk_kind *k, const char *arg);
 /* "kind:arg", malloc'd; NULL when memory runs out. */
 char *ref_make(const struct ipk_kind *k, const char *arg);
 /* "PID:FD", the REF argument of an fd kind with no identity of its own (24 bytes). */

@@ -111,15 +111,12 @@ const char *ipk_object_ref(const struct ipk_object *o)
 
 int obj_set_ref(struct ipk_object *o, const char *arg)
 {
-	size_t klen = strlen(o->kind->name), alen = strlen(arg);
 	bool heap;
-	char *ref = obj_alloc(o, klen + 1 + alen + 1, &heap);
+	char *ref = obj_alloc(o, ref_size(o->kind, arg), &heap);
 
 	if (!ref)
 		return -ENOMEM;
-	memcpy(ref, o->kind->name, klen);
-	ref[klen] = ':';
-	memcpy(ref + klen + 1, arg, alen + 1);
+	ref_put(ref, o->kind, arg);
 	if (o->ref_heap)
 		free(o->ref);
 	o->ref = ref;

@@ -1,24 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * REFs: "kind:arg", the name of one object in every command.  Every REF
- * the library makes comes from ref_make() or obj_set_ref(); every REF it
- * reads goes through ipk_ref_parse() and the kind's canonical form.
+ * the library makes is laid out by ref_put() (through ref_make() and
+ * obj_set_ref()); every REF it reads goes through ipk_ref_parse() and the
+ * kind's canonical form.
  */
 #include "internal.h"
 
 #include <limits.h>
 #include <stdlib.h>
 
+void ref_put(char *out, const struct ipk_kind *k, const char *arg)
+{
+	size_t klen = strlen(k->name);
+
+	memcpy(out, k->name, klen);
+	out[klen] = ':';
+	strcpy(out + klen + 1, arg);
+}
+
 char *ref_make(const struct ipk_kind *k, const char *arg)
 {
-	size_t klen = strlen(k->name), alen = strlen(arg);
-	char *ref = malloc(klen + 1 + alen + 1);
+	char *ref = malloc(ref_size(k, arg));
 
-	if (ref) {
-		memcpy(ref, k->name, klen);
-		ref[klen] = ':';
-		memcpy(ref + klen + 1, arg, alen + 1);
-	}
+	if (ref)
+		ref_put(ref, k, arg);
 	return ref;
 }
 

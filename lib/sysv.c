@@ -320,11 +320,16 @@ int sysv_get(const struct ipk_kind *k, const struct ipk_create *c,
 			return old;
 		}
 		bool denied = !c->exclusive && errno == EACCES;
-		if ((old = get(c, key, 0)) >= 0)
-			return denied ? err_set(e, EACCES, "%s:%d has key 0x%08" PRIx32 ", and you "
-						"may not open it", k->name, old, (uint32_t)key)
-				      : err_set(e, EEXIST, "%s:%d has key 0x%08" PRIx32 " already",
-						k->name, old, (uint32_t)key);
+		if ((old = get(c, key, 0)) >= 0) {
+			char arg[24], ref[48];
+
+			fmt_i64(arg, old);
+			ref_put(ref, k, arg);
+			return denied ? err_set(e, EACCES, "%s has key 0x%08" PRIx32 ", and you "
+						"may not open it", ref, (uint32_t)key)
+				      : err_set(e, EEXIST, "%s has key 0x%08" PRIx32 " already",
+						ref, (uint32_t)key);
+		}
 		err = errno;
 	}
 	if (err == ENOSPC)

@@ -481,8 +481,8 @@ static int read_name(struct ipk_watch *w, const char *file, bool mq)
 	}
 	if (!k || !wants_kind(w, k) || only[1] == '\0')
 		return 0;
-	char ref[NAME_MAX + 64];
-	snprintf(ref, sizeof(ref), "%s:%s", k->name, only);
+	char ref[NAME_MAX + 64];	/* a kind's name and @only fit */
+	ref_put(ref, k, only);
 	uint64_t ns = ctx_ipc_ns(w->ctx);
 	struct snap_entry *before = snap_find_ref(w->snap, ref, &ns), *now;
 	int rc = read_kind(w, w->ctx, 0, k, only, &now);
@@ -1170,9 +1170,10 @@ static int inotify_read(struct ipk_watch *w)
 				continue;
 			if (mq && (ev->mask & (IN_OPEN | IN_CLOSE_NOWRITE | IN_CLOSE_WRITE))) {
 				/* a descriptor of a queue: ours (counted), or another process's */
-				char ref[NAME_MAX + 32];
+				char arg[NAME_MAX + 2], ref[NAME_MAX + 64];
 				uint64_t ns = ctx_ipc_ns(w->ctx);
-				snprintf(ref, sizeof(ref), "posix-mq:/%s", ev->name);
+				snprintf(arg, sizeof(arg), "/%s", ev->name);
+				ref_put(ref, ipk_kind_find("posix-mq"), arg);
 				struct snap_entry *e = snap_find_ref(w->snap, ref, &ns);
 				if (e && e->own_events && !(ev->mask & IN_CLOSE_WRITE))
 					e->own_events--;
@@ -1182,9 +1183,10 @@ static int inotify_read(struct ipk_watch *w)
 			}
 			if ((ev->mask & IN_CLOSE_WRITE) && !mq && strncmp(ev->name, "sem.", 4) == 0) {
 				/* opened to be mapped: its value may move from now on */
-				char ref[NAME_MAX + 32];
+				char arg[NAME_MAX + 2], ref[NAME_MAX + 64];
 				uint64_t ns = ctx_ipc_ns(w->ctx);
-				snprintf(ref, sizeof(ref), "posix-sem:/%s", ev->name + 4);
+				snprintf(arg, sizeof(arg), "/%s", ev->name + 4);
+				ref_put(ref, ipk_kind_find("posix-sem"), arg);
 				struct snap_entry *e = snap_find_ref(w->snap, ref, &ns);
 				if (e)
 					e->flags |= ENTRY_OPENED;

@@ -124,8 +124,8 @@ static int efd_ref(const struct scn_obj *o, struct ipk_buf *ref)
 	if (o->fd[0] < 0)
 		return -ENOENT;
 	if (scn_fdinfo(o->fd[0], "eventfd-id", 10, &id) == 0)
-		return ipk_buf_printf(ref, "eventfd:%llu", (unsigned long long)id);
-	return ipk_buf_printf(ref, "eventfd:%d:%d", (int)getpid(), o->fd[0]);
+		return ipk_buf_printf(ref, "%llu", (unsigned long long)id);
+	return ipk_buf_printf(ref, "%d:%d", (int)getpid(), o->fd[0]);
 }
 
 static int efd_post(struct scn_exec *x)
@@ -214,7 +214,7 @@ static const struct scn_type eventfd_scenario = {
 	.make = efd_make,
 	.unmake = scn_fds_unmake,
 	.handle = scn_handle_fds,
-	.ref = efd_ref,
+	.ref_arg = efd_ref,
 };
 
 const struct ipk_kind kind_eventfd = {

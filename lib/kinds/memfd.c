@@ -209,7 +209,7 @@ static int mfd_ref(const struct scn_obj *o, struct ipk_buf *ref)
 
 	if (o->fd[0] < 0 || fstat(o->fd[0], &st))
 		return -ENOENT;
-	return ipk_buf_printf(ref, "memfd:%llu", (unsigned long long)st.st_ino);
+	return ipk_buf_printf(ref, "%llu", (unsigned long long)st.st_ino);
 }
 
 static int mfd_seal(struct scn_exec *x)
@@ -260,7 +260,7 @@ static const struct scn_type memfd_scenario = {
 	.make = mfd_make,
 	.unmake = scn_fds_unmake,
 	.handle = scn_handle_fds,
-	.ref = mfd_ref,
+	.ref_arg = mfd_ref,
 };
 
 const struct ipk_kind kind_memfd = {

@@ -64,7 +64,7 @@ static int pipe_sref(const struct scn_obj *o, struct ipk_buf *ref)
 
 	if (o->fd[0] < 0 || fstat(o->fd[0], &st))
 		return -ENOENT;
-	return ipk_buf_printf(ref, "pipe:%llu", (unsigned long long)st.st_ino);
+	return ipk_buf_printf(ref, "%llu", (unsigned long long)st.st_ino);
 }
 
 /* fd is the read end, fd2 the write end. */
@@ -144,7 +144,7 @@ static const struct scn_type pipe_scenario = {
 	.make = pipe_smake,
 	.unmake = scn_fds_unmake,
 	.handle = scn_handle_fds,
-	.ref = pipe_sref,
+	.ref_arg = pipe_sref,
 };
 
 const struct ipk_kind kind_pipe = {

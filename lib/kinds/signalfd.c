@@ -110,7 +110,7 @@ static int sfd_ref(const struct scn_obj *o, struct ipk_buf *ref)
 {
 	if (o->fd[0] < 0)
 		return -ENOENT;
-	return ipk_buf_printf(ref, "signalfd:%d:%d", (int)getpid(), o->fd[0]);
+	return ipk_buf_printf(ref, "%d:%d", (int)getpid(), o->fd[0]);
 }
 
 /* One signal of this process's pending ones: its number is the value. */
@@ -148,7 +148,7 @@ static const struct scn_type signalfd_scenario = {
 	.make = sfd_make,
 	.unmake = scn_fds_unmake,
 	.handle = scn_handle_fds,
-	.ref = sfd_ref,
+	.ref_arg = sfd_ref,
 };
 
 const struct ipk_kind kind_signalfd = {

@@ -146,7 +146,7 @@ static int tfd_ref(const struct scn_obj *o, struct ipk_buf *ref)
 {
 	if (o->fd[0] < 0)
 		return -ENOENT;
-	return ipk_buf_printf(ref, "timerfd:%d:%d", (int)getpid(), o->fd[0]);
+	return ipk_buf_printf(ref, "%d:%d", (int)getpid(), o->fd[0]);
 }
 
 static struct timespec ns_time(uint64_t ns)
@@ -217,7 +217,7 @@ static const struct scn_type timerfd_scenario = {
 	.make = tfd_make,
 	.unmake = scn_fds_unmake,
 	.handle = scn_handle_fds,
-	.ref = tfd_ref,
+	.ref_arg = tfd_ref,
 };
 
 const struct ipk_kind kind_timerfd = {

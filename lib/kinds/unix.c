@@ -481,8 +481,8 @@ static int unix_sref(const struct scn_obj *o, struct ipk_buf *ref)
 	struct stat st;
 
 	if (o->fd[0] >= 0 && fstat(o->fd[0], &st) == 0)
-		return ipk_buf_printf(ref, "unix:%llu", (unsigned long long)st.st_ino);
-	return o->path[0] == '/' ? ipk_buf_printf(ref, "unix:%s", o->path) : -ENOENT;
+		return ipk_buf_printf(ref, "%llu", (unsigned long long)st.st_ino);
+	return o->path[0] == '/' ? ipk_buf_puts(ref, o->path) : -ENOENT;
 }
 
 static int unix_shandle(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h)
@@ -644,7 +644,7 @@ static const struct scn_type unix_scenario = {
 	.unmake = scn_fds_unmake,
 	.remove = unix_sremove,
 	.handle = unix_shandle,
-	.ref = unix_sref,
+	.ref_arg = unix_sref,
 };
 
 const struct ipk_kind kind_unix = {

@@ -536,18 +536,18 @@ static int socketpair_handle(struct scn_worker *w, const struct scn_obj *o, stru
 	return scn_handle_fds(w, o, h);
 }
 
-static int inode_ref(const char *kind, int fd, struct ipk_buf *ref)
+static int inode_ref(int fd, struct ipk_buf *ref)
 {
 	struct stat st;
 
 	if (fd < 0 || fstat(fd, &st))
 		return -ENOENT;
-	return ipk_buf_printf(ref, "%s:%llu", kind, (unsigned long long)st.st_ino);
+	return ipk_buf_printf(ref, "%llu", (unsigned long long)st.st_ino);
 }
 
 static int socketpair_ref(const struct scn_obj *o, struct ipk_buf *ref)
 {
-	return inode_ref("unix", o->fd[0], ref);
+	return inode_ref(o->fd[0], ref);
 }
 
 /* The end a step uses: end: 0 or 1, else the actor's. */
@@ -623,7 +623,7 @@ const struct scn_type scn_type_socketpair = {
 	.make = socketpair_make,
 	.unmake = scn_fds_unmake,
 	.handle = socketpair_handle,
-	.ref = socketpair_ref,
+	.ref_arg = socketpair_ref,
 };
 
 /* ------------------------------------------------------ posix-sem-unnamed */

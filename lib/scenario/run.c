@@ -138,12 +138,11 @@ static int make_object(struct ipk_ctx *ctx, struct scn_obj *o, struct ipk_scenar
 		if (rc)
 			return make_failed(res, o, what, rc, &e);
 	}
-	if (!o->ref && o->type->ref) {
-		struct ipk_buf ref = { 0 };
-		if (o->type->ref(o, &ref) == 0)
-			o->ref = ref.s;
-		else
-			ipk_buf_free(&ref);
+	if (!o->ref && o->type->ref_arg && o->kind) {
+		struct ipk_buf arg = { 0 };
+		if (o->type->ref_arg(o, &arg) == 0 && arg.s)
+			o->ref = ref_make(o->kind, arg.s);
+		ipk_buf_free(&arg);
 	}
 	return 0;
 }

@@ -244,8 +244,12 @@ struct scn_type {
 	void (*remove)(struct scn_obj *o);
 	/* A worker's own handle of @o, when it starts. */
 	int (*handle)(struct scn_worker *w, const struct scn_obj *o, struct scn_handle *h);
-	/* The REF of the object, appended to @ref; -ENOENT when it has none. */
-	int (*ref)(const struct scn_obj *o, struct ipk_buf *ref);
+	/*
+	 * What follows "kind:" in the REF of what make() made ("7971",
+	 * "812:5"), appended to @arg; -ENOENT when it has none.  The runner
+	 * makes the REF of it and the object's kind.
+	 */
+	int (*ref_arg)(const struct scn_obj *o, struct ipk_buf *arg);
 };
 
 /* The scenario's own types, and the process operations (signal). */
