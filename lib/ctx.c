@@ -301,22 +301,6 @@ int ctx_read_file(const struct ipk_ctx *ctx, const char *path, char **buf, size_
 	return rc;
 }
 
-int ctx_read_u64(const struct ipk_ctx *ctx, const char *path, uint64_t *v)
-{
-	char *buf, *end;
-	int rc = ctx_read_file(ctx, path, &buf, NULL);
-
-	if (rc)
-		return rc;
-	errno = 0;
-	unsigned long long n = strtoull(buf, &end, 10);
-	rc = (errno || end == buf) ? -EINVAL : 0;
-	if (!rc)
-		*v = n;
-	free(buf);
-	return rc;
-}
-
 uint64_t ctx_ipc_ns(struct ipk_ctx *ctx)
 {
 	if (!ctx->ipc_ns_read) {

@@ -655,8 +655,6 @@ int ctx_path(const struct ipk_ctx *ctx, const char *path, char *out, size_t size
 int ctx_open(const struct ipk_ctx *ctx, const char *path, int flags);
 /* Reads a whole file below the root into a NUL-terminated malloc'd buffer. */
 int ctx_read_file(const struct ipk_ctx *ctx, const char *path, char **buf, size_t *len);
-/* Reads the first unsigned number of a file such as /proc/sys/kernel/shmmni. */
-int ctx_read_u64(const struct ipk_ctx *ctx, const char *path, uint64_t *v);
 /* Inode of the caller's IPC namespace; 0 when unknown (sysroot). */
 uint64_t ctx_ipc_ns(struct ipk_ctx *ctx);
 const char *ctx_user_name(struct ipk_ctx *ctx, uint32_t uid);
@@ -951,6 +949,12 @@ int check_limit(struct ipk_ctx *ctx, const char *what, uint64_t value,
  */
 int limit_get(struct ipk_ctx *ctx, const char *resource, struct ipk_limit *l);
 int limit_value(struct ipk_ctx *ctx, const char *resource, uint64_t *v);
+/*
+ * The first word of the live system's sysctl @name ("kernel.msgmax" or
+ * "kernel/msgmax", @len bytes) into @out (@size bytes), with the file read
+ * into @path for messages: a limit a scenario names.  0 or -errno.
+ */
+int sysctl_word(const char *name, size_t len, char *out, size_t size, char path[256]);
 /* -EOPNOTSUPP: "@why: it goes when these close it: <holders of @o>" */
 int refuse_no_name(struct ipk_ctx *ctx, const struct ipk_object *o, const char *why,
 		   struct ipk_error *e);

@@ -136,6 +136,23 @@ int check_limit(struct ipk_ctx *ctx, const char *what, uint64_t value, const cha
 		       strcmp(l.source, "kernel") == 0 ? l.resource : l.source, l.limit);
 }
 
+int sysctl_word(const char *name, size_t len, char *out, size_t size, char path[256])
+{
+	int k = snprintf(path, 256, "/proc/sys/%.*s", (int)len, name);
+
+	for (int i = 10; i < k && i < 256; i++)
+		if (path[i] == '.')
+			path[i] = '/';
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	size_t n = fread(out, 1, size - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	out[strcspn(out, " \t\n")] = '\0';
+	return 0;
+}
+
 int limit_value(struct ipk_ctx *ctx, const char *resource, uint64_t *v)
 {
 	struct ipk_limit l;

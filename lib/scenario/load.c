@@ -2031,22 +2031,12 @@ static const char *sysctl_text(struct loader *L, const struct ynode *n)
 		diag(L, n, "sysctl: a name such as kernel.msgmax or fs/mqueue/msg_max");
 		return NULL;
 	}
-	int k = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)n->len, name);
-	for (int i = 10; i < k; i++)
-		if (path[i] == '.')
-			path[i] = '/';
-	FILE *f = fopen(path, "re");
-	size_t len = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	int err = errno;
-	if (f)
-		fclose(f);
-	if (!f) {
-		diag(L, n, "sysctl: cannot read '%s': %s", path, ipk_strerror(err));
+	int rc = sysctl_word(name, n->len, buf, sizeof(buf), path);
+	if (rc) {
+		diag(L, n, "sysctl: cannot read '%s': %s", path, ipk_strerror(rc));
 		return NULL;
 	}
-	buf[len] = '\0';
-	len = strcspn(buf, " \t\n");
-	return scn_strndup(L->a, buf, len);
+	return scn_strndup(L->a, buf, strlen(buf));
 }
 
 static void load_vars(struct loader *L, const struct ynode *vars)
