@@ -669,7 +669,8 @@ static unsigned send_type_done(struct top *t, const char *text)
 	if (rc)
 		status_set(t, 2, "cannot send to '%s': %s", t->pending[0], e.text);
 	else
-		status_set(t, 1, "sent %zu bytes to %s (%s %ld)", strlen(t->act_text), t->pending[0],
+		status_set(t, 1, "sent %zu byte%s to %s (%s %ld)", strlen(t->act_text),
+			   strlen(t->act_text) == 1 ? "" : "s", t->pending[0],
 			   sysv ? "type" : "priority", type);
 	free(t->act_text);
 	t->act_text = NULL;
@@ -722,11 +723,13 @@ static unsigned receive_done(struct top *t, const char *text)
 		/* the message may hold any byte: shown escaped, and only up to a NUL */
 		esc_text(b.s ? b.s : "", false, &x);
 		free(t->received);
-		if (asprintf(&t->received, "from %s (%s %ld, %zu bytes): %s", t->pending[0],
-			     sysv ? "type" : "priority", type, b.len, x.s ? x.s : "") < 0)
+		if (asprintf(&t->received, "from %s (%s %ld, %zu byte%s): %s", t->pending[0],
+			     sysv ? "type" : "priority", type, b.len, b.len == 1 ? "" : "s",
+			     x.s ? x.s : "") < 0)
 			t->received = NULL;
 		t->detail = true;
-		status_set(t, 1, "received %zu bytes from %s", b.len, t->pending[0]);
+		status_set(t, 1, "received %zu byte%s from %s", b.len, b.len == 1 ? "" : "s",
+			   t->pending[0]);
 	}
 	ipk_buf_free(&b);
 	ipk_buf_free(&x);
