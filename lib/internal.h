@@ -3,19 +3,27 @@
  * What the parts of libipckit share and the public headers do not show.
  * The library reads top to bottom; each layer uses only those above it:
  *
- *   buf.c arena.c parse.c errors.c   text, memory, what users type, messages
- *   ctx.c                            where to read, diagnostics, user names
- *   fields.c object.c ref.c          the record: its fields, storage, REFs
- *   format.c                         fields as text and JSON
- *   kinds.c                          the kind table (lib/kinds/ fills it)
- *   procs.c                          what processes hold; kinds claim fds
- *   sysv.c posix.c remove.c          what kinds of a family share
- *   kinds/<kind>.c                   one backend each
- *   inuse.c                          holders, NATTCH, ORPHAN and GONE
- *   filter.c                         the filters every command shares
- *   ns.c                             work done inside another IPC namespace
- *   scan.c lookup.c                  listings and lookups
- *   manage.c limits.c                create and remove; kernel limits
+ *   buf.c arena.c parse.c errors.c    text, memory, what users type, errno in words
+ *   fields.c                          the field table
+ *   ctx.c                             where to read, diagnostics, user names
+ *   kinds.c                           the kind table (lib/kinds/ fills it)
+ *   object.c ref.c                    the record: storage, REFs
+ *   format.c                          fields as text and JSON
+ *   procs.c                           what processes hold; kinds claim fds
+ *   refuse.c                          refusals that name owners and holders
+ *   sysv.c posix.c remove.c limits.c  what kinds of a family share; kernel limits
+ *   kinds/<kind>.c                    one backend each
+ *   inuse.c                           holders, NATTCH, ORPHAN and GONE
+ *   filter.c                          the filters every command shares
+ *   ns.c                              work done inside another IPC namespace
+ *   scan.c lookup.c                   listings and lookups
+ *   manage.c                          create and remove
+ *   snapshot.c cond.c watch.c         snapshots and diffs, conditions, watches
+ *   prometheus.c act.c                the exposition format; actions on one object
+ *
+ * Two edges go up: kinds.c lists the descriptors lib/kinds/ defines (a
+ * table of what is below, by design), and sysv_still() (sysv.c) asks
+ * ipk_object_same() of manage.c.
  */
 #ifndef IPCKIT_INTERNAL_H
 #define IPCKIT_INTERNAL_H

@@ -135,7 +135,7 @@ static int psem_check(struct ipk_ctx *ctx, const struct ipk_object *o, const str
 	 * itself off: the count is believed only while someone may map it.
 	 */
 	bool waiters = obj_unum(o, IPK_F_WAITERS) &&
-		       (o->nholders || !obj_has(o, IPK_F_HOLDERS) || ipk_ctx_unreadable_procs(ctx));
+		       (o->nholders || !obj_has(o, IPK_F_HOLDERS) || ctx->unreadable_procs);
 	if (waiters || o->nholders) {
 		char how[64];
 		snprintf(how, sizeof(how), "%s%sheld by", waiters ? "a process waits on it, " : "",
