@@ -44,3 +44,45 @@ lib_code() {
 	run grep -E '\bsetns\(' <<<"$(lib_code | grep -v '^lib/ns\.c:')"
 	[ -z "$output" ] || { echo "$output"; false; }
 }
+
+@test "the layers of lib/internal.h read top to bottom: no call goes up but the two it names" {
+	[ -d "$B/obj/lib" ] || skip "no objects in $B/obj/lib"
+	python3 - "$B/obj/lib" <<-'PY'
+	import glob, os, re, subprocess, sys
+	objdir = sys.argv[1]
+	text = open("lib/internal.h").read()
+	block = text.split("each layer uses only those above it:", 1)[1].split("*/", 1)[0]
+	layer = {}
+	for n, line in enumerate(re.findall(r"^ \*   (\S.*?)\s{2,}", block, re.M)):
+	    for f in line.split():
+	        layer[f.replace("kinds/<kind>.c", "kinds/*.c")] = n
+	def layer_of(o):
+	    rel = os.path.relpath(o, objdir)[:-2] + ".c"
+	    return layer.get(rel, layer.get("kinds/*.c") if rel.startswith("kinds/") else None)
+	defs, uses = {}, {}
+	objs = glob.glob(objdir + "/*.o") + glob.glob(objdir + "/kinds/*.o")
+	for o in objs:
+	    for l in subprocess.run(["nm", o], capture_output=True, text=True).stdout.splitlines():
+	        p = l.split()
+	        if len(p) == 3 and p[1] in "TDRB":
+	            defs[p[2]] = o
+	        elif len(p) == 2 and p[0] == "U":
+	            uses.setdefault(o, set()).add(p[1])
+	missing = [o for o in objs if layer_of(o) is None]
+	bad = []
+	for o, us in uses.items():
+	    for u in sorted(us):
+	        d = defs.get(u)
+	        if not d or d == o or layer_of(d) is None or layer_of(o) is None:
+	            continue
+	        name = lambda x: os.path.relpath(x, objdir)
+	        if layer_of(d) > layer_of(o) and not (name(o) == "kinds.o" and name(d).startswith("kinds/")) \
+	           and not (name(o), u) == ("sysv.o", "ipk_object_same"):
+	            bad.append("%s calls %s of %s, a layer below" % (name(o), u, name(d)))
+	for m in missing:
+	    print("not in the layer list:", os.path.relpath(m, objdir))
+	for b in bad:
+	    print(b)
+	sys.exit(1 if bad or missing else 0)
+	PY
+}
