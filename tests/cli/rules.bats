@@ -7,7 +7,7 @@ load helpers
 
 # lib/ sources without their comments: FILE:LINE:TEXT of what is code.
 lib_code() {
-	git ls-files 'lib/*.c' 'lib/*.h' | while read -r f; do
+	{ git ls-files 'lib/*.c' 'lib/*.h' 2>/dev/null || find lib -name '*.[ch]'; } | while read -r f; do
 		awk -v f="$f" '
 			{ line = $0 }
 			incomment { if (sub(/.*\*\//, "", line)) incomment = 0; else next }
