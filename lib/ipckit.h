@@ -209,8 +209,8 @@ enum ipk_field_type {
 /*
  * Every field of the record, one row each: X(ID, json, column, type,
  * flags, help).  This list is the only place a field is declared: the
- * enum below, the library's field table, --help, completion and the man
- * pages' tables all come from it.  The order is the order of `ipc-ls -i`
+ * enum below, the library's field table, --help and completion come from
+ * it, and a test checks the man pages' tables against it.  The order is the order of `ipc-ls -i`
  * and of JSON objects, and a field's id is its row number: part of the
  * ABI, so rows are only ever appended.  Fields flagged IPK_FIELD_DETAIL
  * are filled by a scan only where that costs nothing extra;

@@ -11,11 +11,17 @@
  *      in processes claims the fds or mappings that are its own (.claim,
  *      and .fdinfo to read their fdinfo) and makes its objects of them
  *      with procs_each_object(); limits it runs into are rows of .limits;
- *      a field only it has is one row of IPK_FIELDS in ipckit.h;
+ *      a field only it has is one row of IPK_FIELDS in ipckit.h (and its
+ *      rows in man/ipc-ls.1 and man/ipckit.7);
  *   2. add X(<kind>) to IPK_KINDS below, where it should sort in listings
  *      (this order is also the order in which kinds are offered fds);
- *   3. add its name to the kind tables of man/ipckit.7 (a test checks).
- * Nothing else in lib/, and nothing in cmd/ or tui/, changes.
+ *   3. add its name to the kind tables of man/ipckit.7, and a kind ipc-mk
+ *      makes to the synopsis of man/ipc-mk.1 (tests check both);
+ *   4. teach tests/helpers/ipk-factory.c to make one: the tests that loop
+ *      over every kind (tests/cli/kinds.bats) make it with that.
+ * Nothing else in lib/, and nothing in cmd/ or tui/, changes.  A new
+ * field or a kind in the frozen fixtures changes the goldens too:
+ * GOLDEN_UPDATE=1 tests/run-all cli tests/cli/golden.bats, then review.
  */
 #include "internal.h"
 

@@ -7,7 +7,8 @@
  *        const struct ipk_bench_method bench_<method> = { .name = ..., ... };
  *      (struct ipk_bench_method below says what each slot means);
  *   2. add X(<method>) to BENCH_METHODS in lib/bench/methods.c, where it
- *      should sort in the output.
+ *      should sort in the output;
+ *   3. describe it under METHODS in man/ipc-bench.1 (a test checks).
  * The engine (processes, pinning, warm-up, timing, histogram, payload check,
  * throughput) and cmd/ipc-bench.c do not change.
  */
