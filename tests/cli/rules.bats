@@ -86,3 +86,11 @@ lib_code() {
 	sys.exit(1 if bad or missing else 0)
 	PY
 }
+
+@test "field ids are append-only: the rows of tests/fixtures/abi/fields keep their places" {
+	want=$(grep -v '^#' tests/fixtures/abi/fields)
+	got=$(sed -n 's/^	X(\([A-Z_0-9]*\), .*/\1/p' lib/ipckit.h)
+	n=$(echo "$want" | wc -l)
+	[ "$(echo "$got" | head -n "$n")" = "$want" ] ||
+		{ diff <(echo "$want") <(echo "$got" | head -n "$n"); false; }
+}
