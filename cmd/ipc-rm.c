@@ -251,7 +251,7 @@ static struct ipk_object *find(const struct index *x, const char *key)
  * kinds of the REFs, with the REFs no scan lists (a FIFO nobody holds, a
  * socket file) looked up one by one.  NULL when memory ran out.
  */
-static struct ipk_list *select_objects(const struct rm *rm, struct ipk_ctx *ctx)
+static struct ipk_list *select_objects(struct rm *rm, struct ipk_ctx *ctx)
 {
 	if (!rm->refs)
 		return ipk_scan(ctx, rm->filter, 0);
@@ -275,15 +275,39 @@ static struct ipk_list *select_objects(const struct rm *rm, struct ipk_ctx *ctx)
 		ipk_list_free(l);
 		return NULL;
 	}
+	size_t kept = 0;
 	for (size_t i = 0; i < rm->nrefs; i++) {
 		struct ipk_object *o;
-		if (!find(&scanned, rm->refs[i]) && ipk_lookup(ctx, rm->refs[i], &o) == 0 &&
-		    ipk_list_append(l, o)) {
-			ipk_list_free(l);
-			l = NULL;
-			break;
+		char *ref = rm->refs[i];
+		if (l && !find(&scanned, ref) && ipk_lookup(ctx, ref, &o) == 0) {
+			/*
+			 * Typed otherwise than the listing names it (sysv-shm:0@ns:
+			 * of the namespace looked at is sysv-shm:0): by its REF.
+			 */
+			if (strcmp(ipk_object_ref(o), ref) != 0) {
+				char *as_listed = strdup(ipk_object_ref(o));
+				if (as_listed) {
+					free(ref);
+					ref = as_listed;
+				}
+			}
+			if (find(&scanned, ref)) {
+				ipk_object_free(o);
+			} else if (ipk_list_append(l, o)) {
+				ipk_list_free(l);
+				l = NULL;
+			}
 		}
+		/* one object named twice, so typed: once */
+		bool seen = false;
+		for (size_t j = 0; j < kept && !seen; j++)
+			seen = strcmp(rm->refs[j], ref) == 0;
+		if (seen)
+			free(ref);
+		else
+			rm->refs[kept++] = ref;
 	}
+	rm->nrefs = kept;
 	index_free(&scanned);
 	return l;
 }
