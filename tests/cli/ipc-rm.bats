@@ -462,6 +462,17 @@ refs() {
 	[ -n "$("$IPC_LS" --ns all --kind shm -o ref --noheadings)" ]
 }
 
+@test "a REF named twice, however typed, is removed and reported once" {
+	shm=$(mk sysv-shm)
+	mk posix-mq name=/jobs >/dev/null
+	id=${shm#*:}
+	run --separate-stderr "$IPC_RM" --yes "$shm" "shm:$id" "sysv-shm:0$id" mq:/jobs posix-mq:jobs \
+		posix-mq:/jobs
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = "$(printf 'removed %s\nremoved posix-mq:/jobs' "$shm")" ]
+	[ -z "$stderr" ]
+}
+
 @test "a REF qualified with the namespace looked at is that object, as ipc-ls takes it" {
 	own=$("$IPC_MK" shm --size 4K)
 	q=$("$IPC_MK" mq /q)
