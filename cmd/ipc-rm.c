@@ -232,16 +232,33 @@ static int cmp_key_name(const void *key, const void *p)
 	return d ? d : strcmp(colon + 1, name_of(o));
 }
 
+/* Whether @key is of a kind whose REF is not its name (unix:INODE, fifo:...). */
+static bool fd_kind(const char *key)
+{
+	char kind[32];
+	const char *colon = strchr(key, ':');
+	size_t len = colon ? (size_t)(colon - key) : 0;
+
+	if (!len || len >= sizeof(kind))
+		return false;
+	memcpy(kind, key, len);
+	kind[len] = '\0';
+	const struct ipk_kind *k = ipk_kind_find(kind);
+	return k && ipk_kind_family(k) == IPK_FAMILY_FD;
+}
+
 /*
- * The object @key names: by its REF, or a path REF by the name of the
- * object (a socket bound there, whose REF is its inode).
+ * The object @key names: by its REF, or a path REF of an fd kind by the
+ * name of the object (a socket bound there, whose REF is its inode).  A
+ * POSIX REF is its name: posix-mq:/a@ns:1 names queue /a of namespace 1,
+ * never our /a@ns:1 (whose REF says so: posix-mq:/a@ns:1@ns:OURS).
  */
 static struct ipk_object *find(const struct index *x, const char *key)
 {
 	struct ipk_object **hit = bsearch(key, x->by_ref, x->n, sizeof(*x->by_ref), cmp_key_ref);
 	const char *colon = strchr(key, ':');
 
-	if (!hit && colon && colon[1] == '/')
+	if (!hit && colon && colon[1] == '/' && fd_kind(key))
 		hit = bsearch(key, x->by_name, x->nnamed, sizeof(*x->by_name), cmp_key_name);
 	return hit ? *hit : NULL;
 }
