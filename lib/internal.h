@@ -439,6 +439,21 @@ struct kind_identity {
 	uint64_t noisy;		/* moved by time or by our own reading: never a change */
 };
 
+/* One action of ipk_sem_op(), ipk_msg_send() or ipk_msg_receive(). */
+struct kind_act {
+	const struct ipk_object *o;
+	enum ipk_action what;
+	size_t member;			/* POST, WAIT: the semaphore of an array */
+	const void *data;		/* SEND: the message */
+	size_t len;
+	long type;			/* SEND, RECEIVE: SysV type, POSIX priority */
+	struct ipk_buf *out;		/* RECEIVE: the message */
+	long *got_type;
+	struct ipk_error *e;
+};
+#define KIND_ACTS_SEM (IPK_ACTION_BIT(IPK_ACTION_POST) | IPK_ACTION_BIT(IPK_ACTION_WAIT))
+#define KIND_ACTS_MSG (IPK_ACTION_BIT(IPK_ACTION_SEND) | IPK_ACTION_BIT(IPK_ACTION_RECEIVE))
+
 struct ipk_kind {
 	const char *name;		/* stable name: "sysv-shm" */
 	const char *alias;		/* short input alias: "shm" */
@@ -542,6 +557,14 @@ struct ipk_kind {
 	 * operations and their parameters (lib/scenario/scn.h); NULL: none.
 	 */
 	const struct scn_type *scenario;
+
+	/*
+	 * Actions on one object, as ipc-top's keys do them (lib/act.c): the
+	 * IPK_ACTION_BIT()s it takes, and the doing of one, never blocking,
+	 * in the object's own namespace (act.c enters it).  0 and NULL: none.
+	 */
+	unsigned actions;
+	int (*act)(struct ipk_ctx *ctx, const struct kind_act *a);
 
 	/* How snapshots tell its objects apart (see struct kind_identity). */
 	struct kind_identity identity;

@@ -441,6 +441,44 @@ static const struct scn_type posix_mq_scenario = {
 	.handle = pmq_handle,
 };
 
+/* ----------------------------------------------------------- actions */
+
+static int pmq_act(struct ipk_ctx *ctx, const struct kind_act *a)
+{
+	bool send = a->what == IPK_ACTION_SEND;
+	mqd_t q = mq_open(a->o->name, (send ? O_WRONLY : O_RDONLY) | O_NONBLOCK | O_CLOEXEC);
+	int rc = 0;
+
+	if (q == (mqd_t)-1)
+		return err_kernel(ctx, a->o, errno, a->e);
+	if (send) {
+		if (a->type < 0 || a->type >= sysconf(_SC_MQ_PRIO_MAX))
+			rc = err_set(a->e, EINVAL, "priority %ld: from 0 to %ld", a->type,
+				     sysconf(_SC_MQ_PRIO_MAX) - 1);
+		else if (mq_send(q, a->data, a->len, (unsigned)a->type) < 0)
+			rc = errno == EAGAIN ? err_set(a->e, EAGAIN, "the queue is full") :
+			     errno == EMSGSIZE ? err_set(a->e, EMSGSIZE, "longer than the queue's msgsize")
+					       : err_kernel(ctx, a->o, errno, a->e);
+	} else {
+		struct mq_attr at;
+		char *buf = NULL;
+		unsigned prio = 0;
+		ssize_t n = -1;
+		if (mq_getattr(q, &at) == 0 && (buf = malloc((size_t)at.mq_msgsize + 1)))
+			n = mq_receive(q, buf, (size_t)at.mq_msgsize, &prio);
+		if (!buf)
+			rc = err_set(a->e, ENOMEM, "%s", ipk_strerror(ENOMEM));
+		else if (n < 0)
+			rc = errno == EAGAIN ? err_set(a->e, ENOMSG, "the queue is empty")
+					     : err_kernel(ctx, a->o, errno, a->e);
+		else if ((rc = ipk_buf_add(a->out, buf, (size_t)n)) == 0 && a->got_type)
+			*a->got_type = prio;
+		free(buf);
+	}
+	mq_close(q);
+	return rc;
+}
+
 const struct ipk_kind kind_posix_mq = {
 	.name = "posix-mq",
 	.alias = "mq",
@@ -462,5 +500,7 @@ const struct ipk_kind kind_posix_mq = {
 	.create = pmq_create,
 	.remove = pmq_remove,
 	.scenario = &posix_mq_scenario,
+	.actions = KIND_ACTS_MSG,
+	.act = pmq_act,
 	.identity = { .by = IDENT_FILE },
 };

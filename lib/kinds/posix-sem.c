@@ -9,6 +9,8 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -240,6 +242,44 @@ static const struct scn_type posix_sem_scenario = {
 	.handle = psem_handle,
 };
 
+/* ----------------------------------------------------------- actions */
+
+/*
+ * A named semaphore is its file: mapped, it is the sem_t that sem_open()
+ * would map.  Opened without following a link, below the root of the
+ * process whose namespace it was read through.
+ */
+static int psem_act(struct ipk_ctx *ctx, const struct kind_act *a)
+{
+	char path[PATH_MAX];
+	const char *name = a->o->name ? a->o->name : "";
+
+	if (a->o->ns_pid)
+		snprintf(path, sizeof(path), "/proc/%d/root/dev/shm/sem.%s", (int)a->o->ns_pid,
+			 name + (name[0] == '/'));
+	else
+		snprintf(path, sizeof(path), "/dev/shm/sem.%s", name + (name[0] == '/'));
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return err_kernel(ctx, a->o, errno, a->e);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size < sizeof(sem_t) ||
+	    st.st_dev != a->o->dev || st.st_ino != a->o->ino) {
+		close(fd);
+		return err_set(a->e, ESTALE, "the name now belongs to another file");
+	}
+	sem_t *s = mmap(NULL, sizeof(sem_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (s == MAP_FAILED)
+		return err_kernel(ctx, a->o, errno, a->e);
+	int rc = 0;
+	if (a->what == IPK_ACTION_POST ? sem_post(s) : sem_trywait(s))
+		rc = errno == EAGAIN ? err_set(a->e, EAGAIN, "its value is 0: a wait would block")
+				     : err_set(a->e, errno, "%s", ipk_strerror(errno));
+	munmap(s, sizeof(sem_t));
+	return rc;
+}
+
 const struct ipk_kind kind_posix_sem = {
 	.name = "posix-sem",
 	.alias = "psem",
@@ -258,5 +298,7 @@ const struct ipk_kind kind_posix_sem = {
 	.remove = psem_remove,
 	.scenario = &posix_sem_scenario,
 	/* our own pread moves the file's atime */
+	.actions = KIND_ACTS_SEM,
+	.act = psem_act,
 	.identity = { .by = IDENT_FILE, .noisy = F(ATIME) },
 };

@@ -334,6 +334,45 @@ static const struct scn_type sysv_msg_scenario = {
 	.handle = smsg_handle,
 };
 
+/* ----------------------------------------------------------- actions */
+
+/* What msgsnd and msgrcv move: a type, then the text. */
+struct sysv_msgbuf {
+	long mtype;
+	char mtext[];
+};
+
+static int msg_act(struct ipk_ctx *ctx, const struct kind_act *a)
+{
+	size_t cap = a->what == IPK_ACTION_SEND ? a->len : 65536;
+	struct sysv_msgbuf *b = malloc(sizeof(*b) + cap + 1);
+	int rc = 0;
+
+	if (!b)
+		return err_set(a->e, ENOMEM, "%s", ipk_strerror(ENOMEM));
+	if (a->what == IPK_ACTION_SEND) {
+		if (a->type < 1) {
+			free(b);
+			return err_set(a->e, EINVAL, "type %ld: a message type is at least 1",
+				       a->type);
+		}
+		b->mtype = a->type;
+		memcpy(b->mtext, a->data, a->len);
+		if (msgsnd((int)a->o->id, b, a->len, IPC_NOWAIT) < 0)
+			rc = errno == EAGAIN ? err_set(a->e, EAGAIN, "the queue is full")
+					     : err_kernel(ctx, a->o, errno, a->e);
+	} else {
+		ssize_t n = msgrcv((int)a->o->id, b, cap, a->type, IPC_NOWAIT | MSG_NOERROR);
+		if (n < 0)
+			rc = errno == ENOMSG ? err_set(a->e, ENOMSG, "the queue is empty")
+					     : err_kernel(ctx, a->o, errno, a->e);
+		else if ((rc = ipk_buf_add(a->out, b->mtext, (size_t)n)) == 0 && a->got_type)
+			*a->got_type = b->mtype;
+	}
+	free(b);
+	return rc;
+}
+
 const struct ipk_kind kind_sysv_msg = {
 	.name = "sysv-msg",
 	.alias = "msg",
@@ -357,6 +396,8 @@ const struct ipk_kind kind_sysv_msg = {
 	.create = msg_create,
 	.remove = msg_remove,
 	.scenario = &sysv_msg_scenario,
+	.actions = KIND_ACTS_MSG,
+	.act = msg_act,
 	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID),
 		      .rising = F(CTIME) | F(ATIME) | F(DTIME) },
 };

@@ -506,6 +506,28 @@ static const struct scn_type sysv_sem_scenario = {
 	.handle = ssem_handle,
 };
 
+/* ----------------------------------------------------------- actions */
+
+static int sem_act(struct ipk_ctx *ctx, const struct kind_act *a)
+{
+	struct ipk_value n;
+
+	ipk_object_get(a->o, IPK_F_NSEMS, &n);
+	if (n.presence == IPK_PRESENT && a->member >= (uint64_t)n.i)
+		return err_set(a->e, EINVAL, "no semaphore %zu: the array has %lld", a->member,
+			       (long long)n.i);
+	struct sembuf op = {
+		.sem_num = (unsigned short)a->member,
+		.sem_op = a->what == IPK_ACTION_POST ? 1 : -1,
+		.sem_flg = IPC_NOWAIT,
+	};
+	if (semop((int)a->o->id, &op, 1) == 0)
+		return 0;
+	if (errno == EAGAIN)
+		return err_set(a->e, EAGAIN, "semaphore %zu is 0: a wait would block", a->member);
+	return err_kernel(ctx, a->o, errno, a->e);
+}
+
 const struct ipk_kind kind_sysv_sem = {
 	.name = "sysv-sem",
 	.alias = "sem",
@@ -531,6 +553,8 @@ const struct ipk_kind kind_sysv_sem = {
 	.create = sem_create,
 	.remove = sem_remove,
 	.scenario = &sysv_sem_scenario,
+	.actions = KIND_ACTS_SEM,
+	.act = sem_act,
 	.identity = { .by = IDENT_SYSV, .fixed = F(KEY) | F(CUID) | F(CGID) | F(NSEMS),
 		      .rising = F(CTIME) | F(ATIME) },
 };
