@@ -115,7 +115,8 @@ static const char *const result_words[] = {
 struct item {
 	const char *ref;		/* the object's REF, or the REF asked for */
 	const char *key;		/* what finds it again: the REF asked, or its REF */
-	struct ipk_object *o;		/* NULL: not found */
+	struct ipk_object *o;		/* NULL: not found, or removed as it was read */
+	const struct ipk_kind *kind;	/* NULL: not found */
 	enum result result;
 	struct ipk_error e;
 };
@@ -335,6 +336,7 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 		if (rm->refs) {
 			it->key = rm->refs[i];
 			it->o = find(&x, it->key);
+			it->kind = ipk_object_kind(it->o);
 			it->ref = it->o ? ipk_object_ref(it->o) : it->key;
 			if (!it->o) {
 				it->result = R_NOT_FOUND;
@@ -342,6 +344,7 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 			}
 		} else {
 			it->o = ipk_list_at(l, i);
+			it->kind = ipk_object_kind(it->o);
 			it->ref = it->key = ipk_object_ref(it->o);
 		}
 	}
@@ -487,6 +490,109 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 	free(users);
 }
 
+/* ------------------------------------------------- removed as they are read */
+
+/* The items of the objects ipk_remove_each() removed or refused, in its order. */
+struct each_run {
+	const struct rm *rm;
+	struct item *v;
+	size_t n, cap;
+	size_t *ref_at;			/* each item's REF in @refs, until the run ends */
+	struct ipk_buf refs;
+};
+
+static int each_done(void *arg, const struct ipk_object *o, int rc, const struct ipk_error *e)
+{
+	struct each_run *r = arg;
+	const char *ref = ipk_object_ref(o);
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 1024;
+		struct item *v = realloc(r->v, (cap + 1) * sizeof(*v));
+		size_t *at = v ? realloc(r->ref_at, cap * sizeof(*at)) : NULL;
+		if (v)
+			r->v = v;
+		if (!at)
+			return -ENOMEM;
+		r->ref_at = at;
+		r->cap = cap;
+	}
+	struct item *it = &r->v[r->n];
+	it->o = NULL;
+	it->kind = ipk_object_kind(o);
+	it->result = classify(rc);
+	/* most go: only a refusal's reason is copied whole */
+	if (rc) {
+		it->e = *e;
+	} else {
+		it->e.err = 0;
+		it->e.text[0] = '\0';
+	}
+	it->ref = it->key = ref;
+	r->ref_at[r->n] = r->refs.len;
+	if (ipk_buf_add(&r->refs, ref, strlen(ref) + 1))
+		return -ENOMEM;
+	report(r->rm, it);
+	r->n++;
+	return 0;
+}
+
+/*
+ * Removes the System V objects of @rm's kinds as they are read, into @r;
+ * @rm's filter keeps the kinds left for the listing.  Whether any are
+ * left; false with r->n == SIZE_MAX when memory ran out.
+ */
+static bool remove_each(struct rm *rm, struct ipk_ctx *ctx, struct each_run *r)
+{
+	const struct ipk_kind *sysv[8];
+	struct ipk_filter *rest = ipk_filter_new();
+	size_t nsysv = 0, nrest = 0;
+
+	r->rm = rm;
+	if (!rest) {
+		r->n = SIZE_MAX;
+		return false;
+	}
+	for (size_t i = 0; i < ipk_kind_count(); i++) {
+		const struct ipk_kind *k = ipk_kind_at(i);
+		if (!ipk_filter_wants_kind(rm->filter, k))
+			continue;
+		if (ipk_kind_family(k) == IPK_FAMILY_SYSV && nsysv < sizeof(sysv) / sizeof(sysv[0])) {
+			sysv[nsysv++] = k;
+		} else if (ipk_filter_add_kind(rest, k)) {
+			ipk_filter_free(rest);
+			r->n = SIZE_MAX;
+			return false;
+		} else {
+			nrest++;
+		}
+	}
+	int rc = nsysv ? ipk_remove_each(ctx, sysv, nsysv, rm->force ? IPK_RM_FORCE : 0, each_done,
+					 r) : -EOPNOTSUPP;
+	if (rc == -EOPNOTSUPP) {
+		/* another namespace: everything is listed first */
+		ipk_filter_free(rest);
+		return true;
+	}
+	ipk_filter_free(rm->filter);
+	rm->filter = rest;
+	for (size_t i = 0; i < r->n; i++)
+		r->v[i].ref = r->v[i].key = r->refs.s + r->ref_at[i];
+	if (rc) {
+		msg("%s", reason(-rc));
+		r->n = SIZE_MAX;
+		return false;
+	}
+	return nrest > 0;
+}
+
+static void each_free(struct each_run *r)
+{
+	free(r->v);
+	free(r->ref_at);
+	ipk_buf_free(&r->refs);
+}
+
 /* ---------------------------------------------------------------- output */
 
 static int print_json(const struct item *items, size_t n)
@@ -510,8 +616,7 @@ static int print_json(const struct item *items, size_t n)
 		}
 		rc = out_set(out, row, 0, it->ref, NULL);
 		if (!rc)
-			rc = out_set(out, row, 1,
-				     it->o ? ipk_kind_name(ipk_object_kind(it->o)) : NULL, NULL);
+			rc = out_set(out, row, 1, it->kind ? ipk_kind_name(it->kind) : NULL, NULL);
 		if (!rc)
 			rc = out_set(out, row, 2, result_words[it->result], NULL);
 		if (!rc)
@@ -602,6 +707,16 @@ static bool use_read_at_removal(const struct rm *rm)
 	return true;
 }
 
+/*
+ * Whether the objects selected are removed as they are read: --all and
+ * --yes, only kinds selecting; the System V kinds among them then go by
+ * ipk_remove_each(), the rest by a listing and ipk_remove().
+ */
+static bool removes_as_read(const struct rm *rm)
+{
+	return rm->all && !rm->refs && !rm->selecting && use_read_at_removal(rm);
+}
+
 /* The rules of selection: never everything by accident. */
 static void check_selection(const struct rm *rm, bool refs)
 {
@@ -675,20 +790,39 @@ int main(int argc, char **argv)
 	else
 		ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 
-	struct ipk_list *list = select_objects(&rm, ctx);
-	int err = list ? 0 : errno ? errno : ENOMEM;
+	struct each_run each = { 0 };
+	struct ipk_list *list = NULL;
+	struct item *items = NULL;
 	size_t n = 0;
-	struct item *items = list ? make_items(&rm, list, &n) : NULL;
 	int status = EXIT_OK;
-	if (!items) {
-		msg("cannot select objects: %s", reason(err ? err : ENOMEM));
-		status = EXIT_PARTIAL;
-		goto out;
+	bool listed = true;	/* kinds are left for a listing */
+	if (removes_as_read(&rm)) {
+		/* holders are read once, before the first object goes */
+		ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
+		listed = remove_each(&rm, ctx, &each);
+		if (each.n == SIZE_MAX) {
+			each.n = 0;
+			status = EXIT_PARTIAL;
+			goto out;
+		}
+		if (report_diags(ctx))
+			status = EXIT_PARTIAL;
+		ipk_ctx_want_fields(ctx, naming, sizeof(naming) / sizeof(naming[0]));
 	}
-	if (report_diags(ctx))
-		status = EXIT_PARTIAL;
+	if (listed) {
+		list = select_objects(&rm, ctx);
+		int err = list ? 0 : errno ? errno : ENOMEM;
+		items = list ? make_items(&rm, list, &n) : NULL;
+		if (!items) {
+			msg("cannot select objects: %s", reason(err ? err : ENOMEM));
+			status = EXIT_PARTIAL;
+			goto out;
+		}
+		if (report_diags(ctx))
+			status = EXIT_PARTIAL;
+	}
 
-	size_t go = check_all(&rm, ctx, items, &n);
+	size_t go = items ? check_all(&rm, ctx, items, &n) : 0;
 	if (!rm.dry_run && go > 1 && !rm.yes) {
 		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 			msg("%zu objects selected: removing more than one needs --yes "
@@ -704,11 +838,26 @@ int main(int argc, char **argv)
 	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 	if (!rm.dry_run && go)
 		remove_all(&rm, ctx, items, n);
-	int done = finish(&rm, items, n);
+	/* what went as it was read first: its kinds come first */
+	if (each.n) {
+		struct item *all = realloc(each.v, (each.n + n + 1) * sizeof(*all));
+		if (!all) {
+			msg("%s", reason(ENOMEM));
+			status = EXIT_PARTIAL;
+			goto out;
+		}
+		if (n)
+			memcpy(all + each.n, items, n * sizeof(*items));
+		each.v = all;
+		each.cap = each.n + n;
+		n += each.n;
+	}
+	int done = finish(&rm, each.n ? each.v : items, n);
 	status = status ? status : done;
 	if (report_diags(ctx))
 		status = EXIT_PARTIAL;
 out:
+	each_free(&each);
 	ipk_list_free(list);
 	free(items);
 	for (size_t i = 0; i < rm.nrefs; i++)

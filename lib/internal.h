@@ -982,12 +982,20 @@ int remove_file(struct ipk_ctx *ctx, const struct ipk_object *o, int dfd, const 
 		struct ipk_error *e);
 
 /*
- * SysV: the object now at @o's id (through the *_STAT_ANY of @src) filled
- * into @now, if it is still @o: the same key and ctime.  0, or -ENOENT /
- * -ESTALE with @e set; obj_clear(@now) in every case.
+ * A removal's flag that no caller of ipk_remove() can pass: @o was read
+ * by *_STAT_ANY right now, by the scan that hands it to its removal
+ * (ipk_remove_each), with nothing between that read and the removal.
  */
-int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
-	       struct ipk_object *now, struct ipk_error *e);
+#define IPK_RM_FRESH	(1u << 30)
+
+/*
+ * SysV: the object now at @o's id (through the *_STAT_ANY of @src) filled
+ * into @now, if it is still @o: the same key and ctime; *cur is @now.
+ * With IPK_RM_FRESH in @flags nothing is read again and *cur is @o.  0,
+ * or -ENOENT / -ESTALE with @e set; obj_clear(@now) in every case.
+ */
+int sysv_still(const struct sysv_source *src, const struct ipk_object *o, unsigned flags,
+	       struct ipk_object *now, const struct ipk_object **cur, struct ipk_error *e);
 
 /*
  * Creates a SysV object with @get (msgget, semget or shmget with @c's
