@@ -118,8 +118,15 @@ struct item {
 	struct ipk_object *o;		/* NULL: not found, or removed as it was read */
 	const struct ipk_kind *kind;	/* NULL: not found */
 	enum result result;
-	struct ipk_error e;
+	int err;			/* why, as an errno; 0: nothing to say */
+	const char *why;		/* in words, in the run's arena; NULL: nothing */
 };
+
+/*
+ * The reasons of a run, kept together: most objects go and have none, so
+ * an item is small (20,000 of them, not 6 MB of struct ipk_error).
+ */
+static struct ipk_arena reasons;
 
 static enum result classify(int rc)
 {
@@ -139,8 +146,21 @@ static enum result classify(int rc)
 
 static void set_reason(struct item *it, int err, const char *text)
 {
-	it->e.err = err;
-	snprintf(it->e.text, sizeof(it->e.text), "%s", text);
+	size_t len = strlen(text);
+	char *why = len ? ipk_arena_alloc(&reasons, len + 1) : NULL;
+
+	it->err = err;
+	it->why = why ? memcpy(why, text, len + 1) : len ? reason(ENOMEM) : NULL;
+}
+
+static void set_error(struct item *it, const struct ipk_error *e)
+{
+	set_reason(it, e->err, e->text);
+}
+
+static const char *why_of(const struct item *it)
+{
+	return it->why ? it->why : "";
 }
 
 /* One line on stderr for what was not removed. */
@@ -149,10 +169,10 @@ static void report(const struct rm *rm, const struct item *it)
 	if (rm->json || it->result == R_REMOVED || it->result == R_WOULD_REMOVE)
 		return;
 	if (it->result == R_SKIPPED)
-		msg("skipped '%s': %s", it->ref, it->e.text);
+		msg("skipped '%s': %s", it->ref, why_of(it));
 	else
-		msg("cannot remove '%s': %s%s", it->ref, it->e.text,
-		    it->e.err == EBUSY ? " (--force removes it anyway)" : "");
+		msg("cannot remove '%s': %s%s", it->ref, why_of(it),
+		    it->err == EBUSY ? " (--force removes it anyway)" : "");
 }
 
 /* ------------------------------------------------------------- selection */
@@ -367,9 +387,10 @@ static bool orphan_unproven(const struct rm *rm, struct ipk_ctx *ctx, struct ite
 	if (!rm->orphan || rm->force || !unreadable ||
 	    ipk_kind_family(ipk_object_kind(it->o)) == IPK_FAMILY_SYSV)
 		return false;
-	it->e.err = EBUSY;
-	snprintf(it->e.text, sizeof(it->e.text), "not known to be an orphan: %zu process%s "
+	char text[128];
+	snprintf(text, sizeof(text), "not known to be an orphan: %zu process%s "
 		 "could not be read, and may hold it", unreadable, unreadable == 1 ? "" : "es");
+	set_reason(it, EBUSY, text);
 	return true;
 }
 
@@ -395,9 +416,11 @@ static size_t check_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *i
 			it->result = R_WOULD_REMOVE;
 		} else if (it->o) {
 			unsigned flags = IPK_RM_CHECK | (rm->force ? IPK_RM_FORCE : 0);
-			int rc = ipk_remove(ctx, it->o, flags, &it->e);
+			struct ipk_error e;
+			int rc = ipk_remove(ctx, it->o, flags, &e);
 			if (rc == -EOPNOTSUPP && !rm->refs && !rm->kinds)
 				continue;
+			set_error(it, &e);
 			it->result = rc ? classify(rc) : R_WOULD_REMOVE;
 		}
 		go += it->result == R_WOULD_REMOVE;
@@ -475,11 +498,14 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 			it->result = R_SKIPPED;
 			set_reason(it, ENOENT, rm->selecting ? "gone, or no longer matches the filters"
 							     : "gone since it was selected");
-		} else if (o != it->o && !ipk_object_same(it->o, o, &it->e)) {
-			it->result = R_SKIPPED;
 		} else {
-			it->result = classify(ipk_remove(ctx, o, rm->force ? IPK_RM_FORCE : 0,
-							 &it->e));
+			struct ipk_error e = { 0 };
+			if (o != it->o && !ipk_object_same(it->o, o, &e))
+				it->result = R_SKIPPED;
+			else
+				it->result = classify(ipk_remove(ctx, o, rm->force ? IPK_RM_FORCE : 0,
+								 &e));
+			set_error(it, &e);
 		}
 		report(rm, it);
 	}
@@ -521,13 +547,10 @@ static int each_done(void *arg, const struct ipk_object *o, int rc, const struct
 	it->o = NULL;
 	it->kind = ipk_object_kind(o);
 	it->result = classify(rc);
-	/* most go: only a refusal's reason is copied whole */
-	if (rc) {
-		it->e = *e;
-	} else {
-		it->e.err = 0;
-		it->e.text[0] = '\0';
-	}
+	it->err = 0;
+	it->why = NULL;
+	if (rc)
+		set_error(it, e);
 	it->ref = it->key = ref;
 	r->ref_at[r->n] = r->refs.len;
 	if (ipk_buf_add(&r->refs, ref, strlen(ref) + 1))
@@ -620,7 +643,7 @@ static int print_json(const struct item *items, size_t n)
 		if (!rc)
 			rc = out_set(out, row, 2, result_words[it->result], NULL);
 		if (!rc)
-			rc = out_set(out, row, 3, it->e.text[0] ? it->e.text : NULL, NULL);
+			rc = out_set(out, row, 3, it->why, NULL);
 	}
 	if (!rc)
 		rc = out_print(out);
@@ -858,6 +881,7 @@ int main(int argc, char **argv)
 		status = EXIT_PARTIAL;
 out:
 	each_free(&each);
+	ipk_arena_free(&reasons);
 	ipk_list_free(list);
 	free(items);
 	for (size_t i = 0; i < rm.nrefs; i++)
