@@ -518,9 +518,46 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 
 /* ------------------------------------------------- removed as they are read */
 
-/* The items of the objects ipk_remove_each() removed or refused, in its order. */
+/* Printable ASCII without spaces: what esc_text() would leave as it is. */
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * "removed REF", a line of the report on stdout, copied where the REF is
+ * plain; -ENOMEM when it could not be added.
+ */
+static int add_line(struct ipk_buf *lines, const char *word, const char *ref)
+{
+	size_t nword = strlen(word), nref = strlen(ref);
+
+	if (ipk_buf_reserve(lines, nword + nref + 2))
+		return -ENOMEM;
+	if (plain(ref)) {
+		memcpy(lines->s + lines->len, word, nword);
+		memcpy(lines->s + lines->len + nword, ref, nref);
+		lines->len += nword + nref;
+		lines->s[lines->len++] = '\n';
+		lines->s[lines->len] = '\0';
+		return 0;
+	}
+	ipk_buf_puts(lines, word);
+	esc_text(ref, false, lines);
+	return ipk_buf_puts(lines, "\n") ? -ENOMEM : 0;
+}
+
+/*
+ * What ipk_remove_each() did, in its order: the report's line of each
+ * object removed, and an item for each other (for --json, for all).
+ */
 struct each_run {
 	const struct rm *rm;
+	size_t count;			/* objects seen */
+	struct ipk_buf lines;		/* "removed REF" of those that went */
 	struct item *v;
 	size_t n, cap;
 	size_t *ref_at;			/* each item's REF in @refs, until the run ends */
@@ -532,6 +569,10 @@ static int each_done(void *arg, const struct ipk_object *o, int rc, const struct
 	struct each_run *r = arg;
 	const char *ref = ipk_object_ref(o);
 
+	r->count++;
+	if (!rc && !r->rm->json) {
+		return add_line(&r->lines, "removed ", ref);
+	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 1024;
 		struct item *v = realloc(r->v, (cap + 1) * sizeof(*v));
@@ -611,6 +652,7 @@ static bool remove_each(struct rm *rm, struct ipk_ctx *ctx, struct each_run *r)
 
 static void each_free(struct each_run *r)
 {
+	ipk_buf_free(&r->lines);
 	free(r->v);
 	free(r->ref_at);
 	ipk_buf_free(&r->refs);
@@ -651,40 +693,26 @@ static int print_json(const struct item *items, size_t n)
 	return rc;
 }
 
-/* Printable ASCII without spaces: what esc_text() would leave as it is. */
-static bool plain(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
-}
-
 /* What was done, on stdout; the exit status. */
-static int finish(const struct rm *rm, const struct item *items, size_t n)
+/*
+ * What was done, on stdout, after @before (the lines of the objects that
+ * went as they were read, whose kinds come first); the exit status.
+ * @seen: objects @items leaves out.
+ */
+static int finish(const struct rm *rm, const struct item *items, size_t n,
+		  struct ipk_buf *before, size_t seen)
 {
 	const char *done_word = rm->dry_run ? "would remove " : "removed ";
-	struct ipk_buf lines = { 0 };
+	struct ipk_buf lines = *before;
 	int status = EXIT_OK;
 
+	*before = (struct ipk_buf){ 0 };
 	for (size_t i = 0; i < n; i++) {
 		const struct item *it = &items[i];
 		bool done = it->result == R_REMOVED ||
 			    (rm->dry_run && it->result == R_WOULD_REMOVE);
-		if (!rm->json && done) {
-			size_t word = strlen(done_word), ref = strlen(it->ref);
-			if (plain(it->ref) && !ipk_buf_reserve(&lines, word + ref + 2)) {
-				memcpy(lines.s + lines.len, done_word, word);
-				memcpy(lines.s + lines.len + word, it->ref, ref);
-				lines.len += word + ref;
-				lines.s[lines.len++] = '\n';
-				lines.s[lines.len] = '\0';
-			} else {
-				ipk_buf_puts(&lines, done_word);
-				esc_text(it->ref, false, &lines);
-				ipk_buf_puts(&lines, "\n");
-			}
-		}
+		if (!rm->json && done)
+			add_line(&lines, done_word, it->ref);
 		if (!done)
 			status = EXIT_PARTIAL;
 	}
@@ -698,7 +726,7 @@ static int finish(const struct rm *rm, const struct item *items, size_t n)
 			status = EXIT_PARTIAL;
 		}
 	}
-	if (!rm->refs && !n && !rm->json)
+	if (!rm->refs && !n && !seen && !rm->json)
 		msg("nothing matched");
 	return status;
 }
@@ -875,7 +903,7 @@ int main(int argc, char **argv)
 		each.cap = each.n + n;
 		n += each.n;
 	}
-	int done = finish(&rm, each.n ? each.v : items, n);
+	int done = finish(&rm, each.n ? each.v : items, n, &each.lines, each.count - each.n);
 	status = status ? status : done;
 	if (report_diags(ctx))
 		status = EXIT_PARTIAL;
