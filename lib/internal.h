@@ -556,6 +556,13 @@ int kind_scan(struct ipk_scan *s);
 int kind_detail(struct ipk_ctx *ctx, struct ipk_object *o);
 size_t kind_users(const struct ipk_object *o, struct obj_user *v);
 
+/*
+ * Empties @a for its next use, keeping its newest chunk: a scan that
+ * hands each object on and needs it no more (ipk_remove_each) takes
+ * the same memory for every object.
+ */
+void arena_reset(struct ipk_arena *a);
+
 struct ipk_list {
 	struct ipk_object **v;
 	size_t n, cap;

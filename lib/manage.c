@@ -145,6 +145,8 @@ static int remove_read(struct ipk_scan *s, struct ipk_object *o)
 		rc = x->done(x->arg, o, rc, &e);
 	}
 	ipk_object_free(o);
+	/* the object and all it points to were all the arena held */
+	arena_reset(&s->list->arena);
 	return rc;
 }
 
@@ -171,7 +173,7 @@ int ipk_remove_each(struct ipk_ctx *ctx, const struct ipk_kind *const *kinds, si
 	int rc = n ? scan_procs_prepare(ctx, &f, NULL) : 0;
 	ctx->force_stat_any = true;
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct ipk_list none = { 0 };
+		struct ipk_list none = { .pooled = true };
 		struct ipk_scan s = {
 			.ctx = ctx, .kind = kinds[i], .list = &none, .sink = remove_read, .sink_arg = &x,
 		};
@@ -180,6 +182,7 @@ int ipk_remove_each(struct ipk_ctx *ctx, const struct ipk_kind *const *kinds, si
 		for (size_t j = 0; j < none.n; j++)
 			ipk_object_free(none.v[j]);
 		free(none.v);
+		ipk_arena_free(&none.arena);
 	}
 	ctx->force_stat_any = stat_any;
 	scan_procs_done(ctx);
