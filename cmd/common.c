@@ -708,7 +708,7 @@ void want_all_but_costly(struct ipk_ctx *ctx)
 	size_t n = 0;
 
 	for (int f = 0; f < IPK_F_COUNT; f++)
-		if (f != IPK_F_RSS && f != IPK_F_SWAP)
+		if (!(ipk_field_info(f)->flags & IPK_FIELD_COSTLY))
 			fields[n++] = f;
 	ipk_ctx_want_fields(ctx, fields, n);
 }

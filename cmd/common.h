@@ -313,9 +313,10 @@ int detail_text(struct ipk_ctx *ctx, const struct ipk_object *o, int f,
 		const struct ipk_format *fmt, struct ipk_buf *b);
 
 /*
- * Asks @ctx for every field but RSS and SWAP, which only
- * /proc/sysvipc/shm gives (1.5 us a segment against 0.32 us for
- * SHM_STAT_ANY, which has the rest): -o RSS and -i still show them.
+ * Asks @ctx for every field but those flagged IPK_FIELD_COSTLY (RSS and
+ * SWAP: only /proc/sysvipc/shm gives them, 1.5 us a segment against
+ * 0.32 us for SHM_STAT_ANY, which has the rest): -o RSS and -i still
+ * show them.
  */
 void want_all_but_costly(struct ipk_ctx *ctx);
 

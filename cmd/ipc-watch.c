@@ -370,14 +370,14 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Every field but rss and swap, which only a costly read of /proc/sysvipc/shm gives. */
+/* Every field but the costly ones (rss and swap: /proc/sysvipc/shm), unless asked. */
 static void want_fields(struct ipk_ctx *ctx, uint64_t asked)
 {
 	int fields[IPK_F_COUNT];
 	size_t n = 0;
 
 	for (int f = 0; f < IPK_F_COUNT; f++)
-		if ((f != IPK_F_RSS && f != IPK_F_SWAP) || (asked & IPK_FIELD_MASK(f)))
+		if (!(ipk_field_info(f)->flags & IPK_FIELD_COSTLY) || (asked & IPK_FIELD_MASK(f)))
 			fields[n++] = f;
 	ipk_ctx_want_fields(ctx, fields, n);
 }

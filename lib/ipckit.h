@@ -203,6 +203,8 @@ enum ipk_field_type {
 #define IPK_FIELD_DETAIL	(1u << 0)	/* kind-specific: -i and JSON */
 #define IPK_FIELD_RIGHT		(1u << 1)	/* right-aligned in tables */
 #define IPK_FIELD_WIDE		(1u << 2)	/* may be truncated in tables */
+/* read from a slower source, only where asked for: "every field" leaves it out */
+#define IPK_FIELD_COSTLY	(1u << 3)
 
 /*
  * Every field of the record, one row each: X(ID, json, column, type,
@@ -271,10 +273,10 @@ enum ipk_field_type {
 	  "per semaphore: pid of the last operation")				\
 	X(WAITERS, "waiters", "WAITERS", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
 	  "processes blocked in sem_wait")					\
-	X(RSS, "rss", "RSS", IPK_T_BYTES, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL,	\
-	  "resident bytes")							\
-	X(SWAP, "swap", "SWAP", IPK_T_BYTES, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \
-	  "swapped-out bytes")							\
+	X(RSS, "rss", "RSS", IPK_T_BYTES,					\
+	  IPK_FIELD_RIGHT | IPK_FIELD_DETAIL | IPK_FIELD_COSTLY, "resident bytes") \
+	X(SWAP, "swap", "SWAP", IPK_T_BYTES,					\
+	  IPK_FIELD_RIGHT | IPK_FIELD_DETAIL | IPK_FIELD_COSTLY, "swapped-out bytes") \
 	X(NOTIFY_PID, "notify_pid", "NOTIFY_PID", IPK_T_NUMBER,			\
 	  IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, "process registered with mq_notify") \
 	X(INODE, "inode", "INODE", IPK_T_NUMBER, IPK_FIELD_RIGHT | IPK_FIELD_DETAIL, \

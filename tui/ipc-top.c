@@ -722,7 +722,8 @@ int main(int argc, char **argv)
 		if (!t.sort && t.sort_name)
 			usage_error("unknown column '%s' for --sort-key", sort);
 	}
-	t.sort_inverted = conf.sort_inverted == 1;
+	/* the setup's inversion goes with the setup's column, not with --sort-key's */
+	t.sort_inverted = !t.sort_name && conf.sort_inverted == 1;
 	free(conf.columns);
 	free(conf.sort);
 

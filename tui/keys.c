@@ -669,7 +669,8 @@ static unsigned send_type_done(struct top *t, const char *text)
 	if (rc)
 		status_set(t, 2, "cannot send to '%s': %s", t->pending[0], e.text);
 	else
-		status_set(t, 1, "sent %zu bytes to %s (%s %ld)", strlen(t->act_text), t->pending[0],
+		status_set(t, 1, "sent %zu byte%s to %s (%s %ld)", strlen(t->act_text),
+			   strlen(t->act_text) == 1 ? "" : "s", t->pending[0],
 			   sysv ? "type" : "priority", type);
 	free(t->act_text);
 	t->act_text = NULL;
@@ -722,11 +723,13 @@ static unsigned receive_done(struct top *t, const char *text)
 		/* the message may hold any byte: shown escaped, and only up to a NUL */
 		esc_text(b.s ? b.s : "", false, &x);
 		free(t->received);
-		if (asprintf(&t->received, "from %s (%s %ld, %zu bytes): %s", t->pending[0],
-			     sysv ? "type" : "priority", type, b.len, x.s ? x.s : "") < 0)
+		if (asprintf(&t->received, "from %s (%s %ld, %zu byte%s): %s", t->pending[0],
+			     sysv ? "type" : "priority", type, b.len, b.len == 1 ? "" : "s",
+			     x.s ? x.s : "") < 0)
 			t->received = NULL;
 		t->detail = true;
-		status_set(t, 1, "received %zu bytes from %s", b.len, t->pending[0]);
+		status_set(t, 1, "received %zu byte%s from %s", b.len, b.len == 1 ? "" : "s",
+			   t->pending[0]);
 	}
 	ipk_buf_free(&b);
 	ipk_buf_free(&x);
@@ -868,19 +871,26 @@ static unsigned k_create(struct top *t)
 
 static unsigned set_view(struct top *t, size_t v)
 {
-	t->view = v % view_count();
-	status_set(t, 0, "view: %s", view_name(t->view));
+	t->view = v % view_count(t);
+	status_set(t, 0, "view: %s", view_name(t, t->view));
 	return R_REBUILD | R_DRAW;
 }
 
 static unsigned k_view_next(struct top *t) { return set_view(t, t->view + 1); }
-static unsigned k_view_prev(struct top *t) { return set_view(t, t->view + view_count() - 1); }
+static unsigned k_view_prev(struct top *t) { return set_view(t, t->view + view_count(t) - 1); }
 
 static int last_key;
 
 static unsigned k_view_digit(struct top *t)
 {
-	return set_view(t, (size_t)(last_key - '1'));
+	size_t v = (size_t)(last_key - '1');
+
+	if (v >= view_count(t)) {
+		status_set(t, 2, "no view %zu: %zu views (all, and each kind shown)", v + 1,
+			   view_count(t));
+		return R_DRAW;
+	}
+	return set_view(t, v);
 }
 
 static unsigned k_tree(struct top *t)
@@ -972,11 +982,11 @@ static const struct binding bindings[] = {
 	{ "p", { 'p', 0 }, 0, k_pid, "only the objects one process holds", NULL },
 
 	{ "Views", { 0 }, 0, NULL, NULL, NULL },
-	{ "Tab", { '\t', 0 }, 0, k_view_next, "next view: every kind, then one kind at a time",
+	{ "Tab", { '\t', 0 }, 0, k_view_next, "next view: every kind shown, then each of them alone",
 	  NULL },
 	{ "S-Tab", { KEY_BTAB, 0 }, 0, k_view_prev, "previous view", NULL },
 	{ "1-9", { '1', '2', '3', '4', '5', 0 }, 0, k_view_digit,
-	  "view 1 (all), 2 (sysv-msg) ... 9: as Tab counts them", NULL },
+	  "view 1 (all), 2 (the first kind shown) ... 9: as Tab counts them", NULL },
 	{ "F5 t", { KEY_F(5), 't', 0 }, 0, k_tree, "tree: kind, owner, object (again: a list)",
 	  "Tree" },
 	{ "T", { 'T', 0 }, 0, k_holder_tree, "tree: holder process, the objects it holds", NULL },

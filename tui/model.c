@@ -315,14 +315,34 @@ void model_after_refresh(struct top *t)
 
 /* ----------------------------------------------------------------- views */
 
-size_t view_count(void)
+/*
+ * View 0 shows every kind the filters admit; view v > 0 the v-th of them
+ * alone, so Tab and the digits never land on a kind --kind left out.
+ */
+const struct ipk_kind *view_kind(const struct top *t, size_t v)
 {
-	return 1 + ipk_kind_count();
+	for (size_t i = 0, seen = 0; v && i < ipk_kind_count(); i++) {
+		const struct ipk_kind *k = ipk_kind_at(i);
+		if (ipk_filter_wants_kind(t->filter, k) && ++seen == v)
+			return k;
+	}
+	return NULL;
 }
 
-const char *view_name(size_t v)
+size_t view_count(const struct top *t)
 {
-	return v == 0 ? "all" : ipk_kind_name(ipk_kind_at(v - 1));
+	size_t n = 1;
+
+	for (size_t i = 0; i < ipk_kind_count(); i++)
+		n += ipk_filter_wants_kind(t->filter, ipk_kind_at(i));
+	return n;
+}
+
+const char *view_name(const struct top *t, size_t v)
+{
+	const struct ipk_kind *k = view_kind(t, v);
+
+	return k ? ipk_kind_name(k) : "all";
 }
 
 /* ----------------------------------------------------------------- cells */
@@ -392,7 +412,7 @@ bool row_matches_text(struct top *t, const struct ipk_object *o, const char *tex
 
 static bool visible(struct top *t, const struct ipk_object *o, time_t now)
 {
-	if (t->view && ipk_object_kind(o) != ipk_kind_at(t->view - 1))
+	if (t->view && ipk_object_kind(o) != view_kind(t, t->view))
 		return false;
 	if (t->keyf && !ipk_filter_match(t->keyf, o, now))
 		return false;

@@ -255,7 +255,7 @@ static int draw_header(struct top *t, int y)
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	ipk_buf_printf(&b, "ipc-top %s  %zu objects, %zu shown  view: %s", when, t->nobjects,
-		       t->nrows, view_name(t->view));
+		       t->nrows, view_name(t, t->view));
 	if (t->tree)
 		ipk_buf_printf(&b, "  tree: %s", t->tree == TREE_KIND ? "kind/owner" : "holders");
 	if (t->sort)
@@ -930,7 +930,7 @@ void batch_print(struct top *t)
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	printf("ipc-top - %s - %zu objects, %zu shown, view %s\n", when, t->nobjects, t->nrows,
-	       view_name(t->view));
+	       view_name(t, t->view));
 	v = t->limits;
 	n = t->nlimits;
 	for (size_t m = 0; m < NMETERS; m++)

@@ -249,8 +249,9 @@ const struct row *row_selected(const struct top *t);
 void select_ref(struct top *t, const char *ref);
 void select_index(struct top *t, size_t i);
 void keep_selection(struct top *t);
-size_t view_count(void);
-const char *view_name(size_t v);
+const struct ipk_kind *view_kind(const struct top *t, size_t v);
+size_t view_count(const struct top *t);
+const char *view_name(const struct top *t, size_t v);
 bool may_change(const struct top *t, const struct ipk_object *o, const char **why);
 void cell_text(struct top *t, const struct ipk_object *o, const struct column *c,
 	       struct ipk_buf *out);

@@ -157,6 +157,15 @@ one_of_each() {
 	echo "$output" | jq -e '.semncnt == [0, 0, 0] and .semzcnt == [0, 0, 0] and (.sempid | length == 3)'
 }
 
+@test "the costly fields (rss, swap): left out of a listing, read where asked for" {
+	ref=$(mk sysv-shm size=8192)
+	"$IPC_LS" --json --kind shm | jq -e '.objects[0] | has("rss") or has("swap") | not'
+	# and reads no /proc/sysvipc/shm for them (SHM_STAT_ANY has the rest)
+	! strace -f -e trace=openat "$IPC_LS" --json --kind shm 2>&1 >/dev/null | grep -q sysvipc/shm || false
+	"$IPC_LS" --json -o ref,rss,swap --kind shm | jq -e '.objects[0] | .rss == 0 and .swap == 0'
+	"$IPC_LS" -i "$ref" --json | jq -e 'has("rss") and has("swap")'
+}
+
 @test "--summary counts objects and bytes per kind" {
 	mk sysv-shm size=4096 >/dev/null
 	mk sysv-shm size=8192 >/dev/null

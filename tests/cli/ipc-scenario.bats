@@ -341,6 +341,11 @@ wait_for() {
 	[ -e "$IPCKIT_TEST_MQUEUE/reused" ]
 	[ ! -e /dev/shm/sem.made-here ]
 	"$IPC_LS" -i "$ref" --json | jq -e '.messages == 1'
+	# absent, it is made for the run and removed after it, as the run's own
+	"$IPC_RM" --yes "$ref"
+	run "$SCN" run "$BATS_TEST_TMPDIR/reuse.yaml"
+	[ "$status" -eq 0 ]
+	[ ! -e "$IPCKIT_TEST_MQUEUE/reused" ]
 	# a reused SysV object needs the key that finds it
 	cat >"$BATS_TEST_TMPDIR/nokey.yaml" <<-'EOF'
 	objects:

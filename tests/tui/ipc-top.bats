@@ -337,6 +337,42 @@ wait_selected() {
 	screen | grep -Eq '^  \(held by no process\)'
 }
 
+@test "views: Tab and the digits go over the kinds --kind shows, no other" {
+	mk posix-shm name=/v size=1K >/dev/null
+	mk posix-mq name=/v >/dev/null
+	top_start -- --kind posix-mq,posix-shm
+	wait_screen 'posix-shm:/v'
+	# the two kinds in the registry's order, then every kind again
+	first=$("$IPC_LS" --complete=kinds | awk '$1 == "posix-mq" || $1 == "posix-shm" { print $1; exit }')
+	keys Tab
+	wait_screen "view: $first"
+	keys Tab
+	wait_screen 'view: posix-'
+	! screen | grep -q "view: $first" || false
+	keys Tab
+	wait_screen 'view: all'
+	keys 3
+	wait_screen 'view: posix-'
+	keys 4
+	wait_screen 'no view 4: 3 views'
+	keys BTab
+	wait_screen "view: $first"
+}
+
+@test "setup: a saved inverted order goes with its column, not with --sort-key" {
+	mk posix-shm name=/small size=1K >/dev/null
+	mk posix-shm name=/big size=300K >/dev/null
+	mkdir -p "$BATS_TEST_TMPDIR/config/ipckit"
+	printf 'sort=REF\nsort_inverted=1\n' >"$BATS_TEST_TMPDIR/config/ipckit/ipc-top.conf"
+	top_start -- --kind posix-shm -o REF,SIZE
+	wait_screen 'sort: REF \(inverted\)'
+	top_stop
+	top_start -- --kind posix-shm -o REF,SIZE --sort-key SIZE
+	wait_screen 'sort: SIZE'
+	! screen | grep -q 'inverted' || false
+	[ "$(refs_shown posix-shm | paste -sd' ')" = "posix-shm:/small posix-shm:/big" ]
+}
+
 @test "escaped names: control characters are shown, never sent to the terminal" {
 	printf 'x' >"/dev/shm/evil$(printf '\033')[31mred"
 	top_start NO_COLOR=1 -- --kind posix-shm
