@@ -127,12 +127,12 @@ struct each {
 
 /*
  * The sink of a scan by *_STAT_ANY: @o was read this moment, by the call
- * that names its id, and goes now, judged by that read and the holders
- * of the pass over /proc made before the scan.  A holder found there
- * waited on or mapped this id before the read, so it is one of this
- * object's or of an older one's of the id, which refuses the object too;
- * who starts to use it after that pass is missed as by any removal that
- * reads /proc before it acts.
+ * that names its id, and goes now, judged by that read and by the holders
+ * the pass over /proc found before the scan.  A process found waiting on
+ * or mapping this id did so before the read: it uses this object, or an
+ * older one of the same id, and refuses it either way.  Who starts to use
+ * it after the pass is missed, as by any removal that reads /proc before
+ * it acts.
  */
 static int remove_read(struct ipk_scan *s, struct ipk_object *o)
 {

@@ -268,13 +268,6 @@ int sysv_scan(struct ipk_scan *s, const struct sysv_source *src)
 	return 0;
 }
 
-/*
- * Ids are reused: the id selected a while ago may name a new object now.
- * The key and the ctime tell them apart (IPC_SET changes the ctime too:
- * an object changed since is skipped as well, which is what a careful
- * user wants).  *_STAT_ANY needs no read permission, so this works for
- * every object a caller may remove.
- */
 static int sysv_dest(const struct ipk_object *o, struct ipk_error *e)
 {
 	/* IPC_RMID of an attached segment keeps it, keyless, until the last detach */
@@ -284,6 +277,13 @@ static int sysv_dest(const struct ipk_object *o, struct ipk_error *e)
 	return 0;
 }
 
+/*
+ * Ids are reused: the id selected a while ago may name a new object now.
+ * The key and the ctime tell them apart (IPC_SET changes the ctime too:
+ * an object changed since is skipped as well, which is what a careful
+ * user wants).  *_STAT_ANY needs no read permission, so this works for
+ * every object a caller may remove.
+ */
 int sysv_still(const struct sysv_source *src, const struct ipk_object *o, unsigned flags,
 	       struct ipk_object *now, const struct ipk_object **cur, struct ipk_error *e)
 {
