@@ -168,6 +168,9 @@ int ipk_remove_each(struct ipk_ctx *ctx, const struct ipk_kind *const *kinds, si
 		f.kinds |= UINT64_C(1) << ipk_kind_index(kinds[i]);
 	}
 	struct each x = { .flags = flags & ~IPK_RM_FRESH, .done = done, .arg = arg };
+	/* who holds and waits is what the checks judge by, whatever the caller wants shown */
+	struct fieldset wanted = ctx->wanted;
+	fieldset_add(&ctx->wanted, IPK_F_HOLDERS);
 	/* every read by *_STAT_ANY, never from /proc/sysvipc, which is read ahead */
 	bool stat_any = ctx->force_stat_any;
 	int rc = n ? scan_procs_prepare(ctx, &f, NULL) : 0;
@@ -185,6 +188,7 @@ int ipk_remove_each(struct ipk_ctx *ctx, const struct ipk_kind *const *kinds, si
 		ipk_arena_free(&none.arena);
 	}
 	ctx->force_stat_any = stat_any;
+	ctx->wanted = wanted;
 	scan_procs_done(ctx);
 	return rc;
 }

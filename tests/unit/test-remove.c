@@ -2,18 +2,23 @@
 /*
  * Removal against the live kernel, inside the private namespace of
  * tests/run-in-ns: ipk_remove_each() removes SysV objects as it reads
- * them and refuses what is in use or already removed; ipk_remove() never
+ * them and refuses what is in use (a queue waited on, whatever fields the
+ * context lists) or already removed; ipk_remove() never
  * takes a caller's object for a fresh reading, so an id taken by another
  * object since the selection is left alone.
  */
 #include "internal.h"
 #include "test.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct ipk_object *lookup(struct ipk_ctx *ctx, const char *kind, int id)
@@ -146,6 +151,64 @@ static void test_remove_each(void)
 	ipk_ctx_free(ctx);
 }
 
+/* A child blocked in msgrcv on queue @id, once /proc says it is; -1 if it never is. */
+static pid_t receiver(int id)
+{
+	pid_t pid = fork();
+	char path[64], text[64];
+
+	if (pid == 0) {
+		struct {
+			long type;
+			char text[8];
+		} m;
+		msgrcv(id, &m, sizeof(m.text), 0, 0);
+		_exit(0);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (int i = 0; pid > 0 && i < 2000; i++) {
+		FILE *f = fopen(path, "r");
+		long nr = -1;
+		if (f && fgets(text, sizeof(text), f))
+			nr = strtol(text, NULL, 10);
+		if (f)
+			fclose(f);
+		if (nr == SYS_msgrcv)
+			return pid;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+	return -1;
+}
+
+/*
+ * A queue waited on is refused even by a context that lists no holders:
+ * the pass over /proc is what judges it, whatever fields are wanted.
+ */
+static void test_remove_each_waiter(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new();
+	static const int ref_only[] = { IPK_F_REF };
+	const struct ipk_kind *msg = ipk_kind_find("sysv-msg");
+	struct seen s = { 0 };
+	int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	pid_t pid = receiver(id);
+
+	CHECK(pid > 0);
+	ipk_ctx_want_fields(ctx, ref_only, 1);
+	CHECK_INT(ipk_remove_each(ctx, &msg, 1, 0, count, &s), 0);
+	CHECK_INT(s.busy, 1);
+	CHECK_INT(s.removed, 0);
+	CHECK(strstr(s.why, "waited on by") != NULL);
+	struct msqid_ds ds;
+	CHECK_INT(msgctl(id, IPC_STAT, &ds), 0);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	msgctl(id, IPC_RMID, NULL);
+	ipk_ctx_free(ctx);
+}
+
 int main(void)
 {
 	if (!getenv("IPCKIT_TEST_NS")) {
@@ -154,5 +217,6 @@ int main(void)
 	}
 	RUN(test_fresh_is_not_for_callers);
 	RUN(test_remove_each);
+	RUN(test_remove_each_waiter);
 	return test_done();
 }
