@@ -253,16 +253,33 @@ static int cmp_key_name(const void *key, const void *p)
 	return d ? d : strcmp(colon + 1, name_of(o));
 }
 
+/* Whether @key is of a kind whose REF is not its name (unix:INODE, fifo:...). */
+static bool fd_kind(const char *key)
+{
+	char kind[32];
+	const char *colon = strchr(key, ':');
+	size_t len = colon ? (size_t)(colon - key) : 0;
+
+	if (!len || len >= sizeof(kind))
+		return false;
+	memcpy(kind, key, len);
+	kind[len] = '\0';
+	const struct ipk_kind *k = ipk_kind_find(kind);
+	return k && ipk_kind_family(k) == IPK_FAMILY_FD;
+}
+
 /*
- * The object @key names: by its REF, or a path REF by the name of the
- * object (a socket bound there, whose REF is its inode).
+ * The object @key names: by its REF, or a path REF of an fd kind by the
+ * name of the object (a socket bound there, whose REF is its inode).  A
+ * POSIX REF is its name: posix-mq:/a@ns:1 names queue /a of namespace 1,
+ * never our /a@ns:1 (whose REF says so: posix-mq:/a@ns:1@ns:OURS).
  */
 static struct ipk_object *find(const struct index *x, const char *key)
 {
 	struct ipk_object **hit = bsearch(key, x->by_ref, x->n, sizeof(*x->by_ref), cmp_key_ref);
 	const char *colon = strchr(key, ':');
 
-	if (!hit && colon && colon[1] == '/')
+	if (!hit && colon && colon[1] == '/' && fd_kind(key))
 		hit = bsearch(key, x->by_name, x->nnamed, sizeof(*x->by_name), cmp_key_name);
 	return hit ? *hit : NULL;
 }
@@ -272,7 +289,7 @@ static struct ipk_object *find(const struct index *x, const char *key)
  * kinds of the REFs, with the REFs no scan lists (a FIFO nobody holds, a
  * socket file) looked up one by one.  NULL when memory ran out.
  */
-static struct ipk_list *select_objects(const struct rm *rm, struct ipk_ctx *ctx)
+static struct ipk_list *select_objects(struct rm *rm, struct ipk_ctx *ctx)
 {
 	if (!rm->refs)
 		return ipk_scan(ctx, rm->filter, 0);
@@ -296,15 +313,39 @@ static struct ipk_list *select_objects(const struct rm *rm, struct ipk_ctx *ctx)
 		ipk_list_free(l);
 		return NULL;
 	}
+	size_t kept = 0;
 	for (size_t i = 0; i < rm->nrefs; i++) {
 		struct ipk_object *o;
-		if (!find(&scanned, rm->refs[i]) && ipk_lookup(ctx, rm->refs[i], &o) == 0 &&
-		    ipk_list_append(l, o)) {
-			ipk_list_free(l);
-			l = NULL;
-			break;
+		char *ref = rm->refs[i];
+		if (l && !find(&scanned, ref) && ipk_lookup(ctx, ref, &o) == 0) {
+			/*
+			 * Typed otherwise than the listing names it (sysv-shm:0@ns:
+			 * of the namespace looked at is sysv-shm:0): by its REF.
+			 */
+			if (strcmp(ipk_object_ref(o), ref) != 0) {
+				char *as_listed = strdup(ipk_object_ref(o));
+				if (as_listed) {
+					free(ref);
+					ref = as_listed;
+				}
+			}
+			if (find(&scanned, ref)) {
+				ipk_object_free(o);
+			} else if (ipk_list_append(l, o)) {
+				ipk_list_free(l);
+				l = NULL;
+			}
 		}
+		/* one object named twice, so typed: once */
+		bool seen = false;
+		for (size_t j = 0; j < kept && !seen; j++)
+			seen = strcmp(rm->refs[j], ref) == 0;
+		if (seen)
+			free(ref);
+		else
+			rm->refs[kept++] = ref;
 	}
+	rm->nrefs = kept;
 	index_free(&scanned);
 	return l;
 }

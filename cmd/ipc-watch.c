@@ -246,17 +246,16 @@ static void remove_text(struct watch *w, const struct ipk_object *o)
 }
 
 /*
- * Names and values may hold anything: control characters become \xHH
- * here, so one event is one line.
+ * Names and values may hold anything: esc_text() makes them text, as every
+ * other command shows them, so one event is one line and no name displays
+ * as another.
  */
-static void print_sanitized(const char *s)
+static void print_sanitized(struct watch *w, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else
-			putchar(*p);
-	}
+	ipk_buf_reset(&w->scratch);
+	esc_text(s, false, &w->scratch);
+	if (w->scratch.len)
+		fwrite(w->scratch.s, 1, w->scratch.len, stdout);
 }
 
 static void human(struct watch *w, const struct ipk_event *ev)
@@ -281,8 +280,8 @@ static void human(struct watch *w, const struct ipk_event *ev)
 		remove_text(w, ev->object);
 	printf("%s.%03ld %s%c %s", stamp, ev->time.tv_nsec / 1000000,
 	       w->colour ? colours[ev->type] : "", signs[ev->type], w->colour ? "\033[0m" : "");
-	print_sanitized(ipk_object_ref(ev->object));
-	print_sanitized(w->line.s ? w->line.s : "");
+	print_sanitized(w, ipk_object_ref(ev->object));
+	print_sanitized(w, w->line.s ? w->line.s : "");
 	putchar('\n');
 }
 

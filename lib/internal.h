@@ -768,6 +768,14 @@ size_t ref_ns_split(const char *ref, uint64_t *ns);
 int ref_append_ns(struct ipk_buf *b, uint64_t ns);
 /* Qualifies @o's REF with its IPC namespace @ns: listed beside other namespaces. */
 int obj_ref_qualify(struct ipk_object *o, uint64_t ns);
+/* Whether @ref ends in "@ns:DIGITS": a name may, and then reads as another namespace's. */
+bool ref_has_ns(const char *ref);
+/*
+ * A named object whose name itself ends in "@ns:DIGITS" would read as an
+ * object of that namespace: its REF names the namespace @ns it is in,
+ * always (posix-mq:/a@ns:1@ns:4026531839).  Other REFs stay as they are.
+ */
+int obj_ref_disambiguate(struct ipk_object *o, uint64_t ns);
 /* Canonical REF arguments shared by several kinds. */
 int ref_arg_sysv_id(const char *arg, struct ipk_buf *canon);
 int ref_arg_posix_name(const char *arg, struct ipk_buf *canon);

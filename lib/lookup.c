@@ -74,15 +74,20 @@ int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 	const char *path = s.only[0] == '/' ? s.only : NULL;
 	for (size_t i = 0; i < found.n; i++) {
 		const struct ipk_object *o = found.v[i];
-		if (!rc && !*out && (strcmp(o->ref, canon) == 0 ||
-				     (path && o->name && strcmp(o->name, path) == 0)))
+		/* a name ending in @ns:DIGITS has its own namespace in its REF: scan_add() */
+		uint64_t its_ns = 0;
+		size_t base = o->kind->family != IPK_FAMILY_FD ? ref_ns_split(o->ref, &its_ns) :
+							       strlen(o->ref);
+		bool same = strcmp(o->ref, canon) == 0 ||
+			    (its_ns && strlen(canon) == base && strncmp(o->ref, canon, base) == 0);
+		if (!rc && !*out && (same || (path && o->name && strcmp(o->name, path) == 0)))
 			*out = found.v[i];
 		else
 			ipk_object_free(found.v[i]);
 	}
 	free(found.v);
 	free(canon);
-	if (!rc && *out && want_ns)
+	if (!rc && *out && want_ns && !ref_has_ns((*out)->ref))
 		rc = obj_ref_qualify(*out, want_ns);
 	if (!rc && *out) {
 		rc = kind_detail(ctx, *out);

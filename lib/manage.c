@@ -68,7 +68,20 @@ int ipk_create(struct ipk_ctx *ctx, const struct ipk_kind *k, const struct ipk_c
 		return err_set(e, EINVAL, "%s objects have no name: select them by --key", k->name);
 	if ((c->set & IPK_ATTR_BIT(IPK_ATTR_MODE)) && c->mode > 0777)
 		return err_set(e, EINVAL, "mode %o: only permission bits (at most 0777)", c->mode);
-	return k->create(ctx, c, ref, existed, e);
+	int rc = k->create(ctx, c, ref, existed, e);
+	/* a name ending in @ns:DIGITS: its REF names our namespace, as a scan's does */
+	uint64_t ns = ctx_ipc_ns(ctx);
+	if (!rc && *ref && ns && k->family != IPK_FAMILY_FD && ref_has_ns(*ref)) {
+		struct ipk_buf b = { 0 };
+		/* out of memory, the REF stays the name: the object is made */
+		if (ipk_buf_puts(&b, *ref) == 0 && ref_append_ns(&b, ns) == 0) {
+			free(*ref);
+			*ref = b.s;
+		} else {
+			ipk_buf_free(&b);
+		}
+	}
+	return rc;
 }
 
 /* --------------------------------------------------------------- remove */

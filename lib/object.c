@@ -142,6 +142,20 @@ int obj_ref_qualify(struct ipk_object *o, uint64_t ns)
 	return rc;
 }
 
+bool ref_has_ns(const char *ref)
+{
+	uint64_t ns;
+
+	return ref_ns_split(ref, &ns) != strlen(ref);
+}
+
+int obj_ref_disambiguate(struct ipk_object *o, uint64_t ns)
+{
+	if (!ns || o->kind->family == IPK_FAMILY_FD || !o->ref || !ref_has_ns(o->ref))
+		return 0;
+	return obj_ref_qualify(o, ns);
+}
+
 int obj_set_name(struct ipk_object *o, const char *name)
 {
 	bool heap;
@@ -601,10 +615,15 @@ int scan_add(struct ipk_scan *s, struct ipk_object *o)
 		s->has_ns = kind_has(s->kind, IPK_F_NS);
 		s->has_ns_known = true;
 	}
-	if (s->has_ns && obj_has(o, IPK_F_REF) && s->ctx->live && !obj_has(o, IPK_F_NS)) {
+	if (s->has_ns && obj_has(o, IPK_F_REF) && s->ctx->live) {
 		uint64_t ns = ctx_ipc_ns(s->ctx);
-		if (ns)
+		if (ns && !obj_has(o, IPK_F_NS))
 			obj_set_unum(o, IPK_F_NS, ns);
+		int rc = obj_ref_disambiguate(o, ns);
+		if (rc) {
+			ipk_object_free(o);
+			return rc;
+		}
 	}
 	if (s->sink)
 		return s->sink(s, o);

@@ -379,8 +379,11 @@ static int scan_namespaces(struct ipk_ctx *ctx, const struct ipk_filter *f, unsi
 				ipk_object_free(o);
 				continue;
 			}
-			/* beside ours, a REF names its namespace: sysv-shm:0@ns:4026532179 */
-			if (!ctx->ns_pid)
+			/*
+			 * beside ours, a REF names its namespace: sysv-shm:0@ns:4026532179
+			 * (one that could be misread names it already: scan_add())
+			 */
+			if (!ctx->ns_pid && !ref_has_ns(o->ref))
 				rc = obj_ref_qualify(o, ns[i].ns);
 			if (rc || list_add(all, o))
 				ipk_object_free(o);

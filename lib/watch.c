@@ -310,7 +310,7 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 		return 0;
 	}
 	/* beside ours, a REF names its namespace, as a scan's does: sysv-shm:0@ns:4026532179 */
-	if (r->view && o->kind->family != IPK_FAMILY_FD && !w->ctx->ns_pid &&
+	if (r->view && o->kind->family != IPK_FAMILY_FD && !w->ctx->ns_pid && !ref_has_ns(o->ref) &&
 	    (rc = obj_ref_qualify(o, w->views[r->view].ns))) {
 		ipk_object_free(o);
 		return rc;

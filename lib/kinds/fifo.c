@@ -101,6 +101,11 @@ static int fifo_create(struct ipk_ctx *ctx, const struct ipk_create *c, char **r
 	(void)ctx;
 	if (c->name[0] != '/' || strlen(c->name) >= PATH_MAX)
 		return err_set(e, EINVAL, "a FIFO needs an absolute path");
+	/* what open_parent() refuses as EINVAL: a directory, not a file to make */
+	const char *last = strrchr(c->name, '/') + 1;
+	if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+		return err_set(e, EINVAL, "the path ends in '/', '.' or '..': a FIFO needs a file "
+			       "name last");
 	int dfd = open_parent(c->name, &base);
 	if (dfd < 0)
 		return err_set(e, -dfd, "cannot open its directory: %s", ipk_strerror(-dfd));

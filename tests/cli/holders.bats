@@ -375,3 +375,32 @@ time.sleep(30)
 	run "$IPC_LS" sysv-shm:0@ns:1
 	[ "$status" -eq 1 ]
 }
+
+@test "a name ending in @ns:DIGITS is listed with its own namespace, never as another's object" {
+	require_other_user
+	inner posix-mq name=/jobs
+	ns=$(stat -L -c %i /proc/self/ns/ipc)
+	# planted here: names that read as the inner namespace's objects
+	run --separate-stderr "$IPC_MK" mq "/jobs@ns:$INNER_NS"
+	[ "$output" = "posix-mq:/jobs@ns:$INNER_NS@ns:$ns" ]
+	"$IPC_MK" pshm "/data@ns:$INNER_NS" >/dev/null
+	run --separate-stderr "$IPC_LS" --kind mq,pshm -o ref --noheadings
+	[ "$output" = "$(printf '%s\n' "posix-mq:/jobs@ns:$INNER_NS@ns:$ns" "posix-shm:/data@ns:$INNER_NS@ns:$ns")" ]
+	run --separate-stderr "$IPC_LS" --ns all --kind mq -o ref,name --noheadings
+	[ "$(echo "$output" | awk '{ print $1 }' | sort | uniq -d)" = "" ]
+	[[ "$output" == *"posix-mq:/jobs@ns:$INNER_NS "*"/jobs"* ]]
+	# each REF is the object listed: the inner queue, held there, and ours
+	run --separate-stderr "$IPC_LS" --json -i "posix-mq:/jobs@ns:$INNER_NS"
+	echo "$output" | jq -e --argjson in "$INNER_NS" '.name == "/jobs" and .ns == $in'
+	run --separate-stderr "$IPC_LS" --json -i "posix-mq:/jobs@ns:$INNER_NS@ns:$ns"
+	echo "$output" | jq -e --argjson ns "$ns" '.ns == $ns'
+	run --separate-stderr "$IPC_RM" --dry-run "posix-shm:/data@ns:$INNER_NS"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"no such object" ]]
+	run --separate-stderr "$IPC_RM" --dry-run "posix-mq:/jobs@ns:$INNER_NS"
+	[[ "$stderr" == *"held by ipk-factory[$INNER_PID]"* ]]
+	run --separate-stderr "$IPC_RM" --yes "posix-mq:/jobs@ns:$INNER_NS@ns:$ns" "posix-shm:/data@ns:$INNER_NS@ns:$ns"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ -z "$(ls -A /dev/shm)" ] && [ -z "$(ls -A "$IPCKIT_TEST_MQUEUE")" ]
+	"$IPC_LS" "posix-mq:/jobs@ns:$INNER_NS" >/dev/null
+}

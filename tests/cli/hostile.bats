@@ -173,3 +173,35 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TM
 	run --separate-stderr timeout 10 "$IPC_LS" --sysroot "$root" --limits
 	[ "$status" -le 1 ]
 }
+
+@test "ipc-watch escapes as ipc-ls does: control bytes, bytes that are no text, overrides, zero-width characters" {
+	: >"/dev/shm/w${ERASE}x"
+	: >"/dev/shm/bad"$'\xff'"byte"
+	: >"/dev/shm/ok"$'\xe2\x80\xae'"gpj.exe"
+	: >"/dev/shm/two"$'\xe2\x80\x8b'"names"
+	# a holder whose command name turns the text around
+	bash -c 'printf "\xe2\x80\xaehid" >/proc/$$/comm; exec 3</dev/shm/two*; sleep 30; :' &
+	HOLDERS+=("$!")
+	for _ in $(seq 100); do grep -q hid "/proc/$!/comm" && break; sleep 0.02; done
+	for loc in C.UTF-8 C; do
+		run --separate-stderr env LC_ALL=$loc timeout 10 ipc-watch --initial --count 4 --kind pshm
+		[ "$status" -eq 0 ]
+		# each REF as ipc-ls shows it
+		got=$(echo "$output" | sed -n 's/^[0-9:.]* + \([^ ]*\) .*/\1/p' | sort)
+		want=$(env LC_ALL=$loc "$IPC_LS" --kind pshm -o ref --noheadings | sort)
+		[ "$got" = "$want" ] || { echo "watch: $got"; echo "ls: $want"; false; }
+		[[ "$output" == *'hid['* ]]
+		! printf '%s' "$output" | LC_ALL=C grep -qF -e $'\e' -e $'\xff' -e $'\xe2\x80\xae' \
+			-e $'\xe2\x80\x8b' || false
+	done
+	[[ "$output" == *'/ok\xe2\x80\xaegpj.exe'* ]]
+	# JSON: valid on every line, the REFs of ipc-ls --json, \u escapes
+	run --separate-stderr env LC_ALL=C.UTF-8 timeout 10 ipc-watch --json --initial --count 4 --kind pshm
+	[ "$status" -eq 0 ]
+	got=$(printf '%s\n' "$output" | jq -r .ref | sort)
+	want=$(env LC_ALL=C.UTF-8 "$IPC_LS" --kind pshm --json -o ref | jq -r '.objects[].ref' | sort)
+	[ "$got" = "$want" ]
+	[[ "$output" == *'\u202e'* && "$output" == *'\u200b'* ]]
+	! printf '%s' "$output" | LC_ALL=C grep -qF -e $'\e' -e $'\xff' -e $'\xe2\x80\xae' \
+		-e $'\xe2\x80\x8b' || false
+}

@@ -283,6 +283,21 @@ teardown() {
 	[ -z "$("$IPC_LS" --kind "$NAMED,fifo" --noheadings)" ]
 }
 
+@test "a FIFO path that ends in '/', '.' or '..' names no file: said so, not 'cannot open its directory'" {
+	for path in /tmp/ /tmp/x/ / /tmp/. /tmp/..; do
+		run --separate-stderr "$IPC_MK" fifo "$path"
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "ipc-mk: cannot create 'fifo:$path': the path ends in '/', '.' or '..': a FIFO needs a file name last" ] ||
+			{ echo "$path: $stderr"; false; }
+	done
+	run --separate-stderr sh -c 'cd /tmp && exec "$0" fifo ..' "$IPC_MK"
+	[ "$stderr" = "ipc-mk: cannot create 'fifo:/tmp/..': the path ends in '/', '.' or '..': a FIFO needs a file name last" ]
+	# a directory that is not there is still that
+	run --separate-stderr "$IPC_MK" fifo /tmp/nosuch/f
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"cannot open its directory: no such file or directory" ]]
+}
+
 @test "posix-shm above ulimit -f: a clear failure and nothing left, not death by SIGXFSZ" {
 	run --separate-stderr bash -c 'ulimit -f 1024 && exec "$0" pshm /big --size 2M' "$IPC_MK"
 	[ "$status" -eq 1 ] || { echo "exit $status: $stderr"; false; }

@@ -462,6 +462,39 @@ refs() {
 	[ -n "$("$IPC_LS" --ns all --kind shm -o ref --noheadings)" ]
 }
 
+@test "a REF named twice, however typed, is removed and reported once" {
+	shm=$(mk sysv-shm)
+	mk posix-mq name=/jobs >/dev/null
+	id=${shm#*:}
+	run --separate-stderr "$IPC_RM" --yes "$shm" "shm:$id" "sysv-shm:0$id" mq:/jobs posix-mq:jobs \
+		posix-mq:/jobs
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = "$(printf 'removed %s\nremoved posix-mq:/jobs' "$shm")" ]
+	[ -z "$stderr" ]
+}
+
+@test "a REF qualified with the namespace looked at is that object, as ipc-ls takes it" {
+	own=$("$IPC_MK" shm --size 4K)
+	q=$("$IPC_MK" mq /q)
+	ns=$(stat -L -c %i /proc/self/ns/ipc)
+	[ "$("$IPC_LS" -o ref --noheadings "$own@ns:$ns")" = "$own" ]
+	run --separate-stderr "$IPC_RM" --dry-run "$own@ns:$ns"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = "would remove $own" ]
+	# named both ways, it is one object: removed once, nothing "gone since"
+	run --separate-stderr "$IPC_RM" "$own@ns:$ns" "$own" "$q@ns:$ns" --yes
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(echo "$output" | sort)" = "$(printf 'removed %s\n' "$q" "$own" | sort)" ]
+	[ -z "$stderr" ]
+	[ -z "$(refs --kind shm,mq)" ]
+	# with --ns PID, the namespace of that process
+	require_other_user
+	inner sysv-shm size=8K
+	run --separate-stderr "$IPC_RM" --ns "$INNER_PID" "sysv-shm:0@ns:$INNER_NS"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ -z "$("$IPC_LS" --ns all --kind shm -o ref --noheadings)" ]
+}
+
 @test "--ns PID: a refusal there names the owner (a crash before)" {
 	require_other_user
 	# nobody's queue in another namespace; root without CAP_FOWNER may not unlink it
