@@ -611,9 +611,8 @@ static int each_done(void *arg, const struct ipk_object *o, int rc, const struct
 	const char *ref = ipk_object_ref(o);
 
 	r->count++;
-	if (!rc && !r->rm->json) {
+	if (!rc && !r->rm->json)
 		return add_line(&r->lines, "removed ", ref);
-	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 1024;
 		struct item *v = realloc(r->v, (cap + 1) * sizeof(*v));
@@ -734,7 +733,6 @@ static int print_json(const struct item *items, size_t n)
 	return rc;
 }
 
-/* What was done, on stdout; the exit status. */
 /*
  * What was done, on stdout, after @before (the lines of the objects that
  * went as they were read, whose kinds come first); the exit status.
