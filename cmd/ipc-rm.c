@@ -115,10 +115,18 @@ static const char *const result_words[] = {
 struct item {
 	const char *ref;		/* the object's REF, or the REF asked for */
 	const char *key;		/* what finds it again: the REF asked, or its REF */
-	struct ipk_object *o;		/* NULL: not found */
+	struct ipk_object *o;		/* NULL: not found, or removed as it was read */
+	const struct ipk_kind *kind;	/* NULL: not found */
 	enum result result;
-	struct ipk_error e;
+	int err;			/* why, as an errno; 0: nothing to say */
+	const char *why;		/* in words, in the run's arena; NULL: nothing */
 };
+
+/*
+ * The reasons of a run, kept together: most objects go and have none, so
+ * an item is small (20,000 of them, not 6 MB of struct ipk_error).
+ */
+static struct ipk_arena reasons;
 
 static enum result classify(int rc)
 {
@@ -138,8 +146,21 @@ static enum result classify(int rc)
 
 static void set_reason(struct item *it, int err, const char *text)
 {
-	it->e.err = err;
-	snprintf(it->e.text, sizeof(it->e.text), "%s", text);
+	size_t len = strlen(text);
+	char *why = len ? ipk_arena_alloc(&reasons, len + 1) : NULL;
+
+	it->err = err;
+	it->why = why ? memcpy(why, text, len + 1) : len ? reason(ENOMEM) : NULL;
+}
+
+static void set_error(struct item *it, const struct ipk_error *e)
+{
+	set_reason(it, e->err, e->text);
+}
+
+static const char *why_of(const struct item *it)
+{
+	return it->why ? it->why : "";
 }
 
 /* One line on stderr for what was not removed. */
@@ -148,10 +169,10 @@ static void report(const struct rm *rm, const struct item *it)
 	if (rm->json || it->result == R_REMOVED || it->result == R_WOULD_REMOVE)
 		return;
 	if (it->result == R_SKIPPED)
-		msg("skipped '%s': %s", it->ref, it->e.text);
+		msg("skipped '%s': %s", it->ref, why_of(it));
 	else
-		msg("cannot remove '%s': %s%s", it->ref, it->e.text,
-		    it->e.err == EBUSY ? " (--force removes it anyway)" : "");
+		msg("cannot remove '%s': %s%s", it->ref, why_of(it),
+		    it->err == EBUSY ? " (--force removes it anyway)" : "");
 }
 
 /* ------------------------------------------------------------- selection */
@@ -376,6 +397,7 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 		if (rm->refs) {
 			it->key = rm->refs[i];
 			it->o = find(&x, it->key);
+			it->kind = ipk_object_kind(it->o);
 			it->ref = it->o ? ipk_object_ref(it->o) : it->key;
 			if (!it->o) {
 				it->result = R_NOT_FOUND;
@@ -383,6 +405,7 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 			}
 		} else {
 			it->o = ipk_list_at(l, i);
+			it->kind = ipk_object_kind(it->o);
 			it->ref = it->key = ipk_object_ref(it->o);
 		}
 	}
@@ -405,9 +428,10 @@ static bool orphan_unproven(const struct rm *rm, struct ipk_ctx *ctx, struct ite
 	if (!rm->orphan || rm->force || !unreadable ||
 	    ipk_kind_family(ipk_object_kind(it->o)) == IPK_FAMILY_SYSV)
 		return false;
-	it->e.err = EBUSY;
-	snprintf(it->e.text, sizeof(it->e.text), "not known to be an orphan: %zu process%s "
+	char text[128];
+	snprintf(text, sizeof(text), "not known to be an orphan: %zu process%s "
 		 "could not be read, and may hold it", unreadable, unreadable == 1 ? "" : "es");
+	set_reason(it, EBUSY, text);
 	return true;
 }
 
@@ -433,9 +457,11 @@ static size_t check_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *i
 			it->result = R_WOULD_REMOVE;
 		} else if (it->o) {
 			unsigned flags = IPK_RM_CHECK | (rm->force ? IPK_RM_FORCE : 0);
-			int rc = ipk_remove(ctx, it->o, flags, &it->e);
+			struct ipk_error e;
+			int rc = ipk_remove(ctx, it->o, flags, &e);
 			if (rc == -EOPNOTSUPP && !rm->refs && !rm->kinds)
 				continue;
+			set_error(it, &e);
 			it->result = rc ? classify(rc) : R_WOULD_REMOVE;
 		}
 		go += it->result == R_WOULD_REMOVE;
@@ -513,11 +539,14 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 			it->result = R_SKIPPED;
 			set_reason(it, ENOENT, rm->selecting ? "gone, or no longer matches the filters"
 							     : "gone since it was selected");
-		} else if (o != it->o && !ipk_object_same(it->o, o, &it->e)) {
-			it->result = R_SKIPPED;
 		} else {
-			it->result = classify(ipk_remove(ctx, o, rm->force ? IPK_RM_FORCE : 0,
-							 &it->e));
+			struct ipk_error e = { 0 };
+			if (o != it->o && !ipk_object_same(it->o, o, &e))
+				it->result = R_SKIPPED;
+			else
+				it->result = classify(ipk_remove(ctx, o, rm->force ? IPK_RM_FORCE : 0,
+								 &e));
+			set_error(it, &e);
 		}
 		report(rm, it);
 	}
@@ -526,6 +555,147 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 	free(was);
 	free(now);
 	free(users);
+}
+
+/* ------------------------------------------------- removed as they are read */
+
+/* Printable ASCII without spaces: what esc_text() would leave as it is. */
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * "removed REF", a line of the report on stdout, copied where the REF is
+ * plain; -ENOMEM when it could not be added.
+ */
+static int add_line(struct ipk_buf *lines, const char *word, const char *ref)
+{
+	size_t nword = strlen(word), nref = strlen(ref);
+
+	if (ipk_buf_reserve(lines, nword + nref + 2))
+		return -ENOMEM;
+	if (plain(ref)) {
+		memcpy(lines->s + lines->len, word, nword);
+		memcpy(lines->s + lines->len + nword, ref, nref);
+		lines->len += nword + nref;
+		lines->s[lines->len++] = '\n';
+		lines->s[lines->len] = '\0';
+		return 0;
+	}
+	ipk_buf_puts(lines, word);
+	esc_text(ref, false, lines);
+	return ipk_buf_puts(lines, "\n") ? -ENOMEM : 0;
+}
+
+/*
+ * What ipk_remove_each() did, in its order: the report's line of each
+ * object removed, and an item for each other (for --json, for all).
+ */
+struct each_run {
+	const struct rm *rm;
+	size_t count;			/* objects seen */
+	struct ipk_buf lines;		/* "removed REF" of those that went */
+	struct item *v;
+	size_t n, cap;
+	size_t *ref_at;			/* each item's REF in @refs, until the run ends */
+	struct ipk_buf refs;
+};
+
+static int each_done(void *arg, const struct ipk_object *o, int rc, const struct ipk_error *e)
+{
+	struct each_run *r = arg;
+	const char *ref = ipk_object_ref(o);
+
+	r->count++;
+	if (!rc && !r->rm->json)
+		return add_line(&r->lines, "removed ", ref);
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 1024;
+		struct item *v = realloc(r->v, (cap + 1) * sizeof(*v));
+		size_t *at = v ? realloc(r->ref_at, cap * sizeof(*at)) : NULL;
+		if (v)
+			r->v = v;
+		if (!at)
+			return -ENOMEM;
+		r->ref_at = at;
+		r->cap = cap;
+	}
+	struct item *it = &r->v[r->n];
+	it->o = NULL;
+	it->kind = ipk_object_kind(o);
+	it->result = classify(rc);
+	it->err = 0;
+	it->why = NULL;
+	if (rc)
+		set_error(it, e);
+	it->ref = it->key = ref;
+	r->ref_at[r->n] = r->refs.len;
+	if (ipk_buf_add(&r->refs, ref, strlen(ref) + 1))
+		return -ENOMEM;
+	report(r->rm, it);
+	r->n++;
+	return 0;
+}
+
+/*
+ * Removes the System V objects of @rm's kinds as they are read, into @r;
+ * @rm's filter keeps the kinds left for the listing.  Whether any are
+ * left; false with r->n == SIZE_MAX when memory ran out.
+ */
+static bool remove_each(struct rm *rm, struct ipk_ctx *ctx, struct each_run *r)
+{
+	const struct ipk_kind *sysv[8];
+	struct ipk_filter *rest = ipk_filter_new();
+	size_t nsysv = 0, nrest = 0;
+
+	r->rm = rm;
+	if (!rest) {
+		r->n = SIZE_MAX;
+		return false;
+	}
+	for (size_t i = 0; i < ipk_kind_count(); i++) {
+		const struct ipk_kind *k = ipk_kind_at(i);
+		if (!ipk_filter_wants_kind(rm->filter, k))
+			continue;
+		if (ipk_kind_family(k) == IPK_FAMILY_SYSV && nsysv < sizeof(sysv) / sizeof(sysv[0])) {
+			sysv[nsysv++] = k;
+		} else if (ipk_filter_add_kind(rest, k)) {
+			ipk_filter_free(rest);
+			r->n = SIZE_MAX;
+			return false;
+		} else {
+			nrest++;
+		}
+	}
+	int rc = nsysv ? ipk_remove_each(ctx, sysv, nsysv, rm->force ? IPK_RM_FORCE : 0, each_done,
+					 r) : -EOPNOTSUPP;
+	if (rc == -EOPNOTSUPP) {
+		/* another namespace: everything is listed first */
+		ipk_filter_free(rest);
+		return true;
+	}
+	ipk_filter_free(rm->filter);
+	rm->filter = rest;
+	for (size_t i = 0; i < r->n; i++)
+		r->v[i].ref = r->v[i].key = r->refs.s + r->ref_at[i];
+	if (rc) {
+		msg("%s", reason(-rc));
+		r->n = SIZE_MAX;
+		return false;
+	}
+	return nrest > 0;
+}
+
+static void each_free(struct each_run *r)
+{
+	ipk_buf_free(&r->lines);
+	free(r->v);
+	free(r->ref_at);
+	ipk_buf_free(&r->refs);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -551,12 +721,11 @@ static int print_json(const struct item *items, size_t n)
 		}
 		rc = out_set(out, row, 0, it->ref, NULL);
 		if (!rc)
-			rc = out_set(out, row, 1,
-				     it->o ? ipk_kind_name(ipk_object_kind(it->o)) : NULL, NULL);
+			rc = out_set(out, row, 1, it->kind ? ipk_kind_name(it->kind) : NULL, NULL);
 		if (!rc)
 			rc = out_set(out, row, 2, result_words[it->result], NULL);
 		if (!rc)
-			rc = out_set(out, row, 3, it->e.text[0] ? it->e.text : NULL, NULL);
+			rc = out_set(out, row, 3, it->why, NULL);
 	}
 	if (!rc)
 		rc = out_print(out);
@@ -564,40 +733,25 @@ static int print_json(const struct item *items, size_t n)
 	return rc;
 }
 
-/* Printable ASCII without spaces: what esc_text() would leave as it is. */
-static bool plain(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
-}
-
-/* What was done, on stdout; the exit status. */
-static int finish(const struct rm *rm, const struct item *items, size_t n)
+/*
+ * What was done, on stdout, after @before (the lines of the objects that
+ * went as they were read, whose kinds come first); the exit status.
+ * @seen: objects @items leaves out.
+ */
+static int finish(const struct rm *rm, const struct item *items, size_t n,
+		  struct ipk_buf *before, size_t seen)
 {
 	const char *done_word = rm->dry_run ? "would remove " : "removed ";
-	struct ipk_buf lines = { 0 };
+	struct ipk_buf lines = *before;
 	int status = EXIT_OK;
 
+	*before = (struct ipk_buf){ 0 };
 	for (size_t i = 0; i < n; i++) {
 		const struct item *it = &items[i];
 		bool done = it->result == R_REMOVED ||
 			    (rm->dry_run && it->result == R_WOULD_REMOVE);
-		if (!rm->json && done) {
-			size_t word = strlen(done_word), ref = strlen(it->ref);
-			if (plain(it->ref) && !ipk_buf_reserve(&lines, word + ref + 2)) {
-				memcpy(lines.s + lines.len, done_word, word);
-				memcpy(lines.s + lines.len + word, it->ref, ref);
-				lines.len += word + ref;
-				lines.s[lines.len++] = '\n';
-				lines.s[lines.len] = '\0';
-			} else {
-				ipk_buf_puts(&lines, done_word);
-				esc_text(it->ref, false, &lines);
-				ipk_buf_puts(&lines, "\n");
-			}
-		}
+		if (!rm->json && done)
+			add_line(&lines, done_word, it->ref);
 		if (!done)
 			status = EXIT_PARTIAL;
 	}
@@ -611,7 +765,7 @@ static int finish(const struct rm *rm, const struct item *items, size_t n)
 			status = EXIT_PARTIAL;
 		}
 	}
-	if (!rm->refs && !n && !rm->json)
+	if (!rm->refs && !n && !seen && !rm->json)
 		msg("nothing matched");
 	return status;
 }
@@ -641,6 +795,16 @@ static bool use_read_at_removal(const struct rm *rm)
 		    !ipk_kind_can_remove(ipk_kind_at(k)))
 			return false;
 	return true;
+}
+
+/*
+ * Whether the objects selected are removed as they are read: --all and
+ * --yes, only kinds selecting; the System V kinds among them then go by
+ * ipk_remove_each(), the rest by a listing and ipk_remove().
+ */
+static bool removes_as_read(const struct rm *rm)
+{
+	return rm->all && !rm->refs && !rm->selecting && use_read_at_removal(rm);
 }
 
 /* The rules of selection: never everything by accident. */
@@ -716,20 +880,39 @@ int main(int argc, char **argv)
 	else
 		ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 
-	struct ipk_list *list = select_objects(&rm, ctx);
-	int err = list ? 0 : errno ? errno : ENOMEM;
+	struct each_run each = { 0 };
+	struct ipk_list *list = NULL;
+	struct item *items = NULL;
 	size_t n = 0;
-	struct item *items = list ? make_items(&rm, list, &n) : NULL;
 	int status = EXIT_OK;
-	if (!items) {
-		msg("cannot select objects: %s", reason(err ? err : ENOMEM));
-		status = EXIT_PARTIAL;
-		goto out;
+	bool listed = true;	/* kinds are left for a listing */
+	if (removes_as_read(&rm)) {
+		/* holders are read once, before the first object goes */
+		ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
+		listed = remove_each(&rm, ctx, &each);
+		if (each.n == SIZE_MAX) {
+			each.n = 0;
+			status = EXIT_PARTIAL;
+			goto out;
+		}
+		if (report_diags(ctx))
+			status = EXIT_PARTIAL;
+		ipk_ctx_want_fields(ctx, naming, sizeof(naming) / sizeof(naming[0]));
 	}
-	if (report_diags(ctx))
-		status = EXIT_PARTIAL;
+	if (listed) {
+		list = select_objects(&rm, ctx);
+		int err = list ? 0 : errno ? errno : ENOMEM;
+		items = list ? make_items(&rm, list, &n) : NULL;
+		if (!items) {
+			msg("cannot select objects: %s", reason(err ? err : ENOMEM));
+			status = EXIT_PARTIAL;
+			goto out;
+		}
+		if (report_diags(ctx))
+			status = EXIT_PARTIAL;
+	}
 
-	size_t go = check_all(&rm, ctx, items, &n);
+	size_t go = items ? check_all(&rm, ctx, items, &n) : 0;
 	if (!rm.dry_run && go > 1 && !rm.yes) {
 		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 			msg("%zu objects selected: removing more than one needs --yes "
@@ -745,11 +928,27 @@ int main(int argc, char **argv)
 	ipk_ctx_want_fields(ctx, wanted, sizeof(wanted) / sizeof(wanted[0]));
 	if (!rm.dry_run && go)
 		remove_all(&rm, ctx, items, n);
-	int done = finish(&rm, items, n);
+	/* what went as it was read first: its kinds come first */
+	if (each.n) {
+		struct item *all = realloc(each.v, (each.n + n + 1) * sizeof(*all));
+		if (!all) {
+			msg("%s", reason(ENOMEM));
+			status = EXIT_PARTIAL;
+			goto out;
+		}
+		if (n)
+			memcpy(all + each.n, items, n * sizeof(*items));
+		each.v = all;
+		each.cap = each.n + n;
+		n += each.n;
+	}
+	int done = finish(&rm, each.n ? each.v : items, n, &each.lines, each.count - each.n);
 	status = status ? status : done;
 	if (report_diags(ctx))
 		status = EXIT_PARTIAL;
 out:
+	each_free(&each);
+	ipk_arena_free(&reasons);
 	ipk_list_free(list);
 	free(items);
 	for (size_t i = 0; i < rm.nrefs; i++)

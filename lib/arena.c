@@ -68,3 +68,16 @@ void ipk_arena_free(struct ipk_arena *a)
 	}
 	a->chunks = NULL;
 }
+
+void arena_reset(struct ipk_arena *a)
+{
+	struct ipk_arena_chunk *keep = a ? a->chunks : NULL;
+
+	if (!keep)
+		return;
+	a->chunks = keep->next;
+	ipk_arena_free(a);
+	keep->next = NULL;
+	keep->used = 0;
+	a->chunks = keep;
+}

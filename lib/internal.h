@@ -587,6 +587,13 @@ int kind_scan(struct ipk_scan *s);
 int kind_detail(struct ipk_ctx *ctx, struct ipk_object *o);
 size_t kind_users(const struct ipk_object *o, struct obj_user *v);
 
+/*
+ * Empties @a for its next use, keeping its newest chunk: a scan that
+ * hands each object on and needs it no more (ipk_remove_each) takes
+ * the same memory for every object.
+ */
+void arena_reset(struct ipk_arena *a);
+
 struct ipk_list {
 	struct ipk_object **v;
 	size_t n, cap;
@@ -1035,12 +1042,20 @@ int remove_file(struct ipk_ctx *ctx, const struct ipk_object *o, int dfd, const 
 		struct ipk_error *e);
 
 /*
- * SysV: the object now at @o's id (through the *_STAT_ANY of @src) filled
- * into @now, if it is still @o: the same key and ctime.  0, or -ENOENT /
- * -ESTALE with @e set; obj_clear(@now) in every case.
+ * A removal's flag that no caller of ipk_remove() can pass: @o was read
+ * by *_STAT_ANY right now, by the scan that hands it to its removal
+ * (ipk_remove_each), with nothing between that read and the removal.
  */
-int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
-	       struct ipk_object *now, struct ipk_error *e);
+#define IPK_RM_FRESH	(1u << 30)
+
+/*
+ * SysV: the object now at @o's id (through the *_STAT_ANY of @src) filled
+ * into @now, if it is still @o: the same key and ctime; *cur is @now.
+ * With IPK_RM_FRESH in @flags nothing is read again and *cur is @o.  0,
+ * or -ENOENT / -ESTALE with @e set; obj_clear(@now) in every case.
+ */
+int sysv_still(const struct sysv_source *src, const struct ipk_object *o, unsigned flags,
+	       struct ipk_object *now, const struct ipk_object **cur, struct ipk_error *e);
 
 /*
  * Creates a SysV object with @get (msgget, semget or shmget with @c's

@@ -596,6 +596,24 @@ const char *ipk_strerror(int err);
 int ipk_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 	       struct ipk_error *e);
 
+/*
+ * Removes every object of the System V kinds @kinds[0..n), each as it is
+ * read: who holds or waits on them is read first, in one pass over /proc;
+ * then each index's *_STAT_ANY is the read that selects the object and
+ * the one its checks (ipk_remove's, with @flags) judge right before its
+ * IPC_RMID, so nothing comes between its selection and its removal.
+ * @done is told of every object, with ipk_remove()'s result and @e; the
+ * object is freed when it returns, and a non-zero return (-ENOMEM) stops
+ * all.  -EOPNOTSUPP, with nothing done, for a kind of another family or a
+ * context that is not the live system's own IPC namespace (--ns): select
+ * with ipk_scan() and remove with ipk_remove() there.  0 or -ENOMEM.
+ */
+int ipk_remove_each(struct ipk_ctx *ctx, const struct ipk_kind *const *kinds, size_t n,
+		    unsigned flags,
+		    int (*done)(void *arg, const struct ipk_object *o, int rc,
+				const struct ipk_error *e),
+		    void *arg);
+
 /* ---------------------------------------------------------------- actions */
 
 /* What ipc-top's keys do to one object, besides create and remove. */

@@ -107,6 +107,7 @@ int ipk_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 	const struct ipk_kind *k = o->kind;
 
 	memset(e, 0, sizeof(*e));
+	flags &= ~IPK_RM_FRESH;		/* only ipk_remove_each() knows a read is fresh */
 	if (!k->remove)
 		return refuse_no_name(ctx, o, k->no_name, e);
 	if (!ctx->live)
@@ -129,6 +130,80 @@ int ipk_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned flags,
 			       (int)o->ns_pid);
 	}
 	return err_set(e, -rc, "cannot enter its IPC namespace: %s", ipk_strerror(-rc));
+}
+
+struct each {
+	unsigned flags;
+	int (*done)(void *arg, const struct ipk_object *o, int rc, const struct ipk_error *e);
+	void *arg;
+};
+
+/*
+ * The sink of a scan by *_STAT_ANY: @o was read this moment, by the call
+ * that names its id, and goes now, judged by that read and by the holders
+ * the pass over /proc found before the scan.  A process found waiting on
+ * or mapping this id did so before the read: it uses this object, or an
+ * older one of the same id, and refuses it either way.  Who starts to use
+ * it after the pass is missed, as by any removal that reads /proc before
+ * it acts.
+ */
+static int remove_read(struct ipk_scan *s, struct ipk_object *o)
+{
+	struct each *x = s->sink_arg;
+	struct ipk_error e = { 0 };
+	int rc = inuse_holders(s->ctx, o);
+
+	if (!rc) {
+		rc = o->kind->remove(s->ctx, o, x->flags | IPK_RM_FRESH, &e);
+		rc = x->done(x->arg, o, rc, &e);
+	}
+	ipk_object_free(o);
+	/* the object and all it points to were all the arena held */
+	arena_reset(&s->list->arena);
+	return rc;
+}
+
+int ipk_remove_each(struct ipk_ctx *ctx, const struct ipk_kind *const *kinds, size_t n,
+		    unsigned flags,
+		    int (*done)(void *arg, const struct ipk_object *o, int rc,
+				const struct ipk_error *e),
+		    void *arg)
+{
+	struct ipk_filter f = { 0 };
+
+	if (!ctx || !done || (n && !kinds))
+		return -EINVAL;
+	if (!ctx->live || ctx->parent || ctx->ns_mode || ctx->ns_pid || ctx->via_pid)
+		return -EOPNOTSUPP;
+	for (size_t i = 0; i < n; i++) {
+		if (!kinds[i] || kinds[i]->family != IPK_FAMILY_SYSV || !kinds[i]->remove)
+			return -EOPNOTSUPP;
+		f.kinds |= UINT64_C(1) << ipk_kind_index(kinds[i]);
+	}
+	struct each x = { .flags = flags & ~IPK_RM_FRESH, .done = done, .arg = arg };
+	/* who holds and waits is what the checks judge by, whatever the caller wants shown */
+	struct fieldset wanted = ctx->wanted;
+	fieldset_add(&ctx->wanted, IPK_F_HOLDERS);
+	/* every read by *_STAT_ANY, never from /proc/sysvipc, which is read ahead */
+	bool stat_any = ctx->force_stat_any;
+	int rc = n ? scan_procs_prepare(ctx, &f, NULL) : 0;
+	ctx->force_stat_any = true;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct ipk_list none = { .pooled = true };
+		struct ipk_scan s = {
+			.ctx = ctx, .kind = kinds[i], .list = &none, .sink = remove_read, .sink_arg = &x,
+		};
+		rc = kind_scan(&s);
+		/* the sink keeps nothing in the list: anything there is freed */
+		for (size_t j = 0; j < none.n; j++)
+			ipk_object_free(none.v[j]);
+		free(none.v);
+		ipk_arena_free(&none.arena);
+	}
+	ctx->force_stat_any = stat_any;
+	ctx->wanted = wanted;
+	scan_procs_done(ctx);
+	return rc;
 }
 
 /*

@@ -268,6 +268,15 @@ int sysv_scan(struct ipk_scan *s, const struct sysv_source *src)
 	return 0;
 }
 
+static int sysv_dest(const struct ipk_object *o, struct ipk_error *e)
+{
+	/* IPC_RMID of an attached segment keeps it, keyless, until the last detach */
+	if (o->status & IPK_ST_DEST)
+		return err_set(e, ENOENT, "already removed: it goes when the last of its "
+			       "%" PRIu64 " attaches ends", o->nattch);
+	return 0;
+}
+
 /*
  * Ids are reused: the id selected a while ago may name a new object now.
  * The key and the ctime tell them apart (IPC_SET changes the ctime too:
@@ -275,12 +284,17 @@ int sysv_scan(struct ipk_scan *s, const struct sysv_source *src)
  * user wants).  *_STAT_ANY needs no read permission, so this works for
  * every object a caller may remove.
  */
-int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
-	       struct ipk_object *now, struct ipk_error *e)
+int sysv_still(const struct sysv_source *src, const struct ipk_object *o, unsigned flags,
+	       struct ipk_object *now, const struct ipk_object **cur, struct ipk_error *e)
 {
 	int idx[2] = { (int)(o->id & 0x7fff), (int)(o->id & 0xffffff) };
 
 	*now = (struct ipk_object){ .kind = o->kind };
+	*cur = now;
+	if (flags & IPK_RM_FRESH) {
+		*cur = o;
+		return sysv_dest(o, e);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(idx); i++) {
 		union sysv_ds ds;
 
@@ -292,10 +306,9 @@ int sysv_still(const struct sysv_source *src, const struct ipk_object *o,
 		*now = (struct ipk_object){ .kind = o->kind };
 		src->fill(now, &ds);
 		obj_set_num(now, IPK_F_ID, o->id);
-		/* IPC_RMID of an attached segment keeps it, keyless, until the last detach */
-		if (now->status & IPK_ST_DEST)
-			return err_set(e, ENOENT, "already removed: it goes when the last of its "
-				       "%" PRIu64 " attaches ends", now->nattch);
+		int rc = sysv_dest(now, e);
+		if (rc)
+			return rc;
 		return ipk_object_same(o, now, e) ? 0 : -ESTALE;
 	}
 	return err_set(e, ENOENT, "gone since it was selected");

@@ -154,19 +154,20 @@ static int msg_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 		      struct ipk_error *e)
 {
 	struct ipk_object now;
-	int rc = sysv_still(&msg_source, o, &now, e);
+	const struct ipk_object *cur;
+	int rc = sysv_still(&msg_source, o, flags, &now, &cur, e);
 
 	if (!rc)
-		rc = may_remove_sysv(ctx, &now, e);
+		rc = may_remove_sysv(ctx, cur, e);
 
 	if (!rc && !(flags & IPK_RM_FORCE) && o->nholders)
 		rc = refuse_in_use(ctx, o, "waited on by", e);
 	if (!rc && !(flags & IPK_RM_FORCE)) {
 		struct obj_user users[OBJ_USERS_MAX];
-		rc = refuse_live_users(users, msg_users(&now, users), e);
+		rc = refuse_live_users(users, msg_users(cur, users), e);
 	}
 	if (!rc && !(flags & IPK_RM_CHECK) && msgctl((int)o->id, IPC_RMID, NULL) < 0)
-		rc = err_kernel(ctx, &now, errno, e);
+		rc = err_kernel(ctx, cur, errno, e);
 	obj_clear(&now);
 	return rc;
 }

@@ -261,12 +261,13 @@ static int sem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 		      struct ipk_error *e)
 {
 	struct ipk_object now;
-	int rc = sysv_still(&sem_source, o, &now, e);
+	const struct ipk_object *cur;
+	int rc = sysv_still(&sem_source, o, flags, &now, &cur, e);
 
 	if (!rc)
-		rc = may_remove_sysv(ctx, &now, e);
+		rc = may_remove_sysv(ctx, cur, e);
 	int id = (int)o->id;
-	uint64_t nsems = obj_unum(&now, IPK_F_NSEMS);
+	uint64_t nsems = obj_unum(cur, IPK_F_NSEMS);
 	/* the last operators already found dead: most arrays have one for all */
 	int64_t dead[4];
 	size_t ndead = 0;
@@ -279,7 +280,7 @@ static int sem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 				     waiting + zero == 1 ? "s" : "", i);
 			break;
 		}
-		const struct obj_user last = { semctl(id, (int)i, GETPID), now.atime,
+		const struct obj_user last = { semctl(id, (int)i, GETPID), cur->atime,
 					       "last operator" };
 		bool known = false;
 		for (size_t d = 0; d < ndead && !known; d++)
@@ -291,7 +292,7 @@ static int sem_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 			dead[ndead++] = last.pid;
 	}
 	if (!rc && !(flags & IPK_RM_CHECK) && semctl(id, 0, IPC_RMID) < 0)
-		rc = err_kernel(ctx, &now, errno, e);
+		rc = err_kernel(ctx, cur, errno, e);
 	obj_clear(&now);
 	return rc;
 }

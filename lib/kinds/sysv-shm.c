@@ -134,19 +134,20 @@ static int shm_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned 
 		      struct ipk_error *e)
 {
 	struct ipk_object now;
-	int rc = sysv_still(&shm_source, o, &now, e);
+	const struct ipk_object *cur;
+	int rc = sysv_still(&shm_source, o, flags, &now, &cur, e);
 
 	if (!rc)
-		rc = may_remove_sysv(ctx, &now, e);
+		rc = may_remove_sysv(ctx, cur, e);
 
-	if (!rc && !(flags & IPK_RM_FORCE) && now.nattch > 0) {
+	if (!rc && !(flags & IPK_RM_FORCE) && cur->nattch > 0) {
 		char how[64];
-		snprintf(how, sizeof(how), "attached %" PRIu64 " time%s%s", now.nattch,
-			 now.nattch == 1 ? "" : "s", o->nholders ? ", by" : "");
+		snprintf(how, sizeof(how), "attached %" PRIu64 " time%s%s", cur->nattch,
+			 cur->nattch == 1 ? "" : "s", o->nholders ? ", by" : "");
 		rc = refuse_in_use(ctx, o, how, e);
 	}
 	if (!rc && !(flags & IPK_RM_CHECK) && shmctl((int)o->id, IPC_RMID, NULL) < 0)
-		rc = err_kernel(ctx, &now, errno, e);
+		rc = err_kernel(ctx, cur, errno, e);
 	obj_clear(&now);
 	return rc;
 }

@@ -5,13 +5,19 @@
  * calls `ipc-rm --kind msg,shm,sem --all --yes` needs to do it safely and
  * nothing else: no records, no names, no report.
  *
- *   selection: IPC_INFO and one *_STAT_ANY per index of each kind, and
- *   one pass over /proc for holders (each process's stat, its shared
- *   mappings through PROCMAP_QUERY, the syscall file of a sleeping one);
- *   before removal: who waits, one more pass over /proc (stat, syscall);
- *   per object, right before IPC_RMID: the *_STAT_ANY that proves the id
- *   still names the object selected (key and ctime), and for a semaphore
- *   array GETNCNT, GETZCNT and GETPID of each semaphore.
+ *   first, who holds and waits: one pass over /proc (each process's stat,
+ *   its shared mappings through PROCMAP_QUERY, the syscall file of a
+ *   sleeping one);
+ *   then per index of each kind (IPC_INFO gives the highest): the
+ *   *_STAT_ANY that selects the object and is the reading its checks
+ *   judge, for a semaphore array GETNCNT, GETZCNT and GETPID of each
+ *   semaphore, and IPC_RMID.
+ *
+ * With --select-first it makes the calls of a removal that lists first
+ * (ipc-rm with REFs or a confirmation): IPC_INFO and one *_STAT_ANY per
+ * index, the pass over /proc, one more for who waits (stat, syscall), and
+ * per object the *_STAT_ANY that proves the id still names the object
+ * selected (key and ctime) right before the checks and IPC_RMID.
  *
  * It checks what it reads only as far as a removal must (same key and
  * ctime, nobody waiting): what is left is ipc-rm's own cost.  It prints
@@ -119,12 +125,59 @@ static void walk(bool maps)
 		close(procdir);
 }
 
-int main(void)
+/* Every semaphore of array @id: nobody waits (the last operator is read too). */
+static bool sems_idle(int id, unsigned long nsems)
+{
+	bool idle = true;
+
+	for (unsigned long s = 0; idle && s < nsems; s++) {
+		idle = semctl(id, (int)s, GETNCNT) == 0 && semctl(id, (int)s, GETZCNT) == 0;
+		semctl(id, (int)s, GETPID);
+	}
+	return idle;
+}
+
+/* The pass over /proc, then each object removed as it is read. */
+static size_t as_read(void)
 {
 	struct msginfo mi;
 	struct shminfo si;
 	struct seminfo ei;
 	size_t gone = 0;
+
+	walk(true);
+	int max = msgctl(0, IPC_INFO, (struct msqid_ds *)(void *)&mi);
+	for (int i = 0; i <= max; i++) {
+		struct msqid_ds ds;
+		int id = msgctl(i, MSG_STAT_ANY, &ds);
+		gone += id >= 0 && msgctl(id, IPC_RMID, NULL) == 0;
+	}
+	max = shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&si);
+	for (int i = 0; i <= max; i++) {
+		struct shmid_ds ds;
+		int id = shmctl(i, SHM_STAT_ANY, &ds);
+		gone += id >= 0 && ds.shm_nattch == 0 && shmctl(id, IPC_RMID, NULL) == 0;
+	}
+	max = semctl(0, 0, IPC_INFO, (union semun){ .__buf = &ei });
+	for (int i = 0; i <= max; i++) {
+		struct semid_ds ds;
+		int id = semctl(i, 0, SEM_STAT_ANY, (union semun){ .buf = &ds });
+		gone += id >= 0 && sems_idle(id, ds.sem_nsems) && semctl(id, 0, IPC_RMID) == 0;
+	}
+	return gone;
+}
+
+int main(int argc, char **argv)
+{
+	struct msginfo mi;
+	struct shminfo si;
+	struct seminfo ei;
+	size_t gone = 0;
+
+	if (argc < 2 || strcmp(argv[1], "--select-first") != 0) {
+		printf("%zu removed\n", as_read());
+		return 0;
+	}
 
 	int max = msgctl(0, IPC_INFO, (struct msqid_ds *)(void *)&mi);
 	for (int i = 0; i <= max; i++) {
@@ -167,12 +220,7 @@ int main(void)
 			struct semid_ds ds;
 			same = semctl(idx, 0, SEM_STAT_ANY, (union semun){ .buf = &ds }) == p->id &&
 			       ds.sem_perm.__key == p->key && ds.sem_ctime == p->ctime;
-			for (unsigned long s = 0; same && s < p->nsems; s++) {
-				same = semctl(p->id, (int)s, GETNCNT) == 0 &&
-				       semctl(p->id, (int)s, GETZCNT) == 0;
-				semctl(p->id, (int)s, GETPID);
-			}
-			gone += same && semctl(p->id, 0, IPC_RMID) == 0;
+			gone += same && sems_idle(p->id, p->nsems) && semctl(p->id, 0, IPC_RMID) == 0;
 		}
 	}
 	printf("%zu removed\n", gone);

@@ -139,7 +139,7 @@ live_objects() {
 # placeholder of the same length (tables stay aligned): sed commands.  Up
 # to now, since reading a POSIX semaphore moves its atime.
 times() {
-	local t now
+	local t now hm
 	now=$(date +%s)
 	# every full form first: the short ones must not bite into them
 	for ((t = T0; t <= now; t++)); do
@@ -148,9 +148,12 @@ times() {
 		printf 's/%s/YYYY-MM-DDTHH:MM:SS+ZZZZ/g\n' "$(date -d "@$t" +%Y-%m-%dT%H:%M:%S%z | sed 's/+/\\+/')"
 		printf 's/\\b%s\\b/EPOCH-SECS/g\n' "$t"
 	done
-	# the short form of today (HH:MM) and of this year (Dec02)
+	# the short form of today (HH:MM) and of this year (Dec02); HH:MM on its
+	# own only, not the minutes and seconds of a frozen 22:15:00 at 15:00
+	# (twice: two in a row share the separator between them)
 	for ((t = T0; t <= now; t++)); do
-		printf 's/\\b%s\\b/HH:MM/g\n' "$(date -d "@$t" +%H:%M)"
+		hm=$(date -d "@$t" +%H:%M)
+		printf 's/(^|[^:0-9])%s([^:0-9]|$)/\\1HH:MM\\2/g\n' "$hm" "$hm"
 		printf 's/\\b%s\\b/MonDD/g\n' "$(date -d "@$t" +%b%d)"
 	done
 }

@@ -405,14 +405,24 @@ out:
 }
 
 /* Objects created and removed during scans never break one. */
+static volatile sig_atomic_t churn_stop;
+
+static void on_churn_stop(int sig)
+{
+	(void)sig;
+	churn_stop = 1;
+}
+
 static void test_vanishing_objects(void)
 {
 	struct ipk_ctx *ctx = ipk_ctx_new();
 	pid_t churn = fork();
 
 	if (churn == 0) {
+		/* stopped between two rounds, so that it leaves no object behind */
+		signal(SIGTERM, on_churn_stop);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (unsigned i = 0;; i++) {
+		for (unsigned i = 0; !churn_stop; i++) {
 			char name[32];
 			int a = semget(IPC_PRIVATE, 4, IPC_CREAT | 0600);
 			int b = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
@@ -435,6 +445,7 @@ static void test_vanishing_objects(void)
 				mq_close(q);
 			mq_unlink(name);
 		}
+		_exit(0);
 	}
 	bool all_named = true;
 	size_t scans = 0;
@@ -447,7 +458,7 @@ static void test_vanishing_objects(void)
 				all_named = false;
 		ipk_list_free(l);
 	}
-	kill(churn, SIGKILL);
+	kill(churn, SIGTERM);
 	waitpid(churn, NULL, 0);
 	CHECK_INT(scans, 300);
 	CHECK(all_named);
