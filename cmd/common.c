@@ -23,14 +23,11 @@ const char *reason(int err)
 
 int exit_status_of(int err)
 {
+	if (ipk_errno_unsupported(err))
+		return EXIT_UNSUPPORTED;
 	switch (err < 0 ? -err : err) {
 	case 0:
 		return EXIT_OK;
-	case ENOSYS:
-	case EOPNOTSUPP:
-	case EAFNOSUPPORT:
-	case EPROTONOSUPPORT:
-		return EXIT_UNSUPPORTED;
 	case EINVAL:
 		return EXIT_USAGE;
 	}

@@ -905,7 +905,7 @@ static int show_limits(struct bench *b)
 			} else {
 				msg("cannot probe '%s' with %s messages: %s%s", ipk_bench_method_name(m),
 				    size, reason(-err),
-				    -err == ENOSYS || -err == EOPNOTSUPP ? " (not supported here)" : "");
+				    ipk_errno_unsupported(err) ? " (not supported here)" : "");
 			}
 			status = EXIT_PARTIAL;
 			continue;

@@ -22,6 +22,21 @@ const char *ipk_strerror(int err)
 	return text;
 }
 
+bool ipk_errno_unsupported(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case ENOSYS:
+	case EOPNOTSUPP:
+	case EAFNOSUPPORT:
+	case EPROTONOSUPPORT:
+	case ESOCKTNOSUPPORT:
+	case EPFNOSUPPORT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int err_set(struct ipk_error *e, int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -575,6 +575,12 @@ const char *ipk_attr_name(enum ipk_attr a);
 
 /* strerror() in the words of messages: lower case, "permission denied". */
 const char *ipk_strerror(int err);
+/*
+ * Whether errno @err (either sign) says this system lacks the facility
+ * (ENOSYS, EOPNOTSUPP, an address or protocol family or socket type it
+ * has not): "not supported here", exit status 3 of every command.
+ */
+bool ipk_errno_unsupported(int err);
 
 #define IPK_RM_FORCE	(1u << 0)	/* even when in use */
 #define IPK_RM_CHECK	(1u << 1)	/* every check, no removal (a dry run) */

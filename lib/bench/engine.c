@@ -100,15 +100,12 @@ const char *ipk_bench_status_name(enum ipk_bench_status s)
 
 enum ipk_bench_status bench_classify(int err)
 {
+	if (ipk_errno_unsupported(err))
+		return IPK_BENCH_UNSUPPORTED;
 	switch (err) {
 	case 0:
 		return IPK_BENCH_OK;
-	case ENOSYS:
-	case EOPNOTSUPP:
-	case EAFNOSUPPORT:
-	case EPROTONOSUPPORT:
-	case ESOCKTNOSUPPORT:
-	case EPFNOSUPPORT:
+	/* a method's setup: no loopback address, no mount of its filesystem */
 	case EADDRNOTAVAIL:
 	case ENETUNREACH:
 	case ENOENT:

@@ -291,6 +291,11 @@ static void test_bad_arguments(void)
 	CHECK(!ipk_kind_can_create(NULL));
 	CHECK_STR(ipk_strerror(-EACCES), "permission denied");
 	CHECK_STR(ipk_strerror(EACCES), "permission denied");
+	/* one rule of "not supported here", either sign */
+	CHECK(ipk_errno_unsupported(-ENOSYS) && ipk_errno_unsupported(EOPNOTSUPP));
+	CHECK(ipk_errno_unsupported(-EAFNOSUPPORT) && ipk_errno_unsupported(-ESOCKTNOSUPPORT));
+	CHECK(!ipk_errno_unsupported(0) && !ipk_errno_unsupported(-EACCES));
+	CHECK(!ipk_errno_unsupported(-ENOENT));
 	ipk_object_free(NULL);
 	ipk_list_free(NULL);
 	ipk_filter_free(NULL);
