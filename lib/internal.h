@@ -454,6 +454,13 @@ struct kind_act {
 #define KIND_ACTS_SEM (IPK_ACTION_BIT(IPK_ACTION_POST) | IPK_ACTION_BIT(IPK_ACTION_WAIT))
 #define KIND_ACTS_MSG (IPK_ACTION_BIT(IPK_ACTION_SEND) | IPK_ACTION_BIT(IPK_ACTION_RECEIVE))
 
+/* The directories of named kinds a watch follows with inotify. */
+enum watch_dir {
+	WATCH_NONE,
+	WATCH_DEVSHM,		/* /dev/shm of the mount namespace */
+	WATCH_MQUEUE,		/* the mqueue filesystem of the IPC namespace */
+};
+
 struct ipk_kind {
 	const char *name;		/* stable name: "sysv-shm" */
 	const char *alias;		/* short input alias: "shm" */
@@ -568,6 +575,18 @@ struct ipk_kind {
 
 	/* How snapshots tell its objects apart (see struct kind_identity). */
 	struct kind_identity identity;
+
+	/*
+	 * Its objects as files of a directory a watch follows with inotify
+	 * (lib/watch.c): which directory (0: none), whether @file there is
+	 * one of them, with its REF argument ("/jobs") into @arg of @size
+	 * bytes (offered in registry order, the first claim wins), and the
+	 * inotify events on its file that say a process opened it, so that
+	 * its values may move from then on (0: none).
+	 */
+	enum watch_dir watch_dir;
+	bool (*watch_name)(const char *file, char *arg, size_t size);
+	uint32_t watch_opened;
 };
 
 /* The fields a kind has, as a set (kinds.c builds them from the lists). */
@@ -818,6 +837,8 @@ int obj_ref_disambiguate(struct ipk_object *o, uint64_t ns);
 /* Canonical REF arguments shared by several kinds. */
 int ref_arg_sysv_id(const char *arg, struct ipk_buf *canon);
 int ref_arg_posix_name(const char *arg, struct ipk_buf *canon);
+/* A POSIX object's REF argument from its file's name: "/" and @file; false when empty or too long. */
+bool ref_arg_of_file(const char *file, char *arg, size_t size);
 int ref_arg_pid_fd(const char *arg, struct ipk_buf *canon);
 int ref_arg_number(const char *arg, struct ipk_buf *canon);
 

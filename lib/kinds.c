@@ -10,7 +10,9 @@
  *      holders among files (.holders = HOLDERS_FILES); a kind that lives
  *      in processes claims the fds or mappings that are its own (.claim,
  *      and .fdinfo to read their fdinfo) and makes its objects of them
- *      with procs_each_object(); limits it runs into are rows of .limits;
+ *      with procs_each_object(); a kind whose objects are files of
+ *      /dev/shm or of the mqueue directory names them to watches
+ *      (.watch_dir, .watch_name); limits it runs into are rows of .limits;
  *      a field only it has is one row of IPK_FIELDS in ipckit.h (and its
  *      rows in man/ipc-ls.1 and man/ipckit.7);
  *   2. add X(<kind>) to IPK_KINDS below, where it should sort in listings

@@ -79,6 +79,17 @@ int ref_arg_pid_fd(const char *arg, struct ipk_buf *canon)
 	return ipk_buf_printf(canon, "%lu:%lu", pid, fd);
 }
 
+bool ref_arg_of_file(const char *file, char *arg, size_t size)
+{
+	size_t len = strlen(file);
+
+	if (!len || len + 2 > size)
+		return false;
+	arg[0] = '/';
+	memcpy(arg + 1, file, len + 1);
+	return true;
+}
+
 int ref_arg_posix_name(const char *arg, struct ipk_buf *canon)
 {
 	const char *name = arg[0] == '/' ? arg + 1 : arg;

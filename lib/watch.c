@@ -101,6 +101,7 @@ struct ipk_watch {
 	struct pidfd { pid_t pid; int fd; } *pidfds;
 	size_t npidfds, pidfd_cap;
 	const char *exits_source;
+	bool exits_by_pidfd;
 	/* the poll's emitter */
 	struct emit em;
 	struct ipk_watch_stats st;
@@ -463,23 +464,29 @@ static bool queue_moved(const struct view *v, struct snap_entry *e, int64_t now)
 	return moved;
 }
 
+/*
+ * The kind whose object @file of a watched directory (@mq: the mqueue
+ * one, else /dev/shm) is, with its REF argument in @arg; NULL: none.
+ */
+static const struct ipk_kind *file_kind(bool mq, const char *file, char arg[NAME_MAX + 2])
+{
+	enum watch_dir dir = mq ? WATCH_MQUEUE : WATCH_DEVSHM;
+
+	for (size_t i = 0; i < ipk_kind_count(); i++) {
+		const struct ipk_kind *k = ipk_kind_at(i);
+		if (k->watch_dir == dir && k->watch_name && k->watch_name(file, arg, NAME_MAX + 2))
+			return k;
+	}
+	return NULL;
+}
+
 /* Reads one POSIX name of our own namespace again: a create, change or remove. */
 static int read_name(struct ipk_watch *w, const char *file, bool mq)
 {
-	const struct ipk_kind *k;
 	char only[NAME_MAX + 2];
+	const struct ipk_kind *k = file_kind(mq, file, only);
 
-	if (mq) {
-		k = ipk_kind_find("posix-mq");
-		snprintf(only, sizeof(only), "/%s", file);
-	} else if (strncmp(file, "sem.", 4) == 0) {
-		k = ipk_kind_find("posix-sem");
-		snprintf(only, sizeof(only), "/%s", file + 4);
-	} else {
-		k = ipk_kind_find("posix-shm");
-		snprintf(only, sizeof(only), "/%s", file);
-	}
-	if (!k || !wants_kind(w, k) || only[1] == '\0')
+	if (!k || !wants_kind(w, k))
 		return 0;
 	char ref[NAME_MAX + 64];	/* a kind's name and @only fit */
 	ref_put(ref, k, only);
@@ -811,7 +818,7 @@ static int poll_all(struct ipk_watch *w)
 	if (!rc)
 		sweep(w);
 	ctx->procs = NULL;
-	if (w->exits_source && strcmp(w->exits_source, "pidfd") == 0)
+	if (w->exits_by_pidfd)
 		sync_pidfds(w);
 	w->polls++;
 	w->st.polls++;
@@ -1168,29 +1175,23 @@ static int inotify_read(struct ipk_watch *w)
 			}
 			if (!ev->len || !ev->name[0])
 				continue;
-			if (mq && (ev->mask & (IN_OPEN | IN_CLOSE_NOWRITE | IN_CLOSE_WRITE))) {
-				/* a descriptor of a queue: ours (counted), or another process's */
-				char arg[NAME_MAX + 2], ref[NAME_MAX + 64];
+			char arg[NAME_MAX + 2];
+			const struct ipk_kind *k = file_kind(mq, ev->name, arg);
+			if (k && (ev->mask & k->watch_opened)) {
+				/*
+				 * A descriptor of it opened or closed: by our own
+				 * read (counted: a queue's), or by another process,
+				 * and its values may move from now on.
+				 */
+				char ref[NAME_MAX + 64];
 				uint64_t ns = ctx_ipc_ns(w->ctx);
-				snprintf(arg, sizeof(arg), "/%s", ev->name);
-				ref_put(ref, ipk_kind_find("posix-mq"), arg);
+				ref_put(ref, k, arg);
 				struct snap_entry *e = snap_find_ref(w->snap, ref, &ns);
 				if (e && e->own_events && !(ev->mask & IN_CLOSE_WRITE))
 					e->own_events--;
 				else if (e)
 					e->flags |= ENTRY_OPENED;
-				continue;
-			}
-			if ((ev->mask & IN_CLOSE_WRITE) && !mq && strncmp(ev->name, "sem.", 4) == 0) {
-				/* opened to be mapped: its value may move from now on */
-				char arg[NAME_MAX + 2], ref[NAME_MAX + 64];
-				uint64_t ns = ctx_ipc_ns(w->ctx);
-				snprintf(arg, sizeof(arg), "/%s", ev->name + 4);
-				ref_put(ref, ipk_kind_find("posix-sem"), arg);
-				struct snap_entry *e = snap_find_ref(w->snap, ref, &ns);
-				if (e)
-					e->flags |= ENTRY_OPENED;
-				if (e || !(ev->mask & ~(uint32_t)IN_CLOSE_WRITE))
+				if (e || !(ev->mask & ~k->watch_opened))
 					continue;
 			}
 			if (!add_dirty(w, ev->name, mq, w->em.now + COALESCE_NS))
@@ -1301,7 +1302,8 @@ int ipk_watch_start(struct ipk_watch *w, ipk_event_fn fn, void *arg)
 										: 2 * MAX_PIDFDS + 256;
 				setrlimit(RLIMIT_NOFILE, &rl);
 			}
-			w->exits_source = "pidfd";
+			w->exits_by_pidfd = true;
+			w->exits_source = "pidfd";	/* the call pidfd_open(2), not the kind */
 		}
 	}
 	/* the first look is the baseline: reported only when asked */

@@ -9,6 +9,7 @@
 #include <mqueue.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -479,6 +480,12 @@ static int pmq_act(struct ipk_ctx *ctx, const struct kind_act *a)
 	return rc;
 }
 
+/* Every file of the mqueue directory is a queue. */
+static bool pmq_watch_name(const char *file, char *arg, size_t size)
+{
+	return ref_arg_of_file(file, arg, size);
+}
+
 const struct ipk_kind kind_posix_mq = {
 	.name = "posix-mq",
 	.alias = "mq",
@@ -503,4 +510,8 @@ const struct ipk_kind kind_posix_mq = {
 	.actions = KIND_ACTS_MSG,
 	.act = pmq_act,
 	.identity = { .by = IDENT_FILE },
+	.watch_dir = WATCH_MQUEUE,
+	.watch_name = pmq_watch_name,
+	/* a queue's file is opened and closed by every mq_open() and mq_close() */
+	.watch_opened = IN_OPEN | IN_CLOSE_NOWRITE | IN_CLOSE_WRITE,
 };

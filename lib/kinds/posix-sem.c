@@ -9,6 +9,7 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -280,6 +281,12 @@ static int psem_act(struct ipk_ctx *ctx, const struct kind_act *a)
 	return rc;
 }
 
+/* glibc keeps semaphore NAME in /dev/shm/sem.NAME. */
+static bool psem_watch_name(const char *file, char *arg, size_t size)
+{
+	return strncmp(file, "sem.", 4) == 0 && ref_arg_of_file(file + 4, arg, size);
+}
+
 const struct ipk_kind kind_posix_sem = {
 	.name = "posix-sem",
 	.alias = "psem",
@@ -301,4 +308,8 @@ const struct ipk_kind kind_posix_sem = {
 	.actions = KIND_ACTS_SEM,
 	.act = psem_act,
 	.identity = { .by = IDENT_FILE, .noisy = F(ATIME) },
+	.watch_dir = WATCH_DEVSHM,
+	.watch_name = psem_watch_name,
+	/* sem_open() closes the file it opened to map it */
+	.watch_opened = IN_CLOSE_WRITE,
 };

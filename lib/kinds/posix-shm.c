@@ -237,6 +237,12 @@ static const struct scn_type posix_shm_scenario = {
 	.handle = scn_handle_fds,
 };
 
+/* The files of /dev/shm but glibc's semaphores (sem.NAME). */
+static bool pshm_watch_name(const char *file, char *arg, size_t size)
+{
+	return strncmp(file, "sem.", 4) != 0 && ref_arg_of_file(file, arg, size);
+}
+
 const struct ipk_kind kind_posix_shm = {
 	.name = "posix-shm",
 	.alias = "pshm",
@@ -257,4 +263,6 @@ const struct ipk_kind kind_posix_shm = {
 	.remove = pshm_remove,
 	.scenario = &posix_shm_scenario,
 	.identity = { .by = IDENT_FILE },
+	.watch_dir = WATCH_DEVSHM,
+	.watch_name = pshm_watch_name,
 };
