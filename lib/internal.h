@@ -21,9 +21,8 @@
  *   snapshot.c cond.c watch.c         snapshots and diffs, conditions, watches
  *   prometheus.c act.c                the exposition format; actions on one object
  *
- * Two edges go up: kinds.c lists the descriptors lib/kinds/ defines (a
- * table of what is below, by design), and sysv_still() (sysv.c) asks
- * ipk_object_same() of manage.c.
+ * One edge goes up: kinds.c lists the descriptors lib/kinds/ defines (a
+ * table of what is below, by design).
  */
 #ifndef IPCKIT_INTERNAL_H
 #define IPCKIT_INTERNAL_H

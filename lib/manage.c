@@ -7,7 +7,6 @@
  */
 #include "internal.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 
 /* ------------------------------------------------------------ create */
@@ -206,60 +205,3 @@ int ipk_remove_each(struct ipk_ctx *ctx, const struct ipk_kind *const *kinds, si
 	return rc;
 }
 
-/*
- * SysV objects have no inode: the kind's same_fields (the key, the
- * creator, the change time, one second apart, the mode and the size) tell
- * an object from a newer one of the same id.  Two made by the same user
- * within one second with all of these equal cannot be told apart; an id
- * comes back that soon only through kernel.*_next_id or after its
- * sequence number wraps.
- */
-static bool known(const struct ipk_object *o, int field)
-{
-	int data = field_data(field);
-
-	return fieldset_has(&o->present, data) && !fieldset_has(&o->noaccess, data);
-}
-
-static bool same_fields(const struct ipk_object *a, const struct ipk_object *b)
-{
-	/* numbers all: compared as their bits, whatever their sign */
-	for (const int16_t *f = a->kind->same_fields; f && *f >= 0; f++)
-		if (known(a, *f) && known(b, *f) && obj_unum(a, *f) != obj_unum(b, *f))
-			return false;
-	return true;
-}
-
-bool ipk_object_same(const struct ipk_object *was, const struct ipk_object *now,
-		     struct ipk_error *why)
-{
-	struct ipk_error ignored;
-	struct ipk_error *e = why ? why : &ignored;
-
-	if (!was || !now)
-		return false;
-	if (was->kind != now->kind || (now->ref && was->ref && strcmp(was->ref, now->ref) != 0)) {
-		err_set(e, ESTALE, "its REF names another object now");
-		return false;
-	}
-	if (was->kind->family == IPK_FAMILY_SYSV) {
-		if (obj_has(was, IPK_F_KEY) && obj_has(now, IPK_F_KEY) && was->key != now->key) {
-			err_set(e, ESTALE, "the id now names another object (key 0x%08" PRIx32
-				", was 0x%08" PRIx32 ")", (uint32_t)now->key, (uint32_t)was->key);
-			return false;
-		}
-		if (was->id != now->id || !same_fields(was, now)) {
-			err_set(e, ESTALE, "it changed since it was selected, or the id names "
-				"another object now");
-			return false;
-		}
-		return true;
-	}
-	/* files and sockets: the same device and inode */
-	if (was->dev != now->dev || was->ino != now->ino) {
-		err_set(e, ESTALE, "the name now belongs to another file (inode %" PRIu64
-			", was %" PRIu64 ")", now->ino, was->ino);
-		return false;
-	}
-	return true;
-}
