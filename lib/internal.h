@@ -629,6 +629,7 @@ struct ipk_scan {
 	void *priv;			/* the kind's own state during one scan */
 	bool has_ns;			/* the kind has the NS field (set by scan_add) */
 	bool has_ns_known;
+	bool named;			/* its REFs end in a name, which may hold "@ns:" */
 	/*
 	 * Snapshots: where scan_add() hands each object instead of @list,
 	 * which takes it (frees it or keeps it); only -ENOMEM is returned.
@@ -811,6 +812,16 @@ static inline bool scan_wants(const struct ipk_scan *s, const char *arg)
 static inline size_t ref_size(const struct ipk_kind *k, const char *arg)
 {
 	return strlen(k->name) + 1 + strlen(arg) + 1;
+}
+/* ref_put() of an @arg of @alen bytes: a scan's, measured once. */
+static inline void ref_put_len(char *out, const struct ipk_kind *k, const char *arg, size_t alen)
+{
+	size_t klen = strlen(k->name);
+
+	memcpy(out, k->name, klen);
+	out[klen] = ':';
+	memcpy(out + klen + 1, arg, alen);
+	out[klen + 1 + alen] = '\0';
 }
 void ref_put(char *out, const struct ipk_kind *k, const char *arg);
 /* "kind:arg", malloc'd; NULL when memory runs out. */

@@ -113,11 +113,12 @@ const char *ipk_object_ref(const struct ipk_object *o)
 int obj_set_ref(struct ipk_object *o, const char *arg)
 {
 	bool heap;
-	char *ref = obj_alloc(o, ref_size(o->kind, arg), &heap);
+	size_t alen = strlen(arg);
+	char *ref = obj_alloc(o, strlen(o->kind->name) + 1 + alen + 1, &heap);
 
 	if (!ref)
 		return -ENOMEM;
-	ref_put(ref, o->kind, arg);
+	ref_put_len(ref, o->kind, arg, alen);
 	if (o->ref_heap)
 		free(o->ref);
 	o->ref = ref;
@@ -149,7 +150,9 @@ bool ref_has_ns(const char *ref)
 
 int obj_ref_disambiguate(struct ipk_object *o, uint64_t ns)
 {
-	if (!ns || o->kind->family == IPK_FAMILY_FD || !o->ref || !ref_has_ns(o->ref))
+	/* a SysV REF is digits, a held kind's a pid and fd: only a name may end in "@ns:N" */
+	if (!ns || o->kind->family == IPK_FAMILY_FD || o->kind->family == IPK_FAMILY_SYSV ||
+	    !o->ref || !strchr(o->ref, '@') || !ref_has_ns(o->ref))
 		return 0;
 	return obj_ref_qualify(o, ns);
 }
@@ -673,13 +676,14 @@ int scan_add(struct ipk_scan *s, struct ipk_object *o)
 {
 	if (!s->has_ns_known) {
 		s->has_ns = kind_has(s->kind, IPK_F_NS);
+		s->named = s->kind->family != IPK_FAMILY_SYSV && s->kind->family != IPK_FAMILY_FD;
 		s->has_ns_known = true;
 	}
 	if (s->has_ns && obj_has(o, IPK_F_REF) && s->ctx->live) {
 		uint64_t ns = ctx_ipc_ns(s->ctx);
 		if (ns && !obj_has(o, IPK_F_NS))
 			obj_set_unum(o, IPK_F_NS, ns);
-		int rc = obj_ref_disambiguate(o, ns);
+		int rc = s->named ? obj_ref_disambiguate(o, ns) : 0;
 		if (rc) {
 			ipk_object_free(o);
 			return rc;

@@ -12,11 +12,7 @@
 
 void ref_put(char *out, const struct ipk_kind *k, const char *arg)
 {
-	size_t klen = strlen(k->name);
-
-	memcpy(out, k->name, klen);
-	out[klen] = ':';
-	strcpy(out + klen + 1, arg);
+	ref_put_len(out, k, arg, strlen(arg));
 }
 
 char *ref_make(const struct ipk_kind *k, const char *arg)
