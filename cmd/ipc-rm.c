@@ -256,16 +256,13 @@ static int cmp_key_name(const void *key, const void *p)
 /* Whether @key is of a kind whose REF is not its name (unix:INODE, fifo:...). */
 static bool fd_kind(const char *key)
 {
-	char kind[32];
-	const char *colon = strchr(key, ':');
-	size_t len = colon ? (size_t)(colon - key) : 0;
+	const struct ipk_kind *k;
+	char *canon;
 
-	if (!len || len >= sizeof(kind))
+	if (ipk_ref_parse(key, &k, &canon))
 		return false;
-	memcpy(kind, key, len);
-	kind[len] = '\0';
-	const struct ipk_kind *k = ipk_kind_find(kind);
-	return k && ipk_kind_family(k) == IPK_FAMILY_FD;
+	free(canon);
+	return ipk_kind_family(k) == IPK_FAMILY_FD;
 }
 
 /*

@@ -150,9 +150,7 @@ bool ref_has_ns(const char *ref)
 
 int obj_ref_disambiguate(struct ipk_object *o, uint64_t ns)
 {
-	/* a SysV REF is digits, a held kind's a pid and fd: only a name may end in "@ns:N" */
-	if (!ns || o->kind->family == IPK_FAMILY_FD || o->kind->family == IPK_FAMILY_SYSV ||
-	    !o->ref || !strchr(o->ref, '@') || !ref_has_ns(o->ref))
+	if (!ns || !o->ref || !strchr(o->ref, '@') || !ref_has_ns(o->ref))
 		return 0;
 	return obj_ref_qualify(o, ns);
 }
@@ -676,6 +674,7 @@ int scan_add(struct ipk_scan *s, struct ipk_object *o)
 {
 	if (!s->has_ns_known) {
 		s->has_ns = kind_has(s->kind, IPK_F_NS);
+		/* a SysV REF is digits, a held kind's a pid and fd: only a name may end in "@ns:N" */
 		s->named = s->kind->family != IPK_FAMILY_SYSV && s->kind->family != IPK_FAMILY_FD;
 		s->has_ns_known = true;
 	}
