@@ -13,7 +13,7 @@
 
 struct ipk_object *obj_new(const struct ipk_kind *kind)
 {
-	struct ipk_object *o = calloc(1, sizeof(*o));
+	struct ipk_object *o = calloc(1, obj_size(kind));
 
 	if (o)
 		o->kind = kind;
@@ -27,9 +27,9 @@ struct ipk_object *scan_obj_new(struct ipk_scan *s)
 	if (!s->list->pooled) {
 		o = obj_new(s->kind);
 	} else {
-		o = ipk_arena_alloc(&s->list->arena, sizeof(*o));
+		o = ipk_arena_alloc(&s->list->arena, obj_size(s->kind));
 		if (o) {
-			memset(o, 0, sizeof(*o));
+			memset(o, 0, obj_size(s->kind));
 			o->kind = s->kind;
 			o->arena = &s->list->arena;
 			o->pooled = true;
@@ -84,7 +84,9 @@ void obj_clear(struct ipk_object *o)
 		extra_release(&o->extras[i]);
 	if (o->extras_heap)
 		free(o->extras);
-	o->ref = o->name = NULL;
+	o->ref = NULL;
+	if (kind_part(o->kind) == OBJ_PART_FILE)
+		o->name = NULL;
 	o->holders = NULL;
 	o->extras = NULL;
 	o->nextras = o->extras_cap = 0;
@@ -252,6 +254,7 @@ static __attribute__((noinline)) int set_num_rare(struct ipk_object *o, int fiel
 {
 	switch (field_store[field].store) {
 	case STORE_VALUE: {
+		assert(!o->kind->value_is_list);	/* its @value is another part's */
 		/* a scalar now: an array or a u64 set before is gone */
 		struct obj_extra *x = o->nextras ? extra_find(o, field) : NULL;
 		if (x) {
@@ -700,8 +703,9 @@ int obj_compare(const struct ipk_object *x, const struct ipk_object *y)
 {
 	if (obj_has(x, IPK_F_ID) && obj_has(y, IPK_F_ID) && x->id != y->id)
 		return x->id < y->id ? -1 : 1;
-	if (x->name && y->name) {
-		int c = strcmp(x->name, y->name);
+	const char *xn = obj_name(x), *yn = obj_name(y);
+	if (xn && yn) {
+		int c = strcmp(xn, yn);
 		if (c)
 			return c;
 	}

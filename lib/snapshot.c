@@ -262,20 +262,25 @@ static void *memdup(const void *p, size_t n)
 
 struct ipk_object *ipk_object_dup(const struct ipk_object *o)
 {
-	struct ipk_object *c = malloc(sizeof(*c));
+	struct ipk_object *c = malloc(obj_size(o->kind));
+	const char *name = obj_name(o);
 
 	if (!c)
 		return NULL;
-	*c = *o;
+	memcpy(c, o, obj_size(o->kind));
 	c->arena = NULL;
 	c->pooled = false;
-	c->heap = c->ref_heap = c->name_heap = c->holders_heap = c->extras_heap = true;
+	c->heap = c->ref_heap = c->holders_heap = c->extras_heap = true;
 	c->ref = o->ref ? strdup(o->ref) : NULL;
-	c->name = o->name ? strdup(o->name) : NULL;
+	/* a System V record has no name: those bytes are its id and key */
+	if (kind_part(o->kind) == OBJ_PART_FILE) {
+		c->name = name ? strdup(name) : NULL;
+		c->name_heap = true;
+	}
 	c->holders = o->nholders ? memdup(o->holders, o->nholders * sizeof(*o->holders)) : NULL;
 	c->extras = o->nextras ? memdup(o->extras, o->nextras * sizeof(*o->extras)) : NULL;
 	c->extras_cap = o->nextras;
-	bool bad = (o->ref && !c->ref) || (o->name && !c->name) || (o->nholders && !c->holders) ||
+	bool bad = (o->ref && !c->ref) || (name && !c->name) || (o->nholders && !c->holders) ||
 		   (o->nextras && !c->extras);
 	/* what an extra points to is the copy's own too */
 	for (size_t i = 0; c->extras && i < c->nextras; i++) {
@@ -491,7 +496,7 @@ static void entry_drop(struct ipk_snapshot *s, struct snap_entry *e)
 static void entry_replace(struct ipk_snapshot *s, struct snap_entry *e, struct ipk_object *o)
 {
 	bool moved = !str_eq(e->obj->ref, o->ref) || obj_ns(e->obj) != obj_ns(o) ||
-		     !str_eq(e->obj->name, o->name);
+		     !str_eq(obj_name(e->obj), obj_name(o));
 
 	if (moved)
 		unlink_entry(s, e);

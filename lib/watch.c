@@ -414,7 +414,9 @@ static int repost(struct ipk_watch *w, struct snap_entry *e)
 	const struct ipk_kind *k = o->kind;
 	size_t n;
 	unsigned owner = k->holders == HOLDERS_FILES ? HELD_FILE : (unsigned)ipk_kind_index(k);
-	const struct held *h = procs_find(w->procs, owner, o->dev, o->ino, &n);
+	uint64_t dev, ino;
+	obj_held_key(o, &dev, &ino);
+	const struct held *h = procs_find(w->procs, owner, dev, ino, &n);
 	bool same = obj_has(o, IPK_F_HOLDERS) && n == o->nholders;
 
 	for (size_t i = 0; same && i < n; i++)

@@ -73,9 +73,6 @@ int sysv_sem_values(struct ipk_object *o)
 /* Values come from the live kernel only: frozen copies have none. */
 static int sem_finish(struct ipk_scan *s, struct ipk_object *o)
 {
-	/* what its waiters' entries name: the id, in this IPC namespace */
-	o->ino = (uint64_t)o->id;
-	o->dev = ctx_ipc_ns(s->ctx);
 	return s->ctx->live && ctx_wants(s->ctx, IPK_F_VALUE) ? sysv_sem_values(o) : 0;
 }
 
