@@ -55,6 +55,8 @@ const struct field_store_def field_store[IPK_F_COUNT] = {
 	[IPK_F_STATUS] = { STORE_U32, AT(status), 0 },
 	[IPK_F_NS] = { STORE_U64, AT(ns), 0 },
 	[IPK_F_INODE] = { STORE_U64, FILE_AT(ino), 0 },
+	[IPK_F_NSEMS] = { STORE_U32, SYSV_AT(nsems), 0 },
+	[IPK_F_LSPID] = { STORE_I32, SYSV_AT(lspid), 0 },
 };
 
 _Static_assert(sizeof(struct ipk_object) < 65536, "member offsets are 16 bits");
@@ -65,6 +67,14 @@ bool field_part_ok(const struct ipk_kind *k, int field)
 
 	return part == OBJ_PART_ANY || part == kind_part(k) ||
 	       (field == IPK_F_VALUE && k->value_is_list);
+}
+
+bool field_shares_member(int a, int b)
+{
+	const struct field_store_def *x = &field_store[a], *y = &field_store[b];
+
+	return a != b && field_data(a) == a && field_data(b) == b && x->store != STORE_EXTRA &&
+	       y->store != STORE_EXTRA && x->offset == y->offset;
 }
 
 int ipk_field_count(void)

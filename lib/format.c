@@ -350,7 +350,7 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 	 */
 	const struct field_store_def *d = &field_store[field];
 	int data = field_data(field);
-	if (field != IPK_F_KIND && (fieldset_has(&o->noaccess, data) ||
+	if (field != IPK_F_KIND && (obj_noaccess_has(o, data) ||
 				    !fieldset_has(&o->present, data)))
 		return buf_put(out, "null", 4);
 	enum ipk_field_type type = field_info[field].type;
@@ -473,7 +473,7 @@ static bool json_carries(const struct ipk_object *o, const struct fieldset *fiel
 		return true;
 	int data = field_data(f);
 	return fieldset_has(fields, f) &&
-	       (fieldset_has(&o->present, data) || fieldset_has(&o->noaccess, data));
+	       (fieldset_has(&o->present, data) || obj_noaccess_has(o, data));
 }
 
 int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
@@ -497,7 +497,7 @@ int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 		int data = field_data(f);
 		first = false;
 		/* key and null in one copy: most fields of most kinds are null */
-		if (f != IPK_F_KIND && (fieldset_has(&o->noaccess, data) ||
+		if (f != IPK_F_KIND && (obj_noaccess_has(o, data) ||
 					!fieldset_has(&o->present, data))) {
 			rc = buf_put(out, key, len + 4);
 			continue;
@@ -505,11 +505,12 @@ int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 		rc = buf_put(out, key, len);
 		rc |= ipk_field_json(ctx, o, f, out);
 	}
-	if (!fields && !fieldset_empty(&o->noaccess) && !rc) {
+	struct fieldset noaccess = obj_noaccess(o);
+	if (!fields && !fieldset_empty(&noaccess) && !rc) {
 		bool any = false;
 		rc = buf_puts(out, ", \"no_access\": [");
 		for (int f = 0; f < IPK_F_COUNT && !rc; f++) {
-			if (field_data(f) == f && fieldset_has(&o->noaccess, f)) {
+			if (field_data(f) == f && fieldset_has(&noaccess, f)) {
 				/* the member without its ": null" is the quoted name */
 				if (any)
 					rc = buf_put(out, ", ", 2);

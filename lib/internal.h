@@ -151,7 +151,7 @@ struct obj_extra {
 
 /*
  * The record of DESIGN.md.  A field is known when its bit is set in
- * @present, unreadable when set in @noaccess; lib/fields.c maps each field
+ * @present, unreadable when set in obj_noaccess(); lib/fields.c maps each field
  * to its member here or to an extra.  Kernel structures mirrored: struct
  * shmid64_ds, msqid64_ds, semid64_ds (through /proc/sysvipc/<x> or
  * *_STAT_ANY), struct stat of /dev/shm and mqueue files, struct mq_attr,
@@ -173,7 +173,6 @@ struct ipk_object {
 	const struct ipk_kind *kind;
 	char *ref;
 	struct fieldset present;
-	struct fieldset noaccess;
 	struct obj_extra *extras;
 	struct ipk_holder *holders;
 	struct ipk_arena *arena;	/* where a scan still adds to it; NULL after */
@@ -195,6 +194,7 @@ struct ipk_object {
 	bool pooled : 1;		/* the object itself is in an arena */
 	bool heap : 1;			/* some member was malloc'd */
 	bool ref_heap : 1, name_heap : 1, holders_heap : 1, extras_heap : 1;
+	bool has_noaccess : 1;		/* the extra OBJ_X_NOACCESS is there */
 
 	union {
 		/* OBJ_PART_SYSV */
@@ -202,7 +202,13 @@ struct ipk_object {
 			int32_t id;
 			int32_t key;
 			uint32_t cuid, cgid;
-			int32_t cpid, lpid;
+			/* fields no System V kind has two of (kinds.c checks) */
+			union {
+				int32_t cpid;		/* sysv-shm */
+				int32_t lspid;		/* sysv-msg */
+				uint32_t nsems;		/* sysv-sem */
+			};
+			int32_t lpid;
 			int64_t dtime;
 		};
 		/*
@@ -801,6 +807,8 @@ extern const struct field_store_def field_store[IPK_F_COUNT];
  * only for the kinds of its part (kinds.c checks each kind's list).
  */
 bool field_part_ok(const struct ipk_kind *k, int field);
+/* Whether two fields (not views of one) are kept in the same bytes: no kind may have both. */
+bool field_shares_member(int a, int b);
 
 /* The field whose bit tells whether @field is known (OWNER: UID). */
 static inline int field_data(int field)
@@ -858,6 +866,29 @@ void obj_free_list(struct ipk_object *o, int64_t *v);
 /* Takes ownership of @v, from obj_alloc_list(o, @n). */
 int obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n);
 void obj_set_noaccess(struct ipk_object *o, int field);
+/*
+ * The fields @o may not read (never also in @present).  Few records have
+ * any: the set is an extra of theirs, not a member of every record.
+ */
+#define OBJ_X_NOACCESS (-2)	/* the field of that extra: none of IPK_FIELDS */
+struct fieldset obj_noaccess_set(const struct ipk_object *o);
+void obj_noaccess_del_set(struct ipk_object *o, int field);
+static inline struct fieldset obj_noaccess(const struct ipk_object *o)
+{
+	return o->has_noaccess ? obj_noaccess_set(o) : (struct fieldset){ 0 };
+}
+static inline bool obj_noaccess_has(const struct ipk_object *o, int field)
+{
+	if (!o->has_noaccess)
+		return false;
+	struct fieldset s = obj_noaccess_set(o);
+	return fieldset_has(&s, field);
+}
+static inline void obj_noaccess_del(struct ipk_object *o, int field)
+{
+	if (o->has_noaccess)
+		obj_noaccess_del_set(o, field);
+}
 /* A static word (a socket state, a clock name). */
 int obj_set_word(struct ipk_object *o, int field, const char *word);
 /* A copy of @s. */

@@ -60,7 +60,8 @@ _Static_assert(ARRAY_SIZE(kinds) < HELD_FILE, "process entries name their kind i
 
 /*
  * Each kind's field list as a set, made once before main(); a field kept
- * in the part of the record the kind has not would overwrite another.
+ * in the part of the record the kind has not, or in the bytes of another
+ * of its fields, would overwrite another.
  */
 static struct fieldset fieldsets[ARRAY_SIZE(kinds)];
 
@@ -70,6 +71,8 @@ __attribute__((constructor)) static void build_fieldsets(void)
 		fieldset_add(&fieldsets[k], IPK_F_KIND);
 		for (const int16_t *f = kinds[k]->fields; f && *f >= 0; f++) {
 			assert(field_part_ok(kinds[k], *f));
+			for (const int16_t *g = kinds[k]->fields; *g >= 0; g++)
+				assert(!field_shares_member(*f, *g));
 			fieldset_add(&fieldsets[k], *f);
 		}
 	}

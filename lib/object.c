@@ -90,6 +90,7 @@ void obj_clear(struct ipk_object *o)
 	o->holders = NULL;
 	o->extras = NULL;
 	o->nextras = o->extras_cap = 0;
+	o->has_noaccess = false;
 	o->ref_heap = o->name_heap = o->holders_heap = o->extras_heap = o->heap = false;
 }
 
@@ -183,8 +184,19 @@ int obj_set_posix_name(struct ipk_object *o, const char *name)
 	slashed[0] = '/';
 	memcpy(slashed + 1, name, len + 1);
 	int rc = obj_set_ref(o, slashed);
-	if (!rc)
+	if (!rc && !o->ref_heap) {
+		/*
+		 * The NAME is the end of the REF ("posix-shm:/x"): in an arena,
+		 * which frees nothing before the listing, one copy serves both.
+		 */
+		if (o->name_heap)
+			free(o->name);
+		o->name = o->ref + strlen(o->kind->name) + 1;
+		o->name_heap = false;
+		fieldset_add(&o->present, IPK_F_NAME);
+	} else if (!rc) {
 		rc = obj_set_name(o, slashed);
+	}
 	if (slashed != small)
 		free(slashed);
 	return rc;
@@ -193,7 +205,7 @@ int obj_set_posix_name(struct ipk_object *o, const char *name)
 static void mark_known(struct ipk_object *o, int field)
 {
 	fieldset_add(&o->present, field);
-	fieldset_del(&o->noaccess, field);
+	obj_noaccess_del(o, field);
 }
 
 /* ---------------------------------------------------------------- extras */
@@ -413,10 +425,36 @@ int obj_set_words(struct ipk_object *o, int field, const char *const *words, siz
 	return 0;
 }
 
+_Static_assert(FIELD_WORDS == 1, "the OBJ_X_NOACCESS extra is one word");
+
 void obj_set_noaccess(struct ipk_object *o, int field)
 {
-	fieldset_add(&o->noaccess, field);
 	fieldset_del(&o->present, field);
+	struct obj_extra *x = o->has_noaccess ? extra_find(o, OBJ_X_NOACCESS) : NULL;
+	if (!x) {
+		/* without memory for the set the field is only unknown */
+		x = extra_slot(o, OBJ_X_NOACCESS, EXTRA_U64);
+		if (!x)
+			return;
+		x->v.u = 0;
+		o->has_noaccess = true;
+	}
+	x->v.u |= UINT64_C(1) << field;
+}
+
+struct fieldset obj_noaccess_set(const struct ipk_object *o)
+{
+	const struct obj_extra *x = extra_find(o, OBJ_X_NOACCESS);
+
+	return (struct fieldset){ { x ? x->v.u : 0 } };
+}
+
+void obj_noaccess_del_set(struct ipk_object *o, int field)
+{
+	struct obj_extra *x = extra_find(o, OBJ_X_NOACCESS);
+
+	if (x)
+		x->v.u &= ~(UINT64_C(1) << field);
 }
 
 void obj_set_stat(struct ipk_object *o, const struct stat *st)
@@ -539,7 +577,7 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 		v->s = o->kind->name;
 		return;
 	}
-	if (fieldset_has(&o->noaccess, data)) {
+	if (obj_noaccess_has(o, data)) {
 		v->presence = IPK_NOACCESS;
 		return;
 	}
@@ -610,7 +648,7 @@ static bool known(const struct ipk_object *o, int field)
 {
 	int data = field_data(field);
 
-	return fieldset_has(&o->present, data) && !fieldset_has(&o->noaccess, data);
+	return fieldset_has(&o->present, data) && !obj_noaccess_has(o, data);
 }
 
 static bool same_fields(const struct ipk_object *a, const struct ipk_object *b)

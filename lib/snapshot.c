@@ -190,7 +190,7 @@ static bool field_eq(const struct ipk_object *a, const struct ipk_object *b, int
 	int data = field_data(f);
 
 	if (fieldset_has(&a->present, data) != fieldset_has(&b->present, data) ||
-	    fieldset_has(&a->noaccess, data) != fieldset_has(&b->noaccess, data))
+	    obj_noaccess_has(a, data) != obj_noaccess_has(b, data))
 		return false;
 	if (!fieldset_has(&a->present, data))
 		return true;
@@ -230,8 +230,8 @@ uint64_t ipk_object_changes(const struct ipk_object *was, const struct ipk_objec
 	uint64_t changed = 0;
 
 	/* a field either record knows, or knows it may not read (views go with theirs) */
-	uint64_t any = bits(&was->present) | bits(&was->noaccess) | bits(&now->present) |
-		       bits(&now->noaccess);
+	struct fieldset was_na = obj_noaccess(was), now_na = obj_noaccess(now);
+	uint64_t any = bits(&was->present) | bits(&was_na) | bits(&now->present) | bits(&now_na);
 	static uint64_t views;		/* fields shown from another's data: OWNER ... */
 	if (!views)
 		for (int f = 0; f < IPK_F_COUNT; f++)

@@ -214,7 +214,7 @@ static int sem_values(struct ipk_watch *w, struct ipk_object *o, bool *read)
 	const struct ipk_object *was = e ? e->obj : NULL;
 
 	*read = false;
-	if (obj_has(o, IPK_F_VALUE) || fieldset_has(&o->noaccess, IPK_F_VALUE))
+	if (obj_has(o, IPK_F_VALUE) || obj_noaccess_has(o, IPK_F_VALUE))
 		return 0;
 	int64_t last_read = e ? e->stat_at / 1000000000 : 0;
 	bool same = was && ipk_object_same_identity(was, o) && obj_has(was, IPK_F_VALUE) &&

@@ -90,7 +90,7 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 
 	if (!ctx->live)
 		return 0;
-	if (!obj_has(o, IPK_F_VALUE) && !fieldset_has(&o->noaccess, IPK_F_VALUE)) {
+	if (!obj_has(o, IPK_F_VALUE) && !obj_noaccess_has(o, IPK_F_VALUE)) {
 		int rc = sysv_sem_values(o);
 		if (rc)
 			return rc < 0 ? rc : 0;
