@@ -350,8 +350,8 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 	 */
 	const struct field_store_def *d = &field_store[field];
 	int data = field_data(field);
-	if (field != IPK_F_KIND && (obj_noaccess_has(o, data) ||
-				    !fieldset_has(&o->present, data)))
+	/* null whether unknown or unreadable (which is never present) */
+	if (field != IPK_F_KIND && !fieldset_has(&o->present, data))
 		return buf_put(out, "null", 4);
 	enum ipk_field_type type = field_info[field].type;
 	if (type == IPK_T_NUMBER || type == IPK_T_BYTES) {
@@ -497,8 +497,7 @@ int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 		int data = field_data(f);
 		first = false;
 		/* key and null in one copy: most fields of most kinds are null */
-		if (f != IPK_F_KIND && (obj_noaccess_has(o, data) ||
-					!fieldset_has(&o->present, data))) {
+		if (f != IPK_F_KIND && !fieldset_has(&o->present, data)) {
 			rc = buf_put(out, key, len + 4);
 			continue;
 		}

@@ -867,8 +867,9 @@ void obj_free_list(struct ipk_object *o, int64_t *v);
 int obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n);
 void obj_set_noaccess(struct ipk_object *o, int field);
 /*
- * The fields @o may not read (never also in @present).  Few records have
- * any: the set is an extra of theirs, not a member of every record.
+ * The fields @o may not read, never also in @present (the setters see to
+ * it: a field not present is all most readers need to ask).  Few records
+ * have any: the set is an extra of theirs, not a member of every record.
  */
 #define OBJ_X_NOACCESS (-2)	/* the field of that extra: none of IPK_FIELDS */
 struct fieldset obj_noaccess_set(const struct ipk_object *o);

@@ -29,7 +29,10 @@ struct ipk_object *scan_obj_new(struct ipk_scan *s)
 	} else {
 		o = ipk_arena_alloc(&s->list->arena, obj_size(s->kind));
 		if (o) {
-			memset(o, 0, obj_size(s->kind));
+			/* the record's size known here: zeroed in place, not by a call */
+			memset(o, 0, sizeof(*o));
+			if (s->kind->tail)
+				memset(obj_tail(o), 0, s->kind->tail);
 			o->kind = s->kind;
 			o->arena = &s->list->arena;
 			o->pooled = true;
@@ -202,10 +205,19 @@ int obj_set_posix_name(struct ipk_object *o, const char *name)
 	return rc;
 }
 
-static void mark_known(struct ipk_object *o, int field)
+static __attribute__((noinline)) int noaccess_forget(struct ipk_object *o, int field)
+{
+	obj_noaccess_del_set(o, field);
+	return 0;
+}
+
+/* 0: the setters end in it, a jump to the rare case of an unreadable set to change. */
+static inline int mark_known(struct ipk_object *o, int field)
 {
 	fieldset_add(&o->present, field);
-	obj_noaccess_del(o, field);
+	if (o->has_noaccess)
+		return noaccess_forget(o, field);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- extras */
@@ -312,8 +324,7 @@ int obj_set_num(struct ipk_object *o, int field, int64_t v)
 	default:
 		return set_num_rare(o, field, v);
 	}
-	mark_known(o, field);
-	return 0;
+	return mark_known(o, field);
 }
 
 static __attribute__((noinline)) int set_unum_rare(struct ipk_object *o, int field, uint64_t v)
@@ -333,8 +344,7 @@ int obj_set_unum(struct ipk_object *o, int field, uint64_t v)
 
 	if (d->store == STORE_U64) {
 		*(uint64_t *)((char *)o + d->offset) = v;
-		mark_known(o, field);
-		return 0;
+		return mark_known(o, field);
 	}
 	/* an eventfd counter is a u64: beyond a VALUE member, an extra keeps it whole */
 	if (d->store == STORE_EXTRA || (d->store == STORE_VALUE && v > INT64_MAX))
@@ -553,6 +563,13 @@ static void extra_value(const struct obj_extra *x, struct ipk_value *v)
 	}
 }
 
+/* Out of line, so that reading a present field saves no registers for it. */
+static __attribute__((noinline)) void absent_or_unreadable(const struct ipk_object *o, int data,
+							    struct ipk_value *v)
+{
+	v->presence = obj_noaccess_has(o, data) ? IPK_NOACCESS : IPK_ABSENT;
+}
+
 void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 {
 	if (!v)
@@ -577,12 +594,9 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 		v->s = o->kind->name;
 		return;
 	}
-	if (obj_noaccess_has(o, data)) {
-		v->presence = IPK_NOACCESS;
-		return;
-	}
 	if (!fieldset_has(&o->present, data)) {
-		v->presence = IPK_ABSENT;
+		/* an unreadable field is never present: asked only of the others */
+		absent_or_unreadable(o, data, v);
 		return;
 	}
 	v->presence = IPK_PRESENT;
