@@ -175,7 +175,7 @@ bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k)
  */
 static bool name_matches(const char *glob, const struct ipk_object *o)
 {
-	const char *name = o->name;
+	const char *name = obj_name(o);
 
 	if (!name)
 		return false;

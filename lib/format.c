@@ -44,8 +44,8 @@ static inline bool json_null(const struct ipk_object *o, int f)
 {
 	int data = field_data(f);
 
-	return f != IPK_F_KIND &&
-	       (fieldset_has(&o->noaccess, data) || !fieldset_has(&o->present, data));
+	/* an unreadable field is never present */
+	return f != IPK_F_KIND && !fieldset_has(&o->present, data);
 }
 
 /* A number, as JSON and tables show it: written in place. */
@@ -497,7 +497,7 @@ static bool json_carries(const struct ipk_object *o, const struct fieldset *fiel
 		return true;
 	int data = field_data(f);
 	return fieldset_has(fields, f) &&
-	       (fieldset_has(&o->present, data) || fieldset_has(&o->noaccess, data));
+	       (fieldset_has(&o->present, data) || obj_noaccess_has(o, data));
 }
 
 /*
@@ -563,7 +563,7 @@ static void plan_make(struct json_plan *p, const struct ipk_object *o)
 
 	p->kind = o->kind;
 	p->present = o->present;
-	p->noaccess = o->noaccess;
+	p->noaccess = obj_noaccess(o);
 	p->nsteps = p->len = 0;
 	plan_put(p, "{", 1);
 	for (int f = 0; f < IPK_F_COUNT; f++) {
@@ -577,12 +577,12 @@ static void plan_make(struct json_plan *p, const struct ipk_object *o)
 		if (!null)
 			plan_step(p, &at, f);
 	}
-	if (!fieldset_empty(&o->noaccess)) {
+	if (!fieldset_empty(&p->noaccess)) {
 		static const char open[] = ", \"no_access\": [";
 		bool any = false;
 		plan_put(p, open, sizeof(open) - 1);
 		for (int f = 0; f < IPK_F_COUNT; f++) {
-			if (field_data(f) == f && fieldset_has(&o->noaccess, f)) {
+			if (field_data(f) == f && fieldset_has(&p->noaccess, f)) {
 				/* the member without its ": null" is the quoted name */
 				if (any)
 					plan_put(p, ", ", 2);
@@ -603,11 +603,12 @@ static const struct json_plan *plan_of(struct ipk_ctx *ctx, const struct ipk_obj
 
 	if (!plans && !(plans = ctx->json_plans = calloc(1, sizeof(*plans))))
 		return NULL;
+	struct fieldset noaccess = obj_noaccess(o);
 	for (size_t k = 0; k < plans->n; k++) {
 		size_t i = (plans->last + k) % plans->n;
 		const struct json_plan *p = &plans->plan[i];
 		if (p->kind == o->kind && !memcmp(&p->present, &o->present, sizeof(p->present)) &&
-		    !memcmp(&p->noaccess, &o->noaccess, sizeof(p->noaccess))) {
+		    !memcmp(&p->noaccess, &noaccess, sizeof(p->noaccess))) {
 			plans->last = i;
 			return p;
 		}

@@ -151,11 +151,17 @@ struct obj_extra {
 
 /*
  * The record of DESIGN.md.  A field is known when its bit is set in
- * @present, unreadable when set in @noaccess; lib/fields.c maps each field
+ * @present, unreadable when set in obj_noaccess(); lib/fields.c maps each field
  * to its member here or to an extra.  Kernel structures mirrored: struct
  * shmid64_ds, msqid64_ds, semid64_ds (through /proc/sysvipc/<x> or
  * *_STAT_ANY), struct stat of /dev/shm and mqueue files, struct mq_attr,
  * struct unix_diag_msg, and the fdinfo of eventfd, timerfd and signalfd.
+ *
+ * Compact, for listings of 100,000 objects: the members only System V
+ * objects have share their bytes with those only the others have
+ * (struct obj_part says which a kind uses; kinds.c checks every kind's
+ * fields against it), flags are bits, and what a kind keeps beyond its
+ * fields follows the record (ipk_kind.tail, obj_tail()).
  *
  * Memory: an object of a listing lives in the listing's arena with every
  * string and array it points to (@pooled, and @arena while a scan still
@@ -166,39 +172,77 @@ struct obj_extra {
 struct ipk_object {
 	const struct ipk_kind *kind;
 	char *ref;
-	char *name;
 	struct fieldset present;
-	struct fieldset noaccess;
 	struct obj_extra *extras;
-	uint8_t nextras, extras_cap;
-	bool pooled;			/* the object itself is in an arena */
-	bool heap;			/* some member was malloc'd */
-	bool ref_heap, name_heap, holders_heap, extras_heap;
+	struct ipk_holder *holders;
 	struct ipk_arena *arena;	/* where a scan still adds to it; NULL after */
-
-	/* 32 bits where the kernel has no more (ids, keys, pids): packed together */
-	int32_t id;
-	int32_t key;
-	uint32_t uid, gid, cuid, cgid;
-	uint32_t perms;
-	uint32_t status;		/* enum ipk_status bits */
-	int32_t cpid, lpid;
-	int32_t ns_pid;			/* read through this process's namespace; 0: ours */
-	uint32_t nholders;
-	uint32_t nprocs;		/* distinct processes among the holders */
 	uint64_t size;
 	uint64_t capacity;
 	uint64_t messages;
-	int64_t value;			/* a scalar VALUE; an array is an extra */
 	uint64_t nattch;
-	struct ipk_holder *holders;
-	int64_t ctime, atime, dtime;
+	int64_t ctime, atime;
 	uint64_t ns;
-	/* the file or anonymous inode behind it (INODE), to find its holders */
-	uint64_t dev, ino;
-	/* a kind's own words, not fields (unix: the bound file's device and inode) */
-	uint64_t kind_data[2];
+
+	/* 32 bits where the kernel has no more (ids, keys, pids): packed together */
+	uint32_t uid, gid;
+	uint32_t perms;
+	uint32_t status;		/* enum ipk_status bits */
+	int32_t ns_pid;			/* read through this process's namespace; 0: ours */
+	uint32_t nholders;
+	uint32_t nprocs;		/* distinct processes among the holders */
+	uint8_t nextras, extras_cap;
+	bool pooled : 1;		/* the object itself is in an arena */
+	bool heap : 1;			/* some member was malloc'd */
+	bool ref_heap : 1, name_heap : 1, holders_heap : 1, extras_heap : 1;
+	bool has_noaccess : 1;		/* the extra OBJ_X_NOACCESS is there */
+
+	union {
+		/* OBJ_PART_SYSV */
+		struct {
+			int32_t id;
+			int32_t key;
+			uint32_t cuid, cgid;
+			/* fields no System V kind has two of (kinds.c checks) */
+			union {
+				int32_t cpid;		/* sysv-shm */
+				int32_t lspid;		/* sysv-msg */
+				uint32_t nsems;		/* sysv-sem */
+			};
+			int32_t lpid;
+			int64_t dtime;
+		};
+		/*
+		 * OBJ_PART_FILE: files, sockets and fds.  @dev and @ino are what
+		 * its holders' entries name (INODE); a System V object's
+		 * entries name its namespace and id instead (obj_held_key()).
+		 */
+		struct {
+			char *name;
+			uint64_t dev, ino;
+			int64_t value;		/* a scalar VALUE; an array is an extra */
+		};
+	};
 };
+
+/* Which members of the union of struct ipk_object a field or a kind uses. */
+enum obj_part {
+	OBJ_PART_ANY,			/* members outside the union */
+	OBJ_PART_SYSV,
+	OBJ_PART_FILE,
+};
+
+static inline enum obj_part kind_part(const struct ipk_kind *k);
+
+/* What a kind keeps after the record, its own and no field (unix: its file's inode). */
+static inline void *obj_tail(struct ipk_object *o)
+{
+	return o + 1;
+}
+
+static inline const void *obj_tail_const(const struct ipk_object *o)
+{
+	return o + 1;
+}
 
 /* ------------------------------------------------------------ processes */
 
@@ -469,6 +513,8 @@ struct ipk_kind {
 	bool value_is_list;		/* VALUE is an array (sysv-sem) */
 	bool value_is_ns;		/* VALUE is nanoseconds (timerfd) */
 	bool mount_scoped;		/* lives in a mount namespace (/dev/shm), not an IPC one */
+	/* bytes it keeps after each of its records (obj_tail()): its own, no field's */
+	uint16_t tail;
 
 	/*
 	 * What the process scan must read for the kind to be listed at all
@@ -587,6 +633,17 @@ struct ipk_kind {
 	bool (*watch_name)(const char *file, char *arg, size_t size);
 	uint32_t watch_opened;
 };
+
+static inline enum obj_part kind_part(const struct ipk_kind *k)
+{
+	return k->family == IPK_FAMILY_SYSV ? OBJ_PART_SYSV : OBJ_PART_FILE;
+}
+
+/* The bytes of one record of @k, its tail included. */
+static inline size_t obj_size(const struct ipk_kind *k)
+{
+	return sizeof(struct ipk_object) + k->tail;
+}
 
 /* The fields a kind has, as a set (kinds.c builds them from the lists). */
 const struct fieldset *kind_fields(const struct ipk_kind *k);
@@ -739,12 +796,21 @@ enum field_store {
 
 struct field_store_def {
 	uint8_t store;		/* enum field_store */
+	uint8_t part;		/* enum obj_part: the kinds that may have it */
 	uint16_t offset;	/* of the member in struct ipk_object */
 	int8_t view_of;		/* OWNER shows UID: the field whose data it shows; 0 none */
 };
 
 extern const struct ipk_field_info field_info[IPK_F_COUNT];
 extern const struct field_store_def field_store[IPK_F_COUNT];
+
+/*
+ * Whether kind @k may have @field: a field kept in the record's union is
+ * only for the kinds of its part (kinds.c checks each kind's list).
+ */
+bool field_part_ok(const struct ipk_kind *k, int field);
+/* Whether two fields (not views of one) are kept in the same bytes: no kind may have both. */
+bool field_shares_member(int a, int b);
 
 /* The field whose bit tells whether @field is known (OWNER: UID). */
 static inline int field_data(int field)
@@ -767,6 +833,28 @@ static inline bool obj_has(const struct ipk_object *o, int field)
 {
 	return fieldset_has(&o->present, field);
 }
+/*
+ * What the process scan files @o's holders under: its file's device and
+ * inode; for a System V object, which has none, its namespace and id
+ * (maps show a segment's id as inode, waits name the id; the namespace
+ * tells ids apart).
+ */
+static inline void obj_held_key(const struct ipk_object *o, uint64_t *dev, uint64_t *ino)
+{
+	if (kind_part(o->kind) == OBJ_PART_SYSV) {
+		*dev = o->ns;
+		*ino = (uint64_t)o->id;
+	} else {
+		*dev = o->dev;
+		*ino = o->ino;
+	}
+}
+
+/* NAME, or NULL: what only a kind with a name may read of o->name. */
+static inline const char *obj_name(const struct ipk_object *o)
+{
+	return kind_part(o->kind) == OBJ_PART_FILE ? o->name : NULL;
+}
 /* Stores a number in the field and marks it known; -ENOMEM for an extra. */
 int obj_set_num(struct ipk_object *o, int field, int64_t v);
 int obj_set_unum(struct ipk_object *o, int field, uint64_t v);
@@ -780,6 +868,30 @@ void obj_free_list(struct ipk_object *o, int64_t *v);
 /* Takes ownership of @v, from obj_alloc_list(o, @n). */
 int obj_set_list(struct ipk_object *o, int field, int64_t *v, size_t n);
 void obj_set_noaccess(struct ipk_object *o, int field);
+/*
+ * The fields @o may not read, never also in @present (the setters see to
+ * it: a field not present is all most readers need to ask).  Few records
+ * have any: the set is an extra of theirs, not a member of every record.
+ */
+#define OBJ_X_NOACCESS (-2)	/* the field of that extra: none of IPK_FIELDS */
+struct fieldset obj_noaccess_set(const struct ipk_object *o);
+void obj_noaccess_del_set(struct ipk_object *o, int field);
+static inline struct fieldset obj_noaccess(const struct ipk_object *o)
+{
+	return o->has_noaccess ? obj_noaccess_set(o) : (struct fieldset){ 0 };
+}
+static inline bool obj_noaccess_has(const struct ipk_object *o, int field)
+{
+	if (!o->has_noaccess)
+		return false;
+	struct fieldset s = obj_noaccess_set(o);
+	return fieldset_has(&s, field);
+}
+static inline void obj_noaccess_del(struct ipk_object *o, int field)
+{
+	if (o->has_noaccess)
+		obj_noaccess_del_set(o, field);
+}
 /* A static word (a socket state, a clock name). */
 int obj_set_word(struct ipk_object *o, int field, const char *word);
 /* A copy of @s. */

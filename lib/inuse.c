@@ -47,8 +47,10 @@ static const struct held *holders_of(const struct proc_index *idx, const struct 
 {
 	const struct ipk_kind *k = o->kind;
 	unsigned owner = k->holders == HOLDERS_FILES ? HELD_FILE : (unsigned)ipk_kind_index(k);
+	uint64_t dev, ino;
 
-	return procs_find(idx, owner, o->dev, o->ino, n);
+	obj_held_key(o, &dev, &ino);
+	return procs_find(idx, owner, dev, ino, n);
 }
 
 /*

@@ -27,6 +27,8 @@
  */
 #include "internal.h"
 
+#include <assert.h>
+
 #include <strings.h>
 
 #define IPK_KINDS(X)		\
@@ -56,15 +58,23 @@ static const struct ipk_kind *const kinds[] = { IPK_KINDS(ENTRY) };
 _Static_assert(ARRAY_SIZE(kinds) <= 64, "kind masks are one uint64_t");
 _Static_assert(ARRAY_SIZE(kinds) < HELD_FILE, "process entries name their kind in a byte");
 
-/* Each kind's field list as a set, made once before main(). */
+/*
+ * Each kind's field list as a set, made once before main(); a field kept
+ * in the part of the record the kind has not, or in the bytes of another
+ * of its fields, would overwrite another.
+ */
 static struct fieldset fieldsets[ARRAY_SIZE(kinds)];
 
 __attribute__((constructor)) static void build_fieldsets(void)
 {
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
 		fieldset_add(&fieldsets[k], IPK_F_KIND);
-		for (const int16_t *f = kinds[k]->fields; f && *f >= 0; f++)
+		for (const int16_t *f = kinds[k]->fields; f && *f >= 0; f++) {
+			assert(field_part_ok(kinds[k], *f));
+			for (const int16_t *g = kinds[k]->fields; *g >= 0; g++)
+				assert(!field_shares_member(*f, *g));
 			fieldset_add(&fieldsets[k], *f);
+		}
 	}
 }
 

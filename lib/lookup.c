@@ -80,7 +80,7 @@ int ipk_lookup(struct ipk_ctx *ctx, const char *ref, struct ipk_object **out)
 							       strlen(o->ref);
 		bool same = strcmp(o->ref, canon) == 0 ||
 			    (its_ns && strlen(canon) == base && strncmp(o->ref, canon, base) == 0);
-		if (!rc && !*out && (same || (path && o->name && strcmp(o->name, path) == 0)))
+		if (!rc && !*out && (same || (path && obj_name(o) && strcmp(o->name, path) == 0)))
 			*out = found.v[i];
 		else
 			ipk_object_free(found.v[i]);

@@ -13,7 +13,7 @@
 
 struct ipk_object *obj_new(const struct ipk_kind *kind)
 {
-	struct ipk_object *o = calloc(1, sizeof(*o));
+	struct ipk_object *o = calloc(1, obj_size(kind));
 
 	if (o)
 		o->kind = kind;
@@ -27,9 +27,12 @@ struct ipk_object *scan_obj_new(struct ipk_scan *s)
 	if (!s->list->pooled) {
 		o = obj_new(s->kind);
 	} else {
-		o = ipk_arena_alloc(&s->list->arena, sizeof(*o));
+		o = ipk_arena_alloc(&s->list->arena, obj_size(s->kind));
 		if (o) {
+			/* the record's size known here: zeroed in place, not by a call */
 			memset(o, 0, sizeof(*o));
+			if (s->kind->tail)
+				memset(obj_tail(o), 0, s->kind->tail);
 			o->kind = s->kind;
 			o->arena = &s->list->arena;
 			o->pooled = true;
@@ -84,10 +87,13 @@ void obj_clear(struct ipk_object *o)
 		extra_release(&o->extras[i]);
 	if (o->extras_heap)
 		free(o->extras);
-	o->ref = o->name = NULL;
+	o->ref = NULL;
+	if (kind_part(o->kind) == OBJ_PART_FILE)
+		o->name = NULL;
 	o->holders = NULL;
 	o->extras = NULL;
 	o->nextras = o->extras_cap = 0;
+	o->has_noaccess = false;
 	o->ref_heap = o->name_heap = o->holders_heap = o->extras_heap = o->heap = false;
 }
 
@@ -181,17 +187,37 @@ int obj_set_posix_name(struct ipk_object *o, const char *name)
 	slashed[0] = '/';
 	memcpy(slashed + 1, name, len + 1);
 	int rc = obj_set_ref(o, slashed);
-	if (!rc)
+	if (!rc && !o->ref_heap) {
+		/*
+		 * The NAME is the end of the REF ("posix-shm:/x"): in an arena,
+		 * which frees nothing before the listing, one copy serves both.
+		 */
+		if (o->name_heap)
+			free(o->name);
+		o->name = o->ref + strlen(o->kind->name) + 1;
+		o->name_heap = false;
+		fieldset_add(&o->present, IPK_F_NAME);
+	} else if (!rc) {
 		rc = obj_set_name(o, slashed);
+	}
 	if (slashed != small)
 		free(slashed);
 	return rc;
 }
 
-static void mark_known(struct ipk_object *o, int field)
+static __attribute__((noinline)) int noaccess_forget(struct ipk_object *o, int field)
+{
+	obj_noaccess_del_set(o, field);
+	return 0;
+}
+
+/* 0: the setters end in it, a jump to the rare case of an unreadable set to change. */
+static inline int mark_known(struct ipk_object *o, int field)
 {
 	fieldset_add(&o->present, field);
-	fieldset_del(&o->noaccess, field);
+	if (o->has_noaccess)
+		return noaccess_forget(o, field);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- extras */
@@ -252,6 +278,7 @@ static __attribute__((noinline)) int set_num_rare(struct ipk_object *o, int fiel
 {
 	switch (field_store[field].store) {
 	case STORE_VALUE: {
+		assert(!o->kind->value_is_list);	/* its @value is another part's */
 		/* a scalar now: an array or a u64 set before is gone */
 		struct obj_extra *x = o->nextras ? extra_find(o, field) : NULL;
 		if (x) {
@@ -297,8 +324,7 @@ int obj_set_num(struct ipk_object *o, int field, int64_t v)
 	default:
 		return set_num_rare(o, field, v);
 	}
-	mark_known(o, field);
-	return 0;
+	return mark_known(o, field);
 }
 
 static __attribute__((noinline)) int set_unum_rare(struct ipk_object *o, int field, uint64_t v)
@@ -318,8 +344,7 @@ int obj_set_unum(struct ipk_object *o, int field, uint64_t v)
 
 	if (d->store == STORE_U64) {
 		*(uint64_t *)((char *)o + d->offset) = v;
-		mark_known(o, field);
-		return 0;
+		return mark_known(o, field);
 	}
 	/* an eventfd counter is a u64: beyond a VALUE member, an extra keeps it whole */
 	if (d->store == STORE_EXTRA || (d->store == STORE_VALUE && v > INT64_MAX))
@@ -410,10 +435,36 @@ int obj_set_words(struct ipk_object *o, int field, const char *const *words, siz
 	return 0;
 }
 
+_Static_assert(FIELD_WORDS == 1, "the OBJ_X_NOACCESS extra is one word");
+
 void obj_set_noaccess(struct ipk_object *o, int field)
 {
-	fieldset_add(&o->noaccess, field);
 	fieldset_del(&o->present, field);
+	struct obj_extra *x = o->has_noaccess ? extra_find(o, OBJ_X_NOACCESS) : NULL;
+	if (!x) {
+		/* without memory for the set the field is only unknown */
+		x = extra_slot(o, OBJ_X_NOACCESS, EXTRA_U64);
+		if (!x)
+			return;
+		x->v.u = 0;
+		o->has_noaccess = true;
+	}
+	x->v.u |= UINT64_C(1) << field;
+}
+
+struct fieldset obj_noaccess_set(const struct ipk_object *o)
+{
+	const struct obj_extra *x = extra_find(o, OBJ_X_NOACCESS);
+
+	return (struct fieldset){ { x ? x->v.u : 0 } };
+}
+
+void obj_noaccess_del_set(struct ipk_object *o, int field)
+{
+	struct obj_extra *x = extra_find(o, OBJ_X_NOACCESS);
+
+	if (x)
+		x->v.u &= ~(UINT64_C(1) << field);
 }
 
 void obj_set_stat(struct ipk_object *o, const struct stat *st)
@@ -512,6 +563,13 @@ static void extra_value(const struct obj_extra *x, struct ipk_value *v)
 	}
 }
 
+/* Out of line, so that reading a present field saves no registers for it. */
+static __attribute__((noinline)) void absent_or_unreadable(const struct ipk_object *o, int data,
+							    struct ipk_value *v)
+{
+	v->presence = obj_noaccess_has(o, data) ? IPK_NOACCESS : IPK_ABSENT;
+}
+
 void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 {
 	if (!v)
@@ -536,12 +594,9 @@ void ipk_object_get(const struct ipk_object *o, int field, struct ipk_value *v)
 		v->s = o->kind->name;
 		return;
 	}
-	if (fieldset_has(&o->noaccess, data)) {
-		v->presence = IPK_NOACCESS;
-		return;
-	}
 	if (!fieldset_has(&o->present, data)) {
-		v->presence = IPK_ABSENT;
+		/* an unreadable field is never present: asked only of the others */
+		absent_or_unreadable(o, data, v);
 		return;
 	}
 	v->presence = IPK_PRESENT;
@@ -607,7 +662,7 @@ static bool known(const struct ipk_object *o, int field)
 {
 	int data = field_data(field);
 
-	return fieldset_has(&o->present, data) && !fieldset_has(&o->noaccess, data);
+	return fieldset_has(&o->present, data) && !obj_noaccess_has(o, data);
 }
 
 static bool same_fields(const struct ipk_object *a, const struct ipk_object *b)
@@ -700,8 +755,9 @@ int obj_compare(const struct ipk_object *x, const struct ipk_object *y)
 {
 	if (obj_has(x, IPK_F_ID) && obj_has(y, IPK_F_ID) && x->id != y->id)
 		return x->id < y->id ? -1 : 1;
-	if (x->name && y->name) {
-		int c = strcmp(x->name, y->name);
+	const char *xn = obj_name(x), *yn = obj_name(y);
+	if (xn && yn) {
+		int c = strcmp(xn, yn);
 		if (c)
 			return c;
 	}

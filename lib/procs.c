@@ -1172,7 +1172,7 @@ int obj_set_holders(struct ipk_object *o, const struct proc_index *idx,
 	if (n && kind_has(o->kind, IPK_F_NS) && !obj_has(o, IPK_F_NS) && idx->procs[h[0].proc].ipc_ns)
 		obj_set_unum(o, IPK_F_NS, idx->procs[h[0].proc].ipc_ns);
 	fieldset_add(&o->present, IPK_F_HOLDERS);
-	fieldset_del(&o->noaccess, IPK_F_HOLDERS);
+	obj_noaccess_del(o, IPK_F_HOLDERS);
 	o->nprocs = (uint32_t)procs;
 	return 0;
 }

@@ -190,7 +190,7 @@ static bool field_eq(const struct ipk_object *a, const struct ipk_object *b, int
 	int data = field_data(f);
 
 	if (fieldset_has(&a->present, data) != fieldset_has(&b->present, data) ||
-	    fieldset_has(&a->noaccess, data) != fieldset_has(&b->noaccess, data))
+	    obj_noaccess_has(a, data) != obj_noaccess_has(b, data))
 		return false;
 	if (!fieldset_has(&a->present, data))
 		return true;
@@ -230,8 +230,8 @@ uint64_t ipk_object_changes(const struct ipk_object *was, const struct ipk_objec
 	uint64_t changed = 0;
 
 	/* a field either record knows, or knows it may not read (views go with theirs) */
-	uint64_t any = bits(&was->present) | bits(&was->noaccess) | bits(&now->present) |
-		       bits(&now->noaccess);
+	struct fieldset was_na = obj_noaccess(was), now_na = obj_noaccess(now);
+	uint64_t any = bits(&was->present) | bits(&was_na) | bits(&now->present) | bits(&now_na);
 	static uint64_t views;		/* fields shown from another's data: OWNER ... */
 	if (!views)
 		for (int f = 0; f < IPK_F_COUNT; f++)
@@ -262,20 +262,25 @@ static void *memdup(const void *p, size_t n)
 
 struct ipk_object *ipk_object_dup(const struct ipk_object *o)
 {
-	struct ipk_object *c = malloc(sizeof(*c));
+	struct ipk_object *c = malloc(obj_size(o->kind));
+	const char *name = obj_name(o);
 
 	if (!c)
 		return NULL;
-	*c = *o;
+	memcpy(c, o, obj_size(o->kind));
 	c->arena = NULL;
 	c->pooled = false;
-	c->heap = c->ref_heap = c->name_heap = c->holders_heap = c->extras_heap = true;
+	c->heap = c->ref_heap = c->holders_heap = c->extras_heap = true;
 	c->ref = o->ref ? strdup(o->ref) : NULL;
-	c->name = o->name ? strdup(o->name) : NULL;
+	/* a System V record has no name: those bytes are its id and key */
+	if (kind_part(o->kind) == OBJ_PART_FILE) {
+		c->name = name ? strdup(name) : NULL;
+		c->name_heap = true;
+	}
 	c->holders = o->nholders ? memdup(o->holders, o->nholders * sizeof(*o->holders)) : NULL;
 	c->extras = o->nextras ? memdup(o->extras, o->nextras * sizeof(*o->extras)) : NULL;
 	c->extras_cap = o->nextras;
-	bool bad = (o->ref && !c->ref) || (o->name && !c->name) || (o->nholders && !c->holders) ||
+	bool bad = (o->ref && !c->ref) || (name && !c->name) || (o->nholders && !c->holders) ||
 		   (o->nextras && !c->extras);
 	/* what an extra points to is the copy's own too */
 	for (size_t i = 0; c->extras && i < c->nextras; i++) {
@@ -491,7 +496,7 @@ static void entry_drop(struct ipk_snapshot *s, struct snap_entry *e)
 static void entry_replace(struct ipk_snapshot *s, struct snap_entry *e, struct ipk_object *o)
 {
 	bool moved = !str_eq(e->obj->ref, o->ref) || obj_ns(e->obj) != obj_ns(o) ||
-		     !str_eq(e->obj->name, o->name);
+		     !str_eq(obj_name(e->obj), obj_name(o));
 
 	if (moved)
 		unlink_entry(s, e);

@@ -214,7 +214,7 @@ static int sem_values(struct ipk_watch *w, struct ipk_object *o, bool *read)
 	const struct ipk_object *was = e ? e->obj : NULL;
 
 	*read = false;
-	if (obj_has(o, IPK_F_VALUE) || fieldset_has(&o->noaccess, IPK_F_VALUE))
+	if (obj_has(o, IPK_F_VALUE) || obj_noaccess_has(o, IPK_F_VALUE))
 		return 0;
 	int64_t last_read = e ? e->stat_at / 1000000000 : 0;
 	bool same = was && ipk_object_same_identity(was, o) && obj_has(was, IPK_F_VALUE) &&
@@ -414,7 +414,9 @@ static int repost(struct ipk_watch *w, struct snap_entry *e)
 	const struct ipk_kind *k = o->kind;
 	size_t n;
 	unsigned owner = k->holders == HOLDERS_FILES ? HELD_FILE : (unsigned)ipk_kind_index(k);
-	const struct held *h = procs_find(w->procs, owner, o->dev, o->ino, &n);
+	uint64_t dev, ino;
+	obj_held_key(o, &dev, &ino);
+	const struct held *h = procs_find(w->procs, owner, dev, ino, &n);
 	bool same = obj_has(o, IPK_F_HOLDERS) && n == o->nholders;
 
 	for (size_t i = 0; same && i < n; i++)

@@ -73,9 +73,6 @@ int sysv_sem_values(struct ipk_object *o)
 /* Values come from the live kernel only: frozen copies have none. */
 static int sem_finish(struct ipk_scan *s, struct ipk_object *o)
 {
-	/* what its waiters' entries name: the id, in this IPC namespace */
-	o->ino = (uint64_t)o->id;
-	o->dev = ctx_ipc_ns(s->ctx);
 	return s->ctx->live && ctx_wants(s->ctx, IPK_F_VALUE) ? sysv_sem_values(o) : 0;
 }
 
@@ -93,7 +90,7 @@ static int sem_detail(struct ipk_ctx *ctx, struct ipk_object *o)
 
 	if (!ctx->live)
 		return 0;
-	if (!obj_has(o, IPK_F_VALUE) && !fieldset_has(&o->noaccess, IPK_F_VALUE)) {
+	if (!obj_has(o, IPK_F_VALUE) && !obj_noaccess_has(o, IPK_F_VALUE)) {
 		int rc = sysv_sem_values(o);
 		if (rc)
 			return rc < 0 ? rc : 0;

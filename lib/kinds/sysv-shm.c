@@ -55,9 +55,7 @@ static void shm_fill(struct ipk_object *o, const union sysv_ds *ds)
 
 static int shm_finish(struct ipk_scan *s, struct ipk_object *o)
 {
-	/* processes' maps show the shmid as inode; the namespace tells ids apart */
-	o->ino = (uint64_t)o->id;
-	o->dev = ctx_ipc_ns(s->ctx);
+	(void)s;
 	if (o->nattch == 0 && !(o->status & IPK_ST_DEST))
 		obj_set_num(o, IPK_F_STATUS, o->status | IPK_ST_ORPHAN);
 	return 0;

@@ -24,6 +24,11 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+/* What a socket's record keeps after it (obj_tail()): the file it is bound to, for removal. */
+struct unix_tail {
+	uint64_t file_dev, file_ino;	/* 0: none, or not its file any more */
+};
+
 /* One socket, from either source. */
 struct unix_sock {
 	uint64_t ino, peer;
@@ -104,9 +109,10 @@ static int unix_add(struct ipk_scan *s, const struct unix_sock *u)
 	}
 	/* the owner and permissions of a bound socket are its file's */
 	if (bound) {
+		struct unix_tail *t = obj_tail(o);
 		obj_set_stat(o, &st);
-		o->kind_data[0] = st.st_dev;
-		o->kind_data[1] = st.st_ino;
+		t->file_dev = st.st_dev;
+		t->file_ino = st.st_ino;
 	}
 	/* a socket is its inode: what its holders' fds name */
 	o->dev = 0;
@@ -292,8 +298,9 @@ static int unix_stale_file(struct ipk_scan *s)
 	/* no socket: the file's inode is not one, and nothing holds it */
 	fieldset_del(&o->present, IPK_F_INODE);
 	o->dev = o->ino = 0;
-	o->kind_data[0] = st.st_dev;
-	o->kind_data[1] = st.st_ino;
+	struct unix_tail *t = obj_tail(o);
+	t->file_dev = st.st_dev;
+	t->file_ino = st.st_ino;
 	rc = obj_set_word(o, IPK_F_STATE, "unbound");
 	if (rc) {
 		ipk_object_free(o);
@@ -392,10 +399,11 @@ static int unix_remove(struct ipk_ctx *ctx, const struct ipk_object *o, unsigned
 	if (!o->name || o->name[0] != '/')
 		return refuse_no_name(ctx, o, o->name ? "an abstract socket has no file to remove"
 					     : "an unnamed socket has nothing to remove", e);
-	if (!o->kind_data[1])
+	const struct unix_tail *t = obj_tail_const(o);
+	if (!t->file_ino)
 		return err_set(e, ENOENT, "its file %s is gone or belongs to another socket",
 			       o->name);
-	return remove_file(ctx, o, -1, o->name, o->kind_data[0], o->kind_data[1], S_IFSOCK,
+	return remove_file(ctx, o, -1, o->name, t->file_dev, t->file_ino, S_IFSOCK,
 			   flags, unix_check, e);
 }
 
@@ -651,6 +659,7 @@ const struct ipk_kind kind_unix = {
 	.name = "unix",
 	.description = "unix-___domain socket",
 	.family = IPK_FAMILY_FD,
+	.tail = sizeof(struct unix_tail),
 	.holders = HOLDERS_CLAIMED,
 	.holder_procs = PROCS_FDS | PROCS_WAITS,
 	.claim = unix_claim,
