@@ -67,14 +67,13 @@ YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 LIB_LIBS += $(YAML_LIBS)
 
 # The process scan reads every process through BPF iterators where the
-# kernel lets it (lib/procs-bpf.c): libbpf loads the object that clang
-# compiles for the BPF target, embedded by bpftool's skeleton.
+# kernel lets it (lib/procs-bpf.c): clang compiles the object for the BPF
+# target, bpftool embeds it as a light skeleton, which the kernel itself
+# relocates and loads; libbpf's headers only, no library to link.
 BPF_CLANG ?= clang
 BPFTOOL ?= bpftool
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/')
 BPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
-BPF_LIBS = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
-LIB_LIBS += $(BPF_LIBS)
 
 # ipc-exporter alone serves HTTP: libmicrohttpd is linked into it only.
 # (= not :=: pkg-config is asked after the deps step has installed it)
@@ -188,7 +187,7 @@ $(B)/obj/lib/bpf/procs.bpf.o: lib/bpf/procs.bpf.c lib/bpf/kernel.h lib/bpf/recor
 		$(BPF_CFLAGS) -Ilib/bpf -c -o $@ $<
 
 $(B)/obj/lib/bpf/procs.skel.h: $(B)/obj/lib/bpf/procs.bpf.o
-	$(call say,GEN,$@)$(BPFTOOL) gen skeleton $< name procs_bpf >$@.tmp && mv $@.tmp $@
+	$(call say,GEN,$@)$(BPFTOOL) gen skeleton -L $< name procs_bpf >$@.tmp && mv $@.tmp $@
 
 $(B)/obj/lib/procs-bpf.o: $(B)/obj/lib/bpf/procs.skel.h
 $(B)/obj/lib/procs-bpf.o: ALL_CFLAGS += $(BPF_CFLAGS) -I$(B)/obj/lib

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The process scan's records read through BPF iterators: the object of
- * lib/bpf/procs.bpf.c, embedded (build/obj/lib/bpf/procs.skel.h), loaded
- * once a process, its two iterators read once a scan in large reads.
+ * lib/bpf/procs.bpf.c, embedded as bpftool's light skeleton
+ * (build/obj/lib/bpf/procs.skel.h: the kernel relocates it against its own
+ * BTF, no libbpf at run time), loaded once a process, its two iterators
+ * read once a scan in large reads.
  * Where BPF is not to be had (no CAP_BPF, no BTF, an older kernel, a
  * seccomp filter, a /proc of another pid namespace) procs_bpf_start()
  * fails and lib/procs.c reads /proc, saying nothing: the records tell
@@ -12,8 +14,6 @@
 #include "internal.h"
 #include "procs-bpf.h"
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -32,15 +32,6 @@ _Static_assert(sizeof(struct ipk_bpf_vma) == 40, "records.h: struct ipk_bpf_vma"
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static int load_state;
 static struct procs_bpf *skel;
-static struct bpf_link *task_link, *fd_link;
-
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
 
 /* Our /proc counts pids as the iterators do: in our own pid namespace. */
 static bool proc_is_ours(void)
@@ -91,44 +82,37 @@ uint64_t procs_bpf_boot_offset(void)
 
 static int load(void)
 {
-	/* libbpf says why it fails on stderr: the caller reads /proc instead, silently */
 	int rc = read_boot_offset();
+
 	if (rc)
 		return rc;
-	libbpf_print_fn_t was = libbpf_set_print(quiet);
-
+	errno = 0;
 	skel = procs_bpf__open_and_load();
 	if (!skel)
-		rc = errno ? -errno : -ENOSYS;
-	if (!rc) {
-		task_link = bpf_program__attach_iter(skel->progs.ipk_tasks, NULL);
-		fd_link = task_link ? bpf_program__attach_iter(skel->progs.ipk_fds, NULL) : NULL;
-		if (!fd_link)
-			rc = errno ? -errno : -ENOSYS;
-	}
-	libbpf_set_print(was);
+		return errno ? -errno : -ENOSYS;
+	rc = procs_bpf__attach(skel);
 	if (rc) {
-		bpf_link__destroy(task_link);
-		task_link = NULL;
 		procs_bpf__destroy(skel);
 		skel = NULL;
+		return rc < 0 ? rc : -ENOSYS;
 	}
-	return rc;
+	return 0;
 }
 
 /* The object goes at exit: a leak checker sees nothing held. */
 __attribute__((destructor)) static void unload(void)
 {
-	bpf_link__destroy(fd_link);
-	bpf_link__destroy(task_link);
 	procs_bpf__destroy(skel);
-	fd_link = task_link = NULL;
 	skel = NULL;
 }
 
-static int stream_open(struct bpf_stream *s, struct bpf_link *link)
+static int stream_open(struct bpf_stream *s, int link_fd)
 {
-	s->fd = bpf_iter_create(bpf_link__fd(link));
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.iter_create.link_fd = (uint32_t)link_fd;
+	s->fd = (int)syscall(__NR_bpf, BPF_ITER_CREATE, &attr, sizeof(attr));
 	s->pos = s->len = 0;
 	s->eof = false;
 	return s->fd < 0 ? -errno : 0;
@@ -154,9 +138,9 @@ int procs_bpf_start(const struct ipk_ctx *ctx, struct procs_bpf_read *r, bool fd
 		procs_bpf_end(r);
 		return -ENOMEM;
 	}
-	rc = stream_open(&r->tasks, task_link);
+	rc = stream_open(&r->tasks, skel->links.ipk_tasks_fd);
 	if (!rc && fds)
-		rc = stream_open(&r->fds, fd_link);
+		rc = stream_open(&r->fds, skel->links.ipk_fds_fd);
 	else
 		r->fds.eof = true;
 	if (rc)

@@ -146,9 +146,11 @@ static __always_inline bool write_vma(struct seq_file *seq, struct vm_area_struc
 {
 	__u32 zero = 0;
 	unsigned long flags = vma->vm_flags;
-	struct file *file = BPF_CORE_READ(vma, vm_file);
 
-	if (!file || !(flags & VM_MAYSHARE))
+	if (!(flags & VM_MAYSHARE))
+		return true;
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+	if (!file)
 		return true;
 	/* get_vma_name(): a shared area named by prctl shows that name, no path */
 	if (bpf_core_field_exists(vma->anon_name) && BPF_CORE_READ(vma, anon_name))
@@ -382,6 +384,11 @@ static __always_inline bool pipe_queue(struct file *file, struct ipk_bpf_fd *r)
 	return true;
 }
 
+/* ipk_fds()'s pid of the last task it was shown, in one read session */
+static struct task_struct *last_task;
+static __u64 last_session;
+static int last_pid;
+
 SEC("iter/task_file")
 int ipk_fds(struct bpf_iter__task_file *ctx)
 {
@@ -397,23 +404,31 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	struct ipk_bpf_fd *r = (struct ipk_bpf_fd *)buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->type = IPK_BPF_FD;
-	r->pid = pid_in_ns(task);
+	/* the fds of one process come one after the other: its pid is worked out once */
+	__u64 session = ctx->meta->session_id;
+	if (last_task != task || last_session != session) {
+		last_pid = pid_in_ns(task);
+		last_task = task;
+		last_session = session;
+	}
+	r->pid = last_pid;
 	r->fd = (__s32)ctx->fd;
 	r->f_mode = file->f_mode & (FMODE_READ | FMODE_WRITE);
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	r->i_mode = BPF_CORE_READ(inode, i_mode);
-	r->s_dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	r->ino = BPF_CORE_READ(inode, i_ino);
-	r->uid = BPF_CORE_READ(inode, i_uid.val);
-	r->gid = BPF_CORE_READ(inode, i_gid.val);
-	r->i_size = BPF_CORE_READ(inode, i_size);
-	r->atime = BPF_CORE_READ(inode, i_atime_sec);
-	r->ctime = BPF_CORE_READ(inode, i_ctime_sec);
-	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	/* loads through BTF pointers, not a helper call each */
+	struct inode *inode = file->f_inode;
+	struct super_block *sb = inode->i_sb;
+	r->i_mode = inode->i_mode;
+	r->s_dev = sb->s_dev;
+	r->ino = inode->i_ino;
+	r->uid = inode->i_uid.val;
+	r->gid = inode->i_gid.val;
+	r->i_size = inode->i_size;
+	r->atime = inode->i_atime_sec;
+	r->ctime = inode->i_ctime_sec;
+	unsigned long magic = sb->s_magic;
 	/* an idmapped mount shows other owners to fstat: one with no extents is the identity */
-	struct mnt_idmap *idmap = BPF_CORE_READ(file, f_path.mnt, mnt_idmap);
-	bool identity = !idmap || (!BPF_CORE_READ(idmap, uid_map.nr_extents) &&
-				   !BPF_CORE_READ(idmap, gid_map.nr_extents));
+	struct mnt_idmap *idmap = file->f_path.mnt->mnt_idmap;
+	bool identity = !idmap || (!idmap->uid_map.nr_extents && !idmap->gid_map.nr_extents);
 	if (identity && (magic == TMPFS_MAGIC || magic == RAMFS_MAGIC || magic == PIPEFS_MAGIC ||
 			 magic == SOCKFS_MAGIC || magic == ANON_INODE_FS_MAGIC || magic == MQUEUE_MAGIC))
 		r->flags |= IPK_BPF_FD_STAT;
