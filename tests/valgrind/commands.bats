@@ -30,7 +30,7 @@ refs() {
 	sem=$("$IPC_LS" -o ref --noheadings --kind sem)
 	for args in "" "--json" "--tree" "--tree --json" "--limits" "--summary --json" \
 		"-i $sem" "-i $sem --json" "--pairs" "--raw -o +name,holders"; do
-		run valgrind -q --suppressions="$BATS_TEST_DIRNAME/libbpf.supp" --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
+		run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
 			"$IPC_LS" $args
 		[ "$status" -eq 0 ] || { echo "ipc-ls $args: $output"; false; }
 	done
@@ -38,7 +38,7 @@ refs() {
 
 @test "valgrind finds no error and no leak in ipc-mk and ipc-rm" {
 	vg() {
-		valgrind -q --suppressions="$BATS_TEST_DIRNAME/libbpf.supp" --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$@"
+		valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 "$@"
 	}
 	for args in "msg --key 0x5 --qbytes 1024" "msg --key 0x5" "sem --values 1,2" \
 		"shm --size 4K --json" "mq /q --maxmsg 3" "psem /s" "pshm /p --size 1K" \
@@ -77,7 +77,7 @@ refs() {
 	hold sysv-shm attach=1 sysv-sem nsems=3 values=1,2,3 posix-mq name=/q send=1 \
 		posix-sem name=/s value=2 posix-shm name=/m
 	for args in "" "-t" "-s SIZE -o +MSG/S,HOLD/S" "--owner root -s OPS/S"; do
-		run valgrind -q --suppressions="$BATS_TEST_DIRNAME/libbpf.supp" --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
+		run valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
 			"$BINDIR/ipc-top" --batch -n 2 -d 1 --kind "$NAMED" $args
 		[ "$status" -eq 0 ] || { echo "ipc-top $args: $output"; false; }
 	done
