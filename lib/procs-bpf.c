@@ -241,16 +241,38 @@ const struct ipk_bpf_vma *procs_bpf_vma(struct procs_bpf_read *r)
 	return v;
 }
 
+/* Where the values of @f start: after its link, 8-aligned. */
+static size_t values_at(const struct ipk_bpf_fd *f)
+{
+	size_t at = sizeof(*f);
+
+	if (!(f->flags & (IPK_BPF_FD_PIPE | IPK_BPF_FD_SOCKET)) && f->link_len != IPK_BPF_NO_LINK)
+		at += f->link_len + 1u;
+	return (at + 7) & ~(size_t)7;
+}
+
+static bool fd_record_ok(const struct ipk_bpf_fd *f)
+{
+	if (f->type != IPK_BPF_FD || f->size < sizeof(*f))
+		return false;
+	if (!(f->flags & (IPK_BPF_FD_PIPE | IPK_BPF_FD_SOCKET)) && f->link_len != IPK_BPF_NO_LINK &&
+	    (sizeof(*f) + f->link_len + 1u > f->size || ((const char *)(f + 1))[f->link_len]))
+		return false;
+	static const uint8_t values[] = {
+		[IPK_BPF_INFO_NONE] = 0, [IPK_BPF_INFO_EVENTFD] = 3, [IPK_BPF_INFO_SIGNALFD] = 1,
+		[IPK_BPF_INFO_TIMERFD] = 7,
+	};
+	return f->info < sizeof(values) && f->info_len == values[f->info] * sizeof(uint64_t) &&
+	       values_at(f) + f->info_len <= f->size;
+}
+
 const struct ipk_bpf_fd *procs_bpf_fd(struct procs_bpf_read *r, pid_t pid)
 {
 	for (;;) {
 		const struct ipk_bpf_fd *f = peek(r, &r->fds);
 		if (!f)
 			return NULL;
-		if (f->type != IPK_BPF_FD || f->size < sizeof(*f) ||
-		    (f->link_len != IPK_BPF_NO_LINK &&
-		     (sizeof(*f) + f->link_len + 1u + f->info_len > f->size ||
-		      ((const char *)(f + 1))[f->link_len]))) {
+		if (!fd_record_ok(f)) {
 			if (!r->err)
 				r->err = -EPROTO;
 			r->fds.eof = true;
@@ -264,4 +286,43 @@ const struct ipk_bpf_fd *procs_bpf_fd(struct procs_bpf_read *r, pid_t pid)
 			return f;
 		/* a process that started between the two iterators: not in the list */
 	}
+}
+
+const char *procs_bpf_link(const struct ipk_bpf_fd *f, char buf[32], size_t *len)
+{
+	if (f->flags & (IPK_BPF_FD_PIPE | IPK_BPF_FD_SOCKET)) {
+		int n = snprintf(buf, 32, "%s:[%llu]", f->flags & IPK_BPF_FD_PIPE ? "pipe" : "socket",
+				 (unsigned long long)f->ino);
+		*len = (size_t)n;
+		return buf;
+	}
+	if (f->link_len == IPK_BPF_NO_LINK)
+		return NULL;
+	*len = f->link_len;
+	return (const char *)(f + 1);
+}
+
+size_t procs_bpf_fdinfo(const struct ipk_bpf_fd *f, char *out, size_t size)
+{
+	uint64_t v[7];
+	int n = 0;
+
+	memcpy(v, (const char *)f + values_at(f), f->info_len);
+	switch (f->info) {
+	case IPK_BPF_INFO_EVENTFD:
+		n = snprintf(out, size, "eventfd-count: %16llx\neventfd-id: %d\neventfd-semaphore: %d\n",
+			     (unsigned long long)v[0], (int)v[1], (int)v[2]);
+		break;
+	case IPK_BPF_INFO_SIGNALFD:
+		n = snprintf(out, size, "sigmask:\t%016llx\n", (unsigned long long)v[0]);
+		break;
+	case IPK_BPF_INFO_TIMERFD:
+		n = snprintf(out, size, "clockid: %d\nticks: %llu\nsettime flags: 0%o\n"
+			     "it_value: (%llu, %llu)\nit_interval: (%llu, %llu)\n", (int)v[0],
+			     (unsigned long long)v[1], (unsigned)v[2], (unsigned long long)v[3],
+			     (unsigned long long)v[4], (unsigned long long)v[5],
+			     (unsigned long long)v[6]);
+		break;
+	}
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }

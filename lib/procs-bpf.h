@@ -46,5 +46,12 @@ const struct ipk_bpf_task *procs_bpf_task(struct procs_bpf_read *r);
 const struct ipk_bpf_vma *procs_bpf_vma(struct procs_bpf_read *r);
 /* The next fd of process @pid; NULL after its last. */
 const struct ipk_bpf_fd *procs_bpf_fd(struct procs_bpf_read *r, pid_t pid);
+/* Its link as /proc/PID/fd shows it (in @buf or the record), *len bytes; NULL: read /proc. */
+const char *procs_bpf_link(const struct ipk_bpf_fd *f, char buf[32], size_t *len);
+/*
+ * Its fdinfo lines as the kind's show_fdinfo prints them, those a kind
+ * reads, into @out; 0 where the record has none.
+ */
+size_t procs_bpf_fdinfo(const struct ipk_bpf_fd *f, char *out, size_t size);
 
 #endif

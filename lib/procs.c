@@ -409,11 +409,10 @@ static int add_claimed_rec(struct procs_build *b, const struct ipk_bpf_fd *f, co
 		int rc = -ENOENT;
 		if (!(b->idx->what & PROCS_FDINFO) || !k || !k->fdinfo) {
 			rc = -ENOENT;
-		} else if (f->info_len) {
-			char text[IPK_BPF_INFO_MAX + 1];
-			memcpy(text, (const char *)(f + 1) + f->link_len + 1, f->info_len);
-			text[f->info_len] = '\0';
-			rc = k->fdinfo(text, h, &b->idx->arena);
+		} else if (f->info != IPK_BPF_INFO_NONE) {
+			char text[IPK_BPF_INFO_MAX];
+			rc = procs_bpf_fdinfo(f, text, sizeof(text)) ? k->fdinfo(text, h, &b->idx->arena)
+								     : -ENOENT;
 		} else if (bpf_piddir(b) >= 0) {
 			rc = read_fdinfo(b, bpf_piddir(b), name, h);
 		}
@@ -450,11 +449,11 @@ static int scan_fds_bpf(struct procs_build *b, uint32_t proc)
 
 	while (!rc && (f = procs_bpf_fd(b->bpf, b->pid))) {
 		char link[PATH_MAX], name[16];
-		const char *lk = (const char *)(f + 1);
-		size_t n = f->link_len;
+		size_t n;
+		const char *lk = procs_bpf_link(f, link, &n);
 
 		snprintf(name, sizeof(name), "%d", (int)f->fd);
-		if (f->link_len == IPK_BPF_NO_LINK) {
+		if (!lk) {
 			/* longer than the record holds: as scan_fds() reads it */
 			int fddir = bpf_fddir(b);
 			ssize_t m = fddir < 0 ? -1 : readlinkat(fddir, name, link, sizeof(link) - 1);

@@ -32,16 +32,21 @@ enum { BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
 
 struct seq_file;
 
+/*
+ * Layouts that do not move, kept out of CO-RE (each type CO-RE relocates
+ * costs a search of the kernel's BTF at every load): the iterators'
+ * contexts (the verifier checks them against their BTF), struct upid.
+ */
 struct bpf_iter_meta {
 	struct seq_file *seq;
 	__u64 session_id;
 	__u64 seq_num;
-} CORE;
+};
 
 struct upid {
 	int nr;
 	void *ns;
-} CORE;
+};
 
 struct pid {
 	unsigned int level;
@@ -79,9 +84,11 @@ struct task_struct {
 	struct fs_struct *fs;
 } CORE;
 
+/* arch/x86/include/uapi/asm/ptrace.h: user ABI, no CO-RE */
 struct pt_regs {
-	unsigned long r10, r9, r8, dx, si, di, orig_ax;
-} CORE;
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax;
+	unsigned long ip, cs, flags, sp, ss;
+};
 
 struct super_block {
 	__u32 s_dev;
@@ -161,14 +168,14 @@ struct vm_area_struct {
 struct bpf_iter__task {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
-} CORE;
+};
 
 struct bpf_iter__task_file {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
 	__u32 fd;
 	struct file *file;
-} CORE;
+};
 
 /* kernel/bpf/task_iter.c: the open-coded walk of a task's areas (Linux 6.7) */
 struct bpf_iter_task_vma {

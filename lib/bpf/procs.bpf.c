@@ -236,13 +236,15 @@ int ipk_tasks(struct bpf_iter__task *ctx)
 		r.flags |= IPK_BPF_TASK_REGS;
 		if (task->thread_info.status & TS_COMPAT)
 			r.flags |= IPK_BPF_TASK_COMPAT;
-		r.nr = (__s64)BPF_CORE_READ(regs, orig_ax);
-		r.args[0] = BPF_CORE_READ(regs, di);
-		r.args[1] = BPF_CORE_READ(regs, si);
-		r.args[2] = BPF_CORE_READ(regs, dx);
-		r.args[3] = BPF_CORE_READ(regs, r10);
-		r.args[4] = BPF_CORE_READ(regs, r8);
-		r.args[5] = BPF_CORE_READ(regs, r9);
+		struct pt_regs saved;
+		bpf_probe_read_kernel(&saved, sizeof(saved), regs);
+		r.nr = (__s64)saved.orig_ax;
+		r.args[0] = saved.di;
+		r.args[1] = saved.si;
+		r.args[2] = saved.dx;
+		r.args[3] = saved.r10;
+		r.args[4] = saved.r8;
+		r.args[5] = saved.r9;
 	}
 	/* the areas, under mmap_read_trylock(): where it is taken, /proc waits for it */
 	struct bpf_iter_task_vma it;
@@ -269,11 +271,8 @@ int ipk_tasks(struct bpf_iter__task *ctx)
 /* The anon inode's name, "[eventfd]": which fdinfo lines to write. */
 enum anon { ANON_NONE, ANON_EVENTFD, ANON_SIGNALFD, ANON_TIMERFD };
 
-static __always_inline enum anon anon_kind(struct file *file)
+static __always_inline enum anon anon_kind(const char *name)
 {
-	char name[12] = {};
-
-	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	if (name[0] != '[')
 		return ANON_NONE;
 	if (name[1] == 'e' && name[2] == 'v' && name[3] == 'e' && name[4] == 'n' &&
@@ -289,32 +288,27 @@ static __always_inline enum anon anon_kind(struct file *file)
 	return ANON_NONE;
 }
 
-/* The lines of the kind's fdinfo, as its show_fdinfo prints them; bytes written, 0 none. */
-static __always_inline long fdinfo_lines(struct file *file, char *out)
+/* The values of the kind's fdinfo lines, as its show_fdinfo reads them, into @v; how many. */
+static __always_inline int fdinfo_values(struct file *file, enum anon kind, __u64 *v)
 {
-	enum anon kind = anon_kind(file);
-	void *priv = BPF_CORE_READ(file, private_data);
-	__u64 v[7];
-	long n;
+	void *priv = file->private_data;
 
 	if (kind == ANON_EVENTFD) {
 		/* eventfd_show_fdinfo() */
-		static const char fmt[] = "eventfd-count: %16llx\neventfd-id: %d\neventfd-semaphore: %d\n";
 		struct eventfd_ctx *e = priv;
 		v[0] = BPF_CORE_READ(e, count);
-		v[1] = (__u64)BPF_CORE_READ(e, id);
+		v[1] = (__u64)(__s64)BPF_CORE_READ(e, id);
 		v[2] = !!(BPF_CORE_READ(e, flags) & EFD_SEMAPHORE);
-		n = bpf_snprintf(out, IPK_BPF_INFO_MAX, fmt, v, 3 * sizeof(v[0]));
-	} else if (kind == ANON_SIGNALFD) {
+		return 3;
+	}
+	if (kind == ANON_SIGNALFD) {
 		/* signalfd_show_fdinfo(): the complement of what the context keeps */
-		static const char fmt[] = "sigmask:\t%016llx\n";
 		struct signalfd_ctx *s = priv;
 		v[0] = ~(__u64)BPF_CORE_READ(s, sigmask.sig[0]);
-		n = bpf_snprintf(out, IPK_BPF_INFO_MAX, fmt, v, sizeof(v[0]));
-	} else if (kind == ANON_TIMERFD) {
+		return 1;
+	}
+	if (kind == ANON_TIMERFD) {
 		/* timerfd_show(), for the clocks whose now BPF reads as the hrtimer's base does */
-		static const char fmt[] = "clockid: %d\nticks: %llu\nsettime flags: 0%u\n"
-					  "it_value: (%llu, %llu)\nit_interval: (%llu, %llu)\n";
 		struct timerfd_ctx *t = priv;
 		int clockid = BPF_CORE_READ(t, clockid);
 		__s64 now, left, intv;
@@ -330,18 +324,14 @@ static __always_inline long fdinfo_lines(struct file *file, char *out)
 		intv = BPF_CORE_READ(t, tintv);
 		v[0] = (__u64)clockid;
 		v[1] = BPF_CORE_READ(t, ticks);
-		/* bpf_snprintf has no %o: the flags (TFD_TIMER_ABSTIME | _CANCEL_ON_SET) are below 8 */
-		v[2] = BPF_CORE_READ(t, settime_flags) & 7;
+		v[2] = BPF_CORE_READ(t, settime_flags);
 		v[3] = (__u64)left / 1000000000;
 		v[4] = (__u64)left % 1000000000;
 		v[5] = (__u64)intv / 1000000000;
 		v[6] = (__u64)intv % 1000000000;
-		n = bpf_snprintf(out, IPK_BPF_INFO_MAX, fmt, v, 7 * sizeof(v[0]));
-	} else {
-		return 0;
+		return 7;
 	}
-	/* bpf_snprintf counts the NUL; a line cut short is not one */
-	return n > 0 && n <= IPK_BPF_INFO_MAX ? n - 1 : 0;
+	return 0;
 }
 
 struct ring {
@@ -382,6 +372,20 @@ static __always_inline bool pipe_queue(struct file *file, struct ipk_bpf_fd *r)
 	/* pipe_fcntl(F_GETPIPE_SZ), in pages */
 	r->capacity = (__s64)BPF_CORE_READ(pipe, max_usage);
 	return true;
+}
+
+/* The record of @buf, @size bytes with what follows it, 8-aligned. */
+static __always_inline int write_fd(struct bpf_iter__task_file *ctx, char *buf, __u32 size)
+{
+	struct ipk_bpf_fd *r = (struct ipk_bpf_fd *)buf;
+
+	size = (size + 7) & ~7u;
+	if (size >= BUF_SIZE)
+		return 0;
+	r->size = (__u16)size;
+	/* the mask, which changes nothing, tells the verifier the bound */
+	bpf_seq_write(ctx->meta->seq, buf, size & (BUF_SIZE - 1));
+	return 0;
 }
 
 /* ipk_fds()'s pid of the last task it was shown, in one read session */
@@ -435,24 +439,44 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	if ((r->i_mode & S_IFMT) == S_IFIFO && pipe_queue(file, r))
 		r->flags |= IPK_BPF_FD_QUEUE;
 
-	/* proc_fd_link() and do_proc_readlink(): d_path() of the file, from the reader's root */
-	long len = bpf_d_path(&file->f_path, buf + sizeof(*r), IPK_BPF_PATH_MAX);
+	/*
+	 * proc_fd_link() and do_proc_readlink(): d_path() of the file, from the
+	 * reader's root; for a pipe, a socket and an anon inode, what their
+	 * d_dname() makes of it, without the call
+	 */
 	__u32 size = sizeof(*r);
+	long len;
+	if (magic == PIPEFS_MAGIC || magic == SOCKFS_MAGIC) {
+		r->flags |= magic == PIPEFS_MAGIC ? IPK_BPF_FD_PIPE : IPK_BPF_FD_SOCKET;
+		return write_fd(ctx, buf, size);
+	}
+	if (magic == ANON_INODE_FS_MAGIC) {
+		/* anon_inodefs_dname(): "anon_inode:" and the dentry's name, "[eventfd]" */
+		char *link = buf + sizeof(*r);
+		__builtin_memcpy(link, "anon_inode:", 11);
+		len = bpf_probe_read_kernel_str(link + 11, 256, file->f_path.dentry->d_name.name);
+		if (len <= 0)
+			return 0;
+		r->link_len = (__u16)(len - 1 + 11);
+		size += (__u32)len + 11;
+		size = (size + 7) & ~7u;
+		__u64 v[7] = {};
+		int n = fdinfo_values(file, anon_kind(link + 11), v);
+		if (n > 0 && size <= BUF_SIZE - sizeof(v)) {
+			r->info = n == 3 ? IPK_BPF_INFO_EVENTFD : n == 1 ? IPK_BPF_INFO_SIGNALFD
+								: IPK_BPF_INFO_TIMERFD;
+			r->info_len = (__u16)(n * sizeof(__u64));
+			__builtin_memcpy(buf + (size & (BUF_SIZE - 1)), v, sizeof(v));
+			size += r->info_len;
+		}
+		return write_fd(ctx, buf, size);
+	}
+	len = bpf_d_path(&file->f_path, buf + sizeof(*r), IPK_BPF_PATH_MAX);
 	if (len > 0 && len <= IPK_BPF_PATH_MAX) {
 		r->link_len = (__u16)(len - 1);
 		size += (__u32)len;
-		long info = magic == ANON_INODE_FS_MAGIC ? fdinfo_lines(file, buf + (size & (IPK_BPF_PATH_MAX * 2 - 1))) : 0;
-		if (info > 0 && info < IPK_BPF_INFO_MAX) {
-			r->info_len = (__u16)info;
-			size += (__u32)info;
-		}
 	} else {
 		r->link_len = IPK_BPF_NO_LINK;
 	}
-	size = (size + 7) & ~7u;
-	if (size > BUF_SIZE)
-		return 0;
-	r->size = (__u16)size;
-	bpf_seq_write(ctx->meta->seq, buf, size);
-	return 0;
+	return write_fd(ctx, buf, size);
 }

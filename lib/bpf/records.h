@@ -41,20 +41,23 @@ enum {
 	IPK_BPF_TASK_NO_MAPS = 1 << 4,	/* its areas could not be walked now: read /proc */
 };
 
-/* One fd (iter/task_file), then its link (NUL-terminated), then fdinfo lines. */
+/*
+ * One fd (iter/task_file), then its link (NUL-terminated) unless a flag
+ * says what it is, then (8-aligned) the values of its fdinfo lines.
+ */
 struct ipk_bpf_fd {
 	__u16 size;		/* the whole record, link and lines included */
 	__u8 type;		/* IPK_BPF_FD */
 	__u8 flags;		/* IPK_BPF_FD_* */
 	__u16 link_len;		/* strlen of the link; IPK_BPF_NO_LINK: read it from /proc */
-	__u16 info_len;		/* bytes of fdinfo lines after the link's NUL; 0: none */
+	__u16 info_len;		/* bytes of the fdinfo values after the link; 0: none */
 	__s32 pid;
 	__s32 fd;
 	__u32 f_mode;		/* FMODE_READ 1, FMODE_WRITE 2 */
 	__u32 i_mode;
 	__u32 s_dev;		/* the kernel's dev_t: major << 20 | minor */
 	__u32 uid, gid;
-	__u32 pad;
+	__u32 info;		/* IPK_BPF_INFO_*: whose fdinfo the values are */
 	__u64 ino;
 	__s64 i_size;
 	__s64 atime, ctime;	/* seconds */
@@ -67,6 +70,16 @@ struct ipk_bpf_fd {
 enum {
 	IPK_BPF_FD_STAT = 1 << 0,	/* the inode's fields are what fstat shows */
 	IPK_BPF_FD_QUEUE = 1 << 1,	/* a pipe or FIFO: queued and capacity read */
+	IPK_BPF_FD_PIPE = 1 << 2,	/* no link written: it is "pipe:[INODE]" (pipefs_dname()) */
+	IPK_BPF_FD_SOCKET = 1 << 3,	/* ... "socket:[INODE]" (sockfs_dname()) */
+};
+
+/* The values after the link, in the order the kernel prints their fdinfo lines. */
+enum {
+	IPK_BPF_INFO_NONE,
+	IPK_BPF_INFO_EVENTFD,	/* count, id, semaphore (eventfd_show_fdinfo()) */
+	IPK_BPF_INFO_SIGNALFD,	/* sigmask as shown (signalfd_show_fdinfo()) */
+	IPK_BPF_INFO_TIMERFD,	/* clockid, ticks, settime flags, it_value s, ns, it_interval s, ns */
 };
 
 /*
