@@ -291,9 +291,13 @@ const struct ipk_bpf_fd *procs_bpf_fd(struct procs_bpf_read *r, pid_t pid)
 const char *procs_bpf_link(const struct ipk_bpf_fd *f, char buf[32], size_t *len)
 {
 	if (f->flags & (IPK_BPF_FD_PIPE | IPK_BPF_FD_SOCKET)) {
-		int n = snprintf(buf, 32, "%s:[%llu]", f->flags & IPK_BPF_FD_PIPE ? "pipe" : "socket",
-				 (unsigned long long)f->ino);
-		*len = (size_t)n;
+		/* "pipe:[%lu]", "socket:[%lu]", without printf: one a fd */
+		size_t n = f->flags & IPK_BPF_FD_PIPE ? 5 : 7;
+		memcpy(buf, f->flags & IPK_BPF_FD_PIPE ? "pipe:[" : "socket:[", n + 1);
+		n += 1 + fmt_u64(buf + n + 1, f->ino);
+		buf[n++] = ']';
+		buf[n] = '\0';
+		*len = n;
 		return buf;
 	}
 	if (f->link_len == IPK_BPF_NO_LINK)

@@ -452,7 +452,7 @@ static int scan_fds_bpf(struct procs_build *b, uint32_t proc)
 		size_t n;
 		const char *lk = procs_bpf_link(f, link, &n);
 
-		snprintf(name, sizeof(name), "%d", (int)f->fd);
+		name[fmt_u64(name, (uint64_t)(uint32_t)f->fd)] = '\0';
 		if (!lk) {
 			/* longer than the record holds: as scan_fds() reads it */
 			int fddir = bpf_fddir(b);

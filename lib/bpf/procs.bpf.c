@@ -466,7 +466,10 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 			r->info = n == 3 ? IPK_BPF_INFO_EVENTFD : n == 1 ? IPK_BPF_INFO_SIGNALFD
 								: IPK_BPF_INFO_TIMERFD;
 			r->info_len = (__u16)(n * sizeof(__u64));
-			__builtin_memcpy(buf + (size & (BUF_SIZE - 1)), v, sizeof(v));
+			/* size is 8-aligned: word stores, not a byte at a time */
+			__u64 *at = (__u64 *)(buf + (size & (BUF_SIZE - 8)));
+			for (int i = 0; i < 7; i++)
+				at[i] = v[i];
 			size += r->info_len;
 		}
 		return write_fd(ctx, buf, size);
