@@ -9,7 +9,7 @@
  *   kinds.c                           the kind table (lib/kinds/ fills it)
  *   object.c ref.c                    the record: storage, REFs
  *   format.c                          fields as text and JSON
- *   procs.c                           what processes hold; kinds claim fds
+ *   procs.c procs-bpf.c               what processes hold (/proc or BPF); kinds claim fds
  *   refuse.c                          refusals that name owners and holders
  *   sysv.c posix.c remove.c limits.c  what kinds of a family share; kernel limits
  *   kinds/<kind>.c                    one backend each
