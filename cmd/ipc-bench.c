@@ -205,6 +205,18 @@ static void add_sizes(struct bench *b, const char *arg)
 	free(copy);
 }
 
+/* --pin named @cpu, which this process may not run on: which ones it may. */
+static void no_cpu_here(long cpu)
+{
+	int cpus[1];
+	int n = ipk_bench_cpus(cpus, 1);
+
+	if (n < 1)
+		usage_error("no CPU %ld here for --pin", cpu);
+	usage_error("no CPU %ld here for --pin (%d CPU%s this process may use, the first %d)",
+		    cpu, n, n > 1 ? "s" : "", cpus[0]);
+}
+
 static void parse_pin(struct bench *b, const char *arg)
 {
 	char *end;
@@ -220,7 +232,7 @@ static void parse_pin(struct bench *b, const char *arg)
 		usage_error("malformed --pin '%s': two CPUs, as 0,1", arg);
 	/* no CPU number is that large: the one typed, not a clamped one, in the message */
 	if (a > INT_MAX || c > INT_MAX)
-		usage_error("no CPU %ld here for --pin '%s'", a > INT_MAX ? a : c, arg);
+		no_cpu_here(a > INT_MAX ? a : c);
 	b->pin[0] = (int)a;
 	b->pin[1] = (int)c;
 	b->pin_given = true;
@@ -348,9 +360,7 @@ static void plan_placements(struct bench *b)
 			usage_error("--pin and --placement exclude each other");
 		for (int i = 0; i < 2; i++)
 			if (!ipk_bench_cpu_allowed(b->pin[i]))
-				usage_error("no CPU %d here for --pin (%d CPU%s this process may "
-					    "use, the first %d)", b->pin[i], n, n > 1 ? "s" : "",
-					    cpus[0]);
+				no_cpu_here(b->pin[i]);
 		b->places[0] = (struct placement){ ipk_bench_placement(b->pin),
 						   { b->pin[0], b->pin[1] } };
 		b->nplaces = 1;

@@ -302,15 +302,35 @@ struct out_row *out_row(struct out *out, struct out_row *parent)
 	return r;
 }
 
+/* Whether a byte of @w is below ' ' or above '~' (exact as a whole, not per byte). */
+static inline bool word_unprintable(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+
+	return (((w - ones * 0x20) & ~w) | ((w + ones) | w)) & highs;
+}
+
 /* Length of @s when every byte is printable ASCII (not ' ' or '\\' in raw), else -1. */
 static ssize_t plain_length(const char *s, bool raw)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0;
+	uint64_t w;
 
-	for (; *p; p++)
-		if (*p < 0x20 || *p >= 0x7f || (raw && (*p == ' ' || *p == '\\')))
+	/* eight bytes at a time: REFs and names are a word or two long */
+	for (; i + sizeof(w) <= len; i += sizeof(w)) {
+		memcpy(&w, s + i, sizeof(w));
+		if (word_unprintable(w))
 			return -1;
-	return p - (const unsigned char *)s;
+	}
+	if (i < len) {
+		w = 0x4141414141414141u;	/* "AAAAAAAA" under the tail */
+		memcpy(&w, s + i, len - i);
+		if (word_unprintable(w))
+			return -1;
+	}
+	if (raw && (memchr(s, ' ', len) || memchr(s, '\\', len)))
+		return -1;
+	return (ssize_t)len;
 }
 
 /* Records the cell of @col just appended to pending_text at @at. */
@@ -1045,14 +1065,13 @@ struct cell_memo {
 };
 
 /*
- * Whether @v's text is a function of what the memo keeps: a scalar, an
- * empty list, or a short array of numbers (a semaphore array's values).
- * Its key into @u, @n and @list.
+ * The key of a value whose text depends on its presence, type and one
+ * word only: a scalar, or an empty list of holders or strings. False for
+ * the rest (strings, lists), which memo_key() or nothing keys.
  */
-static bool memo_key(const struct ipk_value *v, uint64_t *u, size_t *n, int64_t *list)
+static inline bool scalar_key(const struct ipk_value *v, uint64_t *u)
 {
 	*u = 0;
-	*n = 0;
 	if (v->presence != IPK_PRESENT)
 		return true;
 	switch (v->type) {
@@ -1069,15 +1088,9 @@ static bool memo_key(const struct ipk_value *v, uint64_t *u, size_t *n, int64_t 
 		return true;
 	case IPK_T_VALUE:
 	case IPK_T_NUMBERS:
-		if (!v->is_list) {
-			*u = v->u;
-			return true;
-		}
-		if (v->list.n > MEMO_LIST)
+		if (v->is_list)
 			return false;
-		*u = 1;
-		*n = v->list.n;
-		memcpy(list, v->list.v, *n * sizeof(*list));
+		*u = v->u;
 		return true;
 	case IPK_T_HOLDERS:
 		return v->holders.n == 0;
@@ -1086,6 +1099,38 @@ static bool memo_key(const struct ipk_value *v, uint64_t *u, size_t *n, int64_t 
 	default:
 		return false;
 	}
+}
+
+/*
+ * Whether @v's text is a function of what the memo keeps: a scalar_key()
+ * value, or a short array of numbers (a semaphore array's values). Its key
+ * into @u, @n and @list.
+ */
+static bool memo_key(const struct ipk_value *v, uint64_t *u, size_t *n, int64_t *list)
+{
+	*n = 0;
+	if (scalar_key(v, u))
+		return true;
+	if (v->type != IPK_T_VALUE && v->type != IPK_T_NUMBERS)
+		return false;
+	if (!v->is_list || v->list.n > MEMO_LIST)
+		return false;
+	*u = 1;
+	*n = v->list.n;
+	memcpy(list, v->list.v, *n * sizeof(*list));
+	return true;
+}
+
+/*
+ * The memo of @m when it holds @v's text: the test of every cell, so it
+ * asks no more than a scalar's presence, type and word.
+ */
+static inline bool memo_holds(const struct cell_memo *m, const struct ipk_value *v)
+{
+	uint64_t u;
+
+	return m->valid && !m->n && m->presence == v->presence && m->type == v->type &&
+	       scalar_key(v, &u) && m->u == u;
 }
 
 /* The text of @v appended to @dst, finished (finish_cell()), through @m. */
@@ -1139,6 +1184,10 @@ static int cell_width(const struct out *out, struct ipk_ctx *ctx, const struct i
 		*width = 1;
 		return 0;
 	}
+	if (memo_holds(m, &v)) {
+		*width = m->width;
+		return 0;
+	}
 	if (v.presence == IPK_PRESENT) {
 		switch (v.type) {
 		case IPK_T_NUMBER:
@@ -1172,76 +1221,144 @@ static int cell_width(const struct out *out, struct ipk_ctx *ctx, const struct i
 }
 
 /*
- * Appends one line of a flat table of objects to @text, as render_line()
- * would: a table's and raw cells formatted in place, CSV and pairs through
- * @cell.
+ * Appends one line of raw, CSV or pairs output of objects to @text, as
+ * render_line() would: raw cells formatted in place, CSV and pairs
+ * through @cell. Tables have table_line().
  */
 static int object_line(const struct out *out, struct ipk_ctx *ctx, const struct ipk_object *o,
 		       const int *fields, struct cell_memo *memo, struct ipk_buf *text,
 		       struct ipk_buf *cell, struct ipk_buf *scratch)
 {
-	size_t end = text->len, len, w;
-	enum out_mode mode = out->opts.mode;
+	size_t len, w;
+	bool csv = out->opts.mode == OUT_CSV;
 	int rc;
 
 	for (size_t i = 0; i < out->ncols; i++) {
 		struct ipk_value v;
 
 		ipk_object_get(o, fields[i], &v);
-		if (mode == OUT_CSV || mode == OUT_PAIRS) {
-			cell->len = 0;
-			if ((rc = memo_cell(out, ctx, &memo[i], &v, cell, scratch, &len, &w)))
+		if (out->opts.mode == OUT_RAW) {
+			if ((i && (rc = buf_add_fast(text, " ", 1))) ||
+			    (rc = memo_cell(out, ctx, &memo[i], &v, text, scratch, &len, &w)))
 				return rc;
-			if (ipk_buf_reserve(text, 2 * len + 8 + 2 * strlen(out->cols[i].header)))
-				return -ENOMEM;
-			if (mode == OUT_CSV) {
-				if (i)
-					put(text, ",", 1);
-				add_csv(text, cell->s, len);
-			} else {
-				if (i)
-					put(text, " ", 1);
-				add_pair(text, out->cols[i].header, cell->s);
-			}
-			end = text->len;
 			continue;
 		}
-		size_t width = out->width[i], at;
-		if (i && (rc = buf_add_fast(text, " ", 1)))
+		cell->len = 0;
+		if ((rc = memo_cell(out, ctx, &memo[i], &v, cell, scratch, &len, &w)))
 			return rc;
-		at = text->len;
-		if ((rc = memo_cell(out, ctx, &memo[i], &v, text, scratch, &len, &w)))
-			return rc;
-		if (mode == OUT_RAW) {
-			end = text->len;
-			continue;
-		}
-		if (text->cap - text->len <= width + 2 && ipk_buf_reserve(text, width + 2))
+		if (ipk_buf_reserve(text, 2 * len + 8 + 2 * strlen(out->cols[i].header)))
 			return -ENOMEM;
-		size_t used = w;
-		if (w > width) {
-			/* narrowed to fit the terminal: cut */
-			ipk_buf_reset(scratch);
-			if (ipk_buf_add(scratch, text->s + at, len))
-				return -ENOMEM;
-			text->len = at;
-			used = add_fitted(text, scratch->s, len, w, width);
-		} else if ((out->cols[i].flags & COL_RIGHT) && w < width) {
-			memmove(text->s + at + (width - w), text->s + at, len);
-			memset(text->s + at, ' ', width - w);
-			text->len += width - w;
-			used = width;
-		}
-		if (len)
-			end = text->len;
-		if (i + 1 < out->ncols && used < width)
-			pad(text, width - used);
+		if (i)
+			put(text, csv ? "," : " ", 1);
+		if (csv)
+			add_csv(text, cell->s, len);
+		else
+			add_pair(text, out->cols[i].header, cell->s);
 	}
-	/* Empty cells at the end leave no trailing blanks. */
-	text->len = end;
 	if (ipk_buf_reserve(text, 1))
 		return -ENOMEM;
 	put(text, "\n", 1);
+	return 0;
+}
+
+/* Blanks in the room a line reserves (TABLE_SLACK), without a call for the short ones. */
+static void pad_fast(struct ipk_buf *line, size_t n)
+{
+	static const char blanks[16] = "                ";
+
+	if (n <= sizeof(blanks))
+		memcpy(line->s + line->len, blanks, sizeof(blanks));
+	else
+		memset(line->s + line->len, ' ', n);
+	line->len += n;
+}
+
+/*
+ * Room a table line reserves past its columns: a memo's whole text or 16
+ * blanks are copied at once, whatever fewer bytes they stand for.
+ */
+#define TABLE_SLACK (sizeof(((struct cell_memo *)0)->text) + 16)
+
+/*
+ * One line of a table, as object_line() makes it, with the cells of most
+ * rows copied straight in: a column's memo (the last text of a scalar),
+ * or a plain string. The others, and cells that must be cut, go through
+ * object_line()'s path cell by cell.
+ */
+static int table_line(const struct out *out, struct ipk_ctx *ctx, const struct ipk_object *o,
+		      const int *fields, struct cell_memo *memo, size_t room, struct ipk_buf *text,
+		      struct ipk_buf *scratch)
+{
+	size_t end = text->len;
+	int rc;
+
+	if (text->cap - text->len <= room && ipk_buf_reserve(text, room))
+		return -ENOMEM;
+	for (size_t i = 0; i < out->ncols; i++) {
+		struct ipk_value v;
+		const struct cell_memo *m = &memo[i];
+		size_t width = out->width[i], len, w, at;
+		const char *cell;
+		ssize_t plain;
+
+		ipk_object_get(o, fields[i], &v);
+		if (i)
+			put(text, " ", 1);
+		if (memo_holds(m, &v) && m->len <= width) {
+			cell = m->text;
+			len = m->len;
+			w = m->width;
+		} else if (v.presence == IPK_PRESENT &&
+			   (v.type == IPK_T_STRING || v.type == IPK_T_KIND) &&
+			   (plain = plain_length(v.s, false)) >= 0 && (size_t)plain <= width) {
+			cell = v.s;
+			len = w = (size_t)plain;
+		} else {
+			/* the general cell: made, measured, then cut or aligned in place */
+			at = text->len;
+			if ((rc = memo_cell(out, ctx, &memo[i], &v, text, scratch, &len, &w)))
+				return rc;
+			if (text->cap - text->len <= room && ipk_buf_reserve(text, room))
+				return -ENOMEM;
+			size_t used = w;
+			if (w > width) {
+				ipk_buf_reset(scratch);
+				if (ipk_buf_add(scratch, text->s + at, len))
+					return -ENOMEM;
+				text->len = at;
+				used = add_fitted(text, scratch->s, len, w, width);
+			} else if ((out->cols[i].flags & COL_RIGHT) && w < width) {
+				memmove(text->s + at + (width - w), text->s + at, len);
+				memset(text->s + at, ' ', width - w);
+				text->len += width - w;
+				used = width;
+			}
+			if (len)
+				end = text->len;
+			if (i + 1 < out->ncols && used < width)
+				pad_fast(text, width - used);
+			continue;
+		}
+		size_t blank = width - w;
+		if (blank && (out->cols[i].flags & COL_RIGHT)) {
+			pad_fast(text, blank);
+			blank = 0;
+		}
+		/* a memo's text whole, its length known to the compiler: no call */
+		if (cell == m->text)
+			memcpy(text->s + text->len, m->text, sizeof(m->text));
+		else
+			memcpy(text->s + text->len, cell, len);
+		text->len += len;
+		if (len)
+			end = text->len;
+		if (i + 1 < out->ncols && blank)
+			pad_fast(text, blank);
+	}
+	/* Empty cells at the end leave no trailing blanks. */
+	text->len = end;
+	put(text, "\n", 1);
+	text->s[text->len] = '\0';
 	return 0;
 }
 
@@ -1289,9 +1406,14 @@ static int table_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 		fit_terminal(out);
 		if (!rc && !opts->noheadings && opts->mode != OUT_PAIRS)
 			render_line(out, NULL, &text);
+		size_t room = TABLE_SLACK + 2;
+		for (size_t i = 0; i < nfields; i++)
+			room += out->width[i] + 1;
 		for (size_t r = 0; r < n && !rc; r++) {
-			rc = object_line(out, ctx, ipk_list_at(list, r), fields, memo, &text, &cell,
-					 &scratch);
+			const struct ipk_object *o = ipk_list_at(list, r);
+			rc = opts->mode == OUT_TABLE
+				     ? table_line(out, ctx, o, fields, memo, room, &text, &scratch)
+				     : object_line(out, ctx, o, fields, memo, &text, &cell, &scratch);
 			if (text.len >= OUT_BLOCK)
 				flush_text(&text);
 		}

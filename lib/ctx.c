@@ -96,6 +96,7 @@ void ipk_ctx_free(struct ipk_ctx *ctx)
 	pthread_mutex_destroy(&ctx->lock);
 	name_cache_free(ctx->users);
 	name_cache_free(ctx->groups);
+	free(ctx->json_plans);
 	free(ctx->root);
 	free(ctx);
 }

@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 
 /* In the order of the bits of enum ipk_status. */
 static const char *const status_words[] = {
@@ -26,6 +27,26 @@ static const struct json_key {
 	IPK_FIELDS(KEY)
 #undef KEY
 };
+
+/*
+ * The text that opens @f's member, after another (", \"size\": ") or
+ * first in its object, and with @null the null too: most fields of most
+ * kinds are null, copied with their key.
+ */
+static inline const char *member(int f, bool first, bool null, size_t *len)
+{
+	*len = json_keys[f].len - (first ? 2u : 0u) + (null ? 4u : 0u);
+	return json_keys[f].text + (first ? 2 : 0);
+}
+
+/* Whether @o's @f is null in JSON: not known, or not readable (a record's kind always is). */
+static inline bool json_null(const struct ipk_object *o, int f)
+{
+	int data = field_data(f);
+
+	return f != IPK_F_KIND &&
+	       (fieldset_has(&o->noaccess, data) || !fieldset_has(&o->present, data));
+}
 
 /* A number, as JSON and tables show it: written in place. */
 static int add_i64(struct ipk_buf *out, int64_t v)
@@ -333,6 +354,9 @@ int ipk_value_text(struct ipk_ctx *ctx, const struct ipk_value *value,
 	return -EINVAL;
 }
 
+static int value_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
+		      struct ipk_buf *out);
+
 int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		   struct ipk_buf *out)
 {
@@ -340,19 +364,19 @@ int ipk_field_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
 		return -EINVAL;
 	if ((unsigned)field >= IPK_F_COUNT)
 		return buf_put(out, "null", 4);
+	return json_null(o, field) ? buf_put(out, "null", 4) : value_json(ctx, o, field, out);
+}
+
+/* The JSON of a field @o has (present, or the kind). */
+static int value_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field,
+		      struct ipk_buf *out)
+{
 	struct ipk_value v;
 	const char *name;
 	int rc = 0;
 
-	/*
-	 * What most fields are, straight from the record: null, or a plain
-	 * number in a member.  The rest through ipk_object_get().
-	 */
+	/* A plain number in a member, straight from the record; the rest through ipk_object_get(). */
 	const struct field_store_def *d = &field_store[field];
-	int data = field_data(field);
-	if (field != IPK_F_KIND && (fieldset_has(&o->noaccess, data) ||
-				    !fieldset_has(&o->present, data)))
-		return buf_put(out, "null", 4);
 	enum ipk_field_type type = field_info[field].type;
 	if (type == IPK_T_NUMBER || type == IPK_T_BYTES) {
 		const void *m = (const char *)o + d->offset;
@@ -476,48 +500,157 @@ static bool json_carries(const struct ipk_object *o, const struct fieldset *fiel
 	       (fieldset_has(&o->present, data) || fieldset_has(&o->noaccess, data));
 }
 
+/*
+ * The JSON of a record with every field it carries is text that only its
+ * kind and which of its fields are known or unreadable decide, with a
+ * value at each known field. A plan keeps that text, cut at the values:
+ * made once for each such record a listing meets, it leaves a record's
+ * JSON a copy of a few runs of text and the values between them, where
+ * most fields are a null copied with their key.
+ */
+#define JSON_PLANS 16
+
+struct json_step {
+	uint16_t at, len;	/* the text before the value, in the plan's text */
+	int16_t field;		/* the value's; -1 after the last */
+};
+
+/* Every member with its null, twice (the no_access list names them again), and the braces. */
+#define KEY_LEN(id, json, column, type, flags, help) +sizeof(", \"" json "\": null")
+enum { JSON_PLAN_TEXT = 2 * (0 IPK_FIELDS(KEY_LEN)) + 32 };
+#undef KEY_LEN
+
+struct json_plan {
+	const struct ipk_kind *kind;
+	struct fieldset present, noaccess;
+	size_t nsteps, len;
+	struct json_step steps[IPK_F_COUNT + 1];
+	char text[JSON_PLAN_TEXT];
+};
+
+/* In the context, free()d with it: a plan holds no pointer of its own to free. */
+struct json_plans {
+	size_t n, last, next;	/* plans made, the one used last, the next replaced */
+	struct json_plan plan[JSON_PLANS];
+};
+
+_Static_assert(JSON_PLAN_TEXT <= UINT16_MAX, "steps keep 16-bit offsets");
+
+/* Appends @n bytes to the plan's text. */
+static void plan_put(struct json_plan *p, const char *s, size_t n)
+{
+	memcpy(p->text + p->len, s, n);
+	p->len += n;
+}
+
+/* Ends the run of text that began at @at with a value of @field (-1: none). */
+static void plan_step(struct json_plan *p, size_t *at, int field)
+{
+	p->steps[p->nsteps++] =
+		(struct json_step){ (uint16_t)*at, (uint16_t)(p->len - *at), (int16_t)field };
+	*at = p->len;
+}
+
+/*
+ * The text of records like @o, with every field they carry: what
+ * ipk_object_json() writes of a record's fields, the values left out.
+ */
+static void plan_make(struct json_plan *p, const struct ipk_object *o)
+{
+	const struct fieldset *kind_set = kind_fields(o->kind);
+	bool first = true;
+	size_t at = 0;
+
+	p->kind = o->kind;
+	p->present = o->present;
+	p->noaccess = o->noaccess;
+	p->nsteps = p->len = 0;
+	plan_put(p, "{", 1);
+	for (int f = 0; f < IPK_F_COUNT; f++) {
+		if (!json_carries(o, kind_set, f))
+			continue;
+		size_t len;
+		bool null = json_null(o, f);
+		const char *key = member(f, first, null, &len);
+		first = false;
+		plan_put(p, key, len);
+		if (!null)
+			plan_step(p, &at, f);
+	}
+	if (!fieldset_empty(&o->noaccess)) {
+		static const char open[] = ", \"no_access\": [";
+		bool any = false;
+		plan_put(p, open, sizeof(open) - 1);
+		for (int f = 0; f < IPK_F_COUNT; f++) {
+			if (field_data(f) == f && fieldset_has(&o->noaccess, f)) {
+				/* the member without its ": null" is the quoted name */
+				if (any)
+					plan_put(p, ", ", 2);
+				plan_put(p, json_keys[f].text + 2, json_keys[f].len - 4u);
+				any = true;
+			}
+		}
+		plan_put(p, "]", 1);
+	}
+	plan_put(p, "}", 1);
+	plan_step(p, &at, -1);
+}
+
+/* The plan for records like @o: found, or made in place of the oldest; NULL without memory. */
+static const struct json_plan *plan_of(struct ipk_ctx *ctx, const struct ipk_object *o)
+{
+	struct json_plans *plans = ctx->json_plans;
+
+	if (!plans && !(plans = ctx->json_plans = calloc(1, sizeof(*plans))))
+		return NULL;
+	for (size_t k = 0; k < plans->n; k++) {
+		size_t i = (plans->last + k) % plans->n;
+		const struct json_plan *p = &plans->plan[i];
+		if (p->kind == o->kind && !memcmp(&p->present, &o->present, sizeof(p->present)) &&
+		    !memcmp(&p->noaccess, &o->noaccess, sizeof(p->noaccess))) {
+			plans->last = i;
+			return p;
+		}
+	}
+	size_t i = plans->n < JSON_PLANS ? plans->n++ : plans->next++ % JSON_PLANS;
+	plan_make(&plans->plan[i], o);
+	plans->last = i;
+	return &plans->plan[i];
+}
+
 int ipk_object_json(struct ipk_ctx *ctx, const struct ipk_object *o,
 		    const int *fields, size_t nfields, struct ipk_buf *out)
 {
 	if (!ctx || !o || !out)
 		return -EINVAL;
-	const struct fieldset *kind_set = kind_fields(o->kind);
 	bool first = true;
-	int rc = buf_puts(out, "{");
+	int rc = 0;
 
-	for (size_t i = 0; i < (fields ? nfields : (size_t)IPK_F_COUNT) && !rc; i++) {
-		int f = fields ? fields[i] : (int)i;
+	if (!fields) {
+		const struct json_plan *p = plan_of(ctx, o);
+		if (!p)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->nsteps && !rc; i++) {
+			const struct json_step *s = &p->steps[i];
+			rc = buf_put(out, p->text + s->at, s->len);
+			if (s->field >= 0)
+				rc |= value_json(ctx, o, s->field, out);
+		}
+		return rc ? -ENOMEM : 0;
+	}
+	rc = buf_puts(out, "{");
+	for (size_t i = 0; i < nfields && !rc; i++) {
+		int f = fields[i];
 
 		if (f < 0 || f >= IPK_F_COUNT)
 			return -EINVAL;
-		if (!fields && !json_carries(o, kind_set, f))
-			continue;
-		const char *key = json_keys[f].text + (first ? 2 : 0);
-		size_t len = json_keys[f].len - (first ? 2u : 0u);
-		int data = field_data(f);
+		size_t len;
+		bool null = json_null(o, f);
+		const char *key = member(f, first, null, &len);
 		first = false;
-		/* key and null in one copy: most fields of most kinds are null */
-		if (f != IPK_F_KIND && (fieldset_has(&o->noaccess, data) ||
-					!fieldset_has(&o->present, data))) {
-			rc = buf_put(out, key, len + 4);
-			continue;
-		}
 		rc = buf_put(out, key, len);
-		rc |= ipk_field_json(ctx, o, f, out);
-	}
-	if (!fields && !fieldset_empty(&o->noaccess) && !rc) {
-		bool any = false;
-		rc = buf_puts(out, ", \"no_access\": [");
-		for (int f = 0; f < IPK_F_COUNT && !rc; f++) {
-			if (field_data(f) == f && fieldset_has(&o->noaccess, f)) {
-				/* the member without its ": null" is the quoted name */
-				if (any)
-					rc = buf_put(out, ", ", 2);
-				rc |= buf_put(out, json_keys[f].text + 2, json_keys[f].len - 4u);
-				any = true;
-			}
-		}
-		rc |= buf_puts(out, "]");
+		if (!null)
+			rc |= value_json(ctx, o, f, out);
 	}
 	return rc ? -ENOMEM : buf_puts(out, "}");
 }

@@ -689,6 +689,8 @@ struct ipk_ctx {
 		uint8_t len;
 		char text[190];
 	} json_names[2];
+	/* the JSON text of a few kinds of record, between their values (lib/format.c; free()d) */
+	struct json_plans *json_plans;
 	/* times formatted as text (lib/format.c): a few, by their low bits */
 	struct time_slot {
 		bool valid;

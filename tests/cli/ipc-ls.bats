@@ -31,6 +31,33 @@ one_of_each() {
 	[ "$a" -lt "$b" ]
 }
 
+# The table of ipc-ls on a terminal of COLS columns (script(1) gives it one).
+on_terminal() {	# COLS ARGS...
+	local cols=$1
+	shift
+	script -qec "stty cols $cols; $IPC_LS $*" /dev/null | tr -d '\r'
+}
+
+@test "on a narrow terminal the wide columns are cut to fit, the others kept whole" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	export LC_ALL=C.UTF-8
+	mk posix-shm name=/a-name-long-enough-to-be-cut-on-a-narrow-terminal size=1 >/dev/null
+	mk posix-shm "name=/ünïcödé-名前-also-long-enough-to-be-cut" size=1 >/dev/null
+	mk sysv-sem nsems=3 values=4,100,9 >/dev/null
+	run on_terminal 200 --kind posix-shm,sysv-sem -o ref,name,size,value
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | wc -L)" -eq 124 ]
+	# NAME, the widest column that may be cut, gives up the 44 columns too many
+	run on_terminal 80 --kind posix-shm,sysv-sem -o ref,name,size,value
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ "$(echo "$output" | wc -L)" -eq 80 ]
+	[ "$(echo "${lines[0]}" | tr -s ' ')" = "REF NAME SIZE VALUE" ]
+	echo "$output" | grep -E '^sysv-sem:[0-9]+ +- +- +4,100,9$'
+	echo "$output" | grep -E '^posix-shm:/a-name-long-enough-to-be-cut-on-a-narrow-terminal /a-nam +1B +-$'
+	echo "$output" | grep -E '^posix-shm:/ünïcödé-名前-also-long-enough-to-be-cut +/ünïcö +1B +-$'
+}
+
 @test "default columns fit a mixed list" {
 	one_of_each
 	run --separate-stderr "$IPC_LS" --kind $NAMED

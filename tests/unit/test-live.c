@@ -662,6 +662,74 @@ static void test_fd_reads(void)
 	ipk_ctx_free(some);
 }
 
+/*
+ * --json with every field: the text a plan keeps for records like each
+ * one (lib/format.c), met in any order, is the JSON of exactly the fields
+ * the record carries, written one by one.
+ */
+static void test_json_plans(void)
+{
+	struct ipk_ctx *ctx = ipk_ctx_new(), *plain = ipk_ctx_new();
+	int msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	int sem = semget(IPC_PRIVATE, 3, IPC_CREAT | 0640);
+	int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	struct mq_attr attr = { .mq_maxmsg = 2, .mq_msgsize = 16 };
+	mqd_t q = mq_open("/ipk-plans-q", O_CREAT | O_RDWR, 0600, &attr);
+	sem_t *s = sem_open("/ipk-plans-s", O_CREAT, 0600, 2);
+	int pshm = shm_open("/ipk-plans-m", O_CREAT | O_RDWR, 0600);
+	int mfd = memfd_create("ipk plans", 0);
+	int p[2];
+	struct { long type; char text[4]; } m = { 1, "abc" };
+
+	CHECK_INT(pipe(p), 0);
+	CHECK_INT(msgsnd(msg, &m, sizeof(m.text), 0), 0);
+	struct ipk_list *l = ipk_scan(ctx, NULL, 0);
+	size_t n = ipk_list_len(l), kinds = 0;
+	const struct ipk_kind *last = NULL;
+	struct ipk_buf a = { 0 }, b = { 0 };
+	for (size_t k = 0; k < n; k++) {
+		/* first, last, second, last but one ...: every plan found among others */
+		const struct ipk_object *o = ipk_list_at(l, k % 2 ? n - 1 - k / 2 : k / 2);
+		int fields[IPK_F_COUNT];
+		size_t nfields = 0;
+		for (int f = 0; f < IPK_F_COUNT; f++) {
+			struct ipk_value v;
+			ipk_object_get(o, f, &v);
+			if (!(field_info[f].flags & IPK_FIELD_DETAIL) ||
+			    (kind_has(o->kind, f) && v.presence != IPK_ABSENT))
+				fields[nfields++] = f;
+		}
+		ipk_buf_reset(&a);
+		ipk_buf_reset(&b);
+		CHECK_INT(ipk_object_json(ctx, o, NULL, 0, &a), 0);
+		CHECK_INT(ipk_object_json(plain, o, fields, nfields, &b), 0);
+		CHECK_STR(a.s, b.s);
+	}
+	for (size_t k = 0; k < n; k++) {
+		kinds += ipk_list_at(l, k)->kind != last;
+		last = ipk_list_at(l, k)->kind;
+	}
+	/* the set has records of most kinds, so plans are made and found again */
+	CHECK(kinds >= 8);
+	ipk_buf_free(&a);
+	ipk_buf_free(&b);
+	ipk_list_free(l);
+	msgctl(msg, IPC_RMID, NULL);
+	semctl(sem, 0, IPC_RMID);
+	shmctl(shm, IPC_RMID, NULL);
+	mq_close(q);
+	mq_unlink("/ipk-plans-q");
+	sem_close(s);
+	sem_unlink("/ipk-plans-s");
+	close(pshm);
+	shm_unlink("/ipk-plans-m");
+	close(mfd);
+	close(p[0]);
+	close(p[1]);
+	ipk_ctx_free(ctx);
+	ipk_ctx_free(plain);
+}
+
 int main(void)
 {
 	if (!getenv("IPCKIT_TEST_NS")) {
@@ -679,5 +747,6 @@ int main(void)
 	RUN(test_ns_subcontext_names);
 	RUN(test_maps_paths_agree);
 	RUN(test_fd_reads);
+	RUN(test_json_plans);
 	return test_done();
 }
