@@ -180,11 +180,10 @@ $(B)/obj/lib/%.o: lib/%.c $(FLAGS_STAMP) | deps-build
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -Ilib -c -o $@ $<
 
 # The BPF object: CO-RE against the running kernel's BTF (lib/bpf/kernel.h), no vmlinux.h.
-$(B)/obj/lib/bpf/procs.bpf.o: lib/bpf/procs.bpf.c lib/bpf/kernel.h lib/bpf/records.h \
-		$(FLAGS_STAMP) | deps-build
+$(B)/obj/lib/bpf/procs.bpf.o: lib/bpf/procs.bpf.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
 	$(call say,BPF,$@)$(BPF_CLANG) -target bpf -O2 -g -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
-		$(BPF_CFLAGS) -Ilib/bpf -c -o $@ $<
+		$(BPF_CFLAGS) $(DEPFLAGS) -Ilib/bpf -c -o $@ $<
 
 $(B)/obj/lib/bpf/procs.skel.h: $(B)/obj/lib/bpf/procs.bpf.o
 	$(call say,GEN,$@)$(BPFTOOL) gen skeleton -L $< name procs_bpf >$@.tmp && mv $@.tmp $@
