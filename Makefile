@@ -66,6 +66,15 @@ YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 LIB_LIBS += $(YAML_LIBS)
 
+# The process scan reads every process through BPF iterators where the
+# kernel lets it (lib/procs-bpf.c): clang compiles the object for the BPF
+# target, bpftool embeds it as a light skeleton, which the kernel itself
+# relocates and loads; libbpf's headers only, no library to link.
+BPF_CLANG ?= clang
+BPFTOOL ?= bpftool
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/')
+BPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+
 # ipc-exporter alone serves HTTP: libmicrohttpd is linked into it only.
 # (= not :=: pkg-config is asked after the deps step has installed it)
 MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
@@ -85,7 +94,7 @@ Q := @
 say = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
-LIB_SRCS := $(sort $(wildcard lib/*.c lib/*/*.c))
+LIB_SRCS := $(filter-out %.bpf.c,$(sort $(wildcard lib/*.c lib/*/*.c)))
 CMD_COMMON_SRCS := $(filter-out cmd/ipc-%.c,$(sort $(wildcard cmd/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/ipc-*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
@@ -169,6 +178,18 @@ run: all
 $(B)/obj/lib/%.o: lib/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC -Ilib -c -o $@ $<
+
+# The BPF object: CO-RE against the running kernel's BTF (lib/bpf/kernel.h), no vmlinux.h.
+$(B)/obj/lib/bpf/procs.bpf.o: lib/bpf/procs.bpf.c $(FLAGS_STAMP) | deps-build
+	@mkdir -p $(@D)
+	$(call say,BPF,$@)$(BPF_CLANG) -target bpf -O2 -g -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
+		$(BPF_CFLAGS) $(DEPFLAGS) -Ilib/bpf -c -o $@ $<
+
+$(B)/obj/lib/bpf/procs.skel.h: $(B)/obj/lib/bpf/procs.bpf.o
+	$(call say,GEN,$@)$(BPFTOOL) gen skeleton -L $< name procs_bpf >$@.tmp && mv $@.tmp $@
+
+$(B)/obj/lib/procs-bpf.o: $(B)/obj/lib/bpf/procs.skel.h
+$(B)/obj/lib/procs-bpf.o: ALL_CFLAGS += $(BPF_CFLAGS) -I$(B)/obj/lib
 
 $(B)/obj/cmd/%.o: cmd/%.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(@D)

@@ -214,6 +214,8 @@ const struct cmd_option filter_options[] = {
 	{ "orphan", OPT_ORPHAN, NULL, "only objects no live process holds or uses", 0, NULL, 0 },
 	{ "ns", OPT_NS, "PID|all", "objects of the IPC namespace of PID, or of every one",
 	  COMPLETE_WORDS, "all", 0 },
+	{ "no-bpf", OPT_NO_BPF, NULL, "read processes through /proc only, never BPF iterators",
+	  0, NULL, 0 },
 };
 const size_t filter_options_count = sizeof(filter_options) / sizeof(filter_options[0]);
 
@@ -659,6 +661,9 @@ bool scope_opts_handle(struct scope *sc, int key, const char *arg)
 	case OPT_NS:
 		sc->ns = arg;
 		return true;
+	case OPT_NO_BPF:
+		sc->no_bpf = true;
+		return true;
 	}
 	return false;
 }
@@ -672,6 +677,7 @@ struct ipk_ctx *scope_ctx(const struct scope *sc)
 		msg("%s", reason(ENOMEM));
 		exit(EXIT_PARTIAL);
 	}
+	ipk_ctx_set_bpf(ctx, !sc->no_bpf);
 	if (sc->ns) {
 		int rc = ipk_ctx_set_ns(ctx, sc->ns);
 		if (rc == -EINVAL)

@@ -124,6 +124,7 @@ enum {
 	OPT_ORPHAN,
 	OPT_NS,
 	OPT_CSV,
+	OPT_NO_BPF,
 	OPT_COMMAND_BASE = 512,	/* a command's own options start here */
 };
 
@@ -217,10 +218,11 @@ struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *ref, int *status)
 /* Handles the filter options (usage error on bad values). */
 bool filter_opts_handle(struct ipk_filter *f, int key, const char *arg);
 
-/* Where a command looks: --sysroot (or IPCKIT_SYSROOT) and --ns. */
+/* Where a command looks: --sysroot (or IPCKIT_SYSROOT) and --ns; how: --no-bpf. */
 struct scope {
 	const char *sysroot;
 	const char *ns;
+	bool no_bpf;
 };
 
 bool scope_opts_handle(struct scope *sc, int key, const char *arg);

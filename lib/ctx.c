@@ -126,6 +126,14 @@ const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx)
 	return ctx->root[0] ? ctx->root : "/";
 }
 
+int ipk_ctx_set_bpf(struct ipk_ctx *ctx, bool use)
+{
+	if (!ctx)
+		return -EINVAL;
+	ctx->no_bpf = !use;
+	return 0;
+}
+
 int ipk_ctx_set_ns(struct ipk_ctx *ctx, const char *spec)
 {
 	if (!ctx || !spec)

@@ -9,7 +9,7 @@
  *   kinds.c                           the kind table (lib/kinds/ fills it)
  *   object.c ref.c                    the record: storage, REFs
  *   format.c                          fields as text and JSON
- *   procs.c                           what processes hold; kinds claim fds
+ *   procs.c procs-bpf.c               what processes hold (/proc or BPF); kinds claim fds
  *   refuse.c                          refusals that name owners and holders
  *   sysv.c posix.c remove.c limits.c  what kinds of a family share; kernel limits
  *   kinds/<kind>.c                    one backend each
@@ -712,6 +712,7 @@ struct ipk_ctx {
 	bool live;			/* root is "/": ask the kernel too */
 	bool force_stat_any;		/* tests: behave as if /proc/sysvipc were absent */
 	bool force_maps_text;		/* tests: read /proc/PID/maps as text, not PROCMAP_QUERY */
+	bool no_bpf;			/* the process scan reads /proc, never the BPF iterators */
 	struct fieldset wanted;		/* the fields the caller will use */
 	pthread_mutex_t lock;		/* diagnostics, added by parallel scans */
 	struct ipk_diag *diags;

@@ -133,6 +133,14 @@ const char *ipk_ctx_sysroot(const struct ipk_ctx *ctx);
 int ipk_ctx_set_ns(struct ipk_ctx *ctx, const char *spec);
 
 /*
+ * Whether the process scan (holders, fd kinds) may read every process in
+ * the kernel through BPF iterators (CAP_BPF, CAP_PERFMON and BTF, Linux
+ * 6.7) instead of /proc; on by default.  Either way the records are the
+ * same; where BPF cannot be had the scan reads /proc and says nothing.
+ */
+int ipk_ctx_set_bpf(struct ipk_ctx *ctx, bool use);
+
+/*
  * The fields the caller will use (enum ipk_field_id), so a scan may skip
  * what costs and is not wanted (the rss of System V segments needs
  * /proc/sysvipc/shm; holders need every process's fds).  By default every

@@ -14,6 +14,7 @@
  * memory fails the scan.
  */
 #include "internal.h"
+#include "procs-bpf.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -59,9 +60,22 @@ struct procs_build {
 	} *seen;
 	size_t nseen, seen_cap;	/* seen_cap a power of two */
 	char fd_dents[4096] __attribute__((aligned(8)));	/* a process's fd directory */
+	/*
+	 * The BPF path (procs-bpf.c): the records, and the /proc directories of
+	 * the process being read, opened only where a record sends us there
+	 * (-1 not yet, -2 cannot be)
+	 */
+	struct procs_bpf_read *bpf;
+	int procfd, bpf_piddir, bpf_fddir;
+	uint64_t bpf_boot_offset;	/* ns: our time namespace's boottime offset */
 };
 
 #define PROC_DENTS 32768	/* what getdents64 reads of /proc at a time */
+
+/* What fd_read_queue() read of a pipe or FIFO; -1 unknown. */
+struct fd_queue {
+	int64_t queued, capacity;
+};
 
 /* A decimal number of at most @max, the whole of @s; -1 when it is not one. */
 static long long small_number(const char *s, long long max)
@@ -113,9 +127,26 @@ struct probe_state {
 	struct procs_build *b;
 	int fddir;		/* /proc/PID/fd, for an fd */
 	const char *name;	/* the fd's entry there */
+	const struct ipk_bpf_fd *rec;	/* the BPF path's record of the fd */
 	bool tried, ok;
 	struct stat st;
 };
+
+static int bpf_fddir(struct procs_build *b);
+
+/* What fstat shows of the record's inode (vfs_getattr() of these filesystems: generic_fillattr()). */
+static void rec_stat(const struct ipk_bpf_fd *f, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(f->s_dev >> 20, f->s_dev & 0xfffff);
+	st->st_ino = f->ino;
+	st->st_mode = f->i_mode;
+	st->st_uid = f->uid;
+	st->st_gid = f->gid;
+	st->st_size = f->i_size;
+	st->st_atim.tv_sec = f->atime;
+	st->st_ctim.tv_sec = f->ctime;
+}
 
 /*
  * The fd's target: live, a stat through the fd link; in a frozen copy, an
@@ -130,7 +161,13 @@ static const struct stat *probe_stat(const struct held_probe *p)
 	ps->tried = true;
 	if (p->fd < 0)
 		return NULL;
-	if (p->live) {
+	if (ps->rec && (ps->rec->flags & IPK_BPF_FD_STAT)) {
+		rec_stat(ps->rec, &ps->st);
+		ps->ok = true;
+	} else if (ps->rec) {
+		int fddir = bpf_fddir(ps->b);
+		ps->ok = fddir >= 0 && fstatat(fddir, ps->name, &ps->st, 0) == 0;
+	} else if (p->live) {
 		ps->ok = fstatat(ps->fddir, ps->name, &ps->st, 0) == 0;
 	} else if (p->link[0] == '/') {
 		char path[PATH_MAX];
@@ -305,6 +342,152 @@ static int add_claimed(struct procs_build *b, int piddir, int fddir, const char 
 			return rc;
 	}
 	return add_held(b, h);
+}
+
+/* ---------------------------------------------------- the BPF path's fds */
+
+/* /proc/PID of the process being read, opened at the first fact no record has. */
+static int bpf_piddir(struct procs_build *b)
+{
+	if (b->bpf_piddir == -1) {
+		char name[16];
+		snprintf(name, sizeof(name), "%d", (int)b->pid);
+		b->bpf_piddir = openat(b->procfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (b->bpf_piddir < 0)
+			b->bpf_piddir = -2;
+	}
+	return b->bpf_piddir;
+}
+
+static int bpf_fddir(struct procs_build *b)
+{
+	if (b->bpf_fddir == -1) {
+		int piddir = bpf_piddir(b);
+		b->bpf_fddir = piddir < 0 ? -1 : openat(piddir, "fd", O_RDONLY | O_DIRECTORY |
+								      O_NOFOLLOW | O_CLOEXEC);
+		if (b->bpf_fddir < 0)
+			b->bpf_fddir = -2;
+	}
+	return b->bpf_fddir;
+}
+
+static void bpf_close_dirs(struct procs_build *b)
+{
+	if (b->bpf_fddir >= 0)
+		close(b->bpf_fddir);
+	if (b->bpf_piddir >= 0)
+		close(b->bpf_piddir);
+	b->bpf_piddir = b->bpf_fddir = -1;
+}
+
+/* read_dup() of a pipe or FIFO whose queue the record read: what fd_read_queue() would. */
+static int rec_queue(struct procs_build *b, const struct held_probe *p, const struct ipk_bpf_fd *f,
+		     struct held *h)
+{
+	if (!(b->idx->dup_kinds & (UINT64_C(1) << h->owner)) || seen_has(b, h))
+		return 0;
+	struct fd_queue *q = ipk_arena_alloc(&b->idx->arena, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	*q = (struct fd_queue){ -1, -1 };
+	if (fieldset_has(p->wanted, IPK_F_SIZE) && f->queued >= 0 && f->queued <= INT_MAX)
+		q->queued = f->queued;
+	/* pipe_fcntl(F_GETPIPE_SZ): pages of the ring */
+	if (fieldset_has(p->wanted, IPK_F_CAPACITY) && f->capacity > 0 &&
+	    f->capacity * b->ctx->pagesize <= INT_MAX)
+		q->capacity = f->capacity * b->ctx->pagesize;
+	h->info = q;
+	return seen_add(b, h);
+}
+
+/* add_claimed() of an fd the BPF record @f tells: /proc only for what it does not. */
+static int add_claimed_rec(struct procs_build *b, const struct ipk_bpf_fd *f, const char *name,
+			   unsigned got, const struct held_probe *p, struct held *h)
+{
+	if (got & HOLD_FDINFO) {
+		const struct ipk_kind *k = ipk_kind_at(h->owner);
+		int rc = -ENOENT;
+		if (!(b->idx->what & PROCS_FDINFO) || !k || !k->fdinfo) {
+			rc = -ENOENT;
+		} else if (f->info != IPK_BPF_INFO_NONE) {
+			char text[IPK_BPF_INFO_MAX];
+			rc = procs_bpf_fdinfo(f, text, sizeof(text)) ? k->fdinfo(text, h, &b->idx->arena)
+								     : -ENOENT;
+		} else if (bpf_piddir(b) >= 0) {
+			rc = read_fdinfo(b, bpf_piddir(b), name, h);
+		}
+		if (rc < 0)
+			return rc == -ENOMEM ? rc : 0;
+	}
+	/* tid_fd_update_inode(): the link's mode bits are the file's FMODE_READ and _WRITE */
+	if (got & HOLD_MODE)
+		h->mode = (f->f_mode & 1 ? HELD_READ : 0) | (f->f_mode & 2 ? HELD_WRITE : 0);
+	if (got & HOLD_STAT) {
+		const struct stat *st = p->stat(p);
+		if (!st)
+			return 0;	/* gone since */
+		if (!(h->st = keep_stat(b, st)))
+			return -ENOMEM;
+	}
+	if (h->path && !(h->path = keep(b, h->path)))
+		return -ENOMEM;
+	if (got & HOLD_DUP) {
+		const struct ipk_kind *k = ipk_kind_at(h->owner);
+		int rc = (f->flags & IPK_BPF_FD_QUEUE) && k->fd_read == fd_read_queue
+				 ? rec_queue(b, p, f, h) : read_dup(b, p, h);
+		if (rc)
+			return rc;
+	}
+	return add_held(b, h);
+}
+
+/* scan_fds() from the records of the process being read; -EACCES, -ENOMEM. */
+static int scan_fds_bpf(struct procs_build *b, uint32_t proc)
+{
+	const struct ipk_bpf_fd *f;
+	int rc = 0;
+
+	while (!rc && (f = procs_bpf_fd(b->bpf, b->pid))) {
+		char link[PATH_MAX], name[16];
+		size_t n;
+		const char *lk = procs_bpf_link(f, link, &n);
+
+		name[fmt_u64(name, (uint64_t)(uint32_t)f->fd)] = '\0';
+		if (!lk) {
+			/* longer than the record holds: as scan_fds() reads it */
+			int fddir = bpf_fddir(b);
+			ssize_t m = fddir < 0 ? -1 : readlinkat(fddir, name, link, sizeof(link) - 1);
+			if (m <= 0) {
+				if (fddir >= 0 && (errno == EACCES || errno == EPERM))
+					rc = -EACCES;
+				continue;
+			}
+			link[m] = '\0';
+			lk = link;
+			n = (size_t)m;
+		}
+		struct probe_state ps = { .b = b, .fddir = -1, .name = name, .rec = f };
+		struct held_probe p = {
+			.proc = &b->idx->procs[proc], .fd = (int)f->fd, .link = lk,
+			.len = n, .live = true, .wanted = &b->ctx->wanted,
+			.stat = probe_stat,
+			.scratch = b->scratch, .priv = &ps,
+		};
+		struct held h = { .proc = proc, .fd = p.fd };
+		unsigned got = offer(b, &p, &h);
+		if (!got && lk[0] == '/') {
+			const struct stat *st = probe_stat(&p);
+			if (!st || !S_ISREG(st->st_mode))
+				continue;
+			h = (struct held){ .proc = proc, .fd = p.fd, .owner = HELD_FILE,
+					   .dev = st->st_dev, .ino = st->st_ino };
+			rc = add_held(b, &h);
+			continue;
+		}
+		if (got)
+			rc = add_claimed_rec(b, f, name, got, &p, &h);
+	}
+	return rc;
 }
 
 /*
@@ -687,6 +870,9 @@ static bool waits_in_memory(long nr, const uint64_t *args)
  * it waits on becomes a holder in mode waiting: an object a kind claims
  * (a SysV id), the fd it blocks on, or the shared mapping of its futex.
  */
+static int add_wait(struct procs_build *b, uint32_t proc, size_t first, long nr,
+		    const uint64_t *args);
+
 static int read_wait(struct procs_build *b, int piddir, uint32_t proc, size_t first)
 {
 	char text[512];
@@ -706,6 +892,13 @@ static int read_wait(struct procs_build *b, int piddir, uint32_t proc, size_t fi
 	for (int i = 0; i < 6; i++)
 		if (*p++ != ' ' || p[0] != '0' || p[1] != 'x' || (p += 2, !text_hex(&p, &args[i])))
 			return 0;
+	return add_wait(b, proc, first, (long)nr, args);
+}
+
+/* What process @proc, blocked in call @nr with @args, waits on (its entries from @first). */
+static int add_wait(struct procs_build *b, uint32_t proc, size_t first, long nr,
+		    const uint64_t *args)
+{
 	const struct proc *pr = &b->idx->procs[proc];
 	struct held_probe probe = { .proc = pr, .fd = -1, .link = "", .live = b->ctx->live };
 	for (size_t i = 0; i < b->nwaiters; i++) {
@@ -947,6 +1140,155 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 	return rc;
 }
 
+/* ---------------------------------------------------- the BPF path */
+
+/* get_task_state(): the letter /proc/PID/stat shows of these states. */
+static char task_state_letter(uint32_t state, uint32_t exit_state)
+{
+	static const char letters[] = "RSDTtXZPI";
+	unsigned s = (state | exit_state) & 0x7f;		/* TASK_REPORT */
+
+	if ((state & 0x402) == 0x402)				/* TASK_IDLE */
+		s = 0x80;
+	if (state & (0x1000 | 0x8000))				/* TASK_RTLOCK_WAIT, TASK_FROZEN */
+		s = 0x2;
+	int i = s ? 32 - __builtin_clz(s) : 0;			/* fls() */
+	return i < (int)sizeof(letters) - 1 ? letters[i] : '?';
+}
+
+/* The shared mappings of the records after the process's; -ENOTTY: read /proc for them. */
+static int scan_maps_bpf(struct procs_build *b, uint32_t proc)
+{
+	struct held last = { .owner = HELD_FILE };
+	const struct ipk_bpf_vma *v;
+	size_t held = b->idx->nheld, ranges = b->nranges;
+	int rc = 0;
+
+	while (!rc && (v = procs_bpf_vma(b->bpf))) {
+		char path[NAME_MAX + 16];
+		const char *name = (const char *)(v + 1);
+		if (v->path_len == IPK_BPF_NO_LINK || v->path_len > NAME_MAX) {
+			/* one area it could not tell: what it told of the others is dropped */
+			b->idx->nheld = held;
+			b->nranges = ranges;
+			return -ENOTTY;
+		}
+		/* simple_dname() of a pseudo file; else the first component, all claims read */
+		int len = snprintf(path, sizeof(path), v->flags & IPK_BPF_VMA_PSEUDO ? "/%s (deleted)"
+										: "/%s", name);
+		struct mapping m = {
+			.start = v->start, .end = v->end,
+			.read = v->flags & IPK_BPF_VMA_READ, .write = v->flags & IPK_BPF_VMA_WRITE,
+			.shared = true, .dev = makedev(v->s_dev >> 20, v->s_dev & 0xfffff),
+			.ino = v->ino, .path = path, .len = (size_t)len,
+		};
+		rc = add_mapping(b, -1, proc, &m, &last);
+	}
+	return rc;
+}
+
+/*
+ * scan_proc() of the process of record @t: its fds and mappings from the
+ * records after it, /proc only for what a record does not tell.
+ */
+static int scan_proc_bpf(struct procs_build *b, const struct ipk_bpf_task *t, unsigned what)
+{
+	struct proc_index *idx = b->idx;
+
+	if (idx->nprocs == b->procs_cap) {
+		size_t cap = b->procs_cap ? b->procs_cap * 2 : 256;
+		struct proc *v = realloc(idx->procs, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		idx->procs = v;
+		b->procs_cap = cap;
+	}
+	struct proc *p = &idx->procs[idx->nprocs];
+	*p = (struct proc){ .pid = t->pid };
+	b->pid = t->pid;
+	b->pidfd = -1;
+	b->bpf_piddir = b->bpf_fddir = -1;
+	char state = task_state_letter(t->state, t->exit_state);
+	if (t->flags & IPK_BPF_TASK_WQ) {
+		/* a workqueue worker's name in /proc/PID/stat says what it works on */
+		int64_t start;
+		if (bpf_piddir(b) < 0 ||
+		    read_stat(b->bpf_piddir, b->boot_time, b->ticks, p->comm, &state, &start) < 0) {
+			bpf_close_dirs(b);
+			return 0;	/* exited */
+		}
+	} else {
+		memcpy(p->comm, t->comm, 15);
+		p->comm[15] = '\0';
+	}
+	/* do_task_stat(): starttime in clock ticks since boot */
+	if (b->ticks > 0 && 1000000000 % b->ticks == 0 && b->boot_time > 0) {
+		uint64_t ticks = (t->start_boottime + b->bpf_boot_offset) /
+				 (uint64_t)(1000000000 / b->ticks);
+		p->start = b->boot_time + (int64_t)(ticks / (uint64_t)b->ticks);
+	}
+	uint32_t i = (uint32_t)idx->nprocs++;
+	bool denied = false;
+	if (b->need_ns)
+		p->ipc_ns = t->ipc_ns;
+	int rc = 0;
+	size_t first = idx->nheld;
+	b->nranges = 0;
+	if (what & PROCS_FDS) {
+		rc = scan_fds_bpf(b, i);
+		denied |= rc == -EACCES;
+		rc = rc == -ENOMEM ? rc : 0;
+	}
+	if (!rc && (what & PROCS_MAPS)) {
+		rc = t->flags & IPK_BPF_TASK_NO_MAPS ? -ENOTTY : scan_maps_bpf(b, i);
+		if (rc == -ENOTTY)
+			rc = bpf_piddir(b) < 0 ? 0 : scan_maps(b, b->bpf_piddir, i);
+		denied |= rc == -EACCES;
+		rc = rc == -ENOMEM ? rc : 0;
+	}
+	if (!rc && (what & PROCS_WAITS) && (state == 'S' || state == 'D')) {
+		/* proc_pid_syscall(): "nr args...", from a task that stays blocked */
+		if ((t->flags & IPK_BPF_TASK_REGS) && !(t->flags & IPK_BPF_TASK_COMPAT)) {
+			int nr = (int)t->nr;
+			uint64_t args[6];
+			for (int a = 0; a < 6; a++)
+				args[a] = t->args[a];
+			if (nr >= 0)
+				rc = add_wait(b, i, first, nr, args);
+		} else if (bpf_piddir(b) >= 0) {
+			rc = read_wait(b, b->bpf_piddir, i, first);
+		}
+	}
+	idx->unreadable += denied;
+	if (b->pidfd >= 0)
+		close(b->pidfd);
+	bpf_close_dirs(b);
+	return rc;
+}
+
+/* Every process through the BPF iterators; -ENOTSUP (and nothing read) where there are none. */
+static int scan_bpf(struct procs_build *b, int procfd, unsigned what)
+{
+	struct procs_bpf_read r;
+	int rc = procs_bpf_start(b->ctx, &r, what & PROCS_FDS);
+
+	if (rc)
+		return -ENOTSUP;
+	b->bpf = &r;
+	b->procfd = procfd;
+	b->bpf_boot_offset = procs_bpf_boot_offset();
+	const struct ipk_bpf_task *t;
+	rc = 0;
+	while (!rc && (t = procs_bpf_task(&r)))
+		rc = scan_proc_bpf(b, t, what);
+	/* a read that failed midway: the /proc path reads it all again */
+	if (!rc && r.err)
+		rc = -EAGAIN;
+	procs_bpf_end(&r);
+	b->bpf = NULL;
+	return rc;
+}
+
 struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds)
 {
 	struct proc_index *idx = calloc(1, sizeof(*idx));
@@ -994,11 +1336,24 @@ struct proc_index *procs_scan(struct ipk_ctx *ctx, unsigned what, uint64_t kinds
 		ctx_diag(ctx, err, "read", "/proc");
 		return idx;
 	}
-	struct dents dir = { .fd = procfd, .buf = buf, .size = PROC_DENTS };
-	const char *name;
-	while (!rc && (name = dents_next(&dir)))
-		if (isdigit((unsigned char)name[0]))
-			rc = scan_proc(&b, procfd, name, what);
+	rc = scan_bpf(&b, procfd, what);
+	if (rc == -EAGAIN) {
+		/* start again from /proc: what the records told is dropped */
+		ipk_arena_free(&idx->arena);
+		idx->nprocs = idx->nheld = 0;
+		idx->unreadable = 0;
+		b.nseen = 0;
+		if (b.seen)
+			memset(b.seen, 0, b.seen_cap * sizeof(*b.seen));
+	}
+	if (rc == -ENOTSUP || rc == -EAGAIN) {
+		struct dents dir = { .fd = procfd, .buf = buf, .size = PROC_DENTS };
+		const char *name;
+		rc = 0;
+		while (!rc && (name = dents_next(&dir)))
+			if (isdigit((unsigned char)name[0]))
+				rc = scan_proc(&b, procfd, name, what);
+	}
 	close(procfd);
 	free(buf);
 	free(b.ranges);
@@ -1256,11 +1611,6 @@ const void *held_fd_info(const struct ipk_scan *s, const struct held *h, size_t 
 	*denied = err == EPERM || err == EACCES;
 	return NULL;
 }
-
-/* What fd_read_queue() read of a pipe or FIFO; -1 unknown. */
-struct fd_queue {
-	int64_t queued, capacity;
-};
 
 /*
  * Through a duplicate of a holder's fd: opening /proc/PID/fd/N would add

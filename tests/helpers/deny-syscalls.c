@@ -35,7 +35,7 @@ static const struct {
 	{ "signalfd4", SYS_signalfd4 }, { "memfd_create", SYS_memfd_create },
 	{ "pipe2", SYS_pipe2 }, { "socketpair", SYS_socketpair }, { "mknodat", SYS_mknodat },
 	{ "futex", SYS_futex }, { "pidfd_open", SYS_pidfd_open },
-	{ "pidfd_getfd", SYS_pidfd_getfd },
+	{ "pidfd_getfd", SYS_pidfd_getfd }, { "bpf", SYS_bpf },
 };
 
 static int lookup(const char *name)
