@@ -712,6 +712,7 @@ struct ipk_ctx {
 	bool live;			/* root is "/": ask the kernel too */
 	bool force_stat_any;		/* tests: behave as if /proc/sysvipc were absent */
 	bool force_maps_text;		/* tests: read /proc/PID/maps as text, not PROCMAP_QUERY */
+	bool force_bpf;			/* tests: BPF iterators however few the processes */
 	bool no_bpf;			/* the process scan reads /proc, never the BPF iterators */
 	struct fieldset wanted;		/* the fields the caller will use */
 	pthread_mutex_t lock;		/* diagnostics, added by parallel scans */

@@ -8,6 +8,22 @@ load helpers
 
 T=$BATS_TEST_TMPDIR
 
+# The scan reads BPF only where there are 512 processes or more (below,
+# loading it costs more than /proc): this many sleep beside every test.
+setup_file() {
+	CROWD=()
+	for _ in $(seq 520); do
+		sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+		CROWD+=("$!")
+	done
+	export CROWD_PIDS="${CROWD[*]}"
+}
+
+teardown_file() {
+	# shellcheck disable=SC2086
+	kill $CROWD_PIDS 2>/dev/null || true
+}
+
 # listing NAME [OPTION...]: every object as ipc-ls --json prints it, into
 # $T/NAME, less the listing process itself as a holder (each run is another
 # process).  No subshell runs beside it: it would be a holder of its pipe.
@@ -170,4 +186,16 @@ hold_fixed_set() {
 		"$DENY" bpf "$IPC_LS" --kind pipe >/dev/null 2>&1
 	grep -q 'bpf(.*ENOSYS' "$T/denied.strace"
 	grep -q 'readlinkat(' "$T/denied.strace"
+}
+
+@test "a listing of fewer than 512 processes reads /proc: the iterators' load would cost more" {
+	require_bpf
+	# the last test of the file: it stops the crowd of setup_file
+	# shellcheck disable=SC2086
+	kill $CROWD_PIDS
+	wait 2>/dev/null || true
+	[ "$(ls /proc | grep -c '^[0-9]')" -lt 512 ]
+	calls --kind pipe >"$T/few"
+	! grep -q '^bpf ' "$T/few" || { cat "$T/few"; false; }
+	grep -q '^readlinkat ' "$T/few"
 }

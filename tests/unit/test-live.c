@@ -557,6 +557,7 @@ static void test_maps_paths_agree(void)
 	text_ctx->force_maps_text = true;
 	/* PROCMAP_QUERY, not the BPF iterators (those where the kernel lets us) */
 	ipk_ctx_set_bpf(query, false);
+	bpf->force_bpf = true;	/* the few processes here would be read through /proc */
 	ipk_filter_set_kinds(f, "sysv-shm,posix-shm,memfd", NULL);
 	struct ipk_list *x = ipk_scan(query, f, 0), *y = ipk_scan(text_ctx, f, 0);
 	struct ipk_list *z = ipk_scan(bpf, f, 0);
