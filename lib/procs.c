@@ -316,6 +316,25 @@ static int read_dup(struct procs_build *b, const struct held_probe *p, struct he
 	return rc == -ENOMEM ? rc : seen_add(b, h);
 }
 
+/*
+ * What add_claimed() and add_claimed_rec() keep alike: the stat a claim
+ * asked for and the path it found. 1 when the fd is gone since, -ENOMEM.
+ */
+static int keep_claim(struct procs_build *b, unsigned got, const struct held_probe *p,
+		      struct held *h)
+{
+	if (got & HOLD_STAT) {
+		const struct stat *st = p->stat(p);
+		if (!st)
+			return 1;
+		if (!(h->st = keep_stat(b, st)))
+			return -ENOMEM;
+	}
+	if (h->path && !(h->path = keep(b, h->path)))
+		return -ENOMEM;
+	return 0;
+}
+
 /* Adds what the claim asked for to @h, and @h to the index; -ENOMEM only. */
 static int add_claimed(struct procs_build *b, int piddir, int fddir, const char *name,
 		       unsigned got, const struct held_probe *p, struct held *h)
@@ -327,15 +346,9 @@ static int add_claimed(struct procs_build *b, int piddir, int fddir, const char 
 	}
 	if ((got & HOLD_MODE) && p->live && fddir >= 0)
 		h->mode = link_mode(fddir, name);
-	if (got & HOLD_STAT) {
-		const struct stat *st = p->stat(p);
-		if (!st)
-			return 0;	/* gone since */
-		if (!(h->st = keep_stat(b, st)))
-			return -ENOMEM;
-	}
-	if (h->path && !(h->path = keep(b, h->path)))
-		return -ENOMEM;
+	int kept = keep_claim(b, got, p, h);
+	if (kept)
+		return kept < 0 ? kept : 0;	/* gone since: nothing to add */
 	if (got & HOLD_DUP) {
 		int rc = read_dup(b, p, h);
 		if (rc)
@@ -422,15 +435,9 @@ static int add_claimed_rec(struct procs_build *b, const struct ipk_bpf_fd *f, co
 	/* tid_fd_update_inode(): the link's mode bits are the file's FMODE_READ and _WRITE */
 	if (got & HOLD_MODE)
 		h->mode = (f->f_mode & 1 ? HELD_READ : 0) | (f->f_mode & 2 ? HELD_WRITE : 0);
-	if (got & HOLD_STAT) {
-		const struct stat *st = p->stat(p);
-		if (!st)
-			return 0;	/* gone since */
-		if (!(h->st = keep_stat(b, st)))
-			return -ENOMEM;
-	}
-	if (h->path && !(h->path = keep(b, h->path)))
-		return -ENOMEM;
+	int kept = keep_claim(b, got, p, h);
+	if (kept)
+		return kept < 0 ? kept : 0;	/* gone since: nothing to add */
 	if (got & HOLD_DUP) {
 		const struct ipk_kind *k = ipk_kind_at(h->owner);
 		int rc = (f->flags & IPK_BPF_FD_QUEUE) && k->fd_read == fd_read_queue
@@ -439,6 +446,18 @@ static int add_claimed_rec(struct procs_build *b, const struct ipk_bpf_fd *f, co
 			return rc;
 	}
 	return add_held(b, h);
+}
+
+/* A regular file no kind claims (a POSIX object or queue), by dev and ino; 0 when it is not one. */
+static int add_file(struct procs_build *b, const struct held_probe *p, uint32_t proc)
+{
+	const struct stat *st = probe_stat(p);
+
+	if (!st || !S_ISREG(st->st_mode))
+		return 0;
+	struct held h = { .proc = proc, .fd = p->fd, .owner = HELD_FILE,
+			  .dev = st->st_dev, .ino = st->st_ino };
+	return add_held(b, &h);
 }
 
 /* scan_fds() from the records of the process being read; -EACCES, -ENOMEM. */
@@ -475,16 +494,9 @@ static int scan_fds_bpf(struct procs_build *b, uint32_t proc)
 		};
 		struct held h = { .proc = proc, .fd = p.fd };
 		unsigned got = offer(b, &p, &h);
-		if (!got && lk[0] == '/') {
-			const struct stat *st = probe_stat(&p);
-			if (!st || !S_ISREG(st->st_mode))
-				continue;
-			h = (struct held){ .proc = proc, .fd = p.fd, .owner = HELD_FILE,
-					   .dev = st->st_dev, .ino = st->st_ino };
-			rc = add_held(b, &h);
-			continue;
-		}
-		if (got)
+		if (!got && lk[0] == '/')
+			rc = add_file(b, &p, proc);
+		else if (got)
 			rc = add_claimed_rec(b, f, name, got, &p, &h);
 	}
 	return rc;
@@ -557,17 +569,9 @@ static int scan_fds(struct procs_build *b, int piddir, uint32_t proc)
 		};
 		struct held h = { .proc = proc, .fd = p.fd };
 		unsigned got = offer(b, &p, &h);
-		if (!got && link[0] == '/' && p.live) {
-			/* a file no kind claims: a POSIX object or queue, by dev and ino */
-			const struct stat *st = probe_stat(&p);
-			if (!st || !S_ISREG(st->st_mode))
-				continue;
-			h = (struct held){ .proc = proc, .fd = p.fd, .owner = HELD_FILE,
-					   .dev = st->st_dev, .ino = st->st_ino };
-			rc = add_held(b, &h);
-			continue;
-		}
-		if (got)
+		if (!got && link[0] == '/' && p.live)
+			rc = add_file(b, &p, proc);
+		else if (got)
 			rc = add_claimed(b, piddir, fddir, name, got, &p, &h);
 	}
 	close(fddir);
