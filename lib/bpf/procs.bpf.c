@@ -335,7 +335,7 @@ static __always_inline int fdinfo_values(struct file *file, enum anon kind, __u6
 }
 
 struct ring {
-	struct pipe_buffer *bufs;
+	char *bufs;
 	unsigned int head, tail, mask;
 	__s64 count;
 };
@@ -346,7 +346,9 @@ static long ring_step(__u64 i, void *arg)
 
 	if (r->tail + (unsigned int)i == r->head)
 		return 1;
-	struct pipe_buffer *buf = &r->bufs[(r->tail + (unsigned int)i) & r->mask];
+	/* the kernel's stride, not our struct's: only its len is declared here */
+	unsigned long at = ((r->tail + (unsigned int)i) & r->mask) * bpf_core_type_size(struct pipe_buffer);
+	struct pipe_buffer *buf = (struct pipe_buffer *)(r->bufs + at);
 	r->count += BPF_CORE_READ(buf, len);
 	return 0;
 }
@@ -359,7 +361,7 @@ static __always_inline bool pipe_queue(struct file *file, struct ipk_bpf_fd *r)
 	if (!pipe)
 		return false;
 	struct ring ring = {
-		.bufs = BPF_CORE_READ(pipe, bufs),
+		.bufs = (char *)BPF_CORE_READ(pipe, bufs),
 		.head = BPF_CORE_READ(pipe, head), .tail = BPF_CORE_READ(pipe, tail),
 		.mask = BPF_CORE_READ(pipe, ring_size) - 1,
 	};

@@ -129,7 +129,9 @@ hold_fixed_set() {
 
 @test "an armed timer's time left and a pipe's queue read through BPF are /proc's" {
 	require_bpf
-	hold timerfd value=600000 interval=2500 pipe data=4000 timerfd value=90000 clock=realtime
+	# a pipe of three buffers: the ring is walked with the kernel's stride
+	hold timerfd value=600000 interval=2500 pipe data=4000 timerfd value=90000 clock=realtime \
+		pipe data=10000
 	listing bpf --kind timerfd,pipe
 	listing proc --kind timerfd,pipe --no-bpf
 	# the time left differs by the time between the two listings only
@@ -144,6 +146,7 @@ hold_fixed_set() {
 			END { exit bad || n < 2 }'
 	jq -e '.objects[] | select(.kind == "pipe" and .size == 4000 and .capacity == 65536)' \
 		"$T/bpf" >/dev/null
+	jq -e '.objects[] | select(.kind == "pipe" and .size == 10000)' "$T/bpf" >/dev/null
 }
 
 @test "the BPF path sees the pids of the test's pid namespace, and no process outside it" {
