@@ -30,12 +30,25 @@ enum { BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
 
 #define CORE __attribute__((preserve_access_index))
 
-struct seq_file;
+/*
+ * The CO-RE root types (the type a relocated access starts from) are what
+ * a load costs: the kernel searches its 126k BTF types for each, unless
+ * its candidate cache (kernel/bpf/btf.c: 31 slots by a hash of the name,
+ * kept from one load to the next) holds it; two roots of one slot evict
+ * each other at every load.  So what a root of its own would cost is read
+ * through another where the kernel's layout allows: a vfsmount through its
+ * struct mount, a pid as the iterator's tid, an idmap by its address.
+ */
+struct file;
+
+struct seq_file {
+	void *private;
+	struct file *file;
+} CORE;
 
 /*
- * Layouts that do not move, kept out of CO-RE (each type CO-RE relocates
- * costs a search of the kernel's BTF at every load): the iterators'
- * contexts (the verifier checks them against their BTF), struct upid.
+ * Layouts that do not move, kept out of CO-RE: the iterators' contexts
+ * (the verifier checks them against their BTF).
  */
 struct bpf_iter_meta {
 	struct seq_file *seq;
@@ -43,14 +56,13 @@ struct bpf_iter_meta {
 	__u64 seq_num;
 };
 
-struct upid {
-	int nr;
-	void *ns;
-};
+/* kernel/bpf/task_iter.c: the tid being shown, in the iterator's pid namespace */
+struct bpf_iter_seq_task_info {
+	__u32 tid;
+} CORE;
 
-struct pid {
-	unsigned int level;
-	struct upid numbers[1];
+struct bpf_iter_seq_task_file_info {
+	__u32 tid;
 } CORE;
 
 struct ns_common {
@@ -76,7 +88,6 @@ struct task_struct {
 	int exit_state;
 	int pid;
 	int tgid;
-	struct pid *thread_pid;
 	__u64 start_boottime;
 	char comm[16];
 	struct nsproxy *nsproxy;
@@ -121,18 +132,10 @@ struct dentry {
 	const struct dentry_operations *d_op;
 } CORE;
 
-struct uid_gid_map {
-	__u32 nr_extents;
-} CORE;
-
-struct mnt_idmap {
-	struct uid_gid_map uid_map;
-	struct uid_gid_map gid_map;
-} CORE;
-
+/* read through the struct mount it is the mnt of (real_mount()): not a CO-RE root */
 struct vfsmount {
 	struct dentry *mnt_root;
-	struct mnt_idmap *mnt_idmap;
+	void *mnt_idmap;
 } CORE;
 
 struct mount {

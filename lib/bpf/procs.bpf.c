@@ -53,18 +53,25 @@ struct {
 	__type(value, char[BUF_SIZE]);
 } scratch SEC(".maps");
 
-/* The reader's pid namespace level: pids as it (and its /proc) sees them. */
-static __always_inline int pid_in_ns(struct task_struct *task)
+/*
+ * The pid of the task the iterator shows, in the reader's pid namespace:
+ * the tid the task and task_file iterators keep in their seq private data
+ * (pid_nr_ns() in the namespace of the process that created the iterator,
+ * as its /proc counts), which spares a CO-RE root of its own (struct pid)
+ * for what the kernel has already worked out.
+ */
+static __always_inline int iter_tid(struct bpf_iter_meta *meta, bool files)
 {
-	struct task_struct *me = bpf_get_current_task_btf();
-	unsigned int level = BPF_CORE_READ(me, thread_pid, level);
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	int nr = 0;
+	struct seq_file *seq;
+	void *priv;
 
-	if (level > 32 || !pid)
-		return 0;
-	bpf_probe_read_kernel(&nr, sizeof(nr), &pid->numbers[level].nr);
-	return nr;
+	/* probe reads, not loads through BTF pointers: each of those costs the verifier searches */
+	bpf_probe_read_kernel(&seq, sizeof(seq), &meta->seq);
+	priv = BPF_CORE_READ(seq, private);
+
+	if (files)
+		return (int)BPF_CORE_READ((struct bpf_iter_seq_task_file_info *)priv, tid);
+	return (int)BPF_CORE_READ((struct bpf_iter_seq_task_info *)priv, tid);
 }
 
 /* Only thread-group leaders: /proc lists processes, not threads. */
@@ -96,8 +103,8 @@ static long walk_step(__u64 i, void *arg)
 	if (dentry == w->root && vfsmnt == w->root_mnt)
 		goto done;
 	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
-		struct mount *mnt = (struct mount *)((char *)vfsmnt - w->off);
+	struct mount *mnt = (struct mount *)((char *)vfsmnt - w->off);
+	if (dentry == BPF_CORE_READ(mnt, mnt.mnt_root)) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 		if (up == mnt)
 			goto done;	/* the global root: d_path stops there too */
@@ -175,8 +182,9 @@ static __always_inline bool write_vma(struct seq_file *seq, struct vm_area_struc
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
 	struct dentry *named = dentry;
+	struct mount *mnt = (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
 	bool pseudo = BPF_CORE_READ(dentry, d_parent) == dentry &&
-		      dentry != BPF_CORE_READ(vfsmnt, mnt_root);
+		      dentry != BPF_CORE_READ(mnt, mnt.mnt_root);
 	if (BPF_CORE_READ(dentry, d_op, d_dname)) {
 		/* d_alloc_pseudo()'s simple_dname(), on the shmem and hugetlbfs internal mounts */
 		if (!pseudo || (magic != TMPFS_MAGIC && magic != HUGETLBFS_MAGIC))
@@ -217,7 +225,7 @@ int ipk_tasks(struct bpf_iter__task *ctx)
 
 	if (!task || !leader(task))
 		return 0;
-	r.pid = pid_in_ns(task);
+	r.pid = iter_tid(ctx->meta, false);
 	if (r.pid <= 0)
 		return 0;
 	r.size = sizeof(r);
@@ -394,6 +402,21 @@ static __always_inline int write_fd(struct bpf_iter__task_file *ctx, char *buf, 
 static struct task_struct *last_task;
 static __u64 last_session;
 static int last_pid;
+/* nop_mnt_idmap, as a mount that is not idmapped has it */
+static void *nop_idmap;
+
+/*
+ * A vfsmount's idmap, read through the struct mount it is the mnt of
+ * (real_mount()): one CO-RE root (struct mount) for both, where a root of
+ * its own would share a slot of the kernel's candidate cache with another
+ * and be searched for again at every load.
+ */
+static __always_inline void *mnt_idmap(struct vfsmount *vfsmnt)
+{
+	struct mount *mnt = (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+
+	return mnt->mnt.mnt_idmap;
+}
 
 SEC("iter/task_file")
 int ipk_fds(struct bpf_iter__task_file *ctx)
@@ -412,10 +435,19 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	r->type = IPK_BPF_FD;
 	/* the fds of one process come one after the other: its pid is worked out once */
 	__u64 session = ctx->meta->session_id;
-	if (last_task != task || last_session != session) {
-		last_pid = pid_in_ns(task);
-		last_task = task;
+	if (last_session != session) {
+		/* the iterator's own file, an anon inode on an internal mount: never idmapped */
+		struct seq_file *seq;
+		bpf_probe_read_kernel(&seq, sizeof(seq), &ctx->meta->seq);
+		struct mount *mnt = (struct mount *)((char *)BPF_CORE_READ(seq, file, f_path.mnt) -
+						     bpf_core_field_offset(struct mount, mnt));
+		nop_idmap = BPF_CORE_READ(mnt, mnt.mnt_idmap);
+		last_task = NULL;
 		last_session = session;
+	}
+	if (last_task != task) {
+		last_pid = iter_tid(ctx->meta, true);
+		last_task = task;
 	}
 	r->pid = last_pid;
 	r->fd = (__s32)ctx->fd;
@@ -432,9 +464,8 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	r->atime = inode->i_atime_sec;
 	r->ctime = inode->i_ctime_sec;
 	unsigned long magic = sb->s_magic;
-	/* an idmapped mount shows other owners to fstat: one with no extents is the identity */
-	struct mnt_idmap *idmap = file->f_path.mnt->mnt_idmap;
-	bool identity = !idmap || (!idmap->uid_map.nr_extents && !idmap->gid_map.nr_extents);
+	/* an idmapped mount shows other owners to fstat (is_idmapped_mnt()) */
+	bool identity = nop_idmap && mnt_idmap(file->f_path.mnt) == nop_idmap;
 	if (identity && (magic == TMPFS_MAGIC || magic == RAMFS_MAGIC || magic == PIPEFS_MAGIC ||
 			 magic == SOCKFS_MAGIC || magic == ANON_INODE_FS_MAGIC || magic == MQUEUE_MAGIC))
 		r->flags |= IPK_BPF_FD_STAT;
