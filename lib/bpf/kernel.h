@@ -192,10 +192,13 @@ struct eventfd_ctx {
 	int id;
 } CORE;
 
-/* fs/signalfd.c */
+/*
+ * fs/signalfd.c: its only member since Linux 2.6.22, kept out of CO-RE:
+ * a root of its own shares eventfd_ctx's slot of the candidate cache
+ */
 struct signalfd_ctx {
 	struct { unsigned long sig[1]; } sigmask;
-} CORE;
+};
 
 /* fs/timerfd.c: the hrtimer's expiry, for the clocks BPF can read */
 struct timerqueue_node {

@@ -312,7 +312,9 @@ static __always_inline int fdinfo_values(struct file *file, enum anon kind, __u6
 	if (kind == ANON_SIGNALFD) {
 		/* signalfd_show_fdinfo(): the complement of what the context keeps */
 		struct signalfd_ctx *s = priv;
-		v[0] = ~(__u64)BPF_CORE_READ(s, sigmask.sig[0]);
+		__u64 mask = 0;
+		bpf_probe_read_kernel(&mask, sizeof(mask), &s->sigmask.sig[0]);
+		v[0] = ~mask;
 		return 1;
 	}
 	if (kind == ANON_TIMERFD) {
