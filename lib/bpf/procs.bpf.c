@@ -145,35 +145,30 @@ static __always_inline bool first_component(struct dentry *dentry, struct vfsmou
 }
 
 /*
- * One shared mapping of a file, as PROCMAP_QUERY gives it for
- * COVERING_OR_NEXT | FILE_BACKED | SHARED (do_procmap_query()); false when
- * its path cannot be told here, and /proc must be read.
+ * The record of a shared mapping of @file_at, as PROCMAP_QUERY gives it
+ * for COVERING_OR_NEXT | FILE_BACKED | SHARED (do_procmap_query()), into
+ * the scratch buffer: its size; -1 when its path cannot be told here, and
+ * /proc must be read.  A global function, of scalars: the verifier checks
+ * it once, not again at every turn of the caller's loop.
  */
-static __always_inline bool write_vma(struct seq_file *seq, struct vm_area_struct *vma)
+__noinline int vma_record(unsigned long file_at, unsigned long start, unsigned long end,
+			  unsigned long flags)
 {
+	struct file *file = (struct file *)file_at;
 	__u32 zero = 0;
-	unsigned long flags = vma->vm_flags;
 
-	if (!(flags & VM_MAYSHARE))
-		return true;
-	struct file *file = BPF_CORE_READ(vma, vm_file);
-	if (!file)
-		return true;
-	/* get_vma_name(): a shared area named by prctl shows that name, no path */
-	if (bpf_core_field_exists(vma->anon_name) && BPF_CORE_READ(vma, anon_name))
-		return true;
 	char *buf = bpf_map_lookup_elem(&scratch, &zero);
 	if (!buf)
-		return false;
+		return -1;
 	struct ipk_bpf_vma *r = (struct ipk_bpf_vma *)buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->type = IPK_BPF_VMA;
 	r->flags = (flags & VM_READ ? IPK_BPF_VMA_READ : 0) | (flags & VM_WRITE ? IPK_BPF_VMA_WRITE : 0);
-	r->start = vma->vm_start;
-	r->end = vma->vm_end;
+	r->start = start;
+	r->end = end;
 	/* a backing file (overlayfs) shows its user path and inode, which we do not read */
 	if (BPF_CORE_READ(file, f_mode) & (FMODE_BACKING_6_12 | FMODE_BACKING_6_13))
-		return false;
+		return -1;
 	/* show_map_vma(): the device and inode of the file's inode */
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
@@ -188,10 +183,10 @@ static __always_inline bool write_vma(struct seq_file *seq, struct vm_area_struc
 	if (BPF_CORE_READ(dentry, d_op, d_dname)) {
 		/* d_alloc_pseudo()'s simple_dname(), on the shmem and hugetlbfs internal mounts */
 		if (!pseudo || (magic != TMPFS_MAGIC && magic != HUGETLBFS_MAGIC))
-			return false;
+			return -1;
 		r->flags |= IPK_BPF_VMA_PSEUDO;
 	} else if (!first_component(dentry, vfsmnt, &named)) {
-		return false;
+		return -1;
 	}
 	long len = 1;
 	buf[sizeof(*r)] = '\0';
@@ -199,26 +194,26 @@ static __always_inline bool write_vma(struct seq_file *seq, struct vm_area_struc
 		len = bpf_probe_read_kernel_str(buf + sizeof(*r), 256,
 						BPF_CORE_READ(named, d_name.name));
 	if (len <= 0)
-		return false;
+		return -1;
 	char *name = buf + sizeof(*r);
 	/* the claims of mappings read these first components: the whole path they want */
 	if (!(r->flags & IPK_BPF_VMA_PSEUDO) &&
 	    ((name[0] == 'S' && name[1] == 'Y' && name[2] == 'S' && name[3] == 'V') ||
 	     (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
 	      name[4] == 'd' && name[5] == ':')))
-		return false;
+		return -1;
 	r->path_len = (__u16)(len - 1);
 	__u32 size = (sizeof(*r) + (__u32)len + 7) & ~7u;
 	if (size > BUF_SIZE)
-		return false;
+		return -1;
 	r->size = (__u16)size;
-	bpf_seq_write(seq, buf, size);
-	return true;
+	return (int)size;
 }
 
 SEC("iter/task")
 int ipk_tasks(struct bpf_iter__task *ctx)
 {
+	__u32 zero = 0;
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	struct ipk_bpf_task r = {};
@@ -264,7 +259,23 @@ int ipk_tasks(struct bpf_iter__task *ctx)
 	if (walk) {
 		struct vm_area_struct *vma;
 		while ((vma = bpf_iter_task_vma_next(&it))) {
-			if (!write_vma(seq, vma)) {
+			unsigned long flags = vma->vm_flags;
+			if (!(flags & VM_MAYSHARE))
+				continue;
+			unsigned long file = (unsigned long)BPF_CORE_READ(vma, vm_file);
+			if (!file)
+				continue;
+			/* get_vma_name(): a shared area named by prctl shows that name, no path */
+			if (bpf_core_field_exists(vma->anon_name) && BPF_CORE_READ(vma, anon_name))
+				continue;
+			int size = vma_record(file, vma->vm_start, vma->vm_end, flags);
+			char *buf = bpf_map_lookup_elem(&scratch, &zero);
+			if (size > 0 && size < BUF_SIZE && buf) {
+				/* the mask, which changes nothing, tells the verifier the bound */
+				__u32 n = (__u32)size;
+				barrier_var(n);
+				bpf_seq_write(seq, buf, n & (BUF_SIZE - 1));
+			} else if (size) {
 				struct ipk_bpf_vma again = { .size = sizeof(again), .type = IPK_BPF_VMA,
 							     .path_len = IPK_BPF_NO_LINK };
 				bpf_seq_write(seq, &again, sizeof(again));
