@@ -18,11 +18,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bpf/procs.skel.h"
 
-_Static_assert(sizeof(struct ipk_bpf_task) == 104, "records.h: struct ipk_bpf_task");
+_Static_assert(sizeof(struct ipk_bpf_task) == 112, "records.h: struct ipk_bpf_task");
 _Static_assert(sizeof(struct ipk_bpf_fd) == 88, "records.h: struct ipk_bpf_fd");
 _Static_assert(sizeof(struct ipk_bpf_vma) == 40, "records.h: struct ipk_bpf_vma");
 
@@ -217,14 +218,39 @@ static const void *take(struct procs_bpf_read *r, struct bpf_stream *s, uint8_t 
 	return rec;
 }
 
+/*
+ * The inode of the IPC namespace of @t's process (key: its address), as
+ * /proc/PID/ns/ipc has it, read once a namespace a scan; 0 where it has
+ * none or has gone, as the iterator would have told.
+ */
+static uint32_t ipc_ns_inode(struct procs_bpf_read *r, const struct ipk_bpf_task *t)
+{
+	if (!t->ipc_ns_key)
+		return 0;
+	for (unsigned i = 0; i < r->nns; i++)
+		if (r->ns[i].key == t->ipc_ns_key)
+			return r->ns[i].ino;
+	char path[48];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)t->pid);
+	if (stat(path, &st) < 0)
+		return 0;
+	unsigned i = r->nns < PROCS_BPF_NS ? r->nns++ : r->ns_next++ % PROCS_BPF_NS;
+	r->ns[i].key = t->ipc_ns_key;
+	r->ns[i].ino = (uint32_t)st.st_ino;
+	return r->ns[i].ino;
+}
+
 const struct ipk_bpf_task *procs_bpf_task(struct procs_bpf_read *r)
 {
 	/* areas of the last process not taken: skipped */
 	while (take(r, &r->tasks, IPK_BPF_VMA, sizeof(struct ipk_bpf_vma)))
 		;
-	const struct ipk_bpf_task *t = take(r, &r->tasks, IPK_BPF_TASK, sizeof(*t));
+	struct ipk_bpf_task *t = (struct ipk_bpf_task *)take(r, &r->tasks, IPK_BPF_TASK, sizeof(*t));
 	if (!t && peek(r, &r->tasks) && !r->err)
 		r->err = -EPROTO;
+	if (t)
+		t->ipc_ns = ipc_ns_inode(r, t);
 	return t;
 }
 

@@ -65,13 +65,7 @@ struct bpf_iter_seq_task_file_info {
 	__u32 tid;
 } CORE;
 
-struct ns_common {
-	unsigned int inum;
-} CORE;
-
-struct ipc_namespace {
-	struct ns_common ns;
-} CORE;
+struct ipc_namespace;
 
 struct nsproxy {
 	struct ipc_namespace *ipc_ns;

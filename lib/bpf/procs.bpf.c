@@ -231,7 +231,8 @@ int ipk_tasks(struct bpf_iter__task *ctx)
 	r.state = task->__state;
 	r.exit_state = (__u32)task->exit_state;
 	r.start_boottime = task->start_boottime;
-	r.ipc_ns = BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum);
+	/* its IPC namespace by address: the inode is looked up once a namespace (procs-bpf.c) */
+	r.ipc_ns_key = (__u64)BPF_CORE_READ(task, nsproxy, ipc_ns);
 	bpf_probe_read_kernel(r.comm, sizeof(r.comm), task->comm);
 	/* collect_syscall(): the registers saved at entry of a task that sleeps */
 	if (!r.exit_state && (r.state & 3)) {

@@ -96,6 +96,10 @@ hold_fixed_set() {
 @test "the BPF path and /proc give byte-identical JSON on every kind of a fixed set" {
 	require_bpf
 	hold_fixed_set
+	# and a pipe held in an IPC namespace of its own: each holder's namespace is its own
+	unshare --ipc "$FACTORY" --hold pipe >"$T/other-ns" 2>&1 </dev/null &
+	HOLDERS+=("$!")
+	until grep -q '^ready' "$T/other-ns"; do sleep 0.02; done
 	# the first listing through /proc: what a listing changes (a queue's atime) has changed
 	listing first --no-bpf
 	listing before --no-bpf
@@ -114,6 +118,7 @@ hold_fixed_set() {
 	[ "$(jq '[.objects[].holders[]? | select(.mode == "waiting")] | length' "$T/bpf")" -ge 4 ]
 	jq -e '.objects[] | select(.kind == "sysv-shm") | .holders[] | select(.fd == null)' \
 		"$T/bpf" >/dev/null
+	[ "$(jq '[.objects[] | select(.kind == "pipe") | .ns] | unique | length' "$T/bpf")" -eq 2 ]
 	# the fd kinds alone, as the benchmark lists them
 	listing fd-bpf --kind "$FD_KINDS"
 	listing fd-proc --kind "$FD_KINDS" --no-bpf
