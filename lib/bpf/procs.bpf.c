@@ -399,7 +399,7 @@ static __always_inline bool pipe_queue(struct file *file, struct ipk_bpf_fd *r)
 }
 
 /* The record of @buf, @size bytes with what follows it, 8-aligned. */
-static __always_inline int write_fd(struct bpf_iter__task_file *ctx, char *buf, __u32 size)
+static __always_inline int write_fd(struct seq_file *seq, char *buf, __u32 size)
 {
 	struct ipk_bpf_fd *r = (struct ipk_bpf_fd *)buf;
 
@@ -408,7 +408,7 @@ static __always_inline int write_fd(struct bpf_iter__task_file *ctx, char *buf, 
 		return 0;
 	r->size = (__u16)size;
 	/* the mask, which changes nothing, tells the verifier the bound */
-	bpf_seq_write(ctx->meta->seq, buf, size & (BUF_SIZE - 1));
+	bpf_seq_write(seq, buf, size & (BUF_SIZE - 1));
 	return 0;
 }
 
@@ -437,6 +437,8 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
+	/* once: each load of a pointer through a trusted one has the verifier search names */
+	struct seq_file *seq = ctx->meta->seq;
 	__u32 zero = 0;
 
 	if (!task || !file || !leader(task))
@@ -451,8 +453,6 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	__u64 session = ctx->meta->session_id;
 	if (last_session != session) {
 		/* the iterator's own file, an anon inode on an internal mount: never idmapped */
-		struct seq_file *seq;
-		bpf_probe_read_kernel(&seq, sizeof(seq), &ctx->meta->seq);
 		struct mount *mnt = (struct mount *)((char *)BPF_CORE_READ(seq, file, f_path.mnt) -
 						     bpf_core_field_offset(struct mount, mnt));
 		nop_idmap = BPF_CORE_READ(mnt, mnt.mnt_idmap);
@@ -495,7 +495,7 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	long len;
 	if (magic == PIPEFS_MAGIC || magic == SOCKFS_MAGIC) {
 		r->flags |= magic == PIPEFS_MAGIC ? IPK_BPF_FD_PIPE : IPK_BPF_FD_SOCKET;
-		return write_fd(ctx, buf, size);
+		return write_fd(seq, buf, size);
 	}
 	if (magic == ANON_INODE_FS_MAGIC) {
 		/* anon_inodefs_dname(): "anon_inode:" and the dentry's name, "[eventfd]" */
@@ -519,7 +519,7 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 				at[i] = v[i];
 			size += r->info_len;
 		}
-		return write_fd(ctx, buf, size);
+		return write_fd(seq, buf, size);
 	}
 	len = bpf_d_path(&file->f_path, buf + sizeof(*r), IPK_BPF_PATH_MAX);
 	if (len > 0 && len <= IPK_BPF_PATH_MAX) {
@@ -528,5 +528,5 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	} else {
 		r->link_len = IPK_BPF_NO_LINK;
 	}
-	return write_fd(ctx, buf, size);
+	return write_fd(seq, buf, size);
 }
