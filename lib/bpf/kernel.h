@@ -37,7 +37,14 @@ enum { BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
  * kept from one load to the next) holds it; two roots of one slot evict
  * each other at every load.  So what a root of its own would cost is read
  * through another where the kernel's layout allows: a vfsmount through its
- * struct mount, a pid as the iterator's tid, an idmap by its address.
+ * struct mount, a pid as the iterator's tid, an idmap and an IPC namespace
+ * by their address, a signalfd's mask by its place.  The roots left, with
+ * their slots (jhash() of the name % 31): task_struct 24, seq_file 23,
+ * bpf_iter_seq_task_info 7, bpf_iter_seq_task_file_info 9, vm_area_struct
+ * 26, file 11, dentry 15, mount 6, super_block 5, timerfd_ctx 25,
+ * eventfd_ctx 22, and three pairs that share one: nsproxy and
+ * dentry_operations 10, inode and pipe_buffer 8, fs_struct and
+ * pipe_inode_info 0 (six searches a load; a new root: check its slot).
  */
 struct file;
 
