@@ -70,7 +70,7 @@ static uint64_t parse_count(const char *option, const char *arg)
 	const char *p = arg;
 	char *end;
 
-	/* strtoull() takes " -1" as 2^64 - 1: no sign, and no blank before it */
+	/* strtoull() takes " -1" as 2^64 - 1: a sign is refused, blanks before it or not */
 	while (isspace((unsigned char)*p))
 		p++;
 	if (*p == '-')

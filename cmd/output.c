@@ -667,9 +667,13 @@ static void put(struct ipk_buf *line, const char *s, size_t n)
 	line->len += n;
 }
 
-/* Appends @s (@len bytes, @swidth columns) cut to at most @width columns. */
-static size_t add_fitted(struct ipk_buf *line, const char *s, size_t len, size_t swidth,
-			 size_t width)
+/*
+ * Appends @s (@len bytes, @swidth columns) cut to at most @width columns.
+ * A cut cell ends in a mark, as top(1) marks its own: "4,100,9" shown as
+ * "4,100" would read as another value.
+ */
+static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char *s, size_t len,
+			 size_t swidth, size_t width)
 {
 	size_t used = 0;
 	mbstate_t st = { 0 };
@@ -678,9 +682,13 @@ static size_t add_fitted(struct ipk_buf *line, const char *s, size_t len, size_t
 		put(line, s, len);
 		return swidth;
 	}
+	if (!width)
+		return 0;
+	width--;	/* the mark's column */
 	if (swidth == len) {	/* ASCII: a byte is a column */
 		put(line, s, width);
-		return width;
+		used = width;
+		len = 0;
 	}
 	while (len) {
 		wchar_t wc;
@@ -699,7 +707,11 @@ static size_t add_fitted(struct ipk_buf *line, const char *s, size_t len, size_t
 		s += n;
 		len -= n;
 	}
-	return used;
+	if (out->utf8)
+		put(line, "\u2026", strlen("\u2026"));
+	else
+		put(line, "~", 1);
+	return used + 1;
 }
 
 /* The branches in front of a tree row: one level per ancestor. */
@@ -818,7 +830,7 @@ static void render_line(const struct out *out, const struct out_row *r, struct i
 			pad(text, width - w - used);
 			used = width - w;
 		}
-		used += add_fitted(text, s, len, w, width - used);
+		used += add_fitted(out, text, s, len, w, width - used);
 		if (len || tree)
 			end = text->len;
 		if (i + 1 < out->ncols && used < width)
@@ -1326,7 +1338,7 @@ static int table_line(const struct out *out, struct ipk_ctx *ctx, const struct i
 				if (ipk_buf_add(scratch, text->s + at, len))
 					return -ENOMEM;
 				text->len = at;
-				used = add_fitted(text, scratch->s, len, w, width);
+				used = add_fitted(out, text, scratch->s, len, w, width);
 			} else if ((out->cols[i].flags & COL_RIGHT) && w < width) {
 				memmove(text->s + at + (width - w), text->s + at, len);
 				memset(text->s + at, ' ', width - w);

@@ -30,8 +30,9 @@ int posix_open_regular(int dfd, const char *file, struct stat *st)
 		close(path);
 		return -ENOENT;		/* a FIFO, a symlink, a directory: no object */
 	}
-	char self[32];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", path);
+	/* not snprintf(): it took 15% of the instructions of a /dev/shm scan */
+	char self[32] = "/proc/self/fd/";
+	fmt_u64(self + strlen("/proc/self/fd/"), (unsigned)path);
 	int fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	int err = errno;
 	close(path);

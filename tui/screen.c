@@ -145,15 +145,23 @@ static int text_width(const char *s)
 	return w;
 }
 
-/* Draws at most @width columns of @s at y, x; pads with spaces to @width when @pad. */
+/*
+ * Draws at most @width columns of @s at y, x; pads with spaces to @width
+ * when @pad. Text cut so ends in a mark, as ipc-ls marks its cells: a
+ * semaphore array's "4,100,9" shown as "4,100" would read as another value.
+ */
 static int put(int y, int x, int width, const char *s, attr_t a, bool pad)
 {
 	mbstate_t st = { 0 };
 	size_t n = strlen(s);
 	int w = 0;
+	bool cut;
 
 	if (width <= 0)
 		return 0;
+	cut = text_width(s) > width;
+	if (cut)
+		width--;	/* the mark's column */
 	move(y, x);
 	attrset(a);
 	while (n) {
@@ -170,6 +178,11 @@ static int put(int y, int x, int width, const char *s, attr_t a, bool pad)
 		w += cw;
 		s += k;
 		n -= k;
+	}
+	if (cut) {
+		addstr(MB_CUR_MAX > 1 ? "\u2026" : "~");
+		w++;
+		width++;
 	}
 	for (; pad && w < width; w++)
 		addch(' ');

@@ -54,8 +54,22 @@ on_terminal() {	# COLS ARGS...
 	[ "$(echo "$output" | wc -L)" -eq 80 ]
 	[ "$(echo "${lines[0]}" | tr -s ' ')" = "REF NAME SIZE VALUE" ]
 	echo "$output" | grep -E '^sysv-sem:[0-9]+ +- +- +4,100,9$'
-	echo "$output" | grep -E '^posix-shm:/a-name-long-enough-to-be-cut-on-a-narrow-terminal /a-nam +1B +-$'
-	echo "$output" | grep -E '^posix-shm:/ünïcödé-名前-also-long-enough-to-be-cut +/ünïcö +1B +-$'
+	# a cut cell ends in a mark, in the column it gave up
+	echo "$output" | grep -E '^posix-shm:/a-name-long-enough-to-be-cut-on-a-narrow-terminal /a-na… +1B +-$'
+	echo "$output" | grep -E '^posix-shm:/ünïcödé-名前-also-long-enough-to-be-cut +/ünïc… +1B +-$'
+	# narrower: NAME is down to its header, and VALUE is cut too, never shown
+	# as another value ("4,100" for "4,100,9")
+	run on_terminal 50 --kind posix-shm,sysv-sem -o ref,name,size,value
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^sysv-sem:[0-9]+ +- +- 4,10…$'
+	echo "$output" | grep -E '^posix-shm:/a-name-long-enough-to-be-cut-on-a-narrow-terminal /a-… +1B +-$'
+	# where the locale has no "…", the mark is "~"
+	LC_ALL=C run on_terminal 50 --kind sysv-sem -o ref,name,size,value
+	[ "$status" -eq 0 ]
+	echo "${lines[1]}" | grep -E '^sysv-sem:[0-9]+ +- +- +4,100,9$'
+	LC_ALL=C run on_terminal 16 --kind sysv-sem -o ref,value
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^sysv-sem:[0-9]+ +4,10~$'
 }
 
 @test "default columns fit a mixed list" {

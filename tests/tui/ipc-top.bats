@@ -381,6 +381,16 @@ wait_selected() {
 	! screen -e | grep -q $'\e\\[31m' || false
 }
 
+@test "a value too long for its column ends in a mark, never reads as another value" {
+	mk sysv-sem nsems=40 values=$(seq -s, 100 140 | cut -d, -f1-40) >/dev/null
+	top_start -- --kind sysv-sem
+	wait_screen 'sysv-sem:'
+	row=$(screen | grep 'sysv-sem:')
+	# VALUE is cut to its column: the part shown is the array's start, then "…"
+	echo "$row" | grep -qE ' 100,101,102,[0-9,]*…'
+	! echo "$row" | grep -q '139' || false
+}
+
 @test "resize: the screen is drawn again to the new size" {
 	mk posix-mq name=/r >/dev/null
 	top_start -- --kind posix-mq
@@ -388,7 +398,8 @@ wait_selected() {
 	tmux -S "$TMUX_SOCK" resize-window -x 80 -y 20
 	sleep 0.5
 	wait_screen 'F10Quit'
-	[ "$(screen | awk '{ print length }' | sort -n | tail -1)" -le 80 ]
+	# columns, not bytes: what is cut ends in a 3-byte "…"
+	[ "$(screen | LC_ALL=C.UTF-8 wc -L)" -le 80 ]
 	screen | grep -q 'posix-mq:/r'
 	tmux -S "$TMUX_SOCK" resize-window -x 200 -y 50
 	wait_screen 'MQ_BYTES'
