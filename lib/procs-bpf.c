@@ -81,6 +81,19 @@ uint64_t procs_bpf_boot_offset(void)
 	return boot_offset;
 }
 
+/* Our root, where the walk up from a mapped file stops, as d_path() does (procs.bpf.c). */
+static int root_fd = -1;
+
+/* The object goes at exit: a leak checker sees nothing held. */
+__attribute__((destructor)) static void unload(void)
+{
+	procs_bpf__destroy(skel);
+	skel = NULL;
+	if (root_fd >= 0)
+		close(root_fd);
+	root_fd = -1;
+}
+
 static int load(void)
 {
 	int rc = read_boot_offset();
@@ -91,20 +104,15 @@ static int load(void)
 	skel = procs_bpf__open_and_load();
 	if (!skel)
 		return errno ? -errno : -ENOSYS;
+	root_fd = open("/", O_PATH | O_CLOEXEC);
+	if (root_fd >= 0)
+		skel->bss->root_fd_1 = root_fd + 1;	/* else each mapping is read from /proc */
 	rc = procs_bpf__attach(skel);
 	if (rc) {
-		procs_bpf__destroy(skel);
-		skel = NULL;
+		unload();
 		return rc < 0 ? rc : -ENOSYS;
 	}
 	return 0;
-}
-
-/* The object goes at exit: a leak checker sees nothing held. */
-__attribute__((destructor)) static void unload(void)
-{
-	procs_bpf__destroy(skel);
-	skel = NULL;
 }
 
 static int stream_open(struct bpf_stream *s, int link_fd)

@@ -38,13 +38,14 @@ enum { BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
  * each other at every load.  So what a root of its own would cost is read
  * through another where the kernel's layout allows: a vfsmount through its
  * struct mount, a pid as the iterator's tid, an idmap and an IPC namespace
- * by their address, a signalfd's mask by its place.  The roots left, with
- * their slots (jhash() of the name % 31): task_struct 24, seq_file 23,
- * bpf_iter_seq_task_info 7, bpf_iter_seq_task_file_info 9, vm_area_struct
- * 26, file 11, dentry 15, mount 6, super_block 5, timerfd_ctx 25,
- * eventfd_ctx 22, and three pairs that share one: nsproxy and
- * dentry_operations 10, inode and pipe_buffer 8, fs_struct and
- * pipe_inode_info 0 (six searches a load; a new root: check its slot).
+ * by their address, a signalfd's mask by its place, our root as our fd of
+ * "/" has it.  The roots left, with their slots (jhash() of the name %
+ * 31): task_struct 24, seq_file 23, bpf_iter_seq_task_info 7,
+ * bpf_iter_seq_task_file_info 9, vm_area_struct 26, file 11, dentry 15,
+ * mount 6, super_block 5, timerfd_ctx 25, eventfd_ctx 22, files_struct 19,
+ * fdtable 2, pipe_inode_info 0, and two pairs that share one: nsproxy and
+ * dentry_operations 10, inode and pipe_buffer 8 (four searches a load; a
+ * new root: check its slot).
  */
 struct file;
 
@@ -93,7 +94,7 @@ struct task_struct {
 	char comm[16];
 	struct nsproxy *nsproxy;
 	void *mm;
-	struct fs_struct *fs;
+	struct files_struct *files;
 } CORE;
 
 /* arch/x86/include/uapi/asm/ptrace.h: user ABI, no CO-RE */
@@ -150,8 +151,13 @@ struct path {
 	struct dentry *dentry;
 } CORE;
 
-struct fs_struct {
-	struct path root;
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+} CORE;
+
+struct files_struct {
+	struct fdtable *fdt;
 } CORE;
 
 struct file {

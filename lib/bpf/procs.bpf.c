@@ -85,6 +85,9 @@ extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struc
 extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym;
 extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym;
 
+/* 1 + the reader's fd of "/" (O_PATH), set by the loader; 0: none */
+int root_fd_1;
+
 /* The walk of first_component(), one step a call of bpf_loop(). */
 struct walk {
 	struct dentry *dentry, *root, *first;
@@ -132,10 +135,24 @@ static __always_inline bool first_component(struct dentry *dentry, struct vfsmou
 					    struct dentry **first)
 {
 	struct task_struct *me = bpf_get_current_task_btf();
+	/*
+	 * The reader's root, as its fd of "/" has it (path_init() starts
+	 * there): fs_struct as a CO-RE root shares pipe_inode_info's slot of
+	 * the kernel's candidate cache, files_struct and fdtable have their own
+	 */
+	struct fdtable *fdt = BPF_CORE_READ(me, files, fdt);
+	unsigned int fd = (unsigned int)root_fd_1 - 1;
+	if (!root_fd_1 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *root = NULL;
+	bpf_probe_read_kernel(&root, sizeof(root), fds + fd);
+	if (!root)
+		return false;
 	struct walk w = {
 		.dentry = dentry, .vfsmnt = vfsmnt,
-		.root = BPF_CORE_READ(me, fs, root.dentry),
-		.root_mnt = BPF_CORE_READ(me, fs, root.mnt),
+		.root = BPF_CORE_READ(root, f_path.dentry),
+		.root_mnt = BPF_CORE_READ(root, f_path.mnt),
 		.off = bpf_core_field_offset(struct mount, mnt),
 	};
 

@@ -172,6 +172,20 @@ hold_fixed_set() {
 	[ "$(cat /proc/1/comm)" = run-in-ns ]
 }
 
+@test "a shared mapping of a file is read through BPF: its path told up to our root, not from /proc" {
+	require_bpf
+	hold posix-shm name=/ipk-bpf-map size=4096 map=1
+	listing bpf --kind posix-shm
+	listing proc --kind posix-shm --no-bpf
+	same bpf proc
+	jq -e --argjson p "$HOLD_PID" \
+		'.objects[] | select(.name == "/ipk-bpf-map") | .holders[] | select(.pid == $p and .fd == null)' \
+		"$T/bpf" >/dev/null
+	# the holder's /proc directory is not opened: nothing of it is read from there
+	traced -f -qq -e trace=openat -o "$T/maps.strace" "$IPC_LS" --kind posix-shm >/dev/null 2>&1
+	! grep "openat([0-9]*, \"$HOLD_PID\"" "$T/maps.strace" || false
+}
+
 @test "--no-bpf reads /proc only: no bpf() call, every fd link read" {
 	require_bpf
 	hold pipe eventfd memfd
