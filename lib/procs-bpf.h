@@ -25,8 +25,8 @@ struct bpf_stream {
 	bool eof;
 };
 
-/* IPC namespaces met in one scan: the kernel's address (ipc_ns_key) and the inode */
-#define PROCS_BPF_NS 8
+/* IPC namespaces met in one scan (a container host has many): the kernel's address (ipc_ns_key), the inode */
+#define PROCS_BPF_NS 64
 
 struct procs_bpf_read {
 	struct bpf_stream tasks, fds;
