@@ -386,7 +386,8 @@ static long ring_step(__u64 i, void *arg)
 	if (r->tail + (unsigned int)i == r->head)
 		return 1;
 	/* the kernel's stride, not our struct's: only its len is declared here */
-	unsigned long at = ((r->tail + (unsigned int)i) & r->mask) * bpf_core_type_size(struct pipe_buffer);
+	unsigned long at = ((r->tail + (unsigned int)i) & r->mask) *
+			   bpf_core_type_size(struct pipe_buffer);
 	struct pipe_buffer *buf = (struct pipe_buffer *)(r->bufs + at);
 	r->count += BPF_CORE_READ(buf, len);
 	return 0;
