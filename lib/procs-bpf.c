@@ -18,11 +18,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bpf/procs.skel.h"
 
-_Static_assert(sizeof(struct ipk_bpf_task) == 104, "records.h: struct ipk_bpf_task");
+_Static_assert(sizeof(struct ipk_bpf_task) == 112, "records.h: struct ipk_bpf_task");
 _Static_assert(sizeof(struct ipk_bpf_fd) == 88, "records.h: struct ipk_bpf_fd");
 _Static_assert(sizeof(struct ipk_bpf_vma) == 40, "records.h: struct ipk_bpf_vma");
 
@@ -80,6 +81,19 @@ uint64_t procs_bpf_boot_offset(void)
 	return boot_offset;
 }
 
+/* Our root, where the walk up from a mapped file stops, as d_path() does (procs.bpf.c). */
+static int root_fd = -1;
+
+/* The object goes at exit: a leak checker sees nothing held. */
+__attribute__((destructor)) static void unload(void)
+{
+	procs_bpf__destroy(skel);
+	skel = NULL;
+	if (root_fd >= 0)
+		close(root_fd);
+	root_fd = -1;
+}
+
 static int load(void)
 {
 	int rc = read_boot_offset();
@@ -90,20 +104,15 @@ static int load(void)
 	skel = procs_bpf__open_and_load();
 	if (!skel)
 		return errno ? -errno : -ENOSYS;
+	root_fd = open("/", O_PATH | O_CLOEXEC);
+	if (root_fd >= 0)
+		skel->bss->root_fd_1 = root_fd + 1;	/* else each mapping is read from /proc */
 	rc = procs_bpf__attach(skel);
 	if (rc) {
-		procs_bpf__destroy(skel);
-		skel = NULL;
+		unload();
 		return rc < 0 ? rc : -ENOSYS;
 	}
 	return 0;
-}
-
-/* The object goes at exit: a leak checker sees nothing held. */
-__attribute__((destructor)) static void unload(void)
-{
-	procs_bpf__destroy(skel);
-	skel = NULL;
 }
 
 static int stream_open(struct bpf_stream *s, int link_fd)
@@ -217,14 +226,39 @@ static const void *take(struct procs_bpf_read *r, struct bpf_stream *s, uint8_t 
 	return rec;
 }
 
+/*
+ * The inode of the IPC namespace of @t's process (key: its address), as
+ * /proc/PID/ns/ipc has it, read once a namespace a scan; 0 where it has
+ * none or has gone, as the iterator would have told.
+ */
+static uint32_t ipc_ns_inode(struct procs_bpf_read *r, const struct ipk_bpf_task *t)
+{
+	if (!t->ipc_ns_key)
+		return 0;
+	for (unsigned i = 0; i < r->nns; i++)
+		if (r->ns[i].key == t->ipc_ns_key)
+			return r->ns[i].ino;
+	char path[48];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)t->pid);
+	if (stat(path, &st) < 0)
+		return 0;
+	unsigned i = r->nns < PROCS_BPF_NS ? r->nns++ : r->ns_next++ % PROCS_BPF_NS;
+	r->ns[i].key = t->ipc_ns_key;
+	r->ns[i].ino = (uint32_t)st.st_ino;
+	return r->ns[i].ino;
+}
+
 const struct ipk_bpf_task *procs_bpf_task(struct procs_bpf_read *r)
 {
 	/* areas of the last process not taken: skipped */
 	while (take(r, &r->tasks, IPK_BPF_VMA, sizeof(struct ipk_bpf_vma)))
 		;
-	const struct ipk_bpf_task *t = take(r, &r->tasks, IPK_BPF_TASK, sizeof(*t));
+	struct ipk_bpf_task *t = (struct ipk_bpf_task *)take(r, &r->tasks, IPK_BPF_TASK, sizeof(*t));
 	if (!t && peek(r, &r->tasks) && !r->err)
 		r->err = -EPROTO;
+	if (t)
+		t->ipc_ns = ipc_ns_inode(r, t);
 	return t;
 }
 

@@ -25,9 +25,17 @@ struct bpf_stream {
 	bool eof;
 };
 
+/* IPC namespaces met in one scan (a container host has many): address (ipc_ns_key), inode */
+#define PROCS_BPF_NS 64
+
 struct procs_bpf_read {
 	struct bpf_stream tasks, fds;
 	int err;		/* a read that failed: what was read is not all */
+	struct {
+		uint64_t key;
+		uint32_t ino;
+	} ns[PROCS_BPF_NS];
+	unsigned nns, ns_next;	/* entries kept; the one to replace when all are */
 };
 
 /*

@@ -30,12 +30,33 @@ enum { BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
 
 #define CORE __attribute__((preserve_access_index))
 
-struct seq_file;
+/*
+ * The CO-RE root types (the type a relocated access starts from) are what
+ * a load costs: the kernel searches its 126k BTF types for each, unless
+ * its candidate cache (kernel/bpf/btf.c: 31 slots by a hash of the name,
+ * kept from one load to the next) holds it; two roots of one slot evict
+ * each other at every load.  So what a root of its own would cost is read
+ * through another where the kernel's layout allows: a vfsmount through its
+ * struct mount, a pid as the iterator's tid, an idmap and an IPC namespace
+ * by their address, a signalfd's mask by its place, our root as our fd of
+ * "/" has it.  The roots left, with their slots (jhash() of the name %
+ * 31): task_struct 24, seq_file 23, bpf_iter_seq_task_info 7,
+ * bpf_iter_seq_task_file_info 9, vm_area_struct 26, file 11, dentry 15,
+ * mount 6, super_block 5, timerfd_ctx 25, eventfd_ctx 22, files_struct 19,
+ * fdtable 2, pipe_inode_info 0, and two pairs that share one: nsproxy and
+ * dentry_operations 10, inode and pipe_buffer 8 (four searches a load; a
+ * new root: check its slot).
+ */
+struct file;
+
+struct seq_file {
+	void *private;
+	struct file *file;
+} CORE;
 
 /*
- * Layouts that do not move, kept out of CO-RE (each type CO-RE relocates
- * costs a search of the kernel's BTF at every load): the iterators'
- * contexts (the verifier checks them against their BTF), struct upid.
+ * Layouts that do not move, kept out of CO-RE: the iterators' contexts
+ * (the verifier checks them against their BTF).
  */
 struct bpf_iter_meta {
 	struct seq_file *seq;
@@ -43,23 +64,16 @@ struct bpf_iter_meta {
 	__u64 seq_num;
 };
 
-struct upid {
-	int nr;
-	void *ns;
-};
-
-struct pid {
-	unsigned int level;
-	struct upid numbers[1];
+/* kernel/bpf/task_iter.c: the tid being shown, in the iterator's pid namespace */
+struct bpf_iter_seq_task_info {
+	__u32 tid;
 } CORE;
 
-struct ns_common {
-	unsigned int inum;
+struct bpf_iter_seq_task_file_info {
+	__u32 tid;
 } CORE;
 
-struct ipc_namespace {
-	struct ns_common ns;
-} CORE;
+struct ipc_namespace;
 
 struct nsproxy {
 	struct ipc_namespace *ipc_ns;
@@ -76,12 +90,11 @@ struct task_struct {
 	int exit_state;
 	int pid;
 	int tgid;
-	struct pid *thread_pid;
 	__u64 start_boottime;
 	char comm[16];
 	struct nsproxy *nsproxy;
 	void *mm;
-	struct fs_struct *fs;
+	struct files_struct *files;
 } CORE;
 
 /* arch/x86/include/uapi/asm/ptrace.h: user ABI, no CO-RE */
@@ -121,18 +134,10 @@ struct dentry {
 	const struct dentry_operations *d_op;
 } CORE;
 
-struct uid_gid_map {
-	__u32 nr_extents;
-} CORE;
-
-struct mnt_idmap {
-	struct uid_gid_map uid_map;
-	struct uid_gid_map gid_map;
-} CORE;
-
+/* read through the struct mount it is the mnt of (real_mount()): not a CO-RE root */
 struct vfsmount {
 	struct dentry *mnt_root;
-	struct mnt_idmap *mnt_idmap;
+	void *mnt_idmap;
 } CORE;
 
 struct mount {
@@ -146,8 +151,13 @@ struct path {
 	struct dentry *dentry;
 } CORE;
 
-struct fs_struct {
-	struct path root;
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+} CORE;
+
+struct files_struct {
+	struct fdtable *fdt;
 } CORE;
 
 struct file {
@@ -189,10 +199,13 @@ struct eventfd_ctx {
 	int id;
 } CORE;
 
-/* fs/signalfd.c */
+/*
+ * fs/signalfd.c: its only member since Linux 2.6.22, kept out of CO-RE:
+ * a root of its own shares eventfd_ctx's slot of the candidate cache
+ */
 struct signalfd_ctx {
 	struct { unsigned long sig[1]; } sigmask;
-} CORE;
+};
 
 /* fs/timerfd.c: the hrtimer's expiry, for the clocks BPF can read */
 struct timerqueue_node {

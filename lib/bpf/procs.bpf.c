@@ -53,18 +53,25 @@ struct {
 	__type(value, char[BUF_SIZE]);
 } scratch SEC(".maps");
 
-/* The reader's pid namespace level: pids as it (and its /proc) sees them. */
-static __always_inline int pid_in_ns(struct task_struct *task)
+/*
+ * The pid of the task the iterator shows, in the reader's pid namespace:
+ * the tid the task and task_file iterators keep in their seq private data
+ * (pid_nr_ns() in the namespace of the process that created the iterator,
+ * as its /proc counts), which spares a CO-RE root of its own (struct pid)
+ * for what the kernel has already worked out.
+ */
+static __always_inline int iter_tid(struct bpf_iter_meta *meta, bool files)
 {
-	struct task_struct *me = bpf_get_current_task_btf();
-	unsigned int level = BPF_CORE_READ(me, thread_pid, level);
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	int nr = 0;
+	struct seq_file *seq;
+	void *priv;
 
-	if (level > 32 || !pid)
-		return 0;
-	bpf_probe_read_kernel(&nr, sizeof(nr), &pid->numbers[level].nr);
-	return nr;
+	/* probe reads, not loads through BTF pointers: each of those costs the verifier searches */
+	bpf_probe_read_kernel(&seq, sizeof(seq), &meta->seq);
+	priv = BPF_CORE_READ(seq, private);
+
+	if (files)
+		return (int)BPF_CORE_READ((struct bpf_iter_seq_task_file_info *)priv, tid);
+	return (int)BPF_CORE_READ((struct bpf_iter_seq_task_info *)priv, tid);
 }
 
 /* Only thread-group leaders: /proc lists processes, not threads. */
@@ -77,6 +84,9 @@ extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struc
 				 __u64 addr) __ksym;
 extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym;
 extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym;
+
+/* 1 + the reader's fd of "/" (O_PATH), set by the loader; 0: none */
+int root_fd_1;
 
 /* The walk of first_component(), one step a call of bpf_loop(). */
 struct walk {
@@ -96,8 +106,8 @@ static long walk_step(__u64 i, void *arg)
 	if (dentry == w->root && vfsmnt == w->root_mnt)
 		goto done;
 	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
-		struct mount *mnt = (struct mount *)((char *)vfsmnt - w->off);
+	struct mount *mnt = (struct mount *)((char *)vfsmnt - w->off);
+	if (dentry == BPF_CORE_READ(mnt, mnt.mnt_root)) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 		if (up == mnt)
 			goto done;	/* the global root: d_path stops there too */
@@ -125,10 +135,24 @@ static __always_inline bool first_component(struct dentry *dentry, struct vfsmou
 					    struct dentry **first)
 {
 	struct task_struct *me = bpf_get_current_task_btf();
+	/*
+	 * The reader's root, as its fd of "/" has it (path_init() starts
+	 * there): fs_struct as a CO-RE root shares pipe_inode_info's slot of
+	 * the kernel's candidate cache, files_struct and fdtable have their own
+	 */
+	struct fdtable *fdt = BPF_CORE_READ(me, files, fdt);
+	unsigned int fd = (unsigned int)root_fd_1 - 1;
+	if (!root_fd_1 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *root = NULL;
+	bpf_probe_read_kernel(&root, sizeof(root), fds + fd);
+	if (!root)
+		return false;
 	struct walk w = {
 		.dentry = dentry, .vfsmnt = vfsmnt,
-		.root = BPF_CORE_READ(me, fs, root.dentry),
-		.root_mnt = BPF_CORE_READ(me, fs, root.mnt),
+		.root = BPF_CORE_READ(root, f_path.dentry),
+		.root_mnt = BPF_CORE_READ(root, f_path.mnt),
 		.off = bpf_core_field_offset(struct mount, mnt),
 	};
 
@@ -138,35 +162,30 @@ static __always_inline bool first_component(struct dentry *dentry, struct vfsmou
 }
 
 /*
- * One shared mapping of a file, as PROCMAP_QUERY gives it for
- * COVERING_OR_NEXT | FILE_BACKED | SHARED (do_procmap_query()); false when
- * its path cannot be told here, and /proc must be read.
+ * The record of a shared mapping of @file_at, as PROCMAP_QUERY gives it
+ * for COVERING_OR_NEXT | FILE_BACKED | SHARED (do_procmap_query()), into
+ * the scratch buffer: its size; -1 when its path cannot be told here, and
+ * /proc must be read.  A global function, of scalars: the verifier checks
+ * it once, not again at every turn of the caller's loop.
  */
-static __always_inline bool write_vma(struct seq_file *seq, struct vm_area_struct *vma)
+__noinline int vma_record(unsigned long file_at, unsigned long start, unsigned long end,
+			  unsigned long flags)
 {
+	struct file *file = (struct file *)file_at;
 	__u32 zero = 0;
-	unsigned long flags = vma->vm_flags;
 
-	if (!(flags & VM_MAYSHARE))
-		return true;
-	struct file *file = BPF_CORE_READ(vma, vm_file);
-	if (!file)
-		return true;
-	/* get_vma_name(): a shared area named by prctl shows that name, no path */
-	if (bpf_core_field_exists(vma->anon_name) && BPF_CORE_READ(vma, anon_name))
-		return true;
 	char *buf = bpf_map_lookup_elem(&scratch, &zero);
 	if (!buf)
-		return false;
+		return -1;
 	struct ipk_bpf_vma *r = (struct ipk_bpf_vma *)buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->type = IPK_BPF_VMA;
 	r->flags = (flags & VM_READ ? IPK_BPF_VMA_READ : 0) | (flags & VM_WRITE ? IPK_BPF_VMA_WRITE : 0);
-	r->start = vma->vm_start;
-	r->end = vma->vm_end;
+	r->start = start;
+	r->end = end;
 	/* a backing file (overlayfs) shows its user path and inode, which we do not read */
 	if (BPF_CORE_READ(file, f_mode) & (FMODE_BACKING_6_12 | FMODE_BACKING_6_13))
-		return false;
+		return -1;
 	/* show_map_vma(): the device and inode of the file's inode */
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
@@ -175,15 +194,16 @@ static __always_inline bool write_vma(struct seq_file *seq, struct vm_area_struc
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
 	struct dentry *named = dentry;
+	struct mount *mnt = (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
 	bool pseudo = BPF_CORE_READ(dentry, d_parent) == dentry &&
-		      dentry != BPF_CORE_READ(vfsmnt, mnt_root);
+		      dentry != BPF_CORE_READ(mnt, mnt.mnt_root);
 	if (BPF_CORE_READ(dentry, d_op, d_dname)) {
 		/* d_alloc_pseudo()'s simple_dname(), on the shmem and hugetlbfs internal mounts */
 		if (!pseudo || (magic != TMPFS_MAGIC && magic != HUGETLBFS_MAGIC))
-			return false;
+			return -1;
 		r->flags |= IPK_BPF_VMA_PSEUDO;
 	} else if (!first_component(dentry, vfsmnt, &named)) {
-		return false;
+		return -1;
 	}
 	long len = 1;
 	buf[sizeof(*r)] = '\0';
@@ -191,33 +211,33 @@ static __always_inline bool write_vma(struct seq_file *seq, struct vm_area_struc
 		len = bpf_probe_read_kernel_str(buf + sizeof(*r), 256,
 						BPF_CORE_READ(named, d_name.name));
 	if (len <= 0)
-		return false;
+		return -1;
 	char *name = buf + sizeof(*r);
 	/* the claims of mappings read these first components: the whole path they want */
 	if (!(r->flags & IPK_BPF_VMA_PSEUDO) &&
 	    ((name[0] == 'S' && name[1] == 'Y' && name[2] == 'S' && name[3] == 'V') ||
 	     (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
 	      name[4] == 'd' && name[5] == ':')))
-		return false;
+		return -1;
 	r->path_len = (__u16)(len - 1);
 	__u32 size = (sizeof(*r) + (__u32)len + 7) & ~7u;
 	if (size > BUF_SIZE)
-		return false;
+		return -1;
 	r->size = (__u16)size;
-	bpf_seq_write(seq, buf, size);
-	return true;
+	return (int)size;
 }
 
 SEC("iter/task")
 int ipk_tasks(struct bpf_iter__task *ctx)
 {
+	__u32 zero = 0;
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	struct ipk_bpf_task r = {};
 
 	if (!task || !leader(task))
 		return 0;
-	r.pid = pid_in_ns(task);
+	r.pid = iter_tid(ctx->meta, false);
 	if (r.pid <= 0)
 		return 0;
 	r.size = sizeof(r);
@@ -228,7 +248,8 @@ int ipk_tasks(struct bpf_iter__task *ctx)
 	r.state = task->__state;
 	r.exit_state = (__u32)task->exit_state;
 	r.start_boottime = task->start_boottime;
-	r.ipc_ns = BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum);
+	/* its IPC namespace by address: the inode is looked up once a namespace (procs-bpf.c) */
+	r.ipc_ns_key = (__u64)BPF_CORE_READ(task, nsproxy, ipc_ns);
 	bpf_probe_read_kernel(r.comm, sizeof(r.comm), task->comm);
 	/* collect_syscall(): the registers saved at entry of a task that sleeps */
 	if (!r.exit_state && (r.state & 3)) {
@@ -256,7 +277,23 @@ int ipk_tasks(struct bpf_iter__task *ctx)
 	if (walk) {
 		struct vm_area_struct *vma;
 		while ((vma = bpf_iter_task_vma_next(&it))) {
-			if (!write_vma(seq, vma)) {
+			unsigned long flags = vma->vm_flags;
+			if (!(flags & VM_MAYSHARE))
+				continue;
+			unsigned long file = (unsigned long)BPF_CORE_READ(vma, vm_file);
+			if (!file)
+				continue;
+			/* get_vma_name(): a shared area named by prctl shows that name, no path */
+			if (bpf_core_field_exists(vma->anon_name) && BPF_CORE_READ(vma, anon_name))
+				continue;
+			int size = vma_record(file, vma->vm_start, vma->vm_end, flags);
+			char *buf = bpf_map_lookup_elem(&scratch, &zero);
+			if (size > 0 && size < BUF_SIZE && buf) {
+				/* the mask, which changes nothing, tells the verifier the bound */
+				__u32 n = (__u32)size;
+				barrier_var(n);
+				bpf_seq_write(seq, buf, n & (BUF_SIZE - 1));
+			} else if (size) {
 				struct ipk_bpf_vma again = { .size = sizeof(again), .type = IPK_BPF_VMA,
 							     .path_len = IPK_BPF_NO_LINK };
 				bpf_seq_write(seq, &again, sizeof(again));
@@ -304,7 +341,9 @@ static __always_inline int fdinfo_values(struct file *file, enum anon kind, __u6
 	if (kind == ANON_SIGNALFD) {
 		/* signalfd_show_fdinfo(): the complement of what the context keeps */
 		struct signalfd_ctx *s = priv;
-		v[0] = ~(__u64)BPF_CORE_READ(s, sigmask.sig[0]);
+		__u64 mask = 0;
+		bpf_probe_read_kernel(&mask, sizeof(mask), &s->sigmask.sig[0]);
+		v[0] = ~mask;
 		return 1;
 	}
 	if (kind == ANON_TIMERFD) {
@@ -335,7 +374,7 @@ static __always_inline int fdinfo_values(struct file *file, enum anon kind, __u6
 }
 
 struct ring {
-	struct pipe_buffer *bufs;
+	char *bufs;
 	unsigned int head, tail, mask;
 	__s64 count;
 };
@@ -346,7 +385,10 @@ static long ring_step(__u64 i, void *arg)
 
 	if (r->tail + (unsigned int)i == r->head)
 		return 1;
-	struct pipe_buffer *buf = &r->bufs[(r->tail + (unsigned int)i) & r->mask];
+	/* the kernel's stride, not our struct's: only its len is declared here */
+	unsigned long at = ((r->tail + (unsigned int)i) & r->mask) *
+			   bpf_core_type_size(struct pipe_buffer);
+	struct pipe_buffer *buf = (struct pipe_buffer *)(r->bufs + at);
 	r->count += BPF_CORE_READ(buf, len);
 	return 0;
 }
@@ -359,7 +401,7 @@ static __always_inline bool pipe_queue(struct file *file, struct ipk_bpf_fd *r)
 	if (!pipe)
 		return false;
 	struct ring ring = {
-		.bufs = BPF_CORE_READ(pipe, bufs),
+		.bufs = (char *)BPF_CORE_READ(pipe, bufs),
 		.head = BPF_CORE_READ(pipe, head), .tail = BPF_CORE_READ(pipe, tail),
 		.mask = BPF_CORE_READ(pipe, ring_size) - 1,
 	};
@@ -375,7 +417,7 @@ static __always_inline bool pipe_queue(struct file *file, struct ipk_bpf_fd *r)
 }
 
 /* The record of @buf, @size bytes with what follows it, 8-aligned. */
-static __always_inline int write_fd(struct bpf_iter__task_file *ctx, char *buf, __u32 size)
+static __always_inline int write_fd(struct seq_file *seq, char *buf, __u32 size)
 {
 	struct ipk_bpf_fd *r = (struct ipk_bpf_fd *)buf;
 
@@ -384,7 +426,7 @@ static __always_inline int write_fd(struct bpf_iter__task_file *ctx, char *buf, 
 		return 0;
 	r->size = (__u16)size;
 	/* the mask, which changes nothing, tells the verifier the bound */
-	bpf_seq_write(ctx->meta->seq, buf, size & (BUF_SIZE - 1));
+	bpf_seq_write(seq, buf, size & (BUF_SIZE - 1));
 	return 0;
 }
 
@@ -392,12 +434,29 @@ static __always_inline int write_fd(struct bpf_iter__task_file *ctx, char *buf, 
 static struct task_struct *last_task;
 static __u64 last_session;
 static int last_pid;
+/* nop_mnt_idmap, as a mount that is not idmapped has it */
+static void *nop_idmap;
+
+/*
+ * A vfsmount's idmap, read through the struct mount it is the mnt of
+ * (real_mount()): one CO-RE root (struct mount) for both, where a root of
+ * its own would share a slot of the kernel's candidate cache with another
+ * and be searched for again at every load.
+ */
+static __always_inline void *mnt_idmap(struct vfsmount *vfsmnt)
+{
+	struct mount *mnt = (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+
+	return mnt->mnt.mnt_idmap;
+}
 
 SEC("iter/task_file")
 int ipk_fds(struct bpf_iter__task_file *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
+	/* once: each load of a pointer through a trusted one has the verifier search names */
+	struct seq_file *seq = ctx->meta->seq;
 	__u32 zero = 0;
 
 	if (!task || !file || !leader(task))
@@ -410,10 +469,17 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	r->type = IPK_BPF_FD;
 	/* the fds of one process come one after the other: its pid is worked out once */
 	__u64 session = ctx->meta->session_id;
-	if (last_task != task || last_session != session) {
-		last_pid = pid_in_ns(task);
-		last_task = task;
+	if (last_session != session) {
+		/* the iterator's own file, an anon inode on an internal mount: never idmapped */
+		struct mount *mnt = (struct mount *)((char *)BPF_CORE_READ(seq, file, f_path.mnt) -
+						     bpf_core_field_offset(struct mount, mnt));
+		nop_idmap = BPF_CORE_READ(mnt, mnt.mnt_idmap);
+		last_task = NULL;
 		last_session = session;
+	}
+	if (last_task != task) {
+		last_pid = iter_tid(ctx->meta, true);
+		last_task = task;
 	}
 	r->pid = last_pid;
 	r->fd = (__s32)ctx->fd;
@@ -430,9 +496,8 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	r->atime = inode->i_atime_sec;
 	r->ctime = inode->i_ctime_sec;
 	unsigned long magic = sb->s_magic;
-	/* an idmapped mount shows other owners to fstat: one with no extents is the identity */
-	struct mnt_idmap *idmap = file->f_path.mnt->mnt_idmap;
-	bool identity = !idmap || (!idmap->uid_map.nr_extents && !idmap->gid_map.nr_extents);
+	/* an idmapped mount shows other owners to fstat (is_idmapped_mnt()) */
+	bool identity = nop_idmap && mnt_idmap(file->f_path.mnt) == nop_idmap;
 	if (identity && (magic == TMPFS_MAGIC || magic == RAMFS_MAGIC || magic == PIPEFS_MAGIC ||
 			 magic == SOCKFS_MAGIC || magic == ANON_INODE_FS_MAGIC || magic == MQUEUE_MAGIC))
 		r->flags |= IPK_BPF_FD_STAT;
@@ -448,7 +513,7 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	long len;
 	if (magic == PIPEFS_MAGIC || magic == SOCKFS_MAGIC) {
 		r->flags |= magic == PIPEFS_MAGIC ? IPK_BPF_FD_PIPE : IPK_BPF_FD_SOCKET;
-		return write_fd(ctx, buf, size);
+		return write_fd(seq, buf, size);
 	}
 	if (magic == ANON_INODE_FS_MAGIC) {
 		/* anon_inodefs_dname(): "anon_inode:" and the dentry's name, "[eventfd]" */
@@ -472,7 +537,7 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 				at[i] = v[i];
 			size += r->info_len;
 		}
-		return write_fd(ctx, buf, size);
+		return write_fd(seq, buf, size);
 	}
 	len = bpf_d_path(&file->f_path, buf + sizeof(*r), IPK_BPF_PATH_MAX);
 	if (len > 0 && len <= IPK_BPF_PATH_MAX) {
@@ -481,5 +546,5 @@ int ipk_fds(struct bpf_iter__task_file *ctx)
 	} else {
 		r->link_len = IPK_BPF_NO_LINK;
 	}
-	return write_fd(ctx, buf, size);
+	return write_fd(seq, buf, size);
 }

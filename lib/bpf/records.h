@@ -27,10 +27,18 @@ struct ipk_bpf_task {
 	__u32 state;		/* task_struct.__state */
 	__u32 exit_state;
 	__u32 ipc_ns;		/* inode of its IPC namespace; 0 without one (exited) */
+				/* (written by procs_bpf_task(), from ipc_ns_key) */
 	__u64 start_boottime;	/* ns since boot, as /proc/PID/stat's starttime counts */
 	char comm[16];
 	__s64 nr;		/* the call it sleeps in (orig_ax), -1 none, with IPK_BPF_TASK_REGS */
 	__u64 args[6];
+	/*
+	 * The kernel's address of its IPC namespace (0: none), which tells
+	 * processes of one namespace: its inode is read from /proc once a
+	 * namespace, where struct ipc_namespace as a CO-RE root would share
+	 * super_block's slot of the kernel's candidate cache.
+	 */
+	__u64 ipc_ns_key;
 };
 
 enum {

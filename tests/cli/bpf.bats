@@ -96,6 +96,10 @@ hold_fixed_set() {
 @test "the BPF path and /proc give byte-identical JSON on every kind of a fixed set" {
 	require_bpf
 	hold_fixed_set
+	# and a pipe held in an IPC namespace of its own: each holder's namespace is its own
+	unshare --ipc "$FACTORY" --hold pipe >"$T/other-ns" 2>&1 </dev/null &
+	HOLDERS+=("$!")
+	until grep -q '^ready' "$T/other-ns"; do sleep 0.02; done
 	# the first listing through /proc: what a listing changes (a queue's atime) has changed
 	listing first --no-bpf
 	listing before --no-bpf
@@ -114,6 +118,7 @@ hold_fixed_set() {
 	[ "$(jq '[.objects[].holders[]? | select(.mode == "waiting")] | length' "$T/bpf")" -ge 4 ]
 	jq -e '.objects[] | select(.kind == "sysv-shm") | .holders[] | select(.fd == null)' \
 		"$T/bpf" >/dev/null
+	[ "$(jq '[.objects[] | select(.kind == "pipe") | .ns] | unique | length' "$T/bpf")" -eq 2 ]
 	# the fd kinds alone, as the benchmark lists them
 	listing fd-bpf --kind "$FD_KINDS"
 	listing fd-proc --kind "$FD_KINDS" --no-bpf
@@ -129,7 +134,9 @@ hold_fixed_set() {
 
 @test "an armed timer's time left and a pipe's queue read through BPF are /proc's" {
 	require_bpf
-	hold timerfd value=600000 interval=2500 pipe data=4000 timerfd value=90000 clock=realtime
+	# a pipe of three buffers: the ring is walked with the kernel's stride
+	hold timerfd value=600000 interval=2500 pipe data=4000 timerfd value=90000 clock=realtime \
+		pipe data=10000
 	listing bpf --kind timerfd,pipe
 	listing proc --kind timerfd,pipe --no-bpf
 	# the time left differs by the time between the two listings only
@@ -144,6 +151,7 @@ hold_fixed_set() {
 			END { exit bad || n < 2 }'
 	jq -e '.objects[] | select(.kind == "pipe" and .size == 4000 and .capacity == 65536)' \
 		"$T/bpf" >/dev/null
+	jq -e '.objects[] | select(.kind == "pipe" and .size == 10000)' "$T/bpf" >/dev/null
 }
 
 @test "the BPF path sees the pids of the test's pid namespace, and no process outside it" {
@@ -162,6 +170,20 @@ hold_fixed_set() {
 	# where the pids of the processes outside it do not exist: a listing with
 	# those would have failed the check above
 	[ "$(cat /proc/1/comm)" = run-in-ns ]
+}
+
+@test "a shared mapping of a file is read through BPF: its path told up to our root, not from /proc" {
+	require_bpf
+	hold posix-shm name=/ipk-bpf-map size=4096 map=1
+	listing bpf --kind posix-shm
+	listing proc --kind posix-shm --no-bpf
+	same bpf proc
+	jq -e --argjson p "$HOLD_PID" \
+		'.objects[] | select(.name == "/ipk-bpf-map") | .holders[] | select(.pid == $p and .fd == null)' \
+		"$T/bpf" >/dev/null
+	# the holder's /proc directory is not opened: nothing of it is read from there
+	traced -f -qq -e trace=openat -o "$T/maps.strace" "$IPC_LS" --kind posix-shm >/dev/null 2>&1
+	! grep "openat([0-9]*, \"$HOLD_PID\"" "$T/maps.strace" || false
 }
 
 @test "--no-bpf reads /proc only: no bpf() call, every fd link read" {
