@@ -1271,12 +1271,14 @@ static int scan_proc_bpf(struct procs_build *b, const struct ipk_bpf_task *t, un
 }
 
 /*
- * Loading the iterators costs about 10 ms of CPU, what /proc takes for
- * some 500 processes of a few fds each (measured: 300 processes 14.7 ms
- * through BPF, 10.2 ms through /proc; 600, 18.9 against 22.0): fewer,
- * and /proc is read.
+ * Loading the iterators costs about 3.7 ms of CPU, what /proc takes for
+ * some 400 processes of a few fds each (measured, perf stat, processes of
+ * three fds: 200 processes 6.8 ms through BPF, 5.1 through /proc; 300,
+ * 7.8 against 6.9; 400, 8.7-9.0 either way): fewer, and /proc is read.
  */
-#define BPF_MIN_PROCS 512
+#ifndef BPF_MIN_PROCS		/* -DBPF_MIN_PROCS=1 for a build that measures the iterators alone */
+#define BPF_MIN_PROCS 400
+#endif
 
 /* Whether /proc lists BPF_MIN_PROCS processes; the directory is read again from its start after. */
 static bool many_procs(int procfd, char *buf)
