@@ -135,8 +135,8 @@ int ipk_ctx_set_ns(struct ipk_ctx *ctx, const char *spec);
 /*
  * Whether the process scan (holders, fd kinds) may read every process in
  * the kernel through BPF iterators (CAP_BPF, CAP_PERFMON and BTF, Linux
- * 6.7) instead of /proc, where there are 512 processes or more (loading
- * the iterators costs what /proc takes for some 500); on by default.
+ * 6.7) instead of /proc, where there are 400 processes or more (loading
+ * the iterators costs what /proc takes for some 400); on by default.
  * Either way the records are the same; where BPF cannot be had the scan
  * reads /proc and says nothing.
  */
