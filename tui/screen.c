@@ -61,6 +61,8 @@ static const struct {
 
 static bool colour_on;
 static bool started;
+/* The mark of cut text: "…" where the locale is UTF-8 (top.utf8), "~" elsewhere. */
+static const char *cut_mark = "~";
 
 static attr_t paint(enum paint p)
 {
@@ -84,6 +86,7 @@ void screen_start(struct top *t)
 		exit(EXIT_PARTIAL);
 	}
 	started = true;
+	cut_mark = t->utf8 ? "\u2026" : "~";
 	atexit(screen_end);
 	cbreak();
 	noecho();
@@ -180,7 +183,7 @@ static int put(int y, int x, int width, const char *s, attr_t a, bool pad)
 		n -= k;
 	}
 	if (cut) {
-		addstr(MB_CUR_MAX > 1 ? "\u2026" : "~");
+		addstr(cut_mark);
 		w++;
 		width++;
 	}
