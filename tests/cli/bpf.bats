@@ -217,7 +217,12 @@ hold_fixed_set() {
 	# the last test of the file: it stops the crowd of setup_file
 	# shellcheck disable=SC2086
 	kill $CROWD_PIDS
-	wait 2>/dev/null || true
+	# they are not ours to wait for: the namespace's init reaps them, a
+	# moment after they die
+	local tries=0
+	while [ "$(ls /proc | grep -c '^[0-9]')" -ge 400 ] && [ $((tries += 1)) -le 100 ]; do
+		sleep 0.1
+	done
 	[ "$(ls /proc | grep -c '^[0-9]')" -lt 400 ]
 	calls --kind pipe >"$T/few"
 	! grep -q '^bpf ' "$T/few" || { cat "$T/few"; false; }

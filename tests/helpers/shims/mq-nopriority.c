@@ -14,18 +14,25 @@
 
 typedef int (*timedsend_fn)(mqd_t, const char *, size_t, unsigned, const struct timespec *);
 
-int mq_timedsend(mqd_t q, const char *msg, size_t len, unsigned prio, const struct timespec *ts)
+/* mq_send is mq_timedsend without a timeout; glibc declares the latter's
+ * timeout nonnull, so both go through the real function here. */
+static int send_at_priority_zero(mqd_t q, const char *msg, size_t len, const struct timespec *ts)
 {
 	static timedsend_fn real;
 
-	(void)prio;
 	if (!real)
 		real = (timedsend_fn)dlsym(RTLD_NEXT, "mq_timedsend");
 	return real(q, msg, len, 0, ts);
 }
 
+int mq_timedsend(mqd_t q, const char *msg, size_t len, unsigned prio, const struct timespec *ts)
+{
+	(void)prio;
+	return send_at_priority_zero(q, msg, len, ts);
+}
+
 int mq_send(mqd_t q, const char *msg, size_t len, unsigned prio)
 {
 	(void)prio;
-	return mq_timedsend(q, msg, len, 0, NULL);
+	return send_at_priority_zero(q, msg, len, NULL);
 }
