@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What users type and what they read back: sizes, durations, keys, JSON text. */
 #include "internal.h"
+#include "procs-bpf.h"
 #include "test.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 #include <sys/ipc.h>
 
@@ -304,6 +306,55 @@ static void test_bad_arguments(void)
 	ipk_ctx_free(NULL);
 }
 
+/*
+ * The fdinfo lines made of a BPF record's values are the kernel's own
+ * (eventfd_show_fdinfo(), signalfd_show_fdinfo(), timerfd_show()), which
+ * the kinds' parsers read: printf of the kernel's formats is the oracle.
+ */
+static void check_fdinfo(unsigned info, const uint64_t *v, size_t n, const char *want)
+{
+	_Alignas(8) char rec[sizeof(struct ipk_bpf_fd) + 8 * 8] = { 0 };
+	struct ipk_bpf_fd *f = (struct ipk_bpf_fd *)rec;
+	char text[IPK_BPF_INFO_MAX];
+
+	f->flags = IPK_BPF_FD_PIPE;	/* no link: the values follow the record */
+	f->info = info;
+	f->info_len = (uint16_t)(n * sizeof(*v));
+	f->size = (uint16_t)sizeof(rec);
+	memcpy(rec + ((sizeof(*f) + 7) & ~(size_t)7), v, n * sizeof(*v));
+	CHECK_INT(procs_bpf_fdinfo(f, text, sizeof(text)), strlen(want));
+	CHECK_STR(text, want);
+}
+
+static void test_bpf_fdinfo(void)
+{
+	static const uint64_t values[][7] = {
+		{ 0, 0, 0, 0, 0, 0, 0 },
+		{ 1, 7, 1, 1, 59, 999999999, 3 },
+		{ UINT64_MAX, (uint64_t)-1, 0x7fffffff, UINT64_MAX, UINT64_MAX, UINT64_MAX, 1 },
+		{ 0x1234abcd, 0x80000000, 2, 01777, 12, 0, 0 },
+	};
+	char want[IPK_BPF_INFO_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(values); i++) {
+		const uint64_t *v = values[i];
+
+		snprintf(want, sizeof(want),
+			 "eventfd-count: %16llx\neventfd-id: %d\neventfd-semaphore: %d\n",
+			 (unsigned long long)v[0], (int)v[1], (int)v[2]);
+		check_fdinfo(IPK_BPF_INFO_EVENTFD, v, 3, want);
+		snprintf(want, sizeof(want), "sigmask:\t%016llx\n", (unsigned long long)v[0]);
+		check_fdinfo(IPK_BPF_INFO_SIGNALFD, v, 1, want);
+		snprintf(want, sizeof(want),
+			 "clockid: %d\nticks: %llu\nsettime flags: 0%o\n"
+			 "it_value: (%llu, %llu)\nit_interval: (%llu, %llu)\n",
+			 (int)v[0], (unsigned long long)v[1], (unsigned)v[2],
+			 (unsigned long long)v[3], (unsigned long long)v[4],
+			 (unsigned long long)v[5], (unsigned long long)v[6]);
+		check_fdinfo(IPK_BPF_INFO_TIMERFD, v, 7, want);
+	}
+}
+
 int main(void)
 {
 	RUN(test_sizes);
@@ -314,5 +365,6 @@ int main(void)
 	RUN(test_json_strings);
 	RUN(test_refs);
 	RUN(test_kinds);
+	RUN(test_bpf_fdinfo);
 	return test_done();
 }
