@@ -35,6 +35,12 @@ extern const char *program_name;
  */
 void esc_text(const char *s, bool raw, struct ipk_buf *out);
 const char *esc(const char *s);
+/*
+ * The bytes of @n (the first of escaped text @s, kept when the rest is cut)
+ * that end at no escape's middle: "/\x" of "/\xc3" would read as a
+ * name with a backslash.
+ */
+size_t esc_cut(const char *s, size_t n);
 
 /* "ipc-ls: <message>" on stderr, one line. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -241,6 +241,21 @@ const char *esc(const char *s)
 	return text;
 }
 
+size_t esc_cut(const char *s, size_t n)
+{
+	/* an escape is "\\xHH" or "\\uHHHH": a backslash in the last five kept bytes */
+	for (size_t back = 1; back <= 5 && back <= n; back++) {
+		size_t at = n - back;
+		if (s[at] != '\\')
+			continue;
+		size_t whole = s[at + 1] == 'u' ? 6 : 4;
+		if (back < whole && (back == 1 || s[at + 1] == 'x' || s[at + 1] == 'u'))
+			return at;
+		break;
+	}
+	return n;
+}
+
 /* One record per line, whatever a name contains: see esc_text(). */
 static void sanitize(const char *s, bool raw, struct ipk_buf *b)
 {
@@ -685,8 +700,9 @@ static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char
 	if (!width)
 		return 0;
 	width--;	/* the mark's column */
+	const char *kept = s;
 	if (swidth == len) {	/* ASCII: a byte is a column */
-		put(line, s, width);
+		s += width;
 		used = width;
 		len = 0;
 	}
@@ -702,11 +718,14 @@ static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char
 		}
 		if (used + (size_t)w > width)
 			break;
-		put(line, s, n);
 		used += (size_t)w;
 		s += n;
 		len -= n;
 	}
+	/* an escape's bytes are a column each */
+	size_t whole = esc_cut(kept, (size_t)(s - kept));
+	used -= (size_t)(s - kept) - whole;
+	put(line, kept, whole);
 	if (out->utf8)
 		put(line, "\u2026", strlen("\u2026"));
 	else

@@ -167,9 +167,10 @@ static int put(int y, int x, int width, const char *s, attr_t a, bool pad)
 		width--;	/* the mark's column */
 	move(y, x);
 	attrset(a);
-	while (n) {
+	size_t kept = 0;
+	while (kept < n) {
 		wchar_t wc;
-		size_t k = mbrtowc(&wc, s, n, &st);
+		size_t k = mbrtowc(&wc, s + kept, n - kept, &st);
 		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
 			break;
 		int cw = wcwidth(wc);
@@ -177,11 +178,16 @@ static int put(int y, int x, int width, const char *s, attr_t a, bool pad)
 			cw = 0;
 		if (w + cw > width)
 			break;
-		addnstr(s, (int)k);
 		w += cw;
-		s += k;
-		n -= k;
+		kept += k;
 	}
+	if (cut && kept < n) {
+		/* an escape's bytes are a column each */
+		size_t whole = esc_cut(s, kept);
+		w -= (int)(kept - whole);
+		kept = whole;
+	}
+	addnstr(s, (int)kept);
 	if (cut) {
 		addstr(cut_mark);
 		w++;

@@ -70,6 +70,13 @@ on_terminal() {	# COLS ARGS...
 	LC_ALL=C run on_terminal 16 --kind sysv-sem -o ref,value
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -E '^sysv-sem:[0-9]+ +4,10~$'
+	# a cut ends at no escape's middle: "/\x~" would read as a backslash in the name
+	LC_ALL=C run on_terminal 50 --kind posix-shm -o ref,name,size
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^posix-shm:/\\xc3\\xbcn\\xc3.* /~ +1B$'
+	LC_ALL=C run on_terminal 13 --kind posix-shm -o name,size
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^/\\xc3~ +1B$'
 }
 
 @test "default columns fit a mixed list" {

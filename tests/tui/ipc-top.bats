@@ -391,6 +391,19 @@ wait_selected() {
 	! echo "$row" | grep -q '139' || false
 }
 
+@test "a name cut to its column ends at no escape's middle" {
+	# four names, an escape's four bytes apart: one at least is cut in each of them
+	local p
+	for p in '' a ab abc; do
+		printf 'x' >"/dev/shm/$p$(printf '\001%.0s' $(seq 60))"
+	done
+	top_start NO_COLOR=1 -- --kind posix-shm
+	wait_screen 'posix-shm:/abc'
+	[ "$(screen | grep -c 'posix-shm:/')" -eq 4 ]
+	# the part shown is whole escapes, then the mark: "\x0…" would be another name
+	! screen | grep -F 'posix-shm:/' | grep -vE 'posix-shm:/[abc]*(\\x01)+… ' || false
+}
+
 @test "resize: the screen is drawn again to the new size" {
 	mk posix-mq name=/r >/dev/null
 	top_start -- --kind posix-mq
