@@ -41,6 +41,8 @@ const char *esc(const char *s);
  * name with a backslash.
  */
 size_t esc_cut(const char *s, size_t n);
+/* The first byte at or after @at of escaped text @s (@len bytes) at no escape's middle. */
+size_t esc_skip(const char *s, size_t len, size_t at);
 
 /* "ipc-ls: <message>" on stderr, one line. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -241,6 +243,7 @@ enum out_col_flags {
 	COL_TRUNC = 1 << 1,	/* may be truncated to fit the terminal */
 	COL_TREE = 1 << 2,	/* draws the tree of --tree */
 	COL_NUMBER = 1 << 3,	/* a JSON number, not a string */
+	COL_KEEP_END = 1 << 4,	/* with COL_TRUNC: cut at its start (a path's file name stays) */
 };
 
 struct out_col {

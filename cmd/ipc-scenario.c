@@ -528,7 +528,7 @@ static int cmd_list(struct opts *o, char **dirs, int n)
 	static const struct out_col cols[] = {
 		{ "NAME", "name", 0 },
 		{ "DESCRIPTION", "description", COL_TRUNC },
-		{ "FILE", "file", 0 },
+		{ "FILE", "file", COL_TRUNC | COL_KEEP_END },
 	};
 	char found_dirs[8][PATH_MAX];
 	size_t ndirs = 0;

@@ -256,6 +256,22 @@ size_t esc_cut(const char *s, size_t n)
 	return n;
 }
 
+size_t esc_skip(const char *s, size_t len, size_t at)
+{
+	for (size_t back = 1; back <= 5 && back <= at; back++) {
+		size_t p = at - back;
+		if (s[p] != '\\')
+			continue;
+		if (p + 1 < len && (s[p + 1] == 'x' || s[p + 1] == 'u')) {
+			size_t whole = s[p + 1] == 'u' ? 6 : 4;
+			if (back < whole)
+				return p + whole <= len ? p + whole : len;
+		}
+		break;
+	}
+	return at;
+}
+
 /* One record per line, whatever a name contains: see esc_text(). */
 static void sanitize(const char *s, bool raw, struct ipk_buf *b)
 {
@@ -638,20 +654,34 @@ static void fit_terminal(struct out *out)
 		return;
 	for (size_t i = 0; i < out->ncols; i++)
 		total += out->width[i] + (i ? 1 : 0);
+	/*
+	 * The widest gives up width down to the next widest, then both, so
+	 * that no column that may be cut is squeezed to its header while
+	 * another keeps all of its own.
+	 */
 	while (total > term) {
-		size_t widest = out->ncols;
+		size_t widest = out->ncols, next = 0;
 		for (size_t i = 0; i < out->ncols; i++) {
 			size_t min = strlen(out->cols[i].header);
-			if ((out->cols[i].flags & COL_TRUNC) && out->width[i] > min &&
-			    (widest == out->ncols || out->width[i] > out->width[widest]))
+			if (!(out->cols[i].flags & COL_TRUNC) || out->width[i] <= min)
+				continue;
+			if (widest == out->ncols || out->width[i] > out->width[widest]) {
+				if (widest != out->ncols && out->width[widest] > next)
+					next = out->width[widest];
 				widest = i;
+			} else if (out->width[i] > next) {
+				next = out->width[i];
+			}
 		}
 		if (widest == out->ncols)
 			return;
 		size_t min = strlen(out->cols[widest].header);
+		size_t floor = next > min ? next : min;
 		size_t cut = total - term;
-		if (cut > out->width[widest] - min)
-			cut = out->width[widest] - min;
+		if (floor < out->width[widest] && cut > out->width[widest] - floor)
+			cut = out->width[widest] - floor;
+		else if (floor >= out->width[widest])
+			cut = 1;	/* as wide as the next: one column each in turn */
 		out->width[widest] -= cut;
 		total -= cut;
 	}
@@ -688,10 +718,11 @@ static void put(struct ipk_buf *line, const char *s, size_t n)
  * "4,100" would read as another value.
  */
 static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char *s, size_t len,
-			 size_t swidth, size_t width)
+			 size_t swidth, size_t width, bool keep_end)
 {
 	size_t used = 0;
 	mbstate_t st = { 0 };
+	const char *mark = out->utf8 ? "\u2026" : "~";
 
 	if (swidth <= width) {
 		put(line, s, len);
@@ -700,6 +731,28 @@ static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char
 	if (!width)
 		return 0;
 	width--;	/* the mark's column */
+	if (keep_end) {
+		/* the mark, then the last columns: what tells one path from another */
+		size_t at = 0, dropped = 0;
+		while (at < len && swidth - dropped > width) {
+			wchar_t wc;
+			size_t n = mbrtowc(&wc, s + at, len - at, &st);
+			int w = 1;
+			if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+				n = 1;
+				memset(&st, 0, sizeof(st));
+			} else {
+				w = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
+			}
+			dropped += (size_t)w;
+			at += n;
+		}
+		size_t from = esc_skip(s, len, at);
+		dropped += from - at;	/* an escape's bytes are a column each */
+		put(line, mark, strlen(mark));
+		put(line, s + from, len - from);
+		return swidth - dropped + 1;
+	}
 	const char *kept = s;
 	if (swidth == len) {	/* ASCII: a byte is a column */
 		s += width;
@@ -726,10 +779,7 @@ static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char
 	size_t whole = esc_cut(kept, (size_t)(s - kept));
 	used -= (size_t)(s - kept) - whole;
 	put(line, kept, whole);
-	if (out->utf8)
-		put(line, "\u2026", strlen("\u2026"));
-	else
-		put(line, "~", 1);
+	put(line, mark, strlen(mark));
 	return used + 1;
 }
 
@@ -849,7 +899,8 @@ static void render_line(const struct out *out, const struct out_row *r, struct i
 			pad(text, width - w - used);
 			used = width - w;
 		}
-		used += add_fitted(out, text, s, len, w, width - used);
+		used += add_fitted(out, text, s, len, w, width - used,
+				   out->cols[i].flags & COL_KEEP_END);
 		if (len || tree)
 			end = text->len;
 		if (i + 1 < out->ncols && used < width)
@@ -1357,7 +1408,8 @@ static int table_line(const struct out *out, struct ipk_ctx *ctx, const struct i
 				if (ipk_buf_add(scratch, text->s + at, len))
 					return -ENOMEM;
 				text->len = at;
-				used = add_fitted(out, text, scratch->s, len, w, width);
+				used = add_fitted(out, text, scratch->s, len, w, width,
+						  out->cols[i].flags & COL_KEEP_END);
 			} else if ((out->cols[i].flags & COL_RIGHT) && w < width) {
 				memmove(text->s + at + (width - w), text->s + at, len);
 				memset(text->s + at, ' ', width - w);

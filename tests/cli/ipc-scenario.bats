@@ -540,6 +540,31 @@ wait_for() {
 	done
 }
 
+@test "list on a narrow terminal: the descriptions keep width, a file keeps its name" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	export LC_ALL=C.UTF-8
+	run script -qec "stty cols 80; $SCN list" /dev/null
+	[ "$status" -eq 0 ]
+	local row
+	row=$(echo "$output" | tr -d '\r' | grep '^eventfd ')
+	[ "$(echo "$row" | wc -L)" -le 80 ] || { echo "$row"; false; }
+	# the description is cut where it must, not squeezed to its header
+	echo "$row" | grep -qE '^eventfd +eventfd counters: a .{5,}… '
+	# a path is cut at its start: the file is told
+	echo "$row" | grep -qE ' …[^ ]*/conformance/eventfd\.yaml$'
+	# and never inside an escape: "…01\x01/x.yaml" would be another path
+	local dir
+	dir=$BATS_TEST_TMPDIR/$(printf '\001%.0s' $(seq 30))
+	mkdir "$dir"
+	cp "$T/ops/pipe.yaml" "$dir/x.yaml"
+	for cols in 60 61 62 63; do
+		run script -qec "stty cols $cols; $SCN list '$dir'" /dev/null
+		[ "$status" -eq 0 ]
+		row=$(echo "$output" | tr -d '\r' | grep '^ops-pipe ')
+		echo "$row" | grep -qE ' …(\\x01)+/x\.yaml$' || { echo "$cols: $row"; false; }
+	done
+}
+
 @test "list: the scenarios of the source tree, of a directory, of an install" {
 	run "$SCN" list
 	[ "$status" -eq 0 ]
