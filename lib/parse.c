@@ -190,7 +190,10 @@ int ipk_parse_key(const char *s, int32_t *key)
 		*key = (int32_t)k;
 		return 0;
 	}
-	if (!*s || isspace((unsigned char)*s))
+	/* blanks before it are skipped, as before a size, a count or a duration; none after */
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
 		return -EINVAL;
 	errno = 0;
 	long long v = strtoll(s, &end, 0);

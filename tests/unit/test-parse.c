@@ -119,6 +119,11 @@ static void test_keys(void)
 	CHECK_INT(ipk_parse_key("0x100000000", &k), -ERANGE);
 	CHECK_INT(ipk_parse_key("key", &k), -EINVAL);
 	CHECK_INT(ipk_parse_key("", &k), -EINVAL);
+	/* blanks before a key are skipped, as before a size or a count; not after it */
+	CHECK_INT(ipk_parse_key(" 0x10", &k), 0);
+	CHECK_INT(k, 16);
+	CHECK_INT(ipk_parse_key("0x10 ", &k), -EINVAL);
+	CHECK_INT(ipk_parse_key("  ", &k), -EINVAL);
 	/* ftok of a path that exists gives what ftok(3) gives */
 	CHECK_INT(ipk_parse_key("ftok:/:7", &k), 0);
 	CHECK_INT(k, ftok("/", 7));
