@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
+#include <wchar.h>
 
 #include "ipckit.h"
 
@@ -36,11 +37,18 @@ extern const char *program_name;
 void esc_text(const char *s, bool raw, struct ipk_buf *out);
 const char *esc(const char *s);
 /*
- * The bytes of @n (the first of escaped text @s, kept when the rest is cut)
- * that end at no escape's middle: "/\x" of "/\xc3" would read as a
- * name with a backslash.
+ * The next character of @s (@len > 0 bytes): its bytes, its columns in
+ * *@width. A byte that starts no character counts as one of each.
  */
-size_t esc_cut(const char *s, size_t n);
+size_t text_step(const char *s, size_t len, mbstate_t *st, int *width);
+/* Columns @s takes on a terminal. */
+size_t text_width(const char *s);
+/*
+ * The bytes of @n (the first of escaped text @s, @len bytes in all, kept when
+ * the rest is cut) that end at no escape's middle: "/\x" of "/\xc3" would
+ * read as a name with a backslash.
+ */
+size_t esc_cut(const char *s, size_t len, size_t n);
 /* The first byte at or after @at of escaped text @s (@len bytes) at no escape's middle. */
 size_t esc_skip(const char *s, size_t len, size_t at);
 

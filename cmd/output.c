@@ -152,8 +152,22 @@ static bool ascii_printable(const char *s, size_t *len)
 	return true;
 }
 
-/* Columns a string takes on a terminal (after sanitize(), all printable). */
-static size_t display_width(const char *s)
+size_t text_step(const char *s, size_t len, mbstate_t *st, int *width)
+{
+	wchar_t wc;
+	size_t n = mbrtowc(&wc, s, len, st);
+
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		memset(st, 0, sizeof(*st));
+		*width = 1;
+		return 1;
+	}
+	int w = wcwidth(wc);
+	*width = w > 0 ? w : 0;
+	return n;
+}
+
+size_t text_width(const char *s)
 {
 	size_t len, width = 0;
 	mbstate_t st = { 0 };
@@ -162,16 +176,9 @@ static size_t display_width(const char *s)
 		return len;
 	len = strlen(s);
 	while (len) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, len, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			width++;
-			n = 1;
-			memset(&st, 0, sizeof(st));
-		} else {
-			int w = wcwidth(wc);
-			width += w > 0 ? (size_t)w : 0;
-		}
+		int w;
+		size_t n = text_step(s, len, &st, &w);
+		width += (size_t)w;
 		s += n;
 		len -= n;
 	}
@@ -241,35 +248,39 @@ const char *esc(const char *s)
 	return text;
 }
 
-size_t esc_cut(const char *s, size_t n)
-{
-	/* an escape is "\\xHH" or "\\uHHHH": a backslash in the last five kept bytes */
-	for (size_t back = 1; back <= 5 && back <= n; back++) {
-		size_t at = n - back;
-		if (s[at] != '\\')
-			continue;
-		size_t whole = s[at + 1] == 'u' ? 6 : 4;
-		if (back < whole && (back == 1 || s[at + 1] == 'x' || s[at + 1] == 'u'))
-			return at;
-		break;
-	}
-	return n;
-}
-
-size_t esc_skip(const char *s, size_t len, size_t at)
+/*
+ * The backslash of the escape ("\\xHH" or "\\uHHHH") that @at falls inside
+ * of, in escaped text @s of @len bytes, and the escape's length in *@whole;
+ * @at itself where it falls inside none.
+ */
+static size_t esc_around(const char *s, size_t len, size_t at, size_t *whole)
 {
 	for (size_t back = 1; back <= 5 && back <= at; back++) {
 		size_t p = at - back;
 		if (s[p] != '\\')
 			continue;
 		if (p + 1 < len && (s[p + 1] == 'x' || s[p + 1] == 'u')) {
-			size_t whole = s[p + 1] == 'u' ? 6 : 4;
-			if (back < whole)
-				return p + whole <= len ? p + whole : len;
+			*whole = s[p + 1] == 'u' ? 6 : 4;
+			if (back < *whole)
+				return p;
 		}
 		break;
 	}
 	return at;
+}
+
+size_t esc_cut(const char *s, size_t len, size_t n)
+{
+	size_t whole;
+	return esc_around(s, len, n, &whole);
+}
+
+size_t esc_skip(const char *s, size_t len, size_t at)
+{
+	size_t whole, p = esc_around(s, len, at, &whole);
+	if (p == at)
+		return at;
+	return p + whole <= len ? p + whole : len;
 }
 
 /* One record per line, whatever a name contains: see esc_text(). */
@@ -375,7 +386,7 @@ static int pending_done(struct out *out, size_t col, size_t at, bool plain)
 	text->s[text->len++] = '\0';
 	out->pending_at[col] = at;
 	out->pending_len[col] = len;
-	out->pending_width[col] = plain ? len : display_width(text->s + at);
+	out->pending_width[col] = plain ? len : text_width(text->s + at);
 	out->pending_plain &= plain;
 	/* cells set left to right need no reordering when the row is stored */
 	if (col == out->pending_next)
@@ -446,7 +457,7 @@ static size_t measure(const char *cell, size_t *len)
 	for (; *p; p++)
 		high |= (unsigned char)*p;
 	*len = (size_t)(p - cell);
-	return high & 0x80 ? display_width(cell) : *len;
+	return high & 0x80 ? text_width(cell) : *len;
 }
 
 /*
@@ -735,15 +746,8 @@ static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char
 		/* the mark, then the last columns: what tells one path from another */
 		size_t at = 0, dropped = 0;
 		while (at < len && swidth - dropped > width) {
-			wchar_t wc;
-			size_t n = mbrtowc(&wc, s + at, len - at, &st);
-			int w = 1;
-			if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-				n = 1;
-				memset(&st, 0, sizeof(st));
-			} else {
-				w = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
-			}
+			int w;
+			size_t n = text_step(s + at, len - at, &st, &w);
 			dropped += (size_t)w;
 			at += n;
 		}
@@ -754,21 +758,15 @@ static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char
 		return swidth - dropped + 1;
 	}
 	const char *kept = s;
+	size_t kept_len = len;
 	if (swidth == len) {	/* ASCII: a byte is a column */
 		s += width;
 		used = width;
 		len = 0;
 	}
 	while (len) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, len, &st);
-		int w = 1;
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			n = 1;
-			memset(&st, 0, sizeof(st));
-		} else {
-			w = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
-		}
+		int w;
+		size_t n = text_step(s, len, &st, &w);
 		if (used + (size_t)w > width)
 			break;
 		used += (size_t)w;
@@ -776,7 +774,7 @@ static size_t add_fitted(const struct out *out, struct ipk_buf *line, const char
 		len -= n;
 	}
 	/* an escape's bytes are a column each */
-	size_t whole = esc_cut(kept, (size_t)(s - kept));
+	size_t whole = esc_cut(kept, kept_len, (size_t)(s - kept));
 	used -= (size_t)(s - kept) - whole;
 	put(line, kept, whole);
 	put(line, mark, strlen(mark));

@@ -128,26 +128,6 @@ void status_set(struct top *t, int attr, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- text */
 
-/* Columns @s takes on the screen (it is printable: esc_text() made it so). */
-static int text_width(const char *s)
-{
-	mbstate_t st = { 0 };
-	int w = 0;
-	size_t n = strlen(s);
-
-	while (n) {
-		wchar_t wc;
-		size_t k = mbrtowc(&wc, s, n, &st);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
-			break;
-		int cw = wcwidth(wc);
-		w += cw > 0 ? cw : 0;
-		s += k;
-		n -= k;
-	}
-	return w;
-}
-
 /*
  * Draws at most @width columns of @s at y, x; pads with spaces to @width
  * when @pad. Text cut so ends in a mark, as ipc-ls marks its cells: a
@@ -162,20 +142,15 @@ static int put(int y, int x, int width, const char *s, attr_t a, bool pad)
 
 	if (width <= 0)
 		return 0;
-	cut = text_width(s) > width;
+	cut = (int)text_width(s) > width;
 	if (cut)
 		width--;	/* the mark's column */
 	move(y, x);
 	attrset(a);
 	size_t kept = 0;
 	while (kept < n) {
-		wchar_t wc;
-		size_t k = mbrtowc(&wc, s + kept, n - kept, &st);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
-			break;
-		int cw = wcwidth(wc);
-		if (cw < 0)
-			cw = 0;
+		int cw;
+		size_t k = text_step(s + kept, n - kept, &st, &cw);
 		if (w + cw > width)
 			break;
 		w += cw;
@@ -183,7 +158,7 @@ static int put(int y, int x, int width, const char *s, attr_t a, bool pad)
 	}
 	if (cut && kept < n) {
 		/* an escape's bytes are a column each */
-		size_t whole = esc_cut(s, kept);
+		size_t whole = esc_cut(s, n, kept);
 		w -= (int)(kept - whole);
 		kept = whole;
 	}
@@ -245,7 +220,7 @@ static void draw_meter(struct top *t, int y, int x, int w, const struct ipk_limi
 		return;
 	}
 	meter_text(l, &b);
-	int tw = text_width(b.s);
+	int tw = (int)text_width(b.s);
 	int fill = pct < 0 ? 0 : (int)(pct / 100.0 * inner + 0.5);
 	if (pct > 0 && fill == 0)
 		fill = 1;
@@ -446,7 +421,7 @@ static void frame_build(struct top *t, int y, int height)
 	fr.nc = nc;
 	int *w = fr.w;
 	for (size_t c = 0; c < nc; c++)
-		w[c] = text_width(t->cols[c]->name) + (t->sort == t->cols[c]);
+		w[c] = (int)text_width(t->cols[c]->name) + (t->sort == t->cols[c]);
 	for (size_t i = 0; i < nvis; i++) {
 		const struct row *r = &t->rows[first + i];
 		struct frame_row *f = &fr.rows[i];
@@ -473,7 +448,7 @@ static void frame_build(struct top *t, int y, int height)
 			cell_text(t, r->o, t->cols[c], &text);
 			ipk_buf_puts(b, text.s ? text.s : "-");
 			ipk_buf_free(&text);
-			int cw = text_width(b->s);
+			int cw = (int)text_width(b->s);
 			int cap = t->cols[c]->wide ? 40 : 60;
 			if (cw > cap)
 				cw = cap;
@@ -510,7 +485,7 @@ static void frame_paint(struct top *t)
 		char h[64];
 		snprintf(h, sizeof(h), "%s%s", t->cols[c]->name,
 			 t->sort == t->cols[c] ? (t->sort_inverted ? "^" : "v") : "");
-		int hw = text_width(h);
+		int hw = (int)text_width(h);
 		int pad = t->cols[c]->right && hw < w[c] ? w[c] - hw : 0;
 		t->col_x[c] = x;
 		t->col_w[c] = w[c];
@@ -544,7 +519,7 @@ static void frame_paint(struct top *t)
 		x = 2;
 		for (size_t c = 0; c < nc && x < COLS; c++) {
 			const char *s = fr.cells[i * nc + c].s ? fr.cells[i * nc + c].s : "-";
-			int sw = text_width(s);
+			int sw = (int)text_width(s);
 			int pad = t->cols[c]->right && sw < w[c] ? w[c] - sw : 0;
 			attr_t a = base;
 			bool changed = c < 64 && (r->changed & (UINT64_C(1) << c));
