@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -536,27 +537,34 @@ int opts_parse(const struct cmd_spec *spec, int argc, char **argv,
 	return optind;
 }
 
-struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *ref, int *status)
+void ref_usage_error(char *ref, int err)
 {
-	struct ipk_object *o;
-	int rc = ipk_lookup(ctx, ref, &o);
+	/* usage_error() exits: what it names is copied first, the REF freed */
+	char shown[PATH_MAX + 64];
 
-	switch (rc) {
-	case 0:
-		return o;
-	case -EINVAL:
-		usage_error("malformed REF '%s' (KIND:ID or KIND:/NAME)", ref);
-	case -ENOENT:
-		usage_error("unknown kind in '%s'", ref);
-	case -ESRCH:
+	snprintf(shown, sizeof(shown), "%s", ref);
+	free(ref);
+	if (err == -ENOENT)
+		usage_error("unknown kind in '%s'", shown);
+	usage_error("malformed REF '%s' (KIND:ID or KIND:/NAME)", shown);
+}
+
+struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *typed, int *status)
+{
+	struct ipk_object *o = NULL;
+	char *ref = unesc(typed);
+	int rc = ref ? ipk_lookup(ctx, ref, &o) : -ENOMEM;
+
+	if (rc == -EINVAL || rc == -ENOENT)
+		ref_usage_error(ref, rc);
+	if (rc == -ESRCH)
 		msg("'%s': no such object", ref);
-		break;
-	default:
-		msg_cannot("read", ref, -rc);
-		break;
-	}
-	*status = EXIT_PARTIAL;
-	return NULL;
+	else if (rc)
+		msg_cannot("read", ref ? ref : typed, -rc);
+	free(ref);
+	if (rc)
+		*status = EXIT_PARTIAL;
+	return rc ? NULL : o;
 }
 
 /* ------------------------------------------------------- shared handlers */

@@ -29,13 +29,19 @@ extern const char *program_name;
  * Text made safe to show on a terminal, on one line: control characters
  * and bytes that are not text in this locale become \xHH, characters that
  * make text display as other text (bidirectional overrides, zero-width
- * characters) \uHHHH; with @raw, spaces and backslashes too.  Every
- * human-readable output of every command goes through it: tables,
- * records, confirmations, reports and messages.  esc() returns a static
- * buffer, valid until its next call.
+ * characters) \uHHHH, and a backslash \x5c, so that no two texts show
+ * alike; with @raw, spaces too.  Every human-readable output of every
+ * command goes through it, once: tables, records, confirmations, reports
+ * and messages.  esc() returns a static buffer, valid until its next call.
  */
 void esc_text(const char *s, bool raw, struct ipk_buf *out);
 const char *esc(const char *s);
+/*
+ * What a user typed, with the escapes esc_text() writes read back: the
+ * REF a listing shows names the object it was shown for. Other text,
+ * "\x41" among it, is taken as it is. NULL when out of memory.
+ */
+char *unesc(const char *typed);
 /*
  * The next character of @s (@len > 0 bytes): its bytes, its columns in
  * *@width. A byte that starts no character counts as one of each.
@@ -225,11 +231,13 @@ struct out_opts {
 bool out_opts_handle(struct out_opts *o, int key, const char *arg);
 
 /*
- * The object @ref names: a malformed REF or unknown kind is a usage error
- * (exit 2); no such object or a failure is a message, *status set to
- * EXIT_PARTIAL and NULL.
+ * The object the REF @typed names, escapes read back (unesc()): a malformed
+ * REF or unknown kind is a usage error (exit 2); no such object or a
+ * failure is a message, *status set to EXIT_PARTIAL and NULL.
  */
-struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *ref, int *status);
+struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *typed, int *status);
+/* The usage error of a REF (@ref, malloc'd: freed) ipk_ref_parse() refused with @err. */
+__attribute__((noreturn)) void ref_usage_error(char *ref, int err);
 
 /* Handles the filter options (usage error on bad values). */
 bool filter_opts_handle(struct ipk_filter *f, int key, const char *arg);

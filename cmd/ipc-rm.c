@@ -357,16 +357,17 @@ static void parse_refs(struct rm *rm, char **argv, int n)
 	}
 	for (int i = 0; i < n; i++) {
 		const struct ipk_kind *k;
-		char *canon;
-		int rc = ipk_ref_parse(argv[i], &k, &canon);
-		if (rc == -ENOENT)
-			usage_error("unknown kind in '%s'", argv[i]);
+		char *canon = NULL;
+		/* as listings show it: "\x5c" a backslash, "\x1b" an escape byte */
+		char *ref = unesc(argv[i]);
+		int rc = ref ? ipk_ref_parse(ref, &k, &canon) : -ENOMEM;
 		if (rc == -ENOMEM) {
 			msg("%s", reason(ENOMEM));
 			exit(EXIT_PARTIAL);
 		}
 		if (rc)
-			usage_error("malformed REF '%s' (KIND:ID or KIND:/NAME)", argv[i]);
+			ref_usage_error(ref, rc);
+		free(ref);
 		bool seen = false;
 		for (size_t j = 0; j < rm->nrefs && !seen; j++)
 			seen = strcmp(rm->refs[j], canon) == 0;
@@ -556,11 +557,11 @@ static void remove_all(const struct rm *rm, struct ipk_ctx *ctx, struct item *it
 
 /* ------------------------------------------------- removed as they are read */
 
-/* Printable ASCII without spaces: what esc_text() would leave as it is. */
+/* Printable ASCII without spaces or backslashes: what esc_text() would leave as it is. */
 static bool plain(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f || *s == '\\')
 			return false;
 	return true;
 }

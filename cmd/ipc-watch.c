@@ -50,7 +50,6 @@ struct watch {
 	struct scope scope;
 	uint64_t interval_ns;
 	long long count;
-	const char *until_text;
 	struct ipk_cond *until;
 	int64_t timeout_ns;		/* -1: none */
 	bool initial, stats, no_inotify;
@@ -86,8 +85,10 @@ static void handle(int key, const char *arg, void *data)
 		break;
 	case OPT_UNTIL: {
 		const char *why = NULL;
-		w->until_text = arg;
-		int rc = ipk_cond_parse(arg, &w->until, &why);
+		/* REFs as listings show them: unesc() */
+		char *text = unesc(arg);
+		int rc = text ? ipk_cond_parse(text, &w->until, &why) : -ENOMEM;
+		free(text);
 		if (rc == -ENOMEM) {
 			msg("%s", reason(ENOMEM));
 			exit(EXIT_PARTIAL);

@@ -209,7 +209,8 @@ void esc_text(const char *s, bool raw, struct ipk_buf *b)
 		bool ok;
 
 		if (c < 0x80) {
-			ok = c >= 0x20 && c != 0x7f && !(raw && (c == ' ' || c == '\\'));
+			/* a backslash too: every one shown then starts an escape */
+			ok = c >= 0x20 && c != 0x7f && c != '\\' && !(raw && c == ' ');
 		} else {
 			n = mbrtowc(&wc, s, len, &st);
 			ok = n != (size_t)-1 && n != (size_t)-2 && n != 0 && iswprint(wc) &&
@@ -233,6 +234,67 @@ void esc_text(const char *s, bool raw, struct ipk_buf *b)
 		s += n;
 		len -= n;
 	}
+}
+
+/* The value of @n hex digits at @s, or -1 where one is not. */
+static long hex_value(const char *s, int n)
+{
+	long v = 0;
+
+	for (int i = 0; i < n; i++) {
+		int c = (unsigned char)s[i], d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+char *unesc(const char *typed)
+{
+	struct ipk_buf b = { 0 };
+	int rc = ipk_buf_reserve(&b, strlen(typed));
+
+	for (const char *s = typed; !rc && *s;) {
+		long v = s[0] == '\\' && s[1] == 'x' ? hex_value(s + 2, 2) : -1;
+		/* only what esc_text() writes: a typed "\x41" is those four characters */
+		if (v >= 0 && (v <= 0x20 || v == '\\' || v >= 0x7f)) {
+			char c = (char)v;
+			rc = ipk_buf_add(&b, &c, 1);
+			s += 4;
+			continue;
+		}
+		v = s[0] == '\\' && s[1] == 'u' ? hex_value(s + 2, 4) : -1;
+		if (v >= 0 && deceptive((wchar_t)v)) {
+			/* the code point in UTF-8: deceptive() ones are two or three bytes */
+			char u[3];
+			size_t n = v < 0x800 ? 2 : 3;
+			if (n == 2) {
+				u[0] = (char)(0xc0 | (v >> 6));
+				u[1] = (char)(0x80 | (v & 0x3f));
+			} else {
+				u[0] = (char)(0xe0 | (v >> 12));
+				u[1] = (char)(0x80 | ((v >> 6) & 0x3f));
+				u[2] = (char)(0x80 | (v & 0x3f));
+			}
+			rc = ipk_buf_add(&b, u, n);
+			s += 6;
+			continue;
+		}
+		rc = ipk_buf_add(&b, s, 1);
+		s++;
+	}
+	if (rc) {
+		ipk_buf_free(&b);
+		return NULL;
+	}
+	return b.s;
 }
 
 const char *esc(const char *s)
@@ -344,15 +406,20 @@ struct out_row *out_row(struct out *out, struct out_row *parent)
 	return r;
 }
 
-/* Whether a byte of @w is below ' ' or above '~' (exact as a whole, not per byte). */
+/*
+ * Whether a byte of @w is below ' ', above '~' or a backslash (exact as a
+ * whole, not per byte): what esc_text() would not copy as it is.
+ */
 static inline bool word_unprintable(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t slash = w ^ (ones * '\\');
 
-	return (((w - ones * 0x20) & ~w) | ((w + ones) | w)) & highs;
+	return ((((w - ones * 0x20) & ~w) | ((w + ones) | w)) & highs) ||
+	       ((slash - ones) & ~slash & highs);
 }
 
-/* Length of @s when every byte is printable ASCII (not ' ' or '\\' in raw), else -1. */
+/* Length of @s when every byte is printable ASCII, no backslash (nor ' ' in raw), else -1. */
 static ssize_t plain_length(const char *s, bool raw)
 {
 	size_t len = strlen(s), i = 0;
@@ -370,7 +437,7 @@ static ssize_t plain_length(const char *s, bool raw)
 		if (word_unprintable(w))
 			return -1;
 	}
-	if (raw && (memchr(s, ' ', len) || memchr(s, '\\', len)))
+	if (raw && memchr(s, ' ', len))
 		return -1;
 	return (ssize_t)len;
 }

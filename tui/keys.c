@@ -37,13 +37,10 @@ static void prompt_open(struct top *t, const char *label, const char *initial,
 			void (*changed)(struct top *), unsigned (*done)(struct top *, const char *),
 			bool yes_no)
 {
-	struct ipk_buf e = { 0 };
-
-	esc_text(label, false, &e);
 	t->prompt = (struct prompt){ .active = true, .changed = changed, .done = done,
 				     .yes_no = yes_no };
-	snprintf(t->prompt.label, sizeof(t->prompt.label), "%s", e.s ? e.s : "");
-	ipk_buf_free(&e);
+	/* as it is: draw_footer() escapes it with the text typed */
+	snprintf(t->prompt.label, sizeof(t->prompt.label), "%s", label);
 	if (initial) {
 		snprintf(t->prompt.text, sizeof(t->prompt.text), "%s", initial);
 		t->prompt.len = strlen(t->prompt.text);
@@ -191,20 +188,30 @@ static unsigned k_invert(struct top *t)
 
 /* -------------------------------------------------------- search, filter */
 
+/* @typed kept as typed in @text, and in @find as what it matches: "\x5c" a backslash. */
+static void typed_set(char text[256], char find[256], const char *typed)
+{
+	char *raw = unesc(typed);
+
+	snprintf(text, 256, "%s", typed);
+	snprintf(find, 256, "%s", raw ? raw : typed);
+	free(raw);
+}
+
 /* The first row from the cursor on that the search matches. */
 static void search_changed(struct top *t)
 {
-	snprintf(t->search_text, sizeof(t->search_text), "%s", t->prompt.text);
+	typed_set(t->search_text, t->search_find, t->prompt.text);
 	for (size_t n = 0; n < t->nrows; n++) {
 		size_t i = (t->sel + n) % t->nrows;
 		const struct row *r = &t->rows[i];
-		if (r->type == ROW_OBJECT && row_matches_text(t, r->o, t->search_text)) {
+		if (r->type == ROW_OBJECT && row_matches_text(t, r->o, t->search_find)) {
 			select_index(t, i);
 			status_set(t, 0, "%s", "");
 			return;
 		}
 	}
-	status_set(t, 2, "no match for '%s'", t->search_text);
+	status_set(t, 2, "no match for '%s'", t->search_find);
 }
 
 static unsigned search_done(struct top *t, const char *text)
@@ -224,13 +231,13 @@ static unsigned k_search(struct top *t)
 
 static void filter_changed(struct top *t)
 {
-	snprintf(t->filter_text, sizeof(t->filter_text), "%s", t->prompt.text);
+	typed_set(t->filter_text, t->filter_find, t->prompt.text);
 }
 
 static unsigned filter_done(struct top *t, const char *text)
 {
 	if (!text)
-		t->filter_text[0] = '\0';
+		t->filter_text[0] = t->filter_find[0] = '\0';
 	return R_REBUILD;
 }
 
@@ -706,7 +713,7 @@ static unsigned k_send(struct top *t)
 static unsigned receive_done(struct top *t, const char *text)
 {
 	struct ipk_error e = { 0 };
-	struct ipk_buf b = { 0 }, x = { 0 };
+	struct ipk_buf b = { 0 }, x = { 0 }, ref = { 0 };
 	long type = 0;
 
 	if (!text) {
@@ -720,10 +727,11 @@ static unsigned receive_done(struct top *t, const char *text)
 	if (rc) {
 		status_set(t, 2, "cannot receive from '%s': %s", t->pending[0], e.text);
 	} else {
-		/* the message may hold any byte: shown escaped, and only up to a NUL */
+		/* the message may hold any byte, the REF a name: shown escaped; up to a NUL */
 		esc_text(b.s ? b.s : "", false, &x);
+		esc_text(t->pending[0], false, &ref);
 		free(t->received);
-		if (asprintf(&t->received, "from %s (%s %ld, %zu byte%s): %s", t->pending[0],
+		if (asprintf(&t->received, "from %s (%s %ld, %zu byte%s): %s", ref.s ? ref.s : "",
 			     sysv ? "type" : "priority", type, b.len, b.len == 1 ? "" : "s",
 			     x.s ? x.s : "") < 0)
 			t->received = NULL;
@@ -733,6 +741,7 @@ static unsigned receive_done(struct top *t, const char *text)
 	}
 	ipk_buf_free(&b);
 	ipk_buf_free(&x);
+	ipk_buf_free(&ref);
 	pending_clear(t);
 	return R_REFRESH | R_DRAW;
 }

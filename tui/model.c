@@ -416,7 +416,7 @@ static bool visible(struct top *t, const struct ipk_object *o, time_t now)
 		return false;
 	if (t->keyf && !ipk_filter_match(t->keyf, o, now))
 		return false;
-	return row_matches_text(t, o, t->filter_text);
+	return row_matches_text(t, o, t->filter_find);
 }
 
 /* --------------------------------------------------------------- sorting */
@@ -565,11 +565,9 @@ static void tree_kind(struct top *t, struct row *objs, size_t n)
 			og->last = oend == kend;
 			struct ipk_buf b = { 0 };
 			ipk_field_text(t->ctx, objs[j].o, IPK_F_OWNER, &t->out.fmt, &b);
-			struct ipk_buf e = { 0 };
-			esc_text(known && b.s ? b.s : "(no owner)", false, &e);
-			snprintf(og->label, sizeof(og->label), "%s", e.s ? e.s : "");
+			/* as it is: the screen and --batch escape it, once */
+			snprintf(og->label, sizeof(og->label), "%s", known && b.s ? b.s : "(no owner)");
 			ipk_buf_free(&b);
-			ipk_buf_free(&e);
 			for (size_t m = j; m < oend; m++) {
 				struct row *r = row_push(t);
 				if (!r)
@@ -644,10 +642,7 @@ static void tree_holder(struct top *t, struct row *objs, size_t n)
 		if (v[i].pid == INT32_MAX) {
 			snprintf(g->label, sizeof(g->label), "(held by no process)");
 		} else {
-			struct ipk_buf e = { 0 };
-			esc_text(v[i].comm, false, &e);
-			snprintf(g->label, sizeof(g->label), "%s[%d]", e.s ? e.s : "", (int)v[i].pid);
-			ipk_buf_free(&e);
+			snprintf(g->label, sizeof(g->label), "%s[%d]", v[i].comm, (int)v[i].pid);
 		}
 		for (size_t j = i; j < end; j++) {
 			struct row *r = row_push(t);

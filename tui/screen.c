@@ -257,8 +257,8 @@ static int draw_header(struct top *t, int y)
 		ipk_buf_printf(&b, "  tree: %s", t->tree == TREE_KIND ? "kind/owner" : "holders");
 	if (t->sort)
 		ipk_buf_printf(&b, "  sort: %s%s", t->sort->name, t->sort_inverted ? " (inverted)" : "");
-	if (t->filter_text[0])
-		ipk_buf_printf(&b, "  filter: %s", t->filter_text);
+	if (t->filter_find[0])
+		ipk_buf_printf(&b, "  filter: %s", t->filter_find);
 	if (t->keyf_text[0])
 		ipk_buf_printf(&b, "  %s", t->keyf_text);
 	if (ipk_ctx_unreadable_procs(t->ctx))
@@ -427,9 +427,13 @@ static void frame_build(struct top *t, int y, int height)
 		struct frame_row *f = &fr.rows[i];
 		f->type = r->type;
 		if (r->type == ROW_GROUP) {
+			/* an owner's or a command's name: input */
+			struct ipk_buf e = { 0 };
+			esc_text(r->label, false, &e);
 			snprintf(f->line, sizeof(f->line), "%*s%s%s (%zu)",
-				 (r->depth > 1 ? r->depth - 1 : 0) * 3, "", tree_branch(t, r), r->label,
-				 r->count);
+				 (r->depth > 1 ? r->depth - 1 : 0) * 3, "", tree_branch(t, r),
+				 e.s ? e.s : "", r->count);
+			ipk_buf_free(&e);
 			f->key = strdup(r->label);
 			continue;
 		}
@@ -743,10 +747,22 @@ static void draw_footer(struct top *t, bool cached)
 	move(y, 0);
 	clrtoeol();
 	if (t->prompt.active) {
-		char line[512];
-		snprintf(line, sizeof(line), "%s%s", t->prompt.label, t->prompt.text);
+		/*
+		 * Escaped once here: the label, which may name an object, and
+		 * what is typed, but for its backslashes: "\x5c" shows as typed.
+		 */
 		struct ipk_buf e = { 0 };
-		esc_text(line, false, &e);
+		esc_text(t->prompt.label, false, &e);
+		for (const char *s = t->prompt.text; *s;) {
+			size_t n = strcspn(s, "\\");
+			char piece[sizeof(t->prompt.text)];
+			memcpy(piece, s, n);
+			piece[n] = '\0';
+			esc_text(piece, false, &e);
+			if (s[n])
+				ipk_buf_add(&e, "\\", 1);
+			s += n + (s[n] != '\0');
+		}
 		int w = put(y, 0, COLS - 1, e.s ? e.s : "", paint(P_KEY_LABEL), false);
 		ipk_buf_free(&e);
 		move(y, w);

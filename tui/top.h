@@ -95,7 +95,7 @@ enum screen_mode {
 /* A line being typed on the status line. */
 struct prompt {
 	bool active;
-	char label[160];
+	char label[256];		/* as it is: escaped where drawn */
 	char text[256];
 	size_t len;
 	/* called on each change (live filters, incremental search) */
@@ -162,8 +162,10 @@ struct top {
 	enum tree_mode tree;
 	const struct column *sort;	/* NULL: ipc-ls's order */
 	bool sort_inverted;
-	char filter_text[256];		/* F4: live filter */
+	char filter_text[256];		/* F4: live filter, as typed */
 	char search_text[256];		/* F3 */
+	/* what they match: the text with the escapes names are shown with read back */
+	char filter_find[256], search_find[256];
 	struct ipk_filter *keyf;	/* u and p: owner and holder pid */
 	char keyf_text[64];
 	bool paused;

@@ -99,6 +99,63 @@ ERASE=$'\e[1A\e[2K\r'
 	rm -rf /tmp/ipk-long
 }
 
+@test "no two names show alike: a backslash is \x5c, and the REF shown removes that object, only it" {
+	# the text "\xc3" in one name, the byte 0xc3 in the other; sizes tell them apart
+	printf 1 >'/dev/shm/lit\xc3'
+	printf 22 >"/dev/shm/lit$(printf '\303')"
+	printf 333 >/dev/shm/A
+	run --separate-stderr "$IPC_LS" --kind posix-shm -o ref,size --bytes --noheadings
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qxE 'posix-shm:/lit\\x5cxc3 +1'
+	echo "$output" | grep -qxE 'posix-shm:/lit\\xc3 +2'
+	# -r (raw) and every other listing agree
+	run --separate-stderr "$IPC_LS" --kind posix-shm -o ref -r --noheadings
+	echo "$output" | grep -qx 'posix-shm:/lit\\x5cxc3'
+	run --separate-stderr "$IPC_LS" -i 'posix-shm:/lit\xc3' --bytes
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qxE 'SIZE: +2'
+	echo "$output" | grep -qxE 'NAME: +/lit\\xc3'
+	# ipc-watch reads a REF as shown too
+	run timeout 20 ipc-watch --interval 100ms --until 'posix-shm:/lit\x5cxc3.size==1' --timeout 5s
+	[ "$status" -eq 0 ]
+	# a typed "\x41" is those four characters, not "A": nothing is removed
+	run --separate-stderr "$IPC_RM" 'posix-shm:/\x41'
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipc-rm: cannot remove 'posix-shm:/\\x5cx41': no such object" ]
+	[ -e /dev/shm/A ]
+	# each REF as shown removes its object, and the other stays
+	run --separate-stderr "$IPC_RM" 'posix-shm:/lit\xc3'
+	[ "$status" -eq 0 ]
+	[ "$output" = 'removed posix-shm:/lit\xc3' ]
+	[ ! -e "/dev/shm/lit$(printf '\303')" ]
+	[ -e '/dev/shm/lit\xc3' ]
+	run --separate-stderr "$IPC_RM" 'posix-shm:/lit\x5cxc3'
+	[ "$status" -eq 0 ]
+	[ "$output" = 'removed posix-shm:/lit\x5cxc3' ]
+	[ ! -e '/dev/shm/lit\xc3' ]
+	rm /dev/shm/A
+}
+
+@test "every byte a name may hold: the REF ipc-ls -r shows is the one ipc-rm removes" {
+	local b c
+	for b in $(seq 1 255); do
+		[ "$b" -eq 47 ] && continue	# '/'
+		printf -v c "\\x$(printf %02x "$b")"
+		printf x >"/dev/shm/r$c"
+	done
+	printf x >"/dev/shm/r$(printf '\u202e')"	# a right-to-left override
+	run --separate-stderr "$IPC_LS" --kind posix-shm -o ref -r --noheadings
+	[ "$status" -eq 0 ]
+	echo "$output" >"$BATS_TEST_TMPDIR/refs"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/refs")" -eq 255 ]
+	[ "$(sort -u "$BATS_TEST_TMPDIR/refs" | wc -l)" -eq 255 ]
+	while IFS= read -r ref; do
+		out=$("$IPC_RM" "$ref") || { echo "$ref: not removed" >&2; false; }
+		[ "$out" = "removed ${ref//\\x20/ }" ] || { echo "$ref: $out" >&2; false; }
+	done <"$BATS_TEST_TMPDIR/refs"
+	[ -z "$(find /dev/shm -mindepth 1 -print -quit)" ]
+}
+
 @test "names whole: spaces, newlines, ' (deleted)' and NUL bytes of abstract sockets" {
 	hold memfd name="pool (deleted) x" unix path=@$'ab\ncd'
 	run --separate-stderr "$IPC_LS" --kind memfd -o name --noheadings

@@ -381,6 +381,42 @@ wait_selected() {
 	! screen -e | grep -q $'\e\\[31m' || false
 }
 
+@test "a name with an escape byte and a backslash is escaped once: its row, prompts, the message received" {
+	"$IPC_MK" posix-mq $'/q\e[31m\\b' >/dev/null
+	"$IPC_MK" posix-mq /qb >/dev/null
+	top_start NO_COLOR=1 -- --kind posix-mq
+	shown='posix-mq:/q\\x1b\[31m\\x5cb'
+	wait_screen "$shown "
+	# the filter takes a name as it is shown
+	keys F4
+	type_text '\x5cb'
+	wait_screen 'Esc clears\): \\x5cb'
+	wait_gone 'posix-mq:/qb'
+	screen | grep -qE "$shown "
+	keys Enter
+	wait_screen 'filter: \\x5cb'
+	keys F4 Escape
+	wait_screen 'posix-mq:/qb'
+	keys Home
+	keys s
+	wait_screen "Message to $shown"
+	type_text hi
+	keys Enter
+	wait_screen 'Priority \[0\]'
+	keys Enter
+	wait_screen "sent 2 bytes to $shown \(priority 0\)"
+	keys r
+	wait_screen "Take the first message of $shown\?"
+	keys y
+	wait_screen "RECEIVED from $shown \(priority 0, 2 bytes\): hi"
+	! screen -e | grep -q $'\e\\[31m' || false
+	keys k
+	wait_screen "Remove $shown\? \[y/N\]"
+	keys y
+	wait_screen "removed $shown"
+	[ "$("$IPC_LS" --noheadings -o ref --kind posix-mq)" = posix-mq:/qb ]
+}
+
 @test "a value too long for its column ends in a mark, never reads as another value" {
 	mk sysv-sem nsems=40 values=$(seq -s, 100 140 | cut -d, -f1-40) >/dev/null
 	top_start -- --kind sysv-sem
