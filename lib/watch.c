@@ -71,6 +71,9 @@ struct dirty {
 	int64_t due;		/* glibc's temporary semaphore: not before */
 };
 
+/* New objects no process holds a poll keeps back (more are told at once). */
+#define UNHELD_MAX 256
+
 struct ipk_watch {
 	struct ipk_ctx *ctx;
 	struct ipk_filter filter;	/* a copy: its glob too */
@@ -105,6 +108,10 @@ struct ipk_watch {
 	/* the poll's emitter */
 	struct emit em;
 	struct ipk_watch_stats st;
+	/* new fd-kind objects no process held, at this poll and the last: defer_unheld() */
+	struct unheld { const struct ipk_kind *kind; uint64_t dev, ino; } unheld[2][UNHELD_MAX];
+	size_t nunheld[2];
+	int unheld_now;			/* which of the two is this poll's */
 };
 
 /* epoll data: which source is ready */
@@ -283,6 +290,31 @@ static int keep_raw(struct snap_entry *e, const void *raw, size_t len, int64_t n
 	return 0;
 }
 
+/*
+ * Whether @o, new and held by no process, is kept back for a poll: the
+ * process scan comes before the listing of sockets and FIFOs, so one made
+ * in between by a process the scan saw shows no holder yet (it was told
+ * as "+ unix:N", then "~ holders +..."). One held by nobody at the next
+ * poll too is told then.
+ */
+static bool defer_unheld(struct ipk_watch *w, const struct reading *r, const struct ipk_object *o)
+{
+	if (!w->started || r->stale_procs || o->kind->family != IPK_FAMILY_FD ||
+	    !obj_has(o, IPK_F_HOLDERS) || o->nholders || snap_find(w->snap, o))
+		return false;
+	struct unheld key = { o->kind, 0, 0 };
+	obj_held_key(o, &key.dev, &key.ino);
+	const struct unheld *last = w->unheld[!w->unheld_now];
+	for (size_t i = 0; i < w->nunheld[!w->unheld_now]; i++)
+		if (last[i].kind == key.kind && last[i].dev == key.dev && last[i].ino == key.ino)
+			return false;	/* the second look */
+	size_t *n = &w->nunheld[w->unheld_now];
+	if (*n == UNHELD_MAX)
+		return false;
+	w->unheld[w->unheld_now][(*n)++] = key;
+	return true;
+}
+
 /* Each object a scan of the watch reads ends here: put into the snapshot. */
 static int sink(struct ipk_scan *s, struct ipk_object *o)
 {
@@ -349,6 +381,10 @@ static int sink(struct ipk_scan *s, struct ipk_object *o)
 			ipk_object_free(o);
 			return 0;
 		}
+	}
+	if (defer_unheld(w, r, o)) {
+		ipk_object_free(o);
+		return 0;
 	}
 	bool values_read = false;
 	if (w->lazy_sem_values && kind_has(o->kind, IPK_F_SEMNCNT)) {
@@ -784,6 +820,8 @@ static int poll_all(struct ipk_watch *w)
 	int rc = 0;
 
 	w->gen++;
+	w->unheld_now = !w->unheld_now;
+	w->nunheld[w->unheld_now] = 0;
 	w->st.records_last = 0;
 	w->em.now = snap_now();
 	memset(w->scanned, 0, sizeof(w->scanned));

@@ -231,6 +231,26 @@ stop_watch() {
 	[ "$(grep -n -- "- $a" "$OUT" | cut -d: -f1)" -lt "$(grep -n "+ $a" "$OUT" | tail -1 | cut -d: -f1)" ]
 }
 
+@test "a socket no process holds (in flight in a message) is told, a poll after it is first seen" {
+	watch --kind unix
+	# a socket sent over another and closed: held by nobody, queued in the kernel
+	python3 -c '
+import array, os, socket, sys, time
+a, b = socket.socketpair()
+x, y = socket.socketpair()
+ino = os.fstat(x.fileno()).st_ino
+a.sendmsg([b"."], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [x.fileno()]))])
+x.close()
+sys.stdout.write("%d\n" % ino); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TMPDIR/py" &
+	HOLDERS+=("$!")
+	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/py" ] && break; sleep 0.05; done
+	ino=$(cat "$BATS_TEST_TMPDIR/py")
+	seen "^[0-9:.]+ \\+ unix:$ino( |$)"
+	# told once, with no holder: nothing came or went
+	! grep -E "unix:$ino( |$)" "$OUT" | grep -q 'held by' || false
+	[ "$(grep -cE "unix:$ino( |$)" "$OUT")" -eq 1 ]
+}
+
 @test "fd kinds: created with their holder, changed, gone the moment it exits" {
 	watch --kind eventfd,pipe,memfd,unix,timerfd,signalfd,fifo
 	hold eventfd value=5 pipe memfd name=wl size=8192 unix pair=1 timerfd value=60000 \
