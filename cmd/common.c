@@ -549,10 +549,10 @@ void ref_usage_error(char *ref, int err)
 	usage_error("malformed REF '%s' (KIND:ID or KIND:/NAME)", shown);
 }
 
-struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *typed, int *status)
+struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *given, bool typed, int *status)
 {
 	struct ipk_object *o = NULL;
-	char *ref = unesc(typed);
+	char *ref = typed ? unesc(given) : strdup(given);
 	int rc = ref ? ipk_lookup(ctx, ref, &o) : -ENOMEM;
 
 	if (rc == -EINVAL || rc == -ENOENT)
@@ -560,7 +560,7 @@ struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *typed, int *statu
 	if (rc == -ESRCH)
 		msg("'%s': no such object", ref);
 	else if (rc)
-		msg_cannot("read", ref ? ref : typed, -rc);
+		msg_cannot("read", ref ? ref : given, -rc);
 	free(ref);
 	if (rc)
 		*status = EXIT_PARTIAL;

@@ -231,11 +231,12 @@ struct out_opts {
 bool out_opts_handle(struct out_opts *o, int key, const char *arg);
 
 /*
- * The object the REF @typed names, escapes read back (unesc()): a malformed
- * REF or unknown kind is a usage error (exit 2); no such object or a
- * failure is a message, *status set to EXIT_PARTIAL and NULL.
+ * The object the REF @given names, its escapes read back (unesc()) when a
+ * user @typed it: a malformed REF or unknown kind is a usage error (exit
+ * 2); no such object or a failure is a message, *status set to
+ * EXIT_PARTIAL and NULL.
  */
-struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *typed, int *status);
+struct ipk_object *lookup_ref(struct ipk_ctx *ctx, const char *given, bool typed, int *status);
 /* The usage error of a REF (@ref, malloc'd: freed) ipk_ref_parse() refused with @err. */
 __attribute__((noreturn)) void ref_usage_error(char *ref, int err);
 

@@ -509,7 +509,7 @@ int main(int argc, char **argv)
 	switch (ls.mode) {
 	case LS_ID: {
 		/* Check the REF before doing anything else: a usage error is exit 2. */
-		struct ipk_object *o = lookup_ref(ctx, ls.id_ref, &status);
+		struct ipk_object *o = lookup_ref(ctx, ls.id_ref, true, &status);
 		if (o) {
 			rc = show_record(ctx, &ls, o);
 			shown_one = true;
@@ -549,7 +549,7 @@ int main(int argc, char **argv)
 			/* Named objects: every REF is checked before anything is printed. */
 			list = ipk_list_new();
 			for (int i = first; i < argc && list && !rc; i++) {
-				struct ipk_object *o = lookup_ref(ctx, argv[i], &status);
+				struct ipk_object *o = lookup_ref(ctx, argv[i], true, &status);
 				if (o && listed(list, o))
 					ipk_object_free(o);	/* named twice: listed once */
 				else if (o && ipk_list_append(list, o))

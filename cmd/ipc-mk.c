@@ -228,7 +228,7 @@ static int print_json(const char *ref, bool existed)
 		msg("%s", reason(ENOMEM));
 		return EXIT_PARTIAL;
 	}
-	o = lookup_ref(ctx, ref, &status);
+	o = lookup_ref(ctx, ref, false, &status);	/* what the library made: no escapes */
 	if (o) {
 		struct out_opts opts = { .mode = OUT_JSON };
 		static const struct out_col none[1];

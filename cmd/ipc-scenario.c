@@ -186,8 +186,9 @@ static struct ipk_scenario *load(const struct opts *o, const char *file, int *st
 	int rc = ipk_scenario_load(file, o->sets, o->nsets, &s, &d);
 
 	fflush(stdout);
+	/* a diagnostic quotes the file, which may hold any byte: escaped */
 	for (size_t i = 0; i < ipk_scenario_diag_count(d); i++)
-		fprintf(stderr, "%s\n", ipk_scenario_diag_text(d, i));
+		fprintf(stderr, "%s\n", esc(ipk_scenario_diag_text(d, i)));
 	if (rc == -ENOMEM && !ipk_scenario_diag_count(d))
 		msg_cannot("load", file, ENOMEM);
 	ipk_scenario_diags_free(d);
@@ -350,7 +351,7 @@ static void report_tail(const struct opts *o, const char *file,
 		for (size_t i = 0; i < ipk_scenario_result_blocked_count(r); i++) {
 			ipk_buf_reset(&b);
 			ipk_scenario_blocked_text(ipk_scenario_result_blocked(r, i), &b);
-			fprintf(f, "  %s\n", b.s ? b.s : "");
+			fprintf(f, "  %s\n", b.s ? esc(b.s) : "");
 		}
 	}
 	ipk_buf_free(&b);
@@ -359,8 +360,9 @@ static void report_tail(const struct opts *o, const char *file,
 	for (size_t i = 0; i < ipk_scenario_result_note_count(r); i++)
 		msg("%s: %s", file, ipk_scenario_result_note(r, i));
 	if (o->out.mode != OUT_JSON)
+		/* escaped as ipc-rm reads them back */
 		for (size_t k = 0; k < ipk_scenario_result_kept_count(r); k++)
-			printf("%s\n", ipk_scenario_result_kept(r, k));
+			printf("%s\n", esc(ipk_scenario_result_kept(r, k)));
 }
 
 /* ---------------------------------------------------------------- commands */

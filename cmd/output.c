@@ -213,8 +213,12 @@ void esc_text(const char *s, bool raw, struct ipk_buf *b)
 			ok = c >= 0x20 && c != 0x7f && c != '\\' && !(raw && c == ' ');
 		} else {
 			n = mbrtowc(&wc, s, len, &st);
+			/*
+			 * A character of which a byte is a backslash (Shift JIS,
+			 * Big5, GBK) is bytes: unesc() would read an escape there.
+			 */
 			ok = n != (size_t)-1 && n != (size_t)-2 && n != 0 && iswprint(wc) &&
-			     !deceptive(wc);
+			     !deceptive(wc) && !memchr(s, '\\', n);
 			if (!ok && n != (size_t)-1 && n != (size_t)-2 && n != 0 && deceptive(wc)) {
 				/* a character, but one that hides: its code point */
 				ipk_buf_printf(b, "\\u%04x", (unsigned)wc);
@@ -260,30 +264,26 @@ char *unesc(const char *typed)
 {
 	struct ipk_buf b = { 0 };
 	int rc = ipk_buf_reserve(&b, strlen(typed));
+	mbstate_t st = { 0 };
 
+	if (!rc)
+		b.s[0] = '\0';
 	for (const char *s = typed; !rc && *s;) {
 		long v = s[0] == '\\' && s[1] == 'x' ? hex_value(s + 2, 2) : -1;
-		/* only what esc_text() writes: a typed "\x41" is those four characters */
-		if (v >= 0 && (v <= 0x20 || v == '\\' || v >= 0x7f)) {
+		/* only what esc_text() writes: a typed "\x41" is those four characters, "\x00" too */
+		if (v > 0 && (v <= 0x20 || v == '\\' || v >= 0x7f)) {
 			char c = (char)v;
 			rc = ipk_buf_add(&b, &c, 1);
 			s += 4;
 			continue;
 		}
 		v = s[0] == '\\' && s[1] == 'u' ? hex_value(s + 2, 4) : -1;
-		if (v >= 0 && deceptive((wchar_t)v)) {
-			/* the code point in UTF-8: deceptive() ones are two or three bytes */
-			char u[3];
-			size_t n = v < 0x800 ? 2 : 3;
-			if (n == 2) {
-				u[0] = (char)(0xc0 | (v >> 6));
-				u[1] = (char)(0x80 | (v & 0x3f));
-			} else {
-				u[0] = (char)(0xe0 | (v >> 12));
-				u[1] = (char)(0x80 | ((v >> 6) & 0x3f));
-				u[2] = (char)(0x80 | (v & 0x3f));
-			}
-			rc = ipk_buf_add(&b, u, n);
+		char mb[MB_LEN_MAX];
+		size_t n;
+		if (v >= 0 && deceptive((wchar_t)v) &&
+		    (n = wcrtomb(mb, (wchar_t)v, &st)) != (size_t)-1) {
+			/* the character in this locale's encoding, as esc_text() read it */
+			rc = ipk_buf_add(&b, mb, n);
 			s += 6;
 			continue;
 		}

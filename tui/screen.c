@@ -129,6 +129,27 @@ void status_set(struct top *t, int attr, const char *fmt, ...)
 /* ---------------------------------------------------------------- text */
 
 /*
+ * @s escaped but for its backslashes, for text that has no other's: what
+ * the user types ("\x5c" shows as typed), what ipc-scenario printed
+ * (escaped already).
+ */
+static void esc_but_backslashes(const char *s, struct ipk_buf *e)
+{
+	struct ipk_buf piece = { 0 };
+
+	while (*s) {
+		size_t n = strcspn(s, "\\");
+		ipk_buf_reset(&piece);
+		if (n && ipk_buf_add(&piece, s, n) == 0)
+			esc_text(piece.s, false, e);
+		if (s[n])
+			ipk_buf_add(e, "\\", 1);
+		s += n + (s[n] != '\0');
+	}
+	ipk_buf_free(&piece);
+}
+
+/*
  * Draws at most @width columns of @s at y, x; pads with spaces to @width
  * when @pad. Text cut so ends in a mark, as ipc-ls marks its cells: a
  * semaphore array's "4,100,9" shown as "4,100" would read as another value.
@@ -295,12 +316,13 @@ static int draw_header(struct top *t, int y)
 	if (t->scenario) {
 		ipk_buf_reset(&b);
 		if (t->scenario_status < 0)
-			ipk_buf_printf(&b, "scenario %s (pid %d): %s", t->scenario, (int)t->scenario_pid,
-				       t->scenario_line);
+			ipk_buf_printf(&b, "scenario %s (pid %d): ", t->scenario, (int)t->scenario_pid);
 		else
-			ipk_buf_printf(&b, "scenario %s ended (exit %d): %s", t->scenario,
-				       t->scenario_status, t->scenario_line);
+			ipk_buf_printf(&b, "scenario %s ended (exit %d): ", t->scenario,
+				       t->scenario_status);
 		esc_text(b.s, false, &e);
+		/* the last line ipc-scenario printed, escaped by it already */
+		esc_but_backslashes(t->scenario_line, &e);
 		put(y++, 0, COLS, e.s, paint(P_GROUP), true);
 		ipk_buf_free(&e);
 	}
@@ -753,16 +775,7 @@ static void draw_footer(struct top *t, bool cached)
 		 */
 		struct ipk_buf e = { 0 };
 		esc_text(t->prompt.label, false, &e);
-		for (const char *s = t->prompt.text; *s;) {
-			size_t n = strcspn(s, "\\");
-			char piece[sizeof(t->prompt.text)];
-			memcpy(piece, s, n);
-			piece[n] = '\0';
-			esc_text(piece, false, &e);
-			if (s[n])
-				ipk_buf_add(&e, "\\", 1);
-			s += n + (s[n] != '\0');
-		}
+		esc_but_backslashes(t->prompt.text, &e);
 		int w = put(y, 0, COLS - 1, e.s ? e.s : "", paint(P_KEY_LABEL), false);
 		ipk_buf_free(&e);
 		move(y, w);

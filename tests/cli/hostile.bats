@@ -48,6 +48,11 @@ ERASE=$'\e[1A\e[2K\r'
 	[ "$status" -eq 0 ]
 	[ "$output" = 'posix-shm:/made\x1b[1A\x1b[2K\x0d' ]
 	[ -e "/dev/shm/made${ERASE}" ]
+	# a name is taken as it is; --json describes what was made, not what its text would name
+	run --separate-stderr "$IPC_MK" pshm '/lit\x1b' --json
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qF '"name": "/lit\\x1b"'
+	[ -e '/dev/shm/lit\x1b' ]
 }
 
 @test "usage errors echo what was typed escaped" {
@@ -122,6 +127,10 @@ ERASE=$'\e[1A\e[2K\r'
 	run --separate-stderr "$IPC_RM" 'posix-shm:/\x41'
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "ipc-rm: cannot remove 'posix-shm:/\\x5cx41': no such object" ]
+	[ -e /dev/shm/A ]
+	# nor is "\x00", which no listing shows: it would cut the name to "/A"
+	run --separate-stderr "$IPC_RM" 'posix-shm:/A\x00zz'
+	[ "$status" -eq 1 ]
 	[ -e /dev/shm/A ]
 	# each REF as shown removes its object, and the other stays
 	run --separate-stderr "$IPC_RM" 'posix-shm:/lit\xc3'
