@@ -71,8 +71,10 @@ struct dirty {
 	int64_t due;		/* glibc's temporary semaphore: not before */
 };
 
-/* New objects no process holds a poll keeps back (more are told at once). */
+/* New objects no process holds that polls keep back (more are told at once). */
 #define UNHELD_MAX 256
+/* Polls a kept-back object is remembered for, should the next not list it. */
+#define UNHELD_POLLS 4
 
 struct ipk_watch {
 	struct ipk_ctx *ctx;
@@ -108,10 +110,13 @@ struct ipk_watch {
 	/* the poll's emitter */
 	struct emit em;
 	struct ipk_watch_stats st;
-	/* new fd-kind objects no process held, at this poll and the last: defer_unheld() */
-	struct unheld { const struct ipk_kind *kind; uint64_t dev, ino; } unheld[2][UNHELD_MAX];
-	size_t nunheld[2];
-	int unheld_now;			/* which of the two is this poll's */
+	/* new fd-kind objects no process held, kept back: defer_unheld() */
+	struct unheld {
+		const struct ipk_kind *kind;
+		uint64_t dev, ino;
+		uint32_t gen;		/* the poll that kept it back */
+	} unheld[UNHELD_MAX];
+	size_t nunheld;
 };
 
 /* epoll data: which source is ready */
@@ -292,27 +297,41 @@ static int keep_raw(struct snap_entry *e, const void *raw, size_t len, int64_t n
 
 /*
  * Whether @o, new and held by no process, is kept back for a poll: the
- * process scan comes before the listing of sockets and FIFOs, so one made
- * in between by a process the scan saw shows no holder yet (it was told
- * as "+ unix:N", then "~ holders +..."). One held by nobody at the next
- * poll too is told then.
+ * process scan comes before the listing of sockets, so one made in between
+ * by a process the scan saw shows no holder yet (it was told as
+ * "+ unix:N", then "~ holders +..."). One held by nobody at a later poll
+ * too is told then.
  */
 static bool defer_unheld(struct ipk_watch *w, const struct reading *r, const struct ipk_object *o)
 {
 	if (!w->started || r->stale_procs || o->kind->family != IPK_FAMILY_FD ||
 	    !obj_has(o, IPK_F_HOLDERS) || o->nholders || snap_find(w->snap, o))
 		return false;
-	struct unheld key = { o->kind, 0, 0 };
+	struct unheld key = { o->kind, 0, 0, w->gen };
 	obj_held_key(o, &key.dev, &key.ino);
-	const struct unheld *last = w->unheld[!w->unheld_now];
-	for (size_t i = 0; i < w->nunheld[!w->unheld_now]; i++)
-		if (last[i].kind == key.kind && last[i].dev == key.dev && last[i].ino == key.ino)
-			return false;	/* the second look */
-	size_t *n = &w->nunheld[w->unheld_now];
-	if (*n == UNHELD_MAX)
+	for (size_t i = 0; i < w->nunheld; i++) {
+		struct unheld *u = &w->unheld[i];
+		if (u->kind != key.kind || u->dev != key.dev || u->ino != key.ino)
+			continue;
+		if (u->gen == w->gen)
+			return true;	/* read twice in this poll: kept back once */
+		*u = w->unheld[--w->nunheld];
+		return false;		/* a later look: told */
+	}
+	if (w->nunheld == UNHELD_MAX)
 		return false;
-	w->unheld[w->unheld_now][(*n)++] = key;
+	w->unheld[w->nunheld++] = key;
 	return true;
+}
+
+/* Forgets what was kept back polls ago and never seen again. */
+static void unheld_expire(struct ipk_watch *w)
+{
+	for (size_t i = 0; i < w->nunheld;)
+		if (w->gen - w->unheld[i].gen > UNHELD_POLLS)
+			w->unheld[i] = w->unheld[--w->nunheld];
+		else
+			i++;
 }
 
 /* Each object a scan of the watch reads ends here: put into the snapshot. */
@@ -820,8 +839,7 @@ static int poll_all(struct ipk_watch *w)
 	int rc = 0;
 
 	w->gen++;
-	w->unheld_now = !w->unheld_now;
-	w->nunheld[w->unheld_now] = 0;
+	unheld_expire(w);
 	w->st.records_last = 0;
 	w->em.now = snap_now();
 	memset(w->scanned, 0, sizeof(w->scanned));
