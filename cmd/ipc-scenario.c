@@ -328,7 +328,7 @@ static void report_head(const struct opts *o, const struct ipk_scenario *s,
 {
 	if (o->out.mode != OUT_TABLE || o->out.noheadings)
 		return;
-	printf("%s: %s in %.2f s\n\n", ipk_scenario_name(s),
+	printf("%s: %s in %.2f s\n\n", esc(ipk_scenario_name(s)),
 	       ipk_scenario_outcome_name(ipk_scenario_result_outcome(r)),
 	       ipk_scenario_result_duration(r));
 }
@@ -428,7 +428,7 @@ static int cmd_check(struct opts *o, char **files, int n)
 	for (int i = 0; i < n; i++) {
 		struct ipk_scenario *s = load(o, files[i], &status);
 		if (s)
-			printf("%s: ok\n", files[i]);
+			printf("%s: ok\n", esc(files[i]));
 		ipk_scenario_free(s);
 	}
 	int out_status = close_stdout();

@@ -278,11 +278,26 @@ char *unesc(const char *typed)
 			continue;
 		}
 		v = s[0] == '\\' && s[1] == 'u' ? hex_value(s + 2, 4) : -1;
-		char mb[MB_LEN_MAX];
-		size_t n;
-		if (v >= 0 && deceptive((wchar_t)v) &&
-		    (n = wcrtomb(mb, (wchar_t)v, &st)) != (size_t)-1) {
-			/* the character in this locale's encoding, as esc_text() read it */
+		if (v >= 0 && deceptive((wchar_t)v)) {
+			/*
+			 * The character in this locale's encoding, as esc_text()
+			 * read it; UTF-8 where the locale has none (a REF shown
+			 * in UTF-8, typed in the C locale).
+			 */
+			char mb[MB_LEN_MAX];
+			size_t n = wcrtomb(mb, (wchar_t)v, &st);
+			if (n == (size_t)-1) {
+				memset(&st, 0, sizeof(st));
+				/* deceptive() ones are two or three bytes long */
+				n = v < 0x800 ? 2 : 3;
+				if (n == 2) {
+					mb[0] = (char)(0xc0 | (v >> 6));
+				} else {
+					mb[0] = (char)(0xe0 | (v >> 12));
+					mb[1] = (char)(0x80 | ((v >> 6) & 0x3f));
+				}
+				mb[n - 1] = (char)(0x80 | (v & 0x3f));
+			}
 			rc = ipk_buf_add(&b, mb, n);
 			s += 6;
 			continue;

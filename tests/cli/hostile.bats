@@ -143,6 +143,11 @@ ERASE=$'\e[1A\e[2K\r'
 	[ "$output" = 'removed posix-shm:/lit\x5cxc3' ]
 	[ ! -e '/dev/shm/lit\xc3' ]
 	rm /dev/shm/A
+	# a zero-width space, shown as \u200b in UTF-8, is named so in the C locale too
+	printf 1 >"/dev/shm/z$(printf '\342\200\213')"
+	run --separate-stderr env LC_ALL=C "$IPC_RM" 'posix-shm:/z\u200b'
+	[ "$status" -eq 0 ]
+	[ ! -e "/dev/shm/z$(printf '\342\200\213')" ]
 }
 
 @test "every byte a name may hold: the REF ipc-ls -r shows is the one ipc-rm removes" {
