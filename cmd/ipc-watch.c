@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,13 +89,18 @@ static void handle(int key, const char *arg, void *data)
 		/* REFs as listings show them: unesc() */
 		char *text = unesc(arg);
 		int rc = text ? ipk_cond_parse(text, &w->until, &why) : -ENOMEM;
-		free(text);
 		if (rc == -ENOMEM) {
 			msg("%s", reason(ENOMEM));
 			exit(EXIT_PARTIAL);
 		}
-		if (rc)
-			usage_error("malformed condition '%s': %s", arg, why ? why : "cannot parse");
+		if (rc) {
+			/* quoted as read, as a REF's error is; copied, since usage_error() exits */
+			char shown[PATH_MAX + 64];
+			snprintf(shown, sizeof(shown), "%s", text);
+			free(text);
+			usage_error("malformed condition '%s': %s", shown, why ? why : "cannot parse");
+		}
+		free(text);
 		break;
 	}
 	case OPT_TIMEOUT: {

@@ -123,6 +123,9 @@ ERASE=$'\e[1A\e[2K\r'
 	# ipc-watch reads a REF as shown too
 	run timeout 20 ipc-watch --interval 100ms --until 'posix-shm:/lit\x5cxc3.size==1' --timeout 5s
 	[ "$status" -eq 0 ]
+	run --separate-stderr ipc-watch --until 'gone:bad\x5c'
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "ipc-watch: malformed condition 'gone:bad\x5c': "* ]]
 	# a typed "\x41" is those four characters, not "A": nothing is removed
 	run --separate-stderr "$IPC_RM" 'posix-shm:/\x41'
 	[ "$status" -eq 1 ]
