@@ -630,10 +630,19 @@ bool filter_opts_handle(struct ipk_filter *f, int key, const char *arg)
 		if (ipk_filter_set_owner(f, arg))
 			usage_error("unknown user '%s'", arg);
 		return true;
-	case OPT_NAME:
-		if (ipk_filter_set_name(f, arg))
+	case OPT_NAME: {
+		/* a name as listings show it matches that name */
+		char *pattern = unesc_glob(arg);
+		if (!pattern) {
+			msg("%s", reason(ENOMEM));
+			exit(EXIT_PARTIAL);
+		}
+		rc = ipk_filter_set_name(f, pattern);
+		free(pattern);
+		if (rc)
 			usage_error("cannot use name pattern '%s'", arg);
 		return true;
+	}
 	case OPT_KEY:
 		rc = ipk_filter_set_key(f, arg);
 		if (rc == -EINVAL || rc == -ERANGE)

@@ -43,6 +43,12 @@ const char *esc(const char *s);
  */
 char *unesc(const char *typed);
 /*
+ * unesc() of a shell pattern (--name): what esc_text() wrote is read back
+ * as the literal bytes it stands for, "\x5c" as an escaped backslash, and
+ * the pattern's own escapes ("\\", "\*") are left as they are.
+ */
+char *unesc_glob(const char *typed);
+/*
  * The next character of @s (@len > 0 bytes): its bytes, its columns in
  * *@width. A byte that starts no character counts as one of each.
  */

@@ -260,7 +260,11 @@ static long hex_value(const char *s, int n)
 	return v;
 }
 
-char *unesc(const char *typed)
+/*
+ * unesc(), or for a pattern: an escaped backslash ("\\") is a literal
+ * one and read as it is, and a backslash read back stays a literal one.
+ */
+static char *unesc_as(const char *typed, bool glob)
 {
 	struct ipk_buf b = { 0 };
 	int rc = ipk_buf_reserve(&b, strlen(typed));
@@ -269,11 +273,16 @@ char *unesc(const char *typed)
 	if (!rc)
 		b.s[0] = '\0';
 	for (const char *s = typed; !rc && *s;) {
+		if (glob && s[0] == '\\' && s[1] == '\\') {
+			rc = ipk_buf_add(&b, s, 2);
+			s += 2;
+			continue;
+		}
 		long v = s[0] == '\\' && s[1] == 'x' ? hex_value(s + 2, 2) : -1;
 		/* only what esc_text() writes: a typed "\x41" is those four characters, "\x00" too */
 		if (v > 0 && (v <= 0x20 || v == '\\' || v >= 0x7f)) {
 			char c = (char)v;
-			rc = ipk_buf_add(&b, &c, 1);
+			rc = glob && c == '\\' ? ipk_buf_add(&b, "\\\\", 2) : ipk_buf_add(&b, &c, 1);
 			s += 4;
 			continue;
 		}
@@ -310,6 +319,16 @@ char *unesc(const char *typed)
 		return NULL;
 	}
 	return b.s;
+}
+
+char *unesc(const char *typed)
+{
+	return unesc_as(typed, false);
+}
+
+char *unesc_glob(const char *typed)
+{
+	return unesc_as(typed, true);
 }
 
 const char *esc(const char *s)

@@ -153,6 +153,36 @@ ERASE=$'\e[1A\e[2K\r'
 	[ ! -e "/dev/shm/z$(printf '\342\200\213')" ]
 }
 
+@test "--name reads a name as listings show it: ipc-rm --name of the name shown removes that object, only it" {
+	# shown as /a\x5cb, /ax5cb, /a\x5c\x5cb and /t\x09b
+	printf 1 >'/dev/shm/a\b'
+	printf 22 >/dev/shm/ax5cb
+	printf 333 >'/dev/shm/a\\b'
+	printf 4444 >"/dev/shm/t$(printf '\t')b"
+	run --separate-stderr "$IPC_LS" --kind posix-shm -o name,size --bytes --noheadings
+	echo "$output" | grep -qxE '/a\\x5cb +1'
+	run --separate-stderr "$IPC_LS" --name '/a\x5cb' -o size --bytes -r --noheadings
+	[ "$status" -eq 0 ]
+	[ "$output" = "1" ]
+	run --separate-stderr "$IPC_LS" --name '/t\x09b' -o size --bytes -r --noheadings
+	[ "$output" = "4" ]
+	# the pattern's own escapes stay its own: "\\" is one backslash, "\*" a star
+	run --separate-stderr "$IPC_LS" --name 'a\\b' -o size --bytes -r --noheadings
+	[ "$output" = "1" ]
+	run --separate-stderr "$IPC_LS" --name '/a\x5c*' -o size --bytes -r --noheadings
+	[ "$output" = "$(printf '3\n1')" ]
+	run --separate-stderr "$IPC_LS" --name '/a\*' -o size --noheadings
+	[ -z "$output" ]
+	# what ipc-rm removes is the object shown with that name, never /ax5cb
+	run --separate-stderr "$IPC_RM" --name '/a\x5cb'
+	[ "$status" -eq 0 ]
+	[ "$output" = 'removed posix-shm:/a\x5cb' ]
+	[ ! -e '/dev/shm/a\b' ]
+	[ -e /dev/shm/ax5cb ]
+	[ -e '/dev/shm/a\\b' ]
+	[ -e "/dev/shm/t$(printf '\t')b" ]
+}
+
 @test "every byte a name may hold: the REF ipc-ls -r shows is the one ipc-rm removes" {
 	local b c
 	for b in $(seq 1 255); do
