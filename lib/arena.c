@@ -25,14 +25,16 @@ struct ipk_arena_chunk {
 /* Faults in the pages of @c up to @need bytes of data, a step ahead. */
 static void make_ready(struct ipk_arena_chunk *c, size_t need)
 {
-	/* the same for every thread: a race to store them stores one value */
-	static size_t page;
+	/* the same for every thread: threads that race to store them store one value */
+	static size_t page_size;
 	static bool no_populate;	/* before Linux 5.14: asked once */
 	const size_t head = offsetof(struct ipk_arena_chunk, data);
+	size_t page = __atomic_load_n(&page_size, __ATOMIC_RELAXED);
 
 	if (!page) {
 		long p = sysconf(_SC_PAGESIZE);
 		page = p > 0 ? (size_t)p : 4096;
+		__atomic_store_n(&page_size, page, __ATOMIC_RELAXED);
 	}
 	size_t from = (head + c->ready) & ~(page - 1);
 	size_t to = head + need + READY_STEP;
@@ -41,9 +43,9 @@ static void make_ready(struct ipk_arena_chunk *c, size_t need)
 	to = (to + page - 1) & ~(page - 1);
 	/* Linux 5.14 and later; where it fails, pages fault in one by one as before */
 #ifdef MADV_POPULATE_WRITE
-	if (to > from && !no_populate &&
+	if (to > from && !__atomic_load_n(&no_populate, __ATOMIC_RELAXED) &&
 	    madvise((char *)c + from, to - from, MADV_POPULATE_WRITE) < 0 && errno == EINVAL)
-		no_populate = true;
+		__atomic_store_n(&no_populate, true, __ATOMIC_RELAXED);
 #endif
 	c->ready = to - head;
 }
