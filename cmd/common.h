@@ -267,6 +267,7 @@ enum out_col_flags {
 	COL_TREE = 1 << 2,	/* draws the tree of --tree */
 	COL_NUMBER = 1 << 3,	/* a JSON number, not a string */
 	COL_KEEP_END = 1 << 4,	/* with COL_TRUNC: cut at its start (a path's file name stays) */
+	COL_REF = 1 << 5,	/* a REF: in JSON with the escapes commands read back */
 };
 
 struct out_col {

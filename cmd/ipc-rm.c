@@ -701,7 +701,7 @@ static void each_free(struct each_run *r)
 static int print_json(const struct item *items, size_t n)
 {
 	static const struct out_col cols[] = {
-		{ "REF", "ref", 0 },
+		{ "REF", "ref", COL_REF },
 		{ "KIND", "kind", 0 },
 		{ "RESULT", "result", 0 },
 		{ "REASON", "reason", 0 },

@@ -326,7 +326,7 @@ static void json(struct watch *w, const struct ipk_event *ev)
 		       ev->time.tv_nsec / 1000000, ipk_event_name(ev->type));
 	ipk_buf_json_string(b, ipk_kind_name(ipk_object_kind(ev->object)));
 	ipk_buf_puts(b, ", \"ref\": ");
-	ipk_buf_json_string(b, ipk_object_ref(ev->object));
+	ipk_buf_json_ref(b, ipk_object_ref(ev->object));
 	ipk_buf_puts(b, ", \"changes\": {");
 	bool first = true;
 	for (int f = 0; ev->type == IPK_EVENT_CHANGE && f < IPK_F_COUNT; f++) {

@@ -619,7 +619,7 @@ static char *json_from_text(const struct out_col *c, const char *text)
 		return strdup("null");
 	if (c->flags & COL_NUMBER)
 		return strdup(text);
-	if (ipk_buf_json_string(&b, text)) {
+	if (c->flags & COL_REF ? ipk_buf_json_ref(&b, text) : ipk_buf_json_string(&b, text)) {
 		ipk_buf_free(&b);
 		return NULL;
 	}

@@ -189,6 +189,74 @@ int ipk_buf_json_string(struct ipk_buf *b, const char *s)
 	return rc ? -ENOMEM : 0;
 }
 
+/* Bytes a REF shows as an escape, so that it reads back as the same REF. */
+static bool ref_byte_escaped(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f || c == '\\' || c >= 0x80;
+}
+
+int buf_ref_text(struct ipk_buf *b, const char *ref)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)ref, *run = p;
+	int rc = 0;
+
+	/*
+	 * As a listing shows it in a UTF-8 locale, and as the commands read a
+	 * REF back: a control byte, a backslash and a byte that is no UTF-8
+	 * as \xHH, a character that displays as other text as \uHHHH.
+	 */
+	for (; *p && !rc; p++) {
+		uint32_t cp = 0;
+		size_t len = 1;
+
+		if (!ref_byte_escaped(*p))
+			continue;
+		if (*p >= 0x80 && (len = utf8_sequence(p, &cp)) && cp >= 0xa0 && !deceptive(cp)) {
+			p += len - 1;
+			continue;
+		}
+		rc |= ipk_buf_add(b, (const char *)run, (size_t)(p - run));
+		if (len && *p >= 0x80 && deceptive(cp)) {
+			rc |= ipk_buf_printf(b, "\\u%04x", (unsigned)cp);
+			p += len - 1;
+		} else {
+			/* a C1 control is its bytes, as esc_text() shows what is not printable */
+			for (size_t k = 0; k < (len ? len : 1); k++) {
+				char e[4] = { '\\', 'x', hex[p[k] >> 4], hex[p[k] & 15] };
+				rc |= ipk_buf_add(b, e, 4);
+			}
+			p += (len ? len : 1) - 1;
+		}
+		run = p + 1;
+	}
+	return rc | ipk_buf_add(b, (const char *)run, strlen((const char *)run));
+}
+
+bool ref_is_plain(const char *ref)
+{
+	const unsigned char *p = (const unsigned char *)ref;
+
+	while (*p && !ref_byte_escaped(*p))
+		p++;
+	return !*p;
+}
+
+int ipk_buf_json_ref(struct ipk_buf *b, const char *ref)
+{
+	if (!b || !ref)
+		return -EINVAL;
+	if (ref_is_plain(ref))
+		return ipk_buf_json_string(b, ref);
+	/* (UTF-8 is shown as it is, so most names with some still take this path) */
+	struct ipk_buf text = { 0 };
+	int rc = buf_ref_text(&text, ref);
+	if (!rc)
+		rc = ipk_buf_json_string(b, text.s ? text.s : "");
+	ipk_buf_free(&text);
+	return rc ? -ENOMEM : 0;
+}
+
 void ipk_buf_reset(struct ipk_buf *b)
 {
 	if (!b)

@@ -399,6 +399,9 @@ static int value_json(struct ipk_ctx *ctx, const struct ipk_object *o, int field
 	switch (v.type) {
 	case IPK_T_STRING:
 	case IPK_T_KIND:
+		/* a REF a program reads from JSON is one the commands take back */
+		if (field == IPK_F_REF)
+			return ipk_buf_json_ref(out, v.s);
 		return ipk_buf_json_string(out, v.s);
 	case IPK_T_NUMBER:
 	case IPK_T_BYTES:

@@ -89,6 +89,13 @@ int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends @s as a JSON string literal, quotes included. */
 int ipk_buf_json_string(struct ipk_buf *b, const char *s);
+/*
+ * Appends a REF as a JSON string literal, with the escapes listings show
+ * (\x5c for a backslash, \xHH for a control byte or one that is no UTF-8,
+ * \uHHHH for a zero-width or bidirectional character) as text: what a
+ * program reads from it is a REF every command takes back for that object.
+ */
+int ipk_buf_json_ref(struct ipk_buf *b, const char *ref);
 void ipk_buf_reset(struct ipk_buf *b);
 void ipk_buf_free(struct ipk_buf *b);
 

@@ -544,7 +544,7 @@ int scn_result_objects(struct ipk_scenario_result *res, struct ipk_ctx *ctx)
 		if (!o->ref || ipk_lookup(ctx, o->ref, &obj) || !obj) {
 			rc = ipk_buf_puts(b, ", \"ref\": ");
 			if (!rc)
-				rc = o->ref ? ipk_buf_json_string(b, o->ref) : ipk_buf_puts(b, "null");
+				rc = o->ref ? ipk_buf_json_ref(b, o->ref) : ipk_buf_puts(b, "null");
 			if (!rc)
 				rc = ipk_buf_puts(b, ", \"exists\": false}");
 			continue;

@@ -183,6 +183,45 @@ ERASE=$'\e[1A\e[2K\r'
 	[ -e "/dev/shm/t$(printf '\t')b" ]
 }
 
+@test "a REF a program reads from JSON or metrics is a REF: fed to ipc-rm it removes that object, only it" {
+	export LC_ALL=C.UTF-8
+	# the text "\x5c" beside a backslash, a byte that is no UTF-8, a zero-width
+	# space, a newline, a tab, an accent; the size (bytes) tells each apart
+	printf 1 >'/dev/shm/a\x5cb'
+	printf 22 >'/dev/shm/a\b'
+	printf 333 >"/dev/shm/bad$(printf '\303')"
+	printf 4444 >"/dev/shm/z$(printf '\342\200\213')"
+	printf 55555 >$'/dev/shm/nl\nx'
+	printf 666666 >$'/dev/shm/t\tx'
+	printf 7777777 >'/dev/shm/ok é'
+	"$IPC_LS" --kind posix-shm --json >"$BATS_TEST_TMPDIR/json"
+	jq -r '.objects[] | "\(.size) \(.ref)"' "$BATS_TEST_TMPDIR/json" >"$BATS_TEST_TMPDIR/refs"
+	# one line each, none alike, as the table shows them
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/refs")" -eq 7 ]
+	[ "$(cut -d' ' -f2- "$BATS_TEST_TMPDIR/refs" | sort -u | wc -l)" -eq 7 ]
+	grep -qx '1 posix-shm:/a\\x5cx5cb' "$BATS_TEST_TMPDIR/refs"
+	grep -qx '2 posix-shm:/a\\x5cb' "$BATS_TEST_TMPDIR/refs"
+	grep -qx '3 posix-shm:/bad\\xc3' "$BATS_TEST_TMPDIR/refs"
+	diff <(cut -d' ' -f2- "$BATS_TEST_TMPDIR/refs") <("$IPC_LS" --kind posix-shm -o ref --noheadings | sed 's/ *$//')
+	# the exporter's ref label is the same REF
+	"$IPC_LS" --format prometheus --per-object --kind posix-shm | grep '^ipckit_object_size_bytes' >"$BATS_TEST_TMPDIR/prom"
+	grep -qF 'ref="posix-shm:/a\\x5cx5cb"' "$BATS_TEST_TMPDIR/prom"
+	grep -qF 'ref="posix-shm:/bad\\xc3"' "$BATS_TEST_TMPDIR/prom"
+	# and so are ipc-watch's
+	timeout 20 ipc-watch --json --initial --count 7 --kind posix-shm |
+		jq -r '.ref' | sort >"$BATS_TEST_TMPDIR/watched"
+	diff "$BATS_TEST_TMPDIR/watched" <(cut -d' ' -f2- "$BATS_TEST_TMPDIR/refs" | sort)
+	# each, fed back, removes the file of its size and leaves the others
+	while read -r size ref; do
+		run --separate-stderr "$IPC_RM" --json "$ref"
+		[ "$status" -eq 0 ]
+		[ "$(echo "$output" | jq -r '.objects[0].ref')" = "$ref" ]
+		run --separate-stderr "$IPC_LS" --kind posix-shm -o size -b -r --noheadings
+		! echo "$output" | grep -qx "$size"
+	done <"$BATS_TEST_TMPDIR/refs"
+	[ -z "$(ls -A /dev/shm)" ]
+}
+
 @test "every byte a name may hold: the REF ipc-ls -r shows is the one ipc-rm removes" {
 	local b c
 	for b in $(seq 1 255); do

@@ -380,7 +380,9 @@ static void test_prometheus(void)
 	CHECK(strstr(b.s, "ipckit_objects{kind=\"posix-shm\"} 2\n") != NULL);
 	CHECK(strstr(b.s, "ipckit_size_bytes{kind=\"posix-shm\"} 8192\n") != NULL);
 	CHECK(strstr(b.s, "# TYPE ipckit_objects gauge\n") != NULL);
-	CHECK(strstr(b.s, "ref=\"posix-shm:/a\\\"b\\\\c\\nd\"") != NULL);
+	/* the ref as commands take it back, on one line; the name as it is */
+	CHECK(strstr(b.s, "ref=\"posix-shm:/a\\\"b\\\\x5cc\\\\x0ad\"") != NULL);
+	CHECK(strstr(b.s, "name=\"/a\\\"b\\\\c\\nd\"") != NULL);
 	/* bytes that are not UTF-8 never reach a label */
 	CHECK(strstr(b.s, "\xff") == NULL);
 	/* one series an object here (a size): one fits in 1, the other is dropped */
