@@ -260,21 +260,32 @@ static long hex_value(const char *s, int n)
 	return v;
 }
 
-/*
- * unesc(), or for a pattern: an escaped backslash ("\\") is a literal
- * one and read as it is, and a backslash read back stays a literal one.
- */
-static char *unesc_as(const char *typed, bool glob)
+/* @n bytes to @b, and to @from_escape (if any) as many flags saying whether an escape stood for them. */
+static int add_flagged(struct ipk_buf *b, struct ipk_buf *from_escape, const char *s, size_t n,
+		       bool escaped)
 {
-	struct ipk_buf b = { 0 };
-	int rc = ipk_buf_reserve(&b, strlen(typed));
+	const char flag = escaped;
+	int rc = ipk_buf_add(b, s, n);
+
+	for (size_t i = 0; !rc && from_escape && i < n; i++)
+		rc = ipk_buf_add(from_escape, &flag, 1);
+	return rc;
+}
+
+/*
+ * unesc() into @b; with @from_escape, a pattern's: its "\\" is kept whole,
+ * and a flag a byte of @b says whether an escape stood for it.
+ */
+static int unesc_into(const char *typed, struct ipk_buf *b, struct ipk_buf *from_escape)
+{
+	int rc = ipk_buf_reserve(b, strlen(typed));
 	mbstate_t st = { 0 };
 
 	if (!rc)
-		b.s[0] = '\0';
+		b->s[0] = '\0';
 	for (const char *s = typed; !rc && *s;) {
-		if (glob && s[0] == '\\' && s[1] == '\\') {
-			rc = ipk_buf_add(&b, s, 2);
+		if (from_escape && s[0] == '\\' && s[1] == '\\') {
+			rc = add_flagged(b, from_escape, s, 2, false);
 			s += 2;
 			continue;
 		}
@@ -282,7 +293,7 @@ static char *unesc_as(const char *typed, bool glob)
 		/* only what esc_text() writes: a typed "\x41" is those four characters, "\x00" too */
 		if (v > 0 && (v <= 0x20 || v == '\\' || v >= 0x7f)) {
 			char c = (char)v;
-			rc = glob && c == '\\' ? ipk_buf_add(&b, "\\\\", 2) : ipk_buf_add(&b, &c, 1);
+			rc = add_flagged(b, from_escape, &c, 1, true);
 			s += 4;
 			continue;
 		}
@@ -307,28 +318,60 @@ static char *unesc_as(const char *typed, bool glob)
 				}
 				mb[n - 1] = (char)(0x80 | (v & 0x3f));
 			}
-			rc = ipk_buf_add(&b, mb, n);
+			rc = add_flagged(b, from_escape, mb, n, true);
 			s += 6;
 			continue;
 		}
-		rc = ipk_buf_add(&b, s, 1);
+		rc = add_flagged(b, from_escape, s, 1, false);
 		s++;
 	}
-	if (rc) {
+	return rc;
+}
+
+char *unesc(const char *typed)
+{
+	struct ipk_buf b = { 0 };
+
+	if (unesc_into(typed, &b, NULL)) {
 		ipk_buf_free(&b);
 		return NULL;
 	}
 	return b.s;
 }
 
-char *unesc(const char *typed)
-{
-	return unesc_as(typed, false);
-}
-
 char *unesc_glob(const char *typed)
 {
-	return unesc_as(typed, true);
+	struct ipk_buf bytes = { 0 }, from_escape = { 0 }, glob = { 0 };
+	int rc = unesc_into(typed, &bytes, &from_escape);
+	mbstate_t st = { 0 };
+
+	if (!rc)
+		rc = ipk_buf_reserve(&glob, 2 * bytes.len);
+	if (!rc)
+		glob.s[0] = '\0';
+	for (size_t i = 0; !rc && i < bytes.len;) {
+		size_t n = mbrtowc(NULL, bytes.s + i, bytes.len - i, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			n = 1;
+			memset(&st, 0, sizeof(st));
+		}
+		/*
+		 * A backslash an escape stood for is a literal one; one that
+		 * ends a character (Shift JIS, Big5) is no escape to fnmatch().
+		 */
+		if (n == 1 && bytes.s[i] == '\\' && from_escape.s[i])
+			rc = ipk_buf_add(&glob, "\\\\", 2);
+		else
+			rc = ipk_buf_add(&glob, bytes.s + i, n);
+		i += n;
+	}
+	ipk_buf_free(&bytes);
+	ipk_buf_free(&from_escape);
+	if (rc) {
+		ipk_buf_free(&glob);
+		return NULL;
+	}
+	return glob.s;
 }
 
 const char *esc(const char *s)

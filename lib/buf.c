@@ -198,13 +198,14 @@ static bool ref_byte_escaped(unsigned char c)
 int buf_ref_text(struct ipk_buf *b, const char *ref)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)ref, *run = p;
+	const unsigned char *p = (const unsigned char *)(ref ? ref : ""), *run = p;
 	int rc = 0;
 
 	/*
-	 * As a listing shows it in a UTF-8 locale, and as the commands read a
-	 * REF back: a control byte, a backslash and a byte that is no UTF-8
-	 * as \xHH, a character that displays as other text as \uHHHH.
+	 * A control byte, a backslash, a byte that is no UTF-8 and the bytes
+	 * of a character that displays as other text (a C1 control, a
+	 * zero-width or bidirectional one) as \xHH: bytes, not \uHHHH, so that
+	 * the commands read the same REF back in every locale.
 	 */
 	for (; *p && !rc; p++) {
 		uint32_t cp = 0;
@@ -217,17 +218,11 @@ int buf_ref_text(struct ipk_buf *b, const char *ref)
 			continue;
 		}
 		rc |= ipk_buf_add(b, (const char *)run, (size_t)(p - run));
-		if (len && *p >= 0x80 && deceptive(cp)) {
-			rc |= ipk_buf_printf(b, "\\u%04x", (unsigned)cp);
-			p += len - 1;
-		} else {
-			/* a C1 control is its bytes, as esc_text() shows what is not printable */
-			for (size_t k = 0; k < (len ? len : 1); k++) {
-				char e[4] = { '\\', 'x', hex[p[k] >> 4], hex[p[k] & 15] };
-				rc |= ipk_buf_add(b, e, 4);
-			}
-			p += (len ? len : 1) - 1;
+		for (size_t k = 0; k < (len ? len : 1); k++) {
+			char e[4] = { '\\', 'x', hex[p[k] >> 4], hex[p[k] & 15] };
+			rc |= ipk_buf_add(b, e, 4);
 		}
+		p += (len ? len : 1) - 1;
 		run = p + 1;
 	}
 	return rc | ipk_buf_add(b, (const char *)run, strlen((const char *)run));
@@ -235,7 +230,7 @@ int buf_ref_text(struct ipk_buf *b, const char *ref)
 
 bool ref_is_plain(const char *ref)
 {
-	const unsigned char *p = (const unsigned char *)ref;
+	const unsigned char *p = (const unsigned char *)(ref ? ref : "");
 
 	while (*p && !ref_byte_escaped(*p))
 		p++;

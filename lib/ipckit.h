@@ -90,10 +90,10 @@ int ipk_buf_printf(struct ipk_buf *b, const char *fmt, ...)
 /* Appends @s as a JSON string literal, quotes included. */
 int ipk_buf_json_string(struct ipk_buf *b, const char *s);
 /*
- * Appends a REF as a JSON string literal, with the escapes listings show
- * (\x5c for a backslash, \xHH for a control byte or one that is no UTF-8,
- * \uHHHH for a zero-width or bidirectional character) as text: what a
- * program reads from it is a REF every command takes back for that object.
+ * Appends a REF as a JSON string literal, with escapes as text: \x5c for
+ * a backslash, \xHH for each byte of a control character, of a zero-width
+ * or bidirectional one and of what is no UTF-8. What a program reads from
+ * it is a REF every command takes back for that object, in any locale.
  */
 int ipk_buf_json_ref(struct ipk_buf *b, const char *ref);
 void ipk_buf_reset(struct ipk_buf *b);

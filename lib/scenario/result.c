@@ -773,8 +773,10 @@ int ipk_scenario_result_member_json(const struct ipk_scenario_result *r, const c
 		for (size_t i = 0; i < n && !rc; i++) {
 			if (i)
 				rc = ipk_buf_puts(out, ", ");
+			/* kept REFs as the commands take them back (ipc-rm) */
 			if (!rc)
-				rc = ipk_buf_json_string(out, v[i]);
+				rc = v == r->kept ? ipk_buf_json_ref(out, v[i])
+						  : ipk_buf_json_string(out, v[i]);
 		}
 		return rc ? rc : ipk_buf_puts(out, "]");
 	}

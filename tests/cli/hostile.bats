@@ -154,33 +154,56 @@ ERASE=$'\e[1A\e[2K\r'
 }
 
 @test "--name reads a name as listings show it: ipc-rm --name of the name shown removes that object, only it" {
-	# shown as /a\x5cb, /ax5cb, /a\x5c\x5cb and /t\x09b
+	export LC_ALL=C.UTF-8
+	# shown as /a\x5cb, /ax5cb, /a\x5c\x5cb, /t\x09b, /bad\xc3 and /z\u200b
 	printf 1 >'/dev/shm/a\b'
 	printf 22 >/dev/shm/ax5cb
 	printf 333 >'/dev/shm/a\\b'
 	printf 4444 >"/dev/shm/t$(printf '\t')b"
+	printf 55555 >"/dev/shm/bad$(printf '\303')"
+	printf 666666 >"/dev/shm/z$(printf '\342\200\213')"
 	run --separate-stderr "$IPC_LS" --kind posix-shm -o name,size --bytes --noheadings
 	echo "$output" | grep -qxE '/a\\x5cb +1'
-	run --separate-stderr "$IPC_LS" --name '/a\x5cb' -o size --bytes -r --noheadings
-	[ "$status" -eq 0 ]
-	[ "$output" = "1" ]
-	run --separate-stderr "$IPC_LS" --name '/t\x09b' -o size --bytes -r --noheadings
-	[ "$output" = "4" ]
+	sizes() {
+		run --separate-stderr "$IPC_LS" --name "$1" -o size --bytes -r --noheadings
+		[ "$status" -eq 0 ]
+		[ "$output" = "$2" ] || { echo "--name '$1': '$output', not '$2'"; false; }
+	}
+	sizes '/a\x5cb' 1
+	sizes '/t\x09b' 4
+	sizes '/bad\xc3' 5
+	sizes '/z\u200b' 6
 	# the pattern's own escapes stay its own: "\\" is one backslash, "\*" a star
-	run --separate-stderr "$IPC_LS" --name 'a\\b' -o size --bytes -r --noheadings
-	[ "$output" = "1" ]
-	run --separate-stderr "$IPC_LS" --name '/a\x5c*' -o size --bytes -r --noheadings
-	[ "$output" = "$(printf '3\n1')" ]
-	run --separate-stderr "$IPC_LS" --name '/a\*' -o size --noheadings
-	[ -z "$output" ]
+	sizes 'a\\b' 1
+	sizes '/a\x5c*' "$(printf '3\n1')"
+	sizes '/a[\x5c]b' 1
+	sizes '/a\*' ''
 	# what ipc-rm removes is the object shown with that name, never /ax5cb
 	run --separate-stderr "$IPC_RM" --name '/a\x5cb'
 	[ "$status" -eq 0 ]
 	[ "$output" = 'removed posix-shm:/a\x5cb' ]
 	[ ! -e '/dev/shm/a\b' ]
+	[ "$(ls /dev/shm | wc -l)" -eq 5 ]
 	[ -e /dev/shm/ax5cb ]
-	[ -e '/dev/shm/a\\b' ]
-	[ -e "/dev/shm/t$(printf '\t')b" ]
+}
+
+@test "--name in a locale whose characters may end in a backslash byte (Big5): the name shown selects it" {
+	command -v localedef >/dev/null || skip "no localedef"
+	export LOCPATH=$BATS_TEST_TMPDIR/loc
+	mkdir -p "$LOCPATH"
+	localedef -f BIG5 -i zh_TW "$LOCPATH/zh_TW.BIG5" 2>/dev/null ||
+		[ -d "$LOCPATH/zh_TW.BIG5" ] || skip "no Big5 charmap (locales)"
+	export LC_ALL=zh_TW.BIG5
+	# U+8A31 is b3 5c in Big5: shown as bytes, since its second one is a backslash
+	printf 1 >"/dev/shm/x$(printf '\263\134')"
+	printf 22 >"/dev/shm/x$(printf '\263')"
+	run --separate-stderr "$IPC_LS" --kind posix-shm -o ref --noheadings
+	echo "$output" | grep -qx 'posix-shm:/x\\xb3\\x5c'
+	run --separate-stderr "$IPC_LS" --name '/x\xb3\x5c' -o size --bytes -r --noheadings
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	run --separate-stderr "$IPC_LS" --name '/x\xb3\x5c*' -o size --bytes -r --noheadings
+	[ "$output" = 1 ]
 }
 
 @test "a REF a program reads from JSON or metrics is a REF: fed to ipc-rm it removes that object, only it" {
@@ -196,28 +219,40 @@ ERASE=$'\e[1A\e[2K\r'
 	printf 7777777 >'/dev/shm/ok é'
 	"$IPC_LS" --kind posix-shm --json >"$BATS_TEST_TMPDIR/json"
 	jq -r '.objects[] | "\(.size) \(.ref)"' "$BATS_TEST_TMPDIR/json" >"$BATS_TEST_TMPDIR/refs"
-	# one line each, none alike, as the table shows them
+	# one line each, none alike; bytes, not \u, so that any locale reads them back
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/refs")" -eq 7 ]
 	[ "$(cut -d' ' -f2- "$BATS_TEST_TMPDIR/refs" | sort -u | wc -l)" -eq 7 ]
 	grep -qx '1 posix-shm:/a\\x5cx5cb' "$BATS_TEST_TMPDIR/refs"
 	grep -qx '2 posix-shm:/a\\x5cb' "$BATS_TEST_TMPDIR/refs"
 	grep -qx '3 posix-shm:/bad\\xc3' "$BATS_TEST_TMPDIR/refs"
-	diff <(cut -d' ' -f2- "$BATS_TEST_TMPDIR/refs") <("$IPC_LS" --kind posix-shm -o ref --noheadings | sed 's/ *$//')
-	# the exporter's ref label is the same REF
+	grep -qx '4 posix-shm:/z\\xe2\\x80\\x8b' "$BATS_TEST_TMPDIR/refs"
+	grep -qx '5 posix-shm:/nl\\x0ax' "$BATS_TEST_TMPDIR/refs"
+	grep -qx '6 posix-shm:/t\\x09x' "$BATS_TEST_TMPDIR/refs"
+	grep -qx '7 posix-shm:/ok é' "$BATS_TEST_TMPDIR/refs"
+	# the name is the name
+	[ "$(jq -r '.objects[] | select(.size == 2) | .name' "$BATS_TEST_TMPDIR/json")" = '/a\b' ]
+	# the exporter's ref label is the same REF, label-escaped; ipc-rm takes it
 	"$IPC_LS" --format prometheus --per-object --kind posix-shm | grep '^ipckit_object_size_bytes' >"$BATS_TEST_TMPDIR/prom"
 	grep -qF 'ref="posix-shm:/a\\x5cx5cb"' "$BATS_TEST_TMPDIR/prom"
-	grep -qF 'ref="posix-shm:/bad\\xc3"' "$BATS_TEST_TMPDIR/prom"
+	label=$(sed -n 's/.*ref="\([^"]*\)".*} 3$/\1/p' "$BATS_TEST_TMPDIR/prom" | sed 's/\\\\/\\/g')
+	[ "$label" = 'posix-shm:/bad\xc3' ]
+	run --separate-stderr "$IPC_RM" --dry-run "$label"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'would remove posix-shm:/bad\xc3' ]
 	# and so are ipc-watch's
 	timeout 20 ipc-watch --json --initial --count 7 --kind posix-shm |
 		jq -r '.ref' | sort >"$BATS_TEST_TMPDIR/watched"
 	diff "$BATS_TEST_TMPDIR/watched" <(cut -d' ' -f2- "$BATS_TEST_TMPDIR/refs" | sort)
-	# each, fed back, removes the file of its size and leaves the others
+	# each, fed back in the C locale too, removes the file of its size and leaves the others
+	left=7
 	while read -r size ref; do
-		run --separate-stderr "$IPC_RM" --json "$ref"
+		run --separate-stderr env LC_ALL=C "$IPC_RM" --json "$ref"
 		[ "$status" -eq 0 ]
 		[ "$(echo "$output" | jq -r '.objects[0].ref')" = "$ref" ]
+		left=$((left - 1))
 		run --separate-stderr "$IPC_LS" --kind posix-shm -o size -b -r --noheadings
-		! echo "$output" | grep -qx "$size"
+		! echo "$output" | grep -qx "$size" || false
+		[ "$(echo "$output" | grep -c .)" -eq "$left" ]
 	done <"$BATS_TEST_TMPDIR/refs"
 	[ -z "$(ls -A /dev/shm)" ]
 }
