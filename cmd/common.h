@@ -44,8 +44,9 @@ const char *esc(const char *s);
 char *unesc(const char *typed);
 /*
  * unesc() of a shell pattern (--name): what esc_text() wrote is read back
- * as the literal bytes it stands for, "\x5c" as an escaped backslash, and
- * the pattern's own escapes ("\\", "\*") are left as they are.
+ * as the literal bytes it stands for ("\x5c" as an escaped backslash where
+ * it is a character of its own), and the pattern's own escapes ("\\",
+ * "\*") are left as they are.
  */
 char *unesc_glob(const char *typed);
 /*

@@ -273,8 +273,9 @@ static int add_flagged(struct ipk_buf *b, struct ipk_buf *from_escape, const cha
 }
 
 /*
- * unesc() into @b; with @from_escape, a pattern's: its "\\" is kept whole,
- * and a flag a byte of @b says whether an escape stood for it.
+ * unesc() into @b. With @from_escape, of a pattern: its "\\" is kept whole,
+ * and @from_escape gets a flag for each byte of @b, whether an escape
+ * stood for it.
  */
 static int unesc_into(const char *typed, struct ipk_buf *b, struct ipk_buf *from_escape)
 {

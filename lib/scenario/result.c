@@ -775,8 +775,8 @@ int ipk_scenario_result_member_json(const struct ipk_scenario_result *r, const c
 				rc = ipk_buf_puts(out, ", ");
 			/* kept REFs as the commands take them back (ipc-rm) */
 			if (!rc)
-				rc = v == r->kept ? ipk_buf_json_ref(out, v[i])
-						  : ipk_buf_json_string(out, v[i]);
+				rc = key[0] == 'k' ? ipk_buf_json_ref(out, v[i])
+						   : ipk_buf_json_string(out, v[i]);
 		}
 		return rc ? rc : ipk_buf_puts(out, "]");
 	}

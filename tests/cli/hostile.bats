@@ -194,6 +194,7 @@ ERASE=$'\e[1A\e[2K\r'
 	localedef -f BIG5 -i zh_TW "$LOCPATH/zh_TW.BIG5" 2>/dev/null ||
 		[ -d "$LOCPATH/zh_TW.BIG5" ] || skip "no Big5 charmap (locales)"
 	export LC_ALL=zh_TW.BIG5
+	[ "$(locale charmap 2>/dev/null)" = BIG5 ] || skip "the Big5 locale does not load"
 	# U+8A31 is b3 5c in Big5: shown as bytes, since its second one is a backslash
 	printf 1 >"/dev/shm/x$(printf '\263\134')"
 	printf 22 >"/dev/shm/x$(printf '\263')"
@@ -203,7 +204,27 @@ ERASE=$'\e[1A\e[2K\r'
 	[ "$status" -eq 0 ]
 	[ "$output" = 1 ]
 	run --separate-stderr "$IPC_LS" --name '/x\xb3\x5c*' -o size --bytes -r --noheadings
+	[ "$status" -eq 0 ]
 	[ "$output" = 1 ]
+}
+
+@test "a JSON ref read back in a locale of other bytes (ISO-8859-1) names the same object" {
+	command -v localedef >/dev/null || skip "no localedef"
+	export LOCPATH=$BATS_TEST_TMPDIR/loc
+	mkdir -p "$LOCPATH"
+	localedef -f ISO-8859-1 -i en_US "$LOCPATH/en_US.ISO-8859-1" 2>/dev/null ||
+		[ -d "$LOCPATH/en_US.ISO-8859-1" ] || skip "no ISO-8859-1 charmap (locales)"
+	[ "$(LC_ALL=en_US.ISO-8859-1 locale charmap 2>/dev/null)" = ISO-8859-1 ] ||
+		skip "the ISO-8859-1 locale does not load"
+	# a soft hyphen in UTF-8 (c2 ad), and the byte that is one in ISO-8859-1 (ad)
+	printf 1 >"/dev/shm/x$(printf '\302\255')"
+	printf 22 >"/dev/shm/x$(printf '\255')"
+	ref=$(env LC_ALL=C.UTF-8 "$IPC_LS" --kind posix-shm --json | jq -r '.objects[] | select(.size == 1) | .ref')
+	[ "$ref" = 'posix-shm:/x\xc2\xad' ]
+	run --separate-stderr env LC_ALL=en_US.ISO-8859-1 "$IPC_RM" "$ref"
+	[ "$status" -eq 0 ]
+	[ ! -e "/dev/shm/x$(printf '\302\255')" ]
+	[ -e "/dev/shm/x$(printf '\255')" ]
 }
 
 @test "a REF a program reads from JSON or metrics is a REF: fed to ipc-rm it removes that object, only it" {

@@ -374,6 +374,23 @@ wait_for() {
 	echo "$output" | jq -e '.kept | length == 3'
 }
 
+@test "--keep --json: the kept REFs are REFs ipc-rm takes back, a name with a backslash too" {
+	cat >"$BATS_TEST_TMPDIR/slash.yaml" <<-'EOF'
+	objects:
+	  q: { kind: posix-mq, name: '/k\b' }
+	actors:
+	  a:
+	    steps:
+	      - send: { to: q, data: x }
+	EOF
+	run --separate-stderr "$SCN" run --json --keep "$BATS_TEST_TMPDIR/slash.yaml"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.kept[0]')" = 'posix-mq:/k\x5cb' ]
+	run --separate-stderr ipc-rm "$(echo "$output" | jq -r '.kept[0]')"
+	[ "$status" -eq 0 ]
+	[ ! -e "$IPCKIT_TEST_MQUEUE/k\\b" ]
+}
+
 @test "--isolate: the run sees none of these objects and leaves none here" {
 	mk posix-mq name=/bb-queue >/dev/null
 	local before
