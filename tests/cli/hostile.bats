@@ -298,6 +298,36 @@ ERASE=$'\e[1A\e[2K\r'
 	[ -z "$(find /dev/shm -mindepth 1 -print -quit)" ]
 }
 
+@test "every byte and odd sequence a name may hold: each ref of ipc-ls --json, read back in any locale, removes its own object" {
+	local b c n=0 seq
+	for b in $(seq 1 255); do
+		[ "$b" -eq 47 ] && continue	# '/'
+		printf -v c "\\x$(printf %02x "$b")"
+		printf x >"/dev/shm/j$c"
+		n=$((n + 1))
+	done
+	# C1 control, soft hyphen, BOM, an emoji, overlong '/', a surrogate, a lone continuation
+	for seq in '\302\200' '\302\255' '\357\273\277' '\360\237\230\200' '\300\257' '\355\240\200' 'a\200b'; do
+		printf x >"/dev/shm/j$(printf "$seq")"
+		n=$((n + 1))
+	done
+	env LC_ALL=C.UTF-8 "$IPC_LS" --kind posix-shm --json | jq -r '.objects[].ref' >"$BATS_TEST_TMPDIR/refs"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/refs")" -eq "$n" ]
+	[ "$(sort -u "$BATS_TEST_TMPDIR/refs" | wc -l)" -eq "$n" ]
+	# printable ASCII, but for the one printable character beyond it, kept whole
+	grep -qxF "posix-shm:/j$(printf '\360\237\230\200')" "$BATS_TEST_TMPDIR/refs"
+	! grep -vxF "posix-shm:/j$(printf '\360\237\230\200')" "$BATS_TEST_TMPDIR/refs" |
+		LC_ALL=C grep -q '[^ -~]' || false
+	grep -qxF 'posix-shm:/j\xc0\xaf' "$BATS_TEST_TMPDIR/refs"
+	local i=0
+	while IFS= read -r ref; do
+		i=$((i + 1))
+		if [ $((i % 2)) -eq 0 ]; then loc=C; else loc=C.UTF-8; fi
+		out=$(env LC_ALL=$loc "$IPC_RM" "$ref" 2>&1) || { echo "$ref ($loc): $out" >&2; false; }
+	done <"$BATS_TEST_TMPDIR/refs"
+	[ -z "$(find /dev/shm -mindepth 1 -print -quit)" ]
+}
+
 @test "names whole: spaces, newlines, ' (deleted)' and NUL bytes of abstract sockets" {
 	hold memfd name="pool (deleted) x" unix path=@$'ab\ncd'
 	run --separate-stderr "$IPC_LS" --kind memfd -o name --noheadings
