@@ -228,7 +228,8 @@ int buf_ref_text(struct ipk_buf *b, const char *ref)
 	return rc | ipk_buf_add(b, (const char *)run, strlen((const char *)run));
 }
 
-bool ref_is_plain(const char *ref)
+/* Whether buf_ref_text() of @ref is @ref: printable ASCII without a backslash. */
+static bool ref_is_plain(const char *ref)
 {
 	const unsigned char *p = (const unsigned char *)(ref ? ref : "");
 
@@ -243,7 +244,6 @@ int ipk_buf_json_ref(struct ipk_buf *b, const char *ref)
 		return -EINVAL;
 	if (ref_is_plain(ref))
 		return ipk_buf_json_string(b, ref);
-	/* (UTF-8 is shown as it is, so most names with some still take this path) */
 	struct ipk_buf text = { 0 };
 	int rc = buf_ref_text(&text, ref);
 	if (!rc)

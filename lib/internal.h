@@ -65,10 +65,8 @@ static inline int buf_put(struct ipk_buf *b, const char *s, size_t n)
 	return ipk_buf_add(b, s, n);
 }
 
-/* A REF as listings show it and commands read it back (ipk_buf_json_ref()), appended to @b. */
+/* A REF with the escapes the commands read back in any locale (ipk_buf_json_ref()), appended to @b. */
 int buf_ref_text(struct ipk_buf *b, const char *ref);
-/* Whether buf_ref_text() of @ref is @ref: printable ASCII, no backslash. */
-bool ref_is_plain(const char *ref);
 
 static inline int buf_puts(struct ipk_buf *b, const char *s)
 {

@@ -179,14 +179,10 @@ static int object_labels(struct ipk_ctx *ctx, const struct ipk_object *o, struct
 	}
 	int rc = ipk_buf_printf(out, "{kind=\"%s\",ref=\"", ipk_kind_name(ipk_object_kind(o)));
 	/* the REF as commands take it back, not lossy where a name is no UTF-8 */
-	if (ref_is_plain(ipk_object_ref(o))) {
-		rc |= label_value(out, ipk_object_ref(o));
-	} else {
-		struct ipk_buf ref = { 0 };
-		rc |= buf_ref_text(&ref, ipk_object_ref(o));
-		rc |= label_value(out, ref.s ? ref.s : "");
-		ipk_buf_free(&ref);
-	}
+	struct ipk_buf ref = { 0 };
+	rc |= buf_ref_text(&ref, ipk_object_ref(o));
+	rc |= label_value(out, ref.s ? ref.s : "");
+	ipk_buf_free(&ref);
 	rc |= ipk_buf_puts(out, "\",name=\"");
 	ipk_object_get(o, IPK_F_NAME, &v);
 	rc |= label_value(out, v.presence == IPK_PRESENT ? v.s : "");
