@@ -56,6 +56,7 @@ struct out {
 	bool utf8;
 	struct ipk_arena arena;
 	size_t *width;			/* table modes: widest cell of each column */
+	bool last_open;			/* a table's last column, never cut: not measured */
 	size_t headers_len;		/* the headers' lengths, added up */
 	/* table modes: the row being filled, stored compactly when complete */
 	struct out_row *pending;
@@ -1522,7 +1523,8 @@ static int table_line(const struct out *out, struct ipk_ctx *ctx, const struct i
 	for (size_t i = 0; i < out->ncols; i++) {
 		struct ipk_value v;
 		const struct cell_memo *m = &memo[i];
-		size_t width = out->width[i], len, w, at;
+		bool open = out->last_open && i + 1 == out->ncols;
+		size_t width = open ? SIZE_MAX : out->width[i], len, w, at;
 		const char *cell;
 		ssize_t plain;
 
@@ -1538,6 +1540,9 @@ static int table_line(const struct out *out, struct ipk_ctx *ctx, const struct i
 			   (plain = plain_length(v.s, false)) >= 0 && (size_t)plain <= width) {
 			cell = v.s;
 			len = w = (size_t)plain;
+			/* the room of a line counts an open column's header, not its cell */
+			if (open && text->cap - text->len <= len + 1 && ipk_buf_reserve(text, len + 1))
+				return -ENOMEM;
 		} else {
 			/* the general cell: made, measured, then cut or aligned in place */
 			at = text->len;
@@ -1612,10 +1617,21 @@ static int table_objects(struct ipk_ctx *ctx, const struct out_opts *opts,
 	/* one clock for both passes: a relative time measured is the one shown */
 	if (!out->opts.fmt.now)
 		out->opts.fmt.now = time(NULL);
+	/*
+	 * Off a terminal nothing is cut, and a last column is not padded: one
+	 * aligned left needs no width (its cells, the holders most often, are
+	 * the longest to make).
+	 */
+	size_t measured = nfields;
+	if (opts->mode == OUT_TABLE && nfields && !(cols[nfields - 1].flags & COL_RIGHT) &&
+	    !terminal_width()) {
+		out->last_open = true;
+		measured = nfields - 1;
+	}
 	if (opts->mode == OUT_TABLE) {
 		for (size_t r = 0; r < n && !rc; r++) {
 			const struct ipk_object *o = ipk_list_at(list, r);
-			for (size_t i = 0; i < nfields && !rc; i++) {
+			for (size_t i = 0; i < measured && !rc; i++) {
 				size_t w = 0;
 				rc = cell_width(out, ctx, o, fields[i], &memo[i], &cell, &scratch, &w);
 				if (w > out->width[i])

@@ -79,6 +79,23 @@ on_terminal() {	# COLS ARGS...
 	echo "$output" | grep -E '^/\\xc3~ +1B$'
 }
 
+@test "off a terminal nothing is cut: a last column whole, a right-aligned one aligned" {
+	long=/$(printf 'n%.0s' $(seq 200))
+	mk posix-shm "name=$long" size=1 >/dev/null
+	mk posix-shm name=/s size=123456 >/dev/null
+	# NAME last: each cell whole, right after the one before, no blanks after it
+	run --separate-stderr "$IPC_LS" --kind posix-shm -o size,name
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "  SIZE NAME" ]
+	[ "${lines[1]}" = "    1B $long" ]
+	[ "${lines[2]}" = "120.6K /s" ]
+	# SIZE last, aligned right: the header and both cells end in one column
+	run --separate-stderr "$IPC_LS" --kind posix-shm -o name,size
+	[ "$status" -eq 0 ]
+	[ "${#lines[0]}" -eq 208 ] && [ "${#lines[1]}" -eq 208 ] && [ "${#lines[2]}" -eq 208 ]
+	[ "${lines[0]: -4}" = SIZE ] && [ "${lines[1]: -2}" = 1B ] && [ "${lines[2]: -6}" = 120.6K ]
+}
+
 @test "default columns fit a mixed list" {
 	one_of_each
 	run --separate-stderr "$IPC_LS" --kind $NAMED
