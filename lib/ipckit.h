@@ -193,7 +193,10 @@ const char *ipk_kind_alias(const struct ipk_kind *k);	/* NULL if none */
 const char *ipk_kind_description(const struct ipk_kind *k);
 enum ipk_family ipk_kind_family(const struct ipk_kind *k);
 size_t ipk_kind_index(const struct ipk_kind *k);
-/* Whether field @field (enum ipk_field_id) has a meaning for objects of @k. */
+/*
+ * Whether field @field (enum ipk_field_id) has a meaning for objects of @k;
+ * where it has not, ipk_object_get() of any of them says IPK_ABSENT.
+ */
 bool ipk_kind_has_field(const struct ipk_kind *k, int field);
 
 /* ---------------------------------------------------------------- fields */
