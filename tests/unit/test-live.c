@@ -387,7 +387,7 @@ static void test_kinds_have_only_their_fields(void)
 	mqd_t q = mq_open("/ipk-fields-q", O_CREAT | O_RDWR, 0600, &attr);
 	sem_t *s = sem_open("/ipk-fields-s", O_CREAT, 0600, 1);
 	int pshm = shm_open("/ipk-fields-m", O_CREAT | O_RDWR, 0600);
-	char fifo[] = "/tmp/ipk-fields-XXXXXX";
+	char fifo[64] = "/tmp/ipk-fields-XXXXXX";	/* room for "/f" after it */
 	int p[2] = { -1, -1 }, sp[2] = { -1, -1 }, ff = -1;
 	sigset_t mask;
 
