@@ -348,6 +348,44 @@ static void test_scan_changes_nothing(void)
 }
 
 /* Objects a user may not read show "no access"; they are never dropped. */
+/* One object of each named kind, System V and POSIX, for scans that want every kind. */
+struct named_set {
+	int msg, sem, shm, pshm;
+	mqd_t q;
+	sem_t *s;
+	char mq[32], psem[32], pshm_name[32];
+};
+
+static void named_set_make(struct named_set *n, const char *tag)
+{
+	struct mq_attr attr = { .mq_maxmsg = 2, .mq_msgsize = 16 };
+
+	snprintf(n->mq, sizeof(n->mq), "/ipk-%s-q", tag);
+	snprintf(n->psem, sizeof(n->psem), "/ipk-%s-s", tag);
+	snprintf(n->pshm_name, sizeof(n->pshm_name), "/ipk-%s-m", tag);
+	n->msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	n->sem = semget(IPC_PRIVATE, 3, IPC_CREAT | 0640);
+	n->shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	n->q = mq_open(n->mq, O_CREAT | O_RDWR, 0600, &attr);
+	n->s = sem_open(n->psem, O_CREAT, 0600, 2);
+	n->pshm = shm_open(n->pshm_name, O_CREAT | O_RDWR, 0600);
+	CHECK(n->msg >= 0 && n->sem >= 0 && n->shm >= 0 && n->q != (mqd_t)-1 &&
+	      n->s != SEM_FAILED && n->pshm >= 0);
+}
+
+static void named_set_drop(struct named_set *n)
+{
+	msgctl(n->msg, IPC_RMID, NULL);
+	semctl(n->sem, 0, IPC_RMID);
+	shmctl(n->shm, IPC_RMID, NULL);
+	mq_close(n->q);
+	mq_unlink(n->mq);
+	sem_close(n->s);
+	sem_unlink(n->psem);
+	close(n->pshm);
+	shm_unlink(n->pshm_name);
+}
+
 /*
  * The fields of its objects that a kind has not (ipk_kind_has_field())
  * but that are present or unreadable in them: there may be none, or a
@@ -379,14 +417,9 @@ static size_t fields_beyond_kind(const struct ipk_list *l)
 static void test_kinds_have_only_their_fields(void)
 {
 	struct ipk_ctx *ctx = ipk_ctx_new();
-	int msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-	int sem = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
-	int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
-	void *at = shmat(shm, NULL, 0);
-	struct mq_attr attr = { .mq_maxmsg = 2, .mq_msgsize = 16 };
-	mqd_t q = mq_open("/ipk-fields-q", O_CREAT | O_RDWR, 0600, &attr);
-	sem_t *s = sem_open("/ipk-fields-s", O_CREAT, 0600, 1);
-	int pshm = shm_open("/ipk-fields-m", O_CREAT | O_RDWR, 0600);
+	struct named_set named;
+	named_set_make(&named, "fields");
+	void *at = shmat(named.shm, NULL, 0);
 	char fifo[64] = "/tmp/ipk-fields-XXXXXX";	/* room for "/f" after it */
 	int p[2] = { -1, -1 }, sp[2] = { -1, -1 }, ff = -1;
 	sigset_t mask;
@@ -403,8 +436,8 @@ static void test_kinds_have_only_their_fields(void)
 	int efd = eventfd(3, 0), tfd = timerfd_create(CLOCK_MONOTONIC, 0);
 	int sfd = signalfd(-1, &mask, 0), mfd = memfd_create("ipk fields", 0);
 	int pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	CHECK(msg >= 0 && sem >= 0 && at != (void *)-1 && q != (mqd_t)-1 && s != SEM_FAILED);
-	CHECK(pshm >= 0 && ff >= 0 && efd >= 0 && tfd >= 0 && sfd >= 0 && mfd >= 0 && pfd >= 0);
+	CHECK(at != (void *)-1 && ff >= 0 && efd >= 0 && tfd >= 0 && sfd >= 0 && mfd >= 0 &&
+	      pfd >= 0);
 	for (int detail = 0; detail < 2; detail++) {
 		struct ipk_list *l = ipk_scan(ctx, NULL, detail ? IPK_SCAN_DETAIL : 0);
 		size_t kinds = 0;
@@ -418,15 +451,7 @@ static void test_kinds_have_only_their_fields(void)
 		ipk_list_free(l);
 	}
 	shmdt(at);
-	msgctl(msg, IPC_RMID, NULL);
-	semctl(sem, 0, IPC_RMID);
-	shmctl(shm, IPC_RMID, NULL);
-	mq_close(q);
-	mq_unlink("/ipk-fields-q");
-	sem_close(s);
-	sem_unlink("/ipk-fields-s");
-	close(pshm);
-	shm_unlink("/ipk-fields-m");
+	named_set_drop(&named);
 	close(ff);
 	unlink(fifo);
 	*strrchr(fifo, '/') = '\0';
@@ -775,19 +800,14 @@ static void test_fd_reads(void)
 static void test_json_plans(void)
 {
 	struct ipk_ctx *ctx = ipk_ctx_new(), *plain = ipk_ctx_new();
-	int msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-	int sem = semget(IPC_PRIVATE, 3, IPC_CREAT | 0640);
-	int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
-	struct mq_attr attr = { .mq_maxmsg = 2, .mq_msgsize = 16 };
-	mqd_t q = mq_open("/ipk-plans-q", O_CREAT | O_RDWR, 0600, &attr);
-	sem_t *s = sem_open("/ipk-plans-s", O_CREAT, 0600, 2);
-	int pshm = shm_open("/ipk-plans-m", O_CREAT | O_RDWR, 0600);
+	struct named_set named;
+	named_set_make(&named, "plans");
 	int mfd = memfd_create("ipk plans", 0);
 	int p[2];
 	struct { long type; char text[4]; } m = { 1, "abc" };
 
 	CHECK_INT(pipe(p), 0);
-	CHECK_INT(msgsnd(msg, &m, sizeof(m.text), 0), 0);
+	CHECK_INT(msgsnd(named.msg, &m, sizeof(m.text), 0), 0);
 	struct ipk_list *l = ipk_scan(ctx, NULL, 0);
 	size_t n = ipk_list_len(l), kinds = 0;
 	const struct ipk_kind *last = NULL;
@@ -819,15 +839,7 @@ static void test_json_plans(void)
 	ipk_buf_free(&a);
 	ipk_buf_free(&b);
 	ipk_list_free(l);
-	msgctl(msg, IPC_RMID, NULL);
-	semctl(sem, 0, IPC_RMID);
-	shmctl(shm, IPC_RMID, NULL);
-	mq_close(q);
-	mq_unlink("/ipk-plans-q");
-	sem_close(s);
-	sem_unlink("/ipk-plans-s");
-	close(pshm);
-	shm_unlink("/ipk-plans-m");
+	named_set_drop(&named);
 	close(mfd);
 	close(p[0]);
 	close(p[1]);
