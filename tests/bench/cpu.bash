@@ -1,7 +1,9 @@
 # cpu.bash: CPU time and wall time of commands, medians over rounds.
-# run_once KEY COMMAND...: runs it once under timecpu and keeps "WALL CPU"
-# under KEY; median_of KEY wall|cpu: the median kept; row LABEL KEY [REF]
-# prints both medians and, given a REF key, KEY's ratio to REF in each.
+# run_once KEY COMMAND...: runs it once under timecpu and keeps "WALL CPU
+# RSS" under KEY; median_of KEY wall|cpu: the median kept; fastest_of KEY:
+# the least wall time; peak_of KEY: the largest resident set, in KiB; row
+# LABEL KEY [REF] prints both medians and, given a REF key, KEY's ratio to
+# REF in each.
 # Rounds alternate the commands, so load that comes and goes on a shared
 # machine falls on all of them.
 CPU_DIR=$(mktemp -d)
@@ -9,7 +11,7 @@ CPU_DIR=$(mktemp -d)
 run_once() {
 	local key=$1
 	shift
-	"$B/tests/timecpu" "$@" | awk '{ print $1, $2 }' >>"$CPU_DIR/$key"
+	"$B/tests/timecpu" "$@" | awk '{ print $1, $2, $5 }' >>"$CPU_DIR/$key"
 }
 
 median_of() {
@@ -17,6 +19,14 @@ median_of() {
 	[ "$2" = cpu ] && col=2
 	sort -g -k"$col","$col" "$CPU_DIR/$1" |
 		awk -v c="$col" '{ v[NR] = $c } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)]; else print "nan" }'
+}
+
+fastest_of() {
+	sort -g -k1,1 "$CPU_DIR/$1" | awk 'NR == 1 { printf "%.1f", $1 }'
+}
+
+peak_of() {
+	sort -g -k3,3 "$CPU_DIR/$1" | awk '{ v = $3 } END { print v }'
 }
 
 ratio_of() {
