@@ -227,16 +227,16 @@ static const void *take(struct procs_bpf_read *r, struct bpf_stream *s, uint8_t 
 }
 
 /*
- * The inode of the IPC namespace of @t's process (key: its address), as
- * /proc/PID/ns/ipc has it, read once a namespace a scan; 0 where it has
- * none or has gone, as the iterator would have told.
+ * The inode of the IPC namespace of @t's process (key: the address of its
+ * set of namespaces), as /proc/PID/ns/ipc has it, read once a set a scan;
+ * 0 where it has none or has gone, as the iterator would have told.
  */
 static uint32_t ipc_ns_inode(struct procs_bpf_read *r, const struct ipk_bpf_task *t)
 {
-	if (!t->ipc_ns_key)
+	if (!t->nsproxy_key)
 		return 0;
 	for (unsigned i = 0; i < r->nns; i++)
-		if (r->ns[i].key == t->ipc_ns_key)
+		if (r->ns[i].key == t->nsproxy_key)
 			return r->ns[i].ino;
 	char path[48];
 	struct stat st;
@@ -244,7 +244,7 @@ static uint32_t ipc_ns_inode(struct procs_bpf_read *r, const struct ipk_bpf_task
 	if (stat(path, &st) < 0)
 		return 0;
 	unsigned i = r->nns < PROCS_BPF_NS ? r->nns++ : r->ns_next++ % PROCS_BPF_NS;
-	r->ns[i].key = t->ipc_ns_key;
+	r->ns[i].key = t->nsproxy_key;
 	r->ns[i].ino = (uint32_t)st.st_ino;
 	return r->ns[i].ino;
 }

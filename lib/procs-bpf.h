@@ -25,7 +25,7 @@ struct bpf_stream {
 	bool eof;
 };
 
-/* IPC namespaces met in one scan (a container host has many): address (ipc_ns_key), inode */
+/* IPC namespaces met in one scan (a container host has many): address of the set (nsproxy_key), inode */
 #define PROCS_BPF_NS 64
 
 struct procs_bpf_read {

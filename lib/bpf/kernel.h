@@ -36,16 +36,17 @@ enum { BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
  * its candidate cache (kernel/bpf/btf.c: 31 slots by a hash of the name,
  * kept from one load to the next) holds it; two roots of one slot evict
  * each other at every load.  So what a root of its own would cost is read
- * through another where the kernel's layout allows: a vfsmount through its
- * struct mount, a pid as the iterator's tid, an idmap and an IPC namespace
- * by their address, a signalfd's mask by its place, our root as our fd of
- * "/" has it.  The roots left, with their slots (jhash() of the name %
- * 31): task_struct 24, seq_file 23, bpf_iter_seq_task_info 7,
- * bpf_iter_seq_task_file_info 9, vm_area_struct 26, file 11, dentry 15,
- * mount 6, super_block 5, timerfd_ctx 25, eventfd_ctx 22, files_struct 19,
- * fdtable 2, pipe_inode_info 0, and two pairs that share one: nsproxy and
- * dentry_operations 10, inode and pipe_buffer 8 (four searches a load; a
- * new root: check its slot).
+ * through another where the kernel's layout allows, or left out: a
+ * vfsmount through its struct mount, a pid as the iterator's tid, an idmap
+ * and a set of namespaces by their address, a signalfd's mask by its
+ * place, our root as our fd of "/" has it, a pipe's queue only where it
+ * is empty (the buffers' lengths, struct pipe_buffer, share inode's slot).
+ * The roots left, with their slots (jhash() of the name % 31), one each:
+ * pipe_inode_info 0, fdtable 2, super_block 5, mount 6,
+ * bpf_iter_seq_task_info 7, inode 8, bpf_iter_seq_task_file_info 9,
+ * dentry_operations 10, file 11, dentry 15, files_struct 19, eventfd_ctx
+ * 22, seq_file 23, task_struct 24, timerfd_ctx 25, vm_area_struct 26 (no
+ * search a load once they are cached; a new root: check its slot).
  */
 struct file;
 
@@ -227,16 +228,10 @@ struct timerfd_ctx {
 } CORE;
 
 /* include/linux/pipe_fs_i.h */
-struct pipe_buffer {
-	unsigned int len;
-} CORE;
-
 struct pipe_inode_info {
 	unsigned int head;
 	unsigned int tail;
 	unsigned int max_usage;
-	unsigned int ring_size;
-	struct pipe_buffer *bufs;
 } CORE;
 
 #endif

@@ -248,8 +248,8 @@ int ipk_tasks(struct bpf_iter__task *ctx)
 	r.state = task->__state;
 	r.exit_state = (__u32)task->exit_state;
 	r.start_boottime = task->start_boottime;
-	/* its IPC namespace by address: the inode is looked up once a namespace (procs-bpf.c) */
-	r.ipc_ns_key = (__u64)BPF_CORE_READ(task, nsproxy, ipc_ns);
+	/* its namespaces by address: the IPC one's inode is looked up once a set (procs-bpf.c) */
+	r.nsproxy_key = (__u64)task->nsproxy;
 	bpf_probe_read_kernel(r.comm, sizeof(r.comm), task->comm);
 	/* collect_syscall(): the registers saved at entry of a task that sleeps */
 	if (!r.exit_state && (r.state & 3)) {
@@ -373,45 +373,22 @@ static __always_inline int fdinfo_values(struct file *file, enum anon kind, __u6
 	return 0;
 }
 
-struct ring {
-	char *bufs;
-	unsigned int head, tail, mask;
-	__s64 count;
-};
-
-static long ring_step(__u64 i, void *arg)
-{
-	struct ring *r = arg;
-
-	if (r->tail + (unsigned int)i == r->head)
-		return 1;
-	/* the kernel's stride, not our struct's: only its len is declared here */
-	unsigned long at = ((r->tail + (unsigned int)i) & r->mask) *
-			   bpf_core_type_size(struct pipe_buffer);
-	struct pipe_buffer *buf = (struct pipe_buffer *)(r->bufs + at);
-	r->count += BPF_CORE_READ(buf, len);
-	return 0;
-}
-
-/* pipe_ioctl(FIONREAD): the bytes of the buffers in the ring; false when it is not one. */
+/*
+ * pipe_ioctl(FIONREAD) of a pipe with nothing queued, and
+ * pipe_fcntl(F_GETPIPE_SZ); false for one with data, whose bytes the
+ * loader asks its dup for.  The sum of the ring's buffers would make
+ * struct pipe_buffer a CO-RE root, of inode's slot (kernel.h): two searches
+ * of vmlinux's BTF at every load (0.9 ms) to spare a few ioctls where
+ * data waits in a pipe.
+ */
 static __always_inline bool pipe_queue(struct file *file, struct ipk_bpf_fd *r)
 {
 	struct pipe_inode_info *pipe = BPF_CORE_READ(file, private_data);
 
-	if (!pipe)
+	if (!pipe || BPF_CORE_READ(pipe, head) != BPF_CORE_READ(pipe, tail))
 		return false;
-	struct ring ring = {
-		.bufs = (char *)BPF_CORE_READ(pipe, bufs),
-		.head = BPF_CORE_READ(pipe, head), .tail = BPF_CORE_READ(pipe, tail),
-		.mask = BPF_CORE_READ(pipe, ring_size) - 1,
-	};
-	unsigned int n = ring.head - ring.tail;
-	if (n > BPF_CORE_READ(pipe, ring_size))
-		return false;
-	if (n)
-		bpf_loop(n, ring_step, &ring, 0);
-	r->queued = ring.count;
-	/* pipe_fcntl(F_GETPIPE_SZ), in pages */
+	r->queued = 0;
+	/* in pages */
 	r->capacity = (__s64)BPF_CORE_READ(pipe, max_usage);
 	return true;
 }
