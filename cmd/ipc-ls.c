@@ -491,17 +491,29 @@ int main(int argc, char **argv)
 		usage_error("give REFs or filters, not both");
 	if (ls.filtered && ls.mode == LS_LIMITS)
 		usage_error("--limits shows the kernel's limits: filters make no sense with it");
-	if (ls.out.columns && (ls.mode == LS_SUMMARY || ls.mode == LS_LIMITS))
-		usage_error("-o chooses columns of objects: --summary and --limits have their own");
 	if ((ls.prom.per_object || ls.prom.max_series) && ls.mode != LS_PROMETHEUS)
 		usage_error("--per-object and --max-series go with --format prometheus");
 	if (ls.prom.max_series && !ls.prom.per_object)
 		usage_error("--max-series caps --per-object: give both");
 
+	/*
+	 * -o is resolved here, whatever the mode: an unknown or empty column
+	 * is the same usage error everywhere, before anything is read.
+	 */
+	int *fields = NULL;
+	size_t nfields;
+	if (ls.mode == LS_TREE)
+		nfields = out_fields(ls.out.columns, default_tree_fields,
+				     sizeof(default_tree_fields) / sizeof(int), &fields);
+	else	/* objects of several namespaces: say which */
+		nfields = out_fields(ls.out.columns ? ls.out.columns : ls.scope.ns ? "+NS" : NULL,
+				     ls_default_fields, ls_default_fields_count, &fields);
+	if (ls.out.columns && ls.mode != LS_LIST && ls.mode != LS_TREE)
+		usage_error("-o chooses the columns of a listing: -i, --summary, --limits and "
+			    "--format show their own");
+
 	struct ipk_ctx *ctx = scope_ctx(&ls.scope);
 
-	int *fields = NULL;
-	size_t nfields = 0;
 	struct ipk_list *list = NULL;
 	bool shown_one = false;
 	int rc = 0;
@@ -529,8 +541,6 @@ int main(int argc, char **argv)
 		rc = list ? show_summary(ctx, &ls, list) : -errno;
 		break;
 	case LS_TREE:
-		nfields = out_fields(ls.out.columns, default_tree_fields,
-				     sizeof(default_tree_fields) / sizeof(int), &fields);
 		/* JSON objects of a tree carry every field; a table, what it shows. */
 		if (ls.out.mode != OUT_JSON)
 			want_fields(ctx, fields, nfields, IPK_F_UID);
@@ -538,9 +548,6 @@ int main(int argc, char **argv)
 		rc = list ? show_tree(ctx, &ls, list, fields, nfields) : -errno;
 		break;
 	case LS_LIST:
-		/* objects of several namespaces: say which */
-		nfields = out_fields(ls.out.columns ? ls.out.columns : ls.scope.ns ? "+NS" : NULL,
-				     ls_default_fields, ls_default_fields_count, &fields);
 		if (ls.out.mode != OUT_JSON || ls.out.columns)
 			want_fields(ctx, fields, nfields, IPK_F_KIND);
 		else
