@@ -329,8 +329,9 @@ int main(int argc, char **argv)
 	if (!x.textfile && !x.listen)
 		x.listen = DEFAULT_LISTEN;
 
-	int lfd = x.listen ? listen_on(x.listen) : -1;
+	/* a bad --sysroot is said before a port is taken */
 	struct ipk_ctx *ctx = scope_ctx(&x.scope);
+	int lfd = x.listen ? listen_on(x.listen) : -1;
 	/* rss and swap cost a read of /proc/sysvipc/shm text; the metrics use neither */
 	static const int fields[] = {
 		IPK_F_KIND, IPK_F_REF, IPK_F_ID, IPK_F_KEY, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID,

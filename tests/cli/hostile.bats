@@ -403,6 +403,45 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TM
 	[ "$status" -le 1 ]
 }
 
+@test "a --sysroot that is no directory: one line, exit 2, in every command that takes one" {
+	: >"$BATS_TEST_TMPDIR/file"
+	mkdir -p "$BATS_TEST_TMPDIR/shut/in"
+	chmod 700 "$BATS_TEST_TMPDIR/shut"
+	# the commands that offer --sysroot, as each binary tells it
+	n=0
+	for cmd in "$B"/bin/*; do
+		"$cmd" --complete=spec | grep -q '^--sysroot	' || continue
+		name=${cmd##*/}
+		n=$((n + 1))
+		case $name in
+		ipc-exporter) args=(--textfile "$BATS_TEST_TMPDIR/t.prom" --count 1) ;;
+		ipc-top) args=(--batch --max-iterations 1) ;;
+		ipc-watch) args=(--count 1 --timeout 3s) ;;
+		*) args=() ;;
+		esac
+		for root in /nonexistent "$BATS_TEST_TMPDIR/file"; do
+			run --separate-stderr timeout 10 "$cmd" "${args[@]}" --sysroot "$root"
+			[ "$status" -eq 2 ] || { echo "$name --sysroot $root: exit $status"; false; }
+			[ -z "$output" ]
+			case $root in
+			/nonexistent) [ "$stderr" = "$name: /nonexistent: no such directory" ] ;;
+			*) [ "$stderr" = "$name: $root: not a directory" ] ;;
+			esac
+		done
+		if have_other_user; then
+			run --separate-stderr as_nobody timeout 10 "$cmd" "${args[@]}" \
+				--sysroot "$BATS_TEST_TMPDIR/shut/in"
+			[ "$status" -eq 2 ]
+			[ "$stderr" = "$name: $BATS_TEST_TMPDIR/shut/in: permission denied" ]
+		fi
+		run --separate-stderr env IPCKIT_SYSROOT=/nonexistent timeout 10 "$cmd" "${args[@]}"
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "$name: IPCKIT_SYSROOT=/nonexistent: no such directory" ]
+	done
+	[ "$n" -ge 4 ]
+	[ ! -e "$BATS_TEST_TMPDIR/t.prom" ]
+}
+
 @test "ipc-watch escapes as ipc-ls does: control bytes, bytes that are no text, overrides, zero-width characters" {
 	: >"/dev/shm/w${ERASE}x"
 	: >"/dev/shm/bad"$'\xff'"byte"
