@@ -269,6 +269,7 @@ enum {
 struct proc {
 	pid_t pid;
 	char comm[16];
+	bool denied;		/* its fds, maps or namespace we may not read */
 	int64_t start;		/* seconds since the epoch it started; 0 unknown */
 	uint64_t ipc_ns;	/* inode of its IPC namespace; 0 unknown */
 };

@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -47,6 +49,14 @@ int scan_procs_prepare(struct ipk_ctx *ctx, const struct ipk_filter *f,
 	if (!ctx->procs)
 		return -ENOMEM;
 	ctx->unreadable_procs = ctx->procs->unreadable;
+	/* what --pid selects is what that process holds: unknown is not nothing */
+	if (f && f->has_pid) {
+		const struct proc *p = procs_pid(ctx->procs, f->pid);
+		char pid[16];
+		snprintf(pid, sizeof(pid), "%" PRId32, f->pid);
+		if (!p || p->denied)
+			ctx_diag(ctx, p ? EACCES : ESRCH, "read process", pid);
+	}
 	return 0;
 }
 

@@ -156,10 +156,33 @@ teardown() {
 	echo "$output" | grep -q '^sysv-shm:'
 	run "$IPC_LS" --pid nope
 	[ "$status" -eq 2 ]
-	# a pid nothing runs as: a filter that matches nothing
+	# a pid nothing runs as: not "holds nothing", which nobody could know
 	run --separate-stderr "$IPC_LS" --pid 999999999
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
 	[ -z "$output" ]
+	[ "$stderr" = "ipc-ls: cannot read process '999999999': no such process" ]
+}
+
+@test "--pid of a process that cannot be read: said, exit 1, not an empty success" {
+	require_other_user
+	hold posix-shm name=/held map=1 pipe
+	for args in "" "--json" "--summary" "--tree"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr as_nobody "$IPC_LS" $args --pid "$HOLD_PID"
+		[ "$status" -eq 1 ] || { echo "--pid $args: exit $status"; false; }
+		[[ "$stderr" == *"ipc-ls: cannot read process '$HOLD_PID': permission denied"* ]]
+		[ "$(echo "$stderr" | grep -c "process '$HOLD_PID'")" -eq 1 ]
+	done
+	# ipc-rm selects with the same filter: it says so too, and removes nothing
+	run --separate-stderr as_nobody "$IPC_RM" --pid "$HOLD_PID" --yes
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"cannot read process '$HOLD_PID': permission denied"* ]]
+	[ -e /dev/shm/held ]
+	# root reads it: what it holds, and no message
+	run --separate-stderr "$IPC_LS" --pid "$HOLD_PID" -o ref --noheadings
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	echo "$output" | grep -qx posix-shm:/held
 }
 
 @test "a SysV object whose creator and users are gone is flagged" {
