@@ -60,6 +60,7 @@ struct ls {
 	struct scope scope;
 	bool time_format_given;
 	bool filtered;		/* a filter option was given */
+	bool orphan;		/* --orphan: what is not listed depends on who was read */
 	struct ipk_prom_opts prom;
 };
 
@@ -80,6 +81,7 @@ static void handle(int key, const char *arg, void *data)
 		return;
 	if (filter_opts_handle(ls->filter, key, arg)) {
 		ls->filtered = true;
+		ls->orphan |= key == OPT_ORPHAN;
 		return;
 	}
 	switch (key) {
@@ -573,8 +575,11 @@ int main(int argc, char **argv)
 					 !ls.out.columns);
 		break;
 	}
-	/* holders may be missing from what was shown: say so (not for an empty list) */
-	if (ipk_list_len(list) || shown_one)
+	/*
+	 * holders may be missing from what was shown: say so (not for an
+	 * empty list, but for --orphan, which an unread holder may have emptied)
+	 */
+	if (ipk_list_len(list) || shown_one || ls.orphan)
 		report_unreadable(ctx);
 	if (report_diags(ctx))
 		status = EXIT_PARTIAL;

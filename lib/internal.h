@@ -981,6 +981,11 @@ int ref_arg_number(const char *arg, struct ipk_buf *canon);
 int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o);
 /* Only the holders (and the NATTCH they make) of @o, from ctx->procs. */
 int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o);
+/*
+ * Whether no process the scan read holds @o, of a kind whose holders are
+ * what makes an orphan: ORPHAN, when every process that might hold it was read.
+ */
+bool inuse_unheld(const struct ipk_object *o);
 /* Whether inuse_judge() would leave @o, judged before, as it is. */
 bool inuse_same(const struct ipk_ctx *ctx, const struct ipk_object *o);
 
@@ -1007,6 +1012,7 @@ struct ipk_filter {
 	bool has_pid;
 	int32_t pid;
 	bool orphan;
+	bool orphan_unproven;	/* with orphan: the unheld ones not proven orphans too */
 };
 
 /* ---------------------------------------------------------- namespaces */

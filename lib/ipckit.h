@@ -474,6 +474,13 @@ int ipk_filter_set_min_size(struct ipk_filter *f, const char *size);
 int ipk_filter_set_pid(struct ipk_filter *f, const char *pid);
 /* Objects no live process holds or uses: see IPK_ST_ORPHAN. */
 int ipk_filter_set_orphan(struct ipk_filter *f, bool orphan);
+/*
+ * With ipk_filter_set_orphan(): also the objects no process that could be
+ * read holds, where some could not (ipk_ctx_unreadable_procs): not known
+ * orphans, without IPK_ST_ORPHAN, for a command that removes orphans to
+ * refuse by name, or to remove when told to anyway.
+ */
+int ipk_filter_set_orphan_unproven(struct ipk_filter *f, bool also);
 bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k);
 bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o,
 		      time_t now);

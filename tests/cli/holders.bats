@@ -207,6 +207,37 @@ teardown() {
 	! echo "$output" | grep -q "ipk-factory\[$HOLD_PID\]" || false
 }
 
+@test "where processes cannot be read, ipc-ls and ipc-rm agree: no POSIX object is an orphan" {
+	require_other_user
+	hold posix-shm name=/held map=1
+	as_nobody "$IPC_MK" pshm /maybe >/dev/null
+	sysv=$(as_nobody "$IPC_MK" shm --size 4K)
+	# nobody cannot read root's processes: the holder of /held among them
+	run --separate-stderr as_nobody "$IPC_LS" --kind pshm,shm -o ref,status --noheadings
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | awk '$2 ~ /orphan/ { print $1 }')" = "$sysv" ]
+	[[ "$stderr" =~ ^ipc-ls:\ [0-9]+\ process(es)?\ not\ readable ]]
+	run --separate-stderr as_nobody "$IPC_LS" --kind pshm --json
+	echo "$output" | jq -e '[.objects[] | select(.status | index("orphan"))] == []'
+	# --orphan lists what ipc-rm --orphan would remove, and says why the rest is not there
+	run --separate-stderr as_nobody "$IPC_LS" --orphan --kind pshm,shm -o ref --noheadings
+	[ "$status" -eq 0 ]
+	[ "$output" = "$sysv" ]
+	[[ "$stderr" == *"not readable; run as root for a complete view" ]]
+	run --separate-stderr as_nobody "$IPC_LS" --orphan --kind pshm -o ref --noheadings
+	[ -z "$output" ]
+	[[ "$stderr" == *"not readable; run as root for a complete view" ]]
+	run --separate-stderr as_nobody "$IPC_RM" --orphan --dry-run
+	[ "$status" -eq 1 ]
+	[ "$output" = "would remove $sysv" ]
+	[[ "$stderr" == *"'posix-shm:/maybe': not known to be an orphan"* ]]
+	[[ "$stderr" == *"'posix-shm:/held': not known to be an orphan"* ]]
+	# root reads every process: the one nothing holds is an orphan again
+	run --separate-stderr "$IPC_LS" --orphan --kind pshm -o ref --noheadings
+	[ "$output" = posix-shm:/maybe ]
+	[ -z "$stderr" ]
+}
+
 @test "processes exiting during a listing break nothing" {
 	# a churn of short-lived holders while ipc-ls lists
 	( for i in $(seq 150); do
