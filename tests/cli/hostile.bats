@@ -405,8 +405,11 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TM
 
 @test "a --sysroot that is no directory: one line, exit 2, in every command that takes one" {
 	: >"$BATS_TEST_TMPDIR/file"
-	mkdir -p "$BATS_TEST_TMPDIR/shut/in"
-	chmod 700 "$BATS_TEST_TMPDIR/shut"
+	# below a directory anyone may enter: the test's own is root's alone
+	open=$(mktemp -d /tmp/ipk-sysroot.XXXXXX)
+	chmod 755 "$open"
+	mkdir -p "$open/shut/in"
+	chmod 700 "$open/shut"
 	# the commands that offer --sysroot, as each binary tells it
 	n=0
 	for cmd in "$B"/bin/*; do
@@ -430,9 +433,13 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TM
 		done
 		if have_other_user; then
 			run --separate-stderr as_nobody timeout 10 "$cmd" "${args[@]}" \
-				--sysroot "$BATS_TEST_TMPDIR/shut/in"
+				--sysroot "$open/shut/in"
 			[ "$status" -eq 2 ]
-			[ "$stderr" = "$name: $BATS_TEST_TMPDIR/shut/in: permission denied" ]
+			[ "$stderr" = "$name: $open/shut/in: permission denied" ]
+			# the directory above it is one
+			run --separate-stderr as_nobody timeout 10 "$cmd" "${args[@]}" --sysroot "$open" \
+				--kind sysv-shm
+			[ "$status" -ne 2 ]
 		fi
 		run --separate-stderr env IPCKIT_SYSROOT=/nonexistent timeout 10 "$cmd" "${args[@]}"
 		[ "$status" -eq 2 ]
