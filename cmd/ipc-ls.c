@@ -174,7 +174,6 @@ static int show_summary(struct ipk_ctx *ctx, const struct ls *ls, const struct i
 		rc = -ENOMEM;
 		goto done;
 	}
-	(void)ctx;
 	for (size_t i = 0; i < ipk_list_len(l); i++) {
 		const struct ipk_object *o = ipk_list_at(l, i);
 		size_t k = ipk_kind_index(ipk_object_kind(o));
@@ -202,8 +201,15 @@ static int show_summary(struct ipk_ctx *ctx, const struct ls *ls, const struct i
 		if (!ls->out.fmt.exact_bytes)
 			ipk_format_bytes(bytes[k], &b);
 		rc = out_set(out, row, 0, ipk_kind_name(kind), NULL);
-		rc |= out_set(out, row, 1, n, NULL);
-		if (ipk_kind_has_field(kind, IPK_F_SIZE))
+		/* what was read of a kind read in part is no count of it (a diagnostic says why) */
+		bool partial = ipk_ctx_kind_partial(ctx, kind);
+		if (partial)
+			rc |= out_set(out, row, 1, "unreadable", "null");
+		else
+			rc |= out_set(out, row, 1, n, NULL);
+		if (ipk_kind_has_field(kind, IPK_F_SIZE) && partial)
+			rc |= out_set(out, row, 2, "unreadable", "null");
+		else if (ipk_kind_has_field(kind, IPK_F_SIZE))
 			rc |= out_set(out, row, 2, ls->out.fmt.exact_bytes ? exact : b.s, exact);
 		else
 			rc |= out_set(out, row, 2, NULL, NULL);

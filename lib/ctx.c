@@ -188,6 +188,23 @@ void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object
 	free(vb);
 }
 
+void scan_diag(struct ipk_scan *s, int err, const char *verb, const char *object)
+{
+	ctx_diag(s->ctx, err, verb, object);
+	s->partial = true;
+}
+
+void ctx_kinds_partial(struct ipk_ctx *ctx, uint64_t kinds)
+{
+	for (; ctx; ctx = ctx->parent)
+		ctx->partial_kinds |= kinds;
+}
+
+bool ipk_ctx_kind_partial(const struct ipk_ctx *ctx, const struct ipk_kind *k)
+{
+	return ctx && k && (ctx->partial_kinds & (UINT64_C(1) << ipk_kind_index(k)));
+}
+
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx)
 {
 	return ctx ? ctx->ndiags : 0;

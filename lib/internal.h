@@ -691,6 +691,7 @@ struct ipk_scan {
 	bool has_ns;			/* the kind has the NS field (set by scan_add) */
 	bool has_ns_known;
 	bool named;			/* its REFs end in a name, which may hold "@ns:" */
+	bool partial;			/* scan_diag(): objects of the kind may be missing */
 	/*
 	 * Snapshots: where scan_add() hands each object instead of @list,
 	 * which takes it (frees it or keeps it); only -ENOMEM is returned.
@@ -735,6 +736,7 @@ struct ipk_ctx {
 	bool procs_ns;
 	struct proc_index *procs;
 	size_t unreadable_procs;	/* of the last scan */
+	uint64_t partial_kinds;		/* of the last scan: kinds read in part, a bit per index */
 	/* the names of /dev/shm, read once for the kinds of one scan (lib/posix.c) */
 	struct devshm_names *devshm;
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */
@@ -771,6 +773,13 @@ static inline bool ctx_wants(const struct ipk_ctx *ctx, int field)
 
 /* Records a problem; @err is a positive errno.  Safe from parallel scans. */
 void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object);
+/*
+ * A problem that leaves objects of the scan's kind unread (its file, its
+ * directory): ctx_diag(), and the kind is read in part (s->partial).
+ */
+void scan_diag(struct ipk_scan *s, int err, const char *verb, const char *object);
+/* Kinds @kinds (a bit per index) were read in part: said of @ctx and the contexts above it. */
+void ctx_kinds_partial(struct ipk_ctx *ctx, uint64_t kinds);
 /* "@root@path" into @out (PATH_MAX).  -ENAMETOOLONG when it does not fit. */
 int ctx_path(const struct ipk_ctx *ctx, const char *path, char *out, size_t size);
 /* open(2) of a path below the root. */

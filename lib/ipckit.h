@@ -171,6 +171,14 @@ struct ipk_diag {
  */
 size_t ipk_ctx_unreadable_procs(const struct ipk_ctx *ctx);
 
+/*
+ * Whether the last scan (or watch poll) could read kind @k only in part:
+ * its file or directory, or the processes that hold it, could not be read
+ * (a diagnostic says why).  Its objects may be missing: a count of them
+ * would be false.
+ */
+bool ipk_ctx_kind_partial(const struct ipk_ctx *ctx, const struct ipk_kind *k);
+
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx);
 const struct ipk_diag *ipk_ctx_diag(const struct ipk_ctx *ctx, size_t i);
 void ipk_ctx_clear_diags(struct ipk_ctx *ctx);

@@ -44,10 +44,19 @@ int scan_procs_prepare(struct ipk_ctx *ctx, const struct ipk_filter *f,
 	struct fieldset wanted = ctx->wanted;
 	if (f && f->has_min_size)
 		fieldset_add(&ctx->wanted, IPK_F_SIZE);
+	size_t diags = ipk_ctx_ndiags(ctx);
 	ctx->procs = procs_scan(ctx, what, kinds);
 	ctx->wanted = wanted;
 	if (!ctx->procs)
 		return -ENOMEM;
+	/* /proc could not be read: the kinds only processes hold are not known */
+	if (ipk_ctx_ndiags(ctx) != diags) {
+		uint64_t held = 0;
+		for (size_t k = 0; k < ipk_kind_count(); k++)
+			if ((kinds & (UINT64_C(1) << k)) && ipk_kind_at(k)->procs)
+				held |= UINT64_C(1) << k;
+		ctx_kinds_partial(ctx, held);
+	}
 	ctx->unreadable_procs = ctx->procs->unreadable;
 	/* what --pid selects is what that process holds: unknown is not nothing */
 	if (f && f->has_pid) {
@@ -84,6 +93,7 @@ struct scan_job {
 	struct ipk_list found[MAX_KINDS];
 	int rc[MAX_KINDS];
 	bool skip[MAX_KINDS];
+	bool partial[MAX_KINDS];	/* read in part (scan_diag) */
 };
 
 static void scan_kind(struct scan_job *job, size_t k)
@@ -113,6 +123,7 @@ static void scan_kind(struct scan_job *job, size_t k)
 	found->n = kept;
 	list_sort(found);
 	job->rc[k] = rc;
+	job->partial[k] = s.partial;
 }
 
 static void *scan_worker(void *arg)
@@ -175,11 +186,14 @@ static int scan_kinds(struct ipk_ctx *ctx, const struct ipk_filter *f, unsigned 
 	posix_shm_share_end(ctx);
 
 	size_t total = all->n;
+	uint64_t partial = 0;
 	for (size_t k = 0; k < job->nkinds; k++) {
 		total += job->found[k].n;
+		partial |= (uint64_t)job->partial[k] << k;
 		if (job->rc[k] && !rc)
 			rc = job->rc[k];
 	}
+	ctx_kinds_partial(ctx, partial);
 	struct ipk_object **v = realloc(all->v, (total ? total : 1) * sizeof(*v));
 	if (!v && !rc)
 		rc = -ENOMEM;
@@ -428,6 +442,7 @@ struct ipk_list *ipk_scan(struct ipk_ctx *ctx, const struct ipk_filter *f, unsig
 		return NULL;
 	}
 	ctx_ipc_ns(ctx);
+	ctx->partial_kinds = 0;
 	rc = scan_procs_prepare(ctx, f, NULL);
 	if (!rc && ctx->ns_mode)
 		rc = scan_namespaces(ctx, f, flags, all);

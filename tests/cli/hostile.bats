@@ -449,6 +449,52 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TM
 	[ ! -e "$BATS_TEST_TMPDIR/t.prom" ]
 }
 
+@test "a kind that cannot be read is no count of 0: --summary, --format prometheus, ipc-exporter" {
+	require_other_user
+	root=$(mktemp -d /tmp/ipk-root.XXXXXX)
+	cp -r tests/fixtures/basic/. "$root/"
+	chmod -R a+rX "$root"
+	chmod 000 "$root/proc/sysvipc/shm"
+	kinds=sysv-msg,sysv-shm
+	run --separate-stderr as_nobody "$IPC_LS" --sysroot "$root" --summary --kind $kinds
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipc-ls: cannot read '/proc/sysvipc/shm': permission denied" ]
+	echo "$output" | grep -E '^sysv-shm +unreadable +unreadable '
+	echo "$output" | grep -E '^sysv-msg +2 '
+	run --separate-stderr as_nobody "$IPC_LS" --sysroot "$root" --summary --kind $kinds --json
+	[ "$status" -eq 1 ]
+	echo "$output" | jq -e '.summary[] | select(.kind == "sysv-shm") | .count == null and .size == null'
+	echo "$output" | jq -e '.summary[] | select(.kind == "sysv-msg") | .count == 2'
+	# Prometheus: no series of the kind, and ipckit_scan_success says why
+	prom=$BATS_TEST_TMPDIR/p
+	run --separate-stderr as_nobody "$IPC_LS" --sysroot "$root" --format prometheus --kind $kinds
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipc-ls: cannot read '/proc/sysvipc/shm': permission denied" ]
+	printf '%s\n' "$output" >"$prom"
+	! grep -E '^ipckit_(objects|size_bytes|orphan_objects)\{kind="sysv-shm"\}' "$prom" || false
+	grep -qx 'ipckit_objects{kind="sysv-msg"} 2' "$prom"
+	grep -qx 'ipckit_scan_success{kind="sysv-shm"} 0' "$prom"
+	grep -qx 'ipckit_scan_success{kind="sysv-msg"} 1' "$prom"
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$prom"
+	fi
+	# the exporter keeps going, publishes no 0 for it, and a --count run fails
+	out=$root/t.prom
+	chmod 777 "$root"
+	run --separate-stderr as_nobody timeout 20 ipc-exporter --sysroot "$root" --kind $kinds \
+		--textfile "$out" --interval 100ms --count 3
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"ipc-exporter: cannot read '/proc/sysvipc/shm': permission denied"* ]]
+	! grep -E '^ipckit_[a-z_]+\{kind="sysv-shm"\} ' "$out" | grep -v '^ipckit_scan_success' || false
+	grep -qx 'ipckit_scan_success{kind="sysv-shm"} 0' "$out"
+	grep -qx 'ipckit_objects{kind="sysv-msg"} 2' "$out"
+	# readable again: counted again
+	chmod 444 "$root/proc/sysvipc/shm"
+	run --separate-stderr as_nobody "$IPC_LS" --sysroot "$root" --summary --kind $kinds
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^sysv-shm +3 '
+}
+
 @test "ipc-watch escapes as ipc-ls does: control bytes, bytes that are no text, overrides, zero-width characters" {
 	: >"/dev/shm/w${ERASE}x"
 	: >"/dev/shm/bad"$'\xff'"byte"
