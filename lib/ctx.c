@@ -200,11 +200,6 @@ void ctx_kinds_partial(struct ipk_ctx *ctx, uint64_t kinds)
 		ctx->partial_kinds |= kinds;
 }
 
-bool ipk_ctx_kind_partial(const struct ipk_ctx *ctx, const struct ipk_kind *k)
-{
-	return ctx && k && (ctx->partial_kinds & (UINT64_C(1) << ipk_kind_index(k)));
-}
-
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx)
 {
 	return ctx ? ctx->ndiags : 0;

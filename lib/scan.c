@@ -80,6 +80,11 @@ size_t ipk_ctx_unreadable_procs(const struct ipk_ctx *ctx)
 	return ctx ? ctx->unreadable_procs : 0;
 }
 
+bool ipk_ctx_kind_partial(const struct ipk_ctx *ctx, const struct ipk_kind *k)
+{
+	return ctx && k && (ctx->partial_kinds & (UINT64_C(1) << ipk_kind_index(k)));
+}
+
 #define MAX_KINDS 64
 
 /* One listing: every wanted kind scanned, filtered and sorted on its own. */
