@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *program_name = "ipckit";
@@ -685,11 +686,38 @@ bool scope_opts_handle(struct scope *sc, int key, const char *arg)
 	return false;
 }
 
+/*
+ * Every read of a listing is below the root: one that is no directory we
+ * may enter would fail each of them, in a line of its own and again on
+ * every poll.  It is the command line that is wrong, once.
+ */
+static void check_sysroot(const char *root, bool from_env)
+{
+	struct stat st;
+	int err = 0;
+
+	if (stat(root, &st) < 0)
+		err = errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = ENOTDIR;
+	else if (access(root, X_OK) < 0)
+		err = errno;
+	if (!err)
+		return;
+	msg("%s%s: %s", from_env ? "IPCKIT_SYSROOT=" : "", root,
+	    err == ENOENT ? "no such directory" : reason(err));
+	exit(EXIT_USAGE);
+}
+
 struct ipk_ctx *scope_ctx(const struct scope *sc)
 {
-	struct ipk_ctx *ctx = ipk_ctx_new();
 	const char *root = sc->sysroot ? sc->sysroot : getenv("IPCKIT_SYSROOT");
 
+	if (sc->sysroot && !*sc->sysroot)
+		usage_error("--sysroot needs a directory");
+	if (root && *root)
+		check_sysroot(root, !sc->sysroot);
+	struct ipk_ctx *ctx = ipk_ctx_new();
 	if (!ctx || (root && *root && ipk_ctx_set_sysroot(ctx, root))) {
 		msg("%s", reason(ENOMEM));
 		exit(EXIT_PARTIAL);

@@ -310,9 +310,11 @@ int main(int argc, char **argv)
 		.groups = groups,
 		.ngroups = 2,
 		.more = "Metrics: ipckit_objects, ipckit_size_bytes, ipckit_queued_messages,\n"
-			"ipckit_orphan_objects (per kind), ipckit_limit and ipckit_limit_used (per\n"
-			"resource of ipc-ls --limits), ipckit_scan_duration_seconds; with --per-object\n"
-			"ipckit_object_* per object. Ends on SIGINT or SIGTERM (exit 0).\n",
+			"ipckit_orphan_objects, ipckit_scan_success (per kind), ipckit_limit and\n"
+			"ipckit_limit_used (per resource of ipc-ls --limits),\n"
+			"ipckit_scan_duration_seconds; with --per-object ipckit_object_* per object.\n"
+			"A kind that cannot be read has ipckit_scan_success 0 and no other series.\n"
+			"Ends on SIGINT or SIGTERM (exit 0).\n",
 	};
 
 	pthread_mutex_init(&x.lock, NULL);
@@ -329,8 +331,9 @@ int main(int argc, char **argv)
 	if (!x.textfile && !x.listen)
 		x.listen = DEFAULT_LISTEN;
 
-	int lfd = x.listen ? listen_on(x.listen) : -1;
+	/* a bad --sysroot is said before a port is taken */
 	struct ipk_ctx *ctx = scope_ctx(&x.scope);
+	int lfd = x.listen ? listen_on(x.listen) : -1;
 	/* rss and swap cost a read of /proc/sysvipc/shm text; the metrics use neither */
 	static const int fields[] = {
 		IPK_F_KIND, IPK_F_REF, IPK_F_ID, IPK_F_KEY, IPK_F_NAME, IPK_F_OWNER, IPK_F_UID,
@@ -349,7 +352,9 @@ int main(int argc, char **argv)
 	catch_stop_signals(NULL);
 
 	int rc = ipk_watch_start(w, NULL, NULL);
-	report_diags(ctx);
+	/* what could not be read is said, left out of the metrics, and fails a --count run */
+	if (report_diags(ctx))
+		status = EXIT_PARTIAL;
 	if (!rc) {
 		rc = render(&x, ctx, w);
 		/* a textfile that could not be written: said, and tried again */
@@ -381,7 +386,8 @@ int main(int argc, char **argv)
 			rc = ipk_watch_run(w, (int)(left / 1000000) + 1, NULL, NULL);
 			if (rc == -EINTR)
 				rc = 0;
-			report_diags(ctx);
+			if (report_diags(ctx))
+				status = EXIT_PARTIAL;
 			continue;
 		}
 		rc = render(&x, ctx, w);

@@ -60,6 +60,7 @@ struct ls {
 	struct scope scope;
 	bool time_format_given;
 	bool filtered;		/* a filter option was given */
+	bool orphan;		/* --orphan: what is not listed depends on who was read */
 	struct ipk_prom_opts prom;
 };
 
@@ -80,6 +81,7 @@ static void handle(int key, const char *arg, void *data)
 		return;
 	if (filter_opts_handle(ls->filter, key, arg)) {
 		ls->filtered = true;
+		ls->orphan |= key == OPT_ORPHAN;
 		return;
 	}
 	switch (key) {
@@ -172,7 +174,6 @@ static int show_summary(struct ipk_ctx *ctx, const struct ls *ls, const struct i
 		rc = -ENOMEM;
 		goto done;
 	}
-	(void)ctx;
 	for (size_t i = 0; i < ipk_list_len(l); i++) {
 		const struct ipk_object *o = ipk_list_at(l, i);
 		size_t k = ipk_kind_index(ipk_object_kind(o));
@@ -200,8 +201,15 @@ static int show_summary(struct ipk_ctx *ctx, const struct ls *ls, const struct i
 		if (!ls->out.fmt.exact_bytes)
 			ipk_format_bytes(bytes[k], &b);
 		rc = out_set(out, row, 0, ipk_kind_name(kind), NULL);
-		rc |= out_set(out, row, 1, n, NULL);
-		if (ipk_kind_has_field(kind, IPK_F_SIZE))
+		/* what was read of a kind read in part is no count of it (a diagnostic says why) */
+		bool partial = ipk_ctx_kind_partial(ctx, kind);
+		if (partial)
+			rc |= out_set(out, row, 1, "unreadable", "null");
+		else
+			rc |= out_set(out, row, 1, n, NULL);
+		if (ipk_kind_has_field(kind, IPK_F_SIZE) && partial)
+			rc |= out_set(out, row, 2, "unreadable", "null");
+		else if (ipk_kind_has_field(kind, IPK_F_SIZE))
 			rc |= out_set(out, row, 2, ls->out.fmt.exact_bytes ? exact : b.s, exact);
 		else
 			rc |= out_set(out, row, 2, NULL, NULL);
@@ -491,17 +499,29 @@ int main(int argc, char **argv)
 		usage_error("give REFs or filters, not both");
 	if (ls.filtered && ls.mode == LS_LIMITS)
 		usage_error("--limits shows the kernel's limits: filters make no sense with it");
-	if (ls.out.columns && (ls.mode == LS_SUMMARY || ls.mode == LS_LIMITS))
-		usage_error("-o chooses columns of objects: --summary and --limits have their own");
 	if ((ls.prom.per_object || ls.prom.max_series) && ls.mode != LS_PROMETHEUS)
 		usage_error("--per-object and --max-series go with --format prometheus");
 	if (ls.prom.max_series && !ls.prom.per_object)
 		usage_error("--max-series caps --per-object: give both");
 
+	/*
+	 * -o is resolved here, whatever the mode: an unknown or empty column
+	 * is the same usage error everywhere, before anything is read.
+	 */
+	int *fields = NULL;
+	size_t nfields;
+	if (ls.mode == LS_TREE)
+		nfields = out_fields(ls.out.columns, default_tree_fields,
+				     sizeof(default_tree_fields) / sizeof(int), &fields);
+	else	/* objects of several namespaces: say which */
+		nfields = out_fields(ls.out.columns ? ls.out.columns : ls.scope.ns ? "+NS" : NULL,
+				     ls_default_fields, ls_default_fields_count, &fields);
+	if (ls.out.columns && ls.mode != LS_LIST && ls.mode != LS_TREE)
+		usage_error("-o chooses the columns of a listing: -i, --summary, --limits and "
+			    "--format show their own");
+
 	struct ipk_ctx *ctx = scope_ctx(&ls.scope);
 
-	int *fields = NULL;
-	size_t nfields = 0;
 	struct ipk_list *list = NULL;
 	bool shown_one = false;
 	int rc = 0;
@@ -529,8 +549,6 @@ int main(int argc, char **argv)
 		rc = list ? show_summary(ctx, &ls, list) : -errno;
 		break;
 	case LS_TREE:
-		nfields = out_fields(ls.out.columns, default_tree_fields,
-				     sizeof(default_tree_fields) / sizeof(int), &fields);
 		/* JSON objects of a tree carry every field; a table, what it shows. */
 		if (ls.out.mode != OUT_JSON)
 			want_fields(ctx, fields, nfields, IPK_F_UID);
@@ -538,9 +556,6 @@ int main(int argc, char **argv)
 		rc = list ? show_tree(ctx, &ls, list, fields, nfields) : -errno;
 		break;
 	case LS_LIST:
-		/* objects of several namespaces: say which */
-		nfields = out_fields(ls.out.columns ? ls.out.columns : ls.scope.ns ? "+NS" : NULL,
-				     ls_default_fields, ls_default_fields_count, &fields);
 		if (ls.out.mode != OUT_JSON || ls.out.columns)
 			want_fields(ctx, fields, nfields, IPK_F_KIND);
 		else
@@ -566,8 +581,11 @@ int main(int argc, char **argv)
 					 !ls.out.columns);
 		break;
 	}
-	/* holders may be missing from what was shown: say so (not for an empty list) */
-	if (ipk_list_len(list) || shown_one)
+	/*
+	 * holders may be missing from what was shown: say so (not for an
+	 * empty list, but for --orphan, which an unread holder may have emptied)
+	 */
+	if (ipk_list_len(list) || shown_one || ls.orphan)
 		report_unreadable(ctx);
 	if (report_diags(ctx))
 		status = EXIT_PARTIAL;

@@ -94,6 +94,9 @@ static void handle(int key, const char *arg, void *data)
 		rm->kinds |= key == OPT_KIND;
 		rm->selecting |= key != OPT_KIND;
 		rm->orphan |= key == OPT_ORPHAN;
+		/* to be named and refused, or removed with --force */
+		if (key == OPT_ORPHAN)
+			ipk_filter_set_orphan_unproven(rm->filter, true);
 	}
 }
 
@@ -415,16 +418,18 @@ static struct item *make_items(const struct rm *rm, const struct ipk_list *l, si
 /* ---------------------------------------------------------------- checks */
 
 /*
- * An orphan is what the processes we could read do not hold; with some
- * unreadable, that proves nothing for objects only processes hold.  SysV
- * orphans are the kernel's word (nattch) or dead pids: those stand.
+ * --orphan selects the objects no process we could read holds; those the
+ * library does not flag ORPHAN (some processes could not be read, and may
+ * hold it) are named and refused, unless --force.
  */
 static bool orphan_unproven(const struct rm *rm, struct ipk_ctx *ctx, struct item *it)
 {
 	size_t unreadable = ipk_ctx_unreadable_procs(ctx);
+	struct ipk_value status;
 
-	if (!rm->orphan || rm->force || !unreadable ||
-	    ipk_kind_family(ipk_object_kind(it->o)) == IPK_FAMILY_SYSV)
+	ipk_object_get(it->o, IPK_F_STATUS, &status);
+	if (!rm->orphan || rm->force ||
+	    (status.presence == IPK_PRESENT && (status.u & IPK_ST_ORPHAN)))
 		return false;
 	char text[128];
 	snprintf(text, sizeof(text), "not known to be an orphan: %zu process%s "

@@ -1110,7 +1110,7 @@ size_t out_fields(const char *spec, const int *defaults, size_t ndefaults, int *
 {
 	size_t cap = ndefaults + IPK_F_COUNT, n = 0;
 	int *v = malloc(cap * sizeof(*v));
-	char *copy, *save = NULL;
+	const char *given = spec;
 
 	if (!v) {
 		msg("%s", reason(ENOMEM));
@@ -1122,21 +1122,29 @@ size_t out_fields(const char *spec, const int *defaults, size_t ndefaults, int *
 		if (spec)
 			spec++;
 	}
-	copy = strdup(spec ? spec : "");
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		int f = ipk_field_find(w);
+	if (spec && !*spec) {
+		free(v);
+		usage_error("no columns given to --output");
+	}
+	/* "REF,,KIND" is a slip, not two columns: every name between commas counts */
+	for (const char *w = spec, *next; w; w = next) {
+		size_t len = strcspn(w, ",");
+		next = w[len] ? w + len + 1 : NULL;
+		char name[64];
+		if (!len) {
+			free(v);
+			usage_error("malformed --output '%s': an empty column name", given);
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)len, w);
+		int f = len < sizeof(name) ? ipk_field_find(name) : -1;
 		if (f < 0) {
 			free(v);
-			msg("unknown column '%s' (see '%s --help')", w, program_name);
-			free(copy);
+			msg("unknown column '%.*s' (see '%s --help')", (int)len, w, program_name);
 			exit(EXIT_USAGE);
 		}
 		if (n < cap)
 			v[n++] = f;
 	}
-	free(copy);
-	if (!n)
-		usage_error("no columns given to --output");
 	*fields = v;
 	return n;
 }

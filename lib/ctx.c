@@ -188,6 +188,18 @@ void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object
 	free(vb);
 }
 
+void scan_diag(struct ipk_scan *s, int err, const char *verb, const char *object)
+{
+	ctx_diag(s->ctx, err, verb, object);
+	s->partial = true;
+}
+
+void ctx_kinds_partial(struct ipk_ctx *ctx, uint64_t kinds)
+{
+	for (; ctx; ctx = ctx->parent)
+		ctx->partial_kinds |= kinds;
+}
+
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx)
 {
 	return ctx ? ctx->ndiags : 0;

@@ -154,6 +154,14 @@ int ipk_filter_set_orphan(struct ipk_filter *f, bool orphan)
 	return 0;
 }
 
+int ipk_filter_set_orphan_unproven(struct ipk_filter *f, bool also)
+{
+	if (!f)
+		return -EINVAL;
+	f->orphan_unproven = also;
+	return 0;
+}
+
 static bool held_by(const struct ipk_object *o, int32_t pid)
 {
 	for (size_t i = 0; i < o->nholders; i++)
@@ -207,7 +215,8 @@ bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o, ti
 		return false;
 	if (f->has_pid && !held_by(o, f->pid))
 		return false;
-	if (f->orphan && !(obj_has(o, IPK_F_STATUS) && (o->status & IPK_ST_ORPHAN)))
+	if (f->orphan && !(obj_has(o, IPK_F_STATUS) && (o->status & IPK_ST_ORPHAN)) &&
+	    !(f->orphan_unproven && inuse_unheld(o)))
 		return false;
 	return true;
 }

@@ -269,6 +269,7 @@ enum {
 struct proc {
 	pid_t pid;
 	char comm[16];
+	bool denied;		/* its fds, maps or namespace we may not read */
 	int64_t start;		/* seconds since the epoch it started; 0 unknown */
 	uint64_t ipc_ns;	/* inode of its IPC namespace; 0 unknown */
 };
@@ -690,6 +691,7 @@ struct ipk_scan {
 	bool has_ns;			/* the kind has the NS field (set by scan_add) */
 	bool has_ns_known;
 	bool named;			/* its REFs end in a name, which may hold "@ns:" */
+	bool partial;			/* scan_diag(): objects of the kind may be missing */
 	/*
 	 * Snapshots: where scan_add() hands each object instead of @list,
 	 * which takes it (frees it or keeps it); only -ENOMEM is returned.
@@ -734,6 +736,7 @@ struct ipk_ctx {
 	bool procs_ns;
 	struct proc_index *procs;
 	size_t unreadable_procs;	/* of the last scan */
+	uint64_t partial_kinds;		/* of the last scan: kinds read in part, a bit per index */
 	/* the names of /dev/shm, read once for the kinds of one scan (lib/posix.c) */
 	struct devshm_names *devshm;
 	/* a watch's mqueue directory, kept open so a scan need not mount it again */
@@ -770,6 +773,13 @@ static inline bool ctx_wants(const struct ipk_ctx *ctx, int field)
 
 /* Records a problem; @err is a positive errno.  Safe from parallel scans. */
 void ctx_diag(struct ipk_ctx *ctx, int err, const char *verb, const char *object);
+/*
+ * A problem that leaves objects of the scan's kind unread (its file, its
+ * directory): ctx_diag(), and the kind is read in part (s->partial).
+ */
+void scan_diag(struct ipk_scan *s, int err, const char *verb, const char *object);
+/* Kinds @kinds (a bit per index) were read in part: said of @ctx and the contexts above it. */
+void ctx_kinds_partial(struct ipk_ctx *ctx, uint64_t kinds);
 /* "@root@path" into @out (PATH_MAX).  -ENAMETOOLONG when it does not fit. */
 int ctx_path(const struct ipk_ctx *ctx, const char *path, char *out, size_t size);
 /* open(2) of a path below the root. */
@@ -980,6 +990,11 @@ int ref_arg_number(const char *arg, struct ipk_buf *canon);
 int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o);
 /* Only the holders (and the NATTCH they make) of @o, from ctx->procs. */
 int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o);
+/*
+ * Whether no process the scan read holds @o, of a kind whose holders are
+ * what makes an orphan: ORPHAN, when every process that might hold it was read.
+ */
+bool inuse_unheld(const struct ipk_object *o);
 /* Whether inuse_judge() would leave @o, judged before, as it is. */
 bool inuse_same(const struct ipk_ctx *ctx, const struct ipk_object *o);
 
@@ -1006,6 +1021,7 @@ struct ipk_filter {
 	bool has_pid;
 	int32_t pid;
 	bool orphan;
+	bool orphan_unproven;	/* with orphan: the unheld ones not proven orphans too */
 };
 
 /* ---------------------------------------------------------- namespaces */

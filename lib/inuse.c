@@ -53,6 +53,21 @@ static const struct held *holders_of(const struct proc_index *idx, const struct 
 	return procs_find(idx, owner, dev, ino, n);
 }
 
+bool inuse_unheld(const struct ipk_object *o)
+{
+	return !o->kind->users && obj_has(o, IPK_F_HOLDERS) && !o->nholders;
+}
+
+/*
+ * Whether no holder means none: a System V object's holders are the
+ * kernel's word (nattch) or its users' pids; a POSIX or fd object may be
+ * held by a process that could not be read.
+ */
+static bool unheld_proven(const struct proc_index *idx, const struct ipk_kind *k)
+{
+	return !idx->unreadable || k->family == IPK_FAMILY_SYSV;
+}
+
 /*
  * @o's status with the flags its holders (set) and users imply: flags are
  * only added, what a kind's reading set stays.
@@ -68,7 +83,7 @@ static uint32_t judged_status(const struct proc_index *idx, const struct ipk_obj
 		/* an attached segment has users, whoever made it */
 		if (!kind_has(k, IPK_F_NATTCH))
 			status |= IPK_ST_ORPHAN;
-	} else if (!k->users && obj_has(o, IPK_F_HOLDERS) && !o->nholders) {
+	} else if (inuse_unheld(o) && unheld_proven(idx, k)) {
 		status |= IPK_ST_ORPHAN;
 	}
 	return status;
@@ -92,9 +107,9 @@ int inuse_holders(struct ipk_ctx *ctx, struct ipk_object *o)
 }
 
 /*
- * ORPHAN says what the readable processes show; where some could not be
- * read (ipk_ctx_unreadable_procs), a command that removes orphans must not
- * take the flag alone as proof.
+ * ORPHAN is proof: where some processes could not be read
+ * (ipk_ctx_unreadable_procs), an object only processes show held is not
+ * flagged, however few holders the readable ones show.
  */
 int inuse_judge(struct ipk_ctx *ctx, struct ipk_object *o)
 {

@@ -171,6 +171,14 @@ struct ipk_diag {
  */
 size_t ipk_ctx_unreadable_procs(const struct ipk_ctx *ctx);
 
+/*
+ * Whether the last scan (or watch poll) could read kind @k only in part:
+ * its file or directory, or the processes that hold it, could not be read
+ * (a diagnostic says why).  Its objects may be missing: a count of them
+ * would be false.
+ */
+bool ipk_ctx_kind_partial(const struct ipk_ctx *ctx, const struct ipk_kind *k);
+
 size_t ipk_ctx_ndiags(const struct ipk_ctx *ctx);
 const struct ipk_diag *ipk_ctx_diag(const struct ipk_ctx *ctx, size_t i);
 void ipk_ctx_clear_diags(struct ipk_ctx *ctx);
@@ -474,6 +482,13 @@ int ipk_filter_set_min_size(struct ipk_filter *f, const char *size);
 int ipk_filter_set_pid(struct ipk_filter *f, const char *pid);
 /* Objects no live process holds or uses: see IPK_ST_ORPHAN. */
 int ipk_filter_set_orphan(struct ipk_filter *f, bool orphan);
+/*
+ * With ipk_filter_set_orphan(): also the objects no process that could be
+ * read holds, where some could not (ipk_ctx_unreadable_procs): not known
+ * orphans, without IPK_ST_ORPHAN, for a command that removes orphans to
+ * refuse by name, or to remove when told to anyway.
+ */
+int ipk_filter_set_orphan_unproven(struct ipk_filter *f, bool also);
 bool ipk_filter_wants_kind(const struct ipk_filter *f, const struct ipk_kind *k);
 bool ipk_filter_match(const struct ipk_filter *f, const struct ipk_object *o,
 		      time_t now);

@@ -123,7 +123,7 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 	int rc = 0;
 
 	if (!dir) {
-		ctx_diag(s->ctx, errno, "read", shown);
+		scan_diag(s, errno, "read", shown);
 		close(dfd);
 		return 0;
 	}
@@ -148,7 +148,7 @@ int posix_dir_scan(struct ipk_scan *s, int dfd, const char *shown,
 		struct dirent *d = readdir(dir);
 		if (!d) {
 			if (errno)
-				ctx_diag(s->ctx, errno, "read", shown);
+				scan_diag(s, errno, "read", shown);
 			break;
 		}
 		rc = dir_entry(s, dirfd(dir), d->d_name, d->d_type, prefix, plen, exclude, elen,
@@ -286,7 +286,7 @@ static int shared_scan(struct ipk_scan *s, struct devshm_names *d, const char *p
 	if (d->dfd < 0) {
 		/* No /dev/shm: no POSIX objects, nothing to report. */
 		if (d->dfd != -ENOENT)
-			ctx_diag(s->ctx, -d->dfd, "open", d->shown);
+			scan_diag(s, -d->dfd, "open", d->shown);
 		return 0;
 	}
 	for (size_t i = 0; i < d->n; i++) {
@@ -296,7 +296,7 @@ static int shared_scan(struct ipk_scan *s, struct devshm_names *d, const char *p
 			return rc;
 	}
 	if (d->err)
-		ctx_diag(s->ctx, d->err, "read", d->shown);
+		scan_diag(s, d->err, "read", d->shown);
 	return 0;
 }
 
@@ -317,7 +317,7 @@ int posix_shm_dir_scan(struct ipk_scan *s, const char *prefix, const char *exclu
 	if (dfd < 0) {
 		/* No /dev/shm: no POSIX objects, nothing to report. */
 		if (dfd != -ENOENT)
-			ctx_diag(s->ctx, -dfd, "open", shown);
+			scan_diag(s, -dfd, "open", shown);
 		return 0;
 	}
 	return posix_dir_scan(s, dfd, shown, prefix, exclude, stat_first, each);

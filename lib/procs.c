@@ -1137,6 +1137,7 @@ static int scan_proc(struct procs_build *b, int procdir, const char *name, unsig
 	/* only a sleeping process waits: the others cost no read */
 	if (!rc && (what & PROCS_WAITS) && (state == 'S' || state == 'D'))
 		rc = read_wait(b, piddir, i, first);
+	idx->procs[i].denied = denied;
 	idx->unreadable += denied;
 	if (b->pidfd >= 0)
 		close(b->pidfd);
@@ -1263,6 +1264,7 @@ static int scan_proc_bpf(struct procs_build *b, const struct ipk_bpf_task *t, un
 			rc = read_wait(b, b->bpf_piddir, i, first);
 		}
 	}
+	idx->procs[i].denied = denied;
 	idx->unreadable += denied;
 	if (b->pidfd >= 0)
 		close(b->pidfd);

@@ -64,7 +64,13 @@ struct kind_sums {
 	uint64_t objects, bytes, messages, orphans;
 };
 
-static int per_kind(struct ipk_buf *out, const struct ipk_filter *f, const struct kind_sums *sum)
+/*
+ * A kind read in part has no count series: a false 0 would clear an alert.
+ * ipckit_scan_success says which, as node_exporter's
+ * node_scrape_collector_success does of its collectors.
+ */
+static int per_kind(struct ipk_buf *out, const struct ipk_ctx *ctx, const struct ipk_filter *f,
+		    const struct kind_sums *sum)
 {
 	static const struct {
 		const char *name, *help;
@@ -87,13 +93,23 @@ static int per_kind(struct ipk_buf *out, const struct ipk_filter *f, const struc
 		rc = family(out, families[i].name, "gauge", families[i].help);
 		for (size_t k = 0; k < ipk_kind_count() && !rc; k++) {
 			const struct ipk_kind *kind = ipk_kind_at(k);
-			if (!ipk_filter_wants_kind(f, kind) ||
+			if (!ipk_filter_wants_kind(f, kind) || ipk_ctx_kind_partial(ctx, kind) ||
 			    (families[i].field >= 0 && !ipk_kind_has_field(kind, families[i].field)))
 				continue;
 			const uint64_t *v = (const uint64_t *)(const void *)
 					    ((const char *)&sum[k] + families[i].member);
 			rc = kind_sample(out, families[i].name, kind, *v);
 		}
+	}
+	if (!rc)
+		rc = family(out, "ipckit_scan_success", "gauge",
+			    "Whether every object of a kind could be read (1) or not (0, and the "
+			    "kind's other series are left out).");
+	for (size_t k = 0; k < ipk_kind_count() && !rc; k++) {
+		const struct ipk_kind *kind = ipk_kind_at(k);
+		if (ipk_filter_wants_kind(f, kind))
+			rc = kind_sample(out, "ipckit_scan_success", kind,
+					 !ipk_ctx_kind_partial(ctx, kind));
 	}
 	return rc;
 }
@@ -266,7 +282,7 @@ int ipk_prometheus(struct ipk_ctx *ctx, struct ipk_snapshot *s, const struct ipk
 		if (obj_has(obj, IPK_F_STATUS) && (obj->status & IPK_ST_ORPHAN))
 			k->orphans++;
 	}
-	rc = per_kind(out, f, sum);
+	rc = per_kind(out, ctx, f, sum);
 	free(sum);
 	if (!rc)
 		rc = limits(ctx, out);

@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -42,11 +44,28 @@ int scan_procs_prepare(struct ipk_ctx *ctx, const struct ipk_filter *f,
 	struct fieldset wanted = ctx->wanted;
 	if (f && f->has_min_size)
 		fieldset_add(&ctx->wanted, IPK_F_SIZE);
+	size_t diags = ipk_ctx_ndiags(ctx);
 	ctx->procs = procs_scan(ctx, what, kinds);
 	ctx->wanted = wanted;
 	if (!ctx->procs)
 		return -ENOMEM;
+	/* /proc could not be read: the kinds only processes hold are not known */
+	if (ipk_ctx_ndiags(ctx) != diags) {
+		uint64_t held = 0;
+		for (size_t k = 0; k < ipk_kind_count(); k++)
+			if ((kinds & (UINT64_C(1) << k)) && ipk_kind_at(k)->procs)
+				held |= UINT64_C(1) << k;
+		ctx_kinds_partial(ctx, held);
+	}
 	ctx->unreadable_procs = ctx->procs->unreadable;
+	/* what --pid selects is what that process holds: unknown is not nothing */
+	if (f && f->has_pid) {
+		const struct proc *p = procs_pid(ctx->procs, f->pid);
+		char pid[16];
+		snprintf(pid, sizeof(pid), "%" PRId32, f->pid);
+		if (!p || p->denied)
+			ctx_diag(ctx, p ? EACCES : ESRCH, "read process", pid);
+	}
 	return 0;
 }
 
@@ -59,6 +78,11 @@ void scan_procs_done(struct ipk_ctx *ctx)
 size_t ipk_ctx_unreadable_procs(const struct ipk_ctx *ctx)
 {
 	return ctx ? ctx->unreadable_procs : 0;
+}
+
+bool ipk_ctx_kind_partial(const struct ipk_ctx *ctx, const struct ipk_kind *k)
+{
+	return ctx && k && (ctx->partial_kinds & (UINT64_C(1) << ipk_kind_index(k)));
 }
 
 #define MAX_KINDS 64
@@ -74,6 +98,7 @@ struct scan_job {
 	struct ipk_list found[MAX_KINDS];
 	int rc[MAX_KINDS];
 	bool skip[MAX_KINDS];
+	bool partial[MAX_KINDS];	/* read in part (scan_diag) */
 };
 
 static void scan_kind(struct scan_job *job, size_t k)
@@ -103,6 +128,7 @@ static void scan_kind(struct scan_job *job, size_t k)
 	found->n = kept;
 	list_sort(found);
 	job->rc[k] = rc;
+	job->partial[k] = s.partial;
 }
 
 static void *scan_worker(void *arg)
@@ -165,11 +191,14 @@ static int scan_kinds(struct ipk_ctx *ctx, const struct ipk_filter *f, unsigned 
 	posix_shm_share_end(ctx);
 
 	size_t total = all->n;
+	uint64_t partial = 0;
 	for (size_t k = 0; k < job->nkinds; k++) {
 		total += job->found[k].n;
+		partial |= (uint64_t)job->partial[k] << k;
 		if (job->rc[k] && !rc)
 			rc = job->rc[k];
 	}
+	ctx_kinds_partial(ctx, partial);
 	struct ipk_object **v = realloc(all->v, (total ? total : 1) * sizeof(*v));
 	if (!v && !rc)
 		rc = -ENOMEM;
@@ -418,6 +447,7 @@ struct ipk_list *ipk_scan(struct ipk_ctx *ctx, const struct ipk_filter *f, unsig
 		return NULL;
 	}
 	ctx_ipc_ns(ctx);
+	ctx->partial_kinds = 0;
 	rc = scan_procs_prepare(ctx, f, NULL);
 	if (!rc && ctx->ns_mode)
 		rc = scan_namespaces(ctx, f, flags, all);

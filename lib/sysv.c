@@ -153,12 +153,12 @@ static int proc_scan(struct ipk_scan *s, const struct sysv_source *src)
 	if (rc == -ENOENT || rc == -ENOMEM)
 		return rc;
 	if (rc) {
-		ctx_diag(s->ctx, -rc, "read", path);
+		scan_diag(s, -rc, "read", path);
 		return 0;
 	}
 	char *line = strtok_r(buf, "\n", &save);
 	if (!line || map_header(line, src->columns, src->ncolumns, map, &n)) {
-		ctx_diag(s->ctx, EPROTO, "parse", path);
+		scan_diag(s, EPROTO, "parse", path);
 		free(buf);
 		return 0;
 	}
@@ -186,7 +186,7 @@ static int proc_scan(struct ipk_scan *s, const struct sysv_source *src)
 		rc = finish(s, src, o);
 	}
 	if (bad_row)
-		ctx_diag(s->ctx, EPROTO, "parse a line of", path);
+		scan_diag(s, EPROTO, "parse a line of", path);
 	free(buf);
 	return rc;
 }
@@ -244,7 +244,7 @@ static int stat_scan(struct ipk_scan *s, const struct sysv_source *src)
 	}
 	int max = src->max_index();
 	if (max < 0) {
-		ctx_diag(s->ctx, errno, "read", s->kind->name);
+		scan_diag(s, errno, "read", s->kind->name);
 		return 0;
 	}
 	for (int idx = 0; idx <= max && !rc; idx++)
@@ -264,7 +264,7 @@ int sysv_scan(struct ipk_scan *s, const struct sysv_source *src)
 		return stat_scan(s, src);
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/sysvipc/%s", src->proc_file);
-	ctx_diag(s->ctx, ENOENT, "read", path);
+	scan_diag(s, ENOENT, "read", path);
 	return 0;
 }
 

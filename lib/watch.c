@@ -444,6 +444,8 @@ static int read_kind(struct ipk_watch *w, struct ipk_ctx *ctx, size_t view,
 		r.target_ns = p ? p->ipc_ns : 0;
 	}
 	int rc = kind_scan(&s);
+	if (s.partial)
+		ctx_kinds_partial(ctx, UINT64_C(1) << ipk_kind_index(k));
 	/* kinds put nothing in the list; a kind that did (none) would leak it */
 	for (size_t i = 0; i < none.n; i++)
 		ipk_object_free(none.v[i]);
@@ -850,6 +852,10 @@ static int poll_all(struct ipk_watch *w)
 		return -ENOMEM;
 	/* /proc could not be read: holders and fd kinds stay as they were */
 	w->procs_failed = ipk_ctx_ndiags(ctx) != diags;
+	ctx->partial_kinds = 0;
+	for (size_t k = 0; k < ipk_kind_count() && w->procs_failed; k++)
+		if (wants_kind(w, ipk_kind_at(k)) && ipk_kind_at(k)->family == IPK_FAMILY_FD)
+			ctx->partial_kinds |= UINT64_C(1) << k;
 	procs_free(w->procs);
 	w->procs = idx;
 	ctx->procs = idx;

@@ -84,7 +84,7 @@ static int pmq_scan(struct ipk_scan *s)
 
 	if (dfd < 0) {
 		if (dfd != -ENOENT || s->ctx->live)
-			ctx_diag(s->ctx, -dfd, "open", shown);
+			scan_diag(s, -dfd, "open", shown);
 		return 0;
 	}
 	return posix_dir_scan(s, dfd, shown, "", NULL, false, pmq_each);

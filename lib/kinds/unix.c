@@ -249,7 +249,7 @@ static int unix_proc_scan(struct ipk_scan *s)
 
 	if (rc) {
 		if (rc != -ENOMEM)
-			ctx_diag(s->ctx, -rc, "read", "/proc/net/unix");
+			scan_diag(s, -rc, "read", "/proc/net/unix");
 		return rc == -ENOMEM ? rc : 0;
 	}
 	char *line = strtok_r(text, "\n", &save);	/* the header */
@@ -319,7 +319,7 @@ static int unix_scan(struct ipk_scan *s)
 		rc = unix_proc_scan(s);
 	} else if (rc && rc != -ENOMEM) {
 		/* a dump cut short lists some sockets only: say so */
-		ctx_diag(s->ctx, -rc, "read", "unix sockets (sock_diag)");
+		scan_diag(s, -rc, "read", "unix sockets (sock_diag)");
 		rc = 0;
 	}
 	if (!rc && s->only && s->only[0] == '/' && s->list->n == before && s->ctx->live)

@@ -156,10 +156,33 @@ teardown() {
 	echo "$output" | grep -q '^sysv-shm:'
 	run "$IPC_LS" --pid nope
 	[ "$status" -eq 2 ]
-	# a pid nothing runs as: a filter that matches nothing
+	# a pid nothing runs as: not "holds nothing", which nobody could know
 	run --separate-stderr "$IPC_LS" --pid 999999999
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
 	[ -z "$output" ]
+	[ "$stderr" = "ipc-ls: cannot read process '999999999': no such process" ]
+}
+
+@test "--pid of a process that cannot be read: said, exit 1, not an empty success" {
+	require_other_user
+	hold posix-shm name=/held map=1 pipe
+	for args in "" "--json" "--summary" "--tree"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr as_nobody "$IPC_LS" $args --pid "$HOLD_PID"
+		[ "$status" -eq 1 ] || { echo "--pid $args: exit $status"; false; }
+		[[ "$stderr" == *"ipc-ls: cannot read process '$HOLD_PID': permission denied"* ]]
+		[ "$(echo "$stderr" | grep -c "process '$HOLD_PID'")" -eq 1 ]
+	done
+	# ipc-rm selects with the same filter: it says so too, and removes nothing
+	run --separate-stderr as_nobody "$IPC_RM" --pid "$HOLD_PID" --yes
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"cannot read process '$HOLD_PID': permission denied"* ]]
+	[ -e /dev/shm/held ]
+	# root reads it: what it holds, and no message
+	run --separate-stderr "$IPC_LS" --pid "$HOLD_PID" -o ref --noheadings
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	echo "$output" | grep -qx posix-shm:/held
 }
 
 @test "a SysV object whose creator and users are gone is flagged" {
@@ -182,6 +205,37 @@ teardown() {
 	[ "$(echo "$stderr" | grep -c .)" -eq 1 ]
 	# root's pipes are not visible to nobody; nothing garbled is printed
 	! echo "$output" | grep -q "ipk-factory\[$HOLD_PID\]" || false
+}
+
+@test "where processes cannot be read, ipc-ls and ipc-rm agree: no POSIX object is an orphan" {
+	require_other_user
+	hold posix-shm name=/held map=1
+	as_nobody "$IPC_MK" pshm /maybe >/dev/null
+	sysv=$(as_nobody "$IPC_MK" shm --size 4K)
+	# nobody cannot read root's processes: the holder of /held among them
+	run --separate-stderr as_nobody "$IPC_LS" --kind pshm,shm -o ref,status --noheadings
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | awk '$2 ~ /orphan/ { print $1 }')" = "$sysv" ]
+	[[ "$stderr" =~ ^ipc-ls:\ [0-9]+\ process(es)?\ not\ readable ]]
+	run --separate-stderr as_nobody "$IPC_LS" --kind pshm --json
+	echo "$output" | jq -e '[.objects[] | select(.status | index("orphan"))] == []'
+	# --orphan lists what ipc-rm --orphan would remove, and says why the rest is not there
+	run --separate-stderr as_nobody "$IPC_LS" --orphan --kind pshm,shm -o ref --noheadings
+	[ "$status" -eq 0 ]
+	[ "$output" = "$sysv" ]
+	[[ "$stderr" == *"not readable; run as root for a complete view" ]]
+	run --separate-stderr as_nobody "$IPC_LS" --orphan --kind pshm -o ref --noheadings
+	[ -z "$output" ]
+	[[ "$stderr" == *"not readable; run as root for a complete view" ]]
+	run --separate-stderr as_nobody "$IPC_RM" --orphan --dry-run
+	[ "$status" -eq 1 ]
+	[ "$output" = "would remove $sysv" ]
+	[[ "$stderr" == *"'posix-shm:/maybe': not known to be an orphan"* ]]
+	[[ "$stderr" == *"'posix-shm:/held': not known to be an orphan"* ]]
+	# root reads every process: the one nothing holds is an orphan again
+	run --separate-stderr "$IPC_LS" --orphan --kind pshm -o ref --noheadings
+	[ "$output" = posix-shm:/maybe ]
+	[ -z "$stderr" ]
 }
 
 @test "processes exiting during a listing break nothing" {

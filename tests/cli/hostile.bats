@@ -403,6 +403,98 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TM
 	[ "$status" -le 1 ]
 }
 
+@test "a --sysroot that is no directory: one line, exit 2, in every command that takes one" {
+	: >"$BATS_TEST_TMPDIR/file"
+	# below a directory anyone may enter: the test's own is root's alone
+	open=$(mktemp -d /tmp/ipk-sysroot.XXXXXX)
+	chmod 755 "$open"
+	mkdir -p "$open/shut/in"
+	chmod 700 "$open/shut"
+	# the commands that offer --sysroot, as each binary tells it
+	n=0
+	for cmd in "$B"/bin/*; do
+		"$cmd" --complete=spec | grep -q '^--sysroot	' || continue
+		name=${cmd##*/}
+		n=$((n + 1))
+		case $name in
+		ipc-exporter) args=(--textfile "$BATS_TEST_TMPDIR/t.prom" --count 1) ;;
+		ipc-top) args=(--batch --max-iterations 1) ;;
+		ipc-watch) args=(--count 1 --timeout 3s) ;;
+		*) args=() ;;
+		esac
+		for root in /nonexistent "$BATS_TEST_TMPDIR/file"; do
+			run --separate-stderr timeout 10 "$cmd" "${args[@]}" --sysroot "$root"
+			[ "$status" -eq 2 ] || { echo "$name --sysroot $root: exit $status"; false; }
+			[ -z "$output" ]
+			case $root in
+			/nonexistent) [ "$stderr" = "$name: /nonexistent: no such directory" ] ;;
+			*) [ "$stderr" = "$name: $root: not a directory" ] ;;
+			esac
+		done
+		if have_other_user; then
+			run --separate-stderr as_nobody timeout 10 "$cmd" "${args[@]}" \
+				--sysroot "$open/shut/in"
+			[ "$status" -eq 2 ]
+			[ "$stderr" = "$name: $open/shut/in: permission denied" ]
+			# the directory above it is one
+			run --separate-stderr as_nobody timeout 10 "$cmd" "${args[@]}" --sysroot "$open" \
+				--kind sysv-shm
+			[ "$status" -ne 2 ]
+		fi
+		run --separate-stderr env IPCKIT_SYSROOT=/nonexistent timeout 10 "$cmd" "${args[@]}"
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "$name: IPCKIT_SYSROOT=/nonexistent: no such directory" ]
+	done
+	[ "$n" -ge 4 ]
+	[ ! -e "$BATS_TEST_TMPDIR/t.prom" ]
+}
+
+@test "a kind that cannot be read is no count of 0: --summary, --format prometheus, ipc-exporter" {
+	require_other_user
+	root=$(mktemp -d /tmp/ipk-root.XXXXXX)
+	cp -r tests/fixtures/basic/. "$root/"
+	chmod -R a+rX "$root"
+	chmod 000 "$root/proc/sysvipc/shm"
+	kinds=sysv-msg,sysv-shm
+	run --separate-stderr as_nobody "$IPC_LS" --sysroot "$root" --summary --kind $kinds
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipc-ls: cannot read '/proc/sysvipc/shm': permission denied" ]
+	echo "$output" | grep -E '^sysv-shm +unreadable +unreadable '
+	echo "$output" | grep -E '^sysv-msg +2 '
+	run --separate-stderr as_nobody "$IPC_LS" --sysroot "$root" --summary --kind $kinds --json
+	[ "$status" -eq 1 ]
+	echo "$output" | jq -e '.summary[] | select(.kind == "sysv-shm") | .count == null and .size == null'
+	echo "$output" | jq -e '.summary[] | select(.kind == "sysv-msg") | .count == 2'
+	# Prometheus: no series of the kind, and ipckit_scan_success says why
+	prom=$BATS_TEST_TMPDIR/p
+	run --separate-stderr as_nobody "$IPC_LS" --sysroot "$root" --format prometheus --kind $kinds
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ipc-ls: cannot read '/proc/sysvipc/shm': permission denied" ]
+	printf '%s\n' "$output" >"$prom"
+	! grep -E '^ipckit_(objects|size_bytes|orphan_objects)\{kind="sysv-shm"\}' "$prom" || false
+	grep -qx 'ipckit_objects{kind="sysv-msg"} 2' "$prom"
+	grep -qx 'ipckit_scan_success{kind="sysv-shm"} 0' "$prom"
+	grep -qx 'ipckit_scan_success{kind="sysv-msg"} 1' "$prom"
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$prom"
+	fi
+	# the exporter keeps going, publishes no 0 for it, and a --count run fails
+	out=$root/t.prom
+	chmod 777 "$root"
+	run --separate-stderr as_nobody timeout 20 ipc-exporter --sysroot "$root" --kind $kinds \
+		--textfile "$out" --interval 100ms --count 3
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"ipc-exporter: cannot read '/proc/sysvipc/shm': permission denied"* ]]
+	! grep -E '^ipckit_[a-z_]+\{kind="sysv-shm"\} ' "$out" | grep -v '^ipckit_scan_success' || false
+	grep -qx 'ipckit_scan_success{kind="sysv-shm"} 0' "$out"
+	grep -qx 'ipckit_objects{kind="sysv-msg"} 2' "$out"
+	# readable again: counted again
+	chmod 444 "$root/proc/sysvipc/shm"
+	run --separate-stderr as_nobody "$IPC_LS" --sysroot "$root" --summary --kind $kinds
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^sysv-shm +3 '
+}
+
 @test "ipc-watch escapes as ipc-ls does: control bytes, bytes that are no text, overrides, zero-width characters" {
 	: >"/dev/shm/w${ERASE}x"
 	: >"/dev/shm/bad"$'\xff'"byte"

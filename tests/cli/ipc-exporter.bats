@@ -220,7 +220,7 @@ sample() {
 	sed -n '/^groups:/,/^\.fi/p' man/ipc-exporter.1 | unroff >"$BATS_TEST_TMPDIR/rules.yml"
 	run promtool check rules "$BATS_TEST_TMPDIR/rules.yml"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"SUCCESS: 2 rules found"* ]]
+	[[ "$output" == *"SUCCESS: 3 rules found"* ]]
 	{ sed -n '/^scrape_configs:/,/^\.fi/p' man/ipc-exporter.1 | unroff
 	  echo "rule_files: [rules.yml]"; } >"$BATS_TEST_TMPDIR/prometheus.yml"
 	run promtool check config "$BATS_TEST_TMPDIR/prometheus.yml"

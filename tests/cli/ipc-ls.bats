@@ -281,6 +281,43 @@ on_terminal() {	# COLS ARGS...
 	echo "$output" | grep -E '^posix-shm +1'
 }
 
+@test "-o is checked in every mode: an unknown or empty column is exit 2, before anything is read" {
+	ref=$("$FACTORY" sysv-shm size=4096)
+	for mode in "" "--tree" "--json" "-i $ref" "--format prometheus" "--summary" "--limits"; do
+		for cols in NOSUCH REF,NOSUCH; do
+			# shellcheck disable=SC2086
+			run --separate-stderr "$IPC_LS" $mode -o "$cols"
+			[ "$status" -eq 2 ] || { echo "$mode -o $cols: exit $status"; false; }
+			[ -z "$output" ]
+			[ "$stderr" = "ipc-ls: unknown column 'NOSUCH' (see 'ipc-ls --help')" ]
+		done
+		# shellcheck disable=SC2086
+		run --separate-stderr "$IPC_LS" $mode -o ''
+		[ "$status" -eq 2 ] || { echo "$mode -o '': exit $status"; false; }
+		[ "$stderr" = "ipc-ls: no columns given to --output (see 'ipc-ls --help')" ]
+		for cols in REF,,KIND REF, ,REF; do
+			# shellcheck disable=SC2086
+			run --separate-stderr "$IPC_LS" $mode -o "$cols"
+			[ "$status" -eq 2 ] || { echo "$mode -o $cols: exit $status"; false; }
+			[ -z "$output" ]
+			[ "$stderr" = "ipc-ls: malformed --output '$cols': an empty column name (see 'ipc-ls --help')" ]
+		done
+	done
+	run --separate-stderr "$IPC_LS" -o +
+	[ "$status" -eq 2 ]
+	# a column that exists selects nothing where the mode shows its own
+	for mode in "-i $ref" "--format prometheus" "--summary" "--limits"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$IPC_LS" $mode -o REF
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[[ "$stderr" == "ipc-ls: -o chooses the columns of a listing: "* ]]
+	done
+	run --separate-stderr "$IPC_LS" -o ref,kind --noheadings --kind shm
+	[ "$status" -eq 0 ]
+	[ "$output" = "$ref sysv-shm" ]
+}
+
 @test "unknown kind or column, malformed REF: one line, exit 2" {
 	run "$IPC_LS" --kind bogus
 	[ "$status" -eq 2 ]

@@ -380,6 +380,8 @@ static void test_prometheus(void)
 	CHECK(strstr(b.s, "ipckit_objects{kind=\"posix-shm\"} 2\n") != NULL);
 	CHECK(strstr(b.s, "ipckit_size_bytes{kind=\"posix-shm\"} 8192\n") != NULL);
 	CHECK(strstr(b.s, "# TYPE ipckit_objects gauge\n") != NULL);
+	/* every kind was read: each says so */
+	CHECK(strstr(b.s, "ipckit_scan_success{kind=\"posix-shm\"} 1\n") != NULL);
 	/* the ref as commands take it back, on one line; the name as it is */
 	CHECK(strstr(b.s, "ref=\"posix-shm:/a\\\"b\\\\x5cc\\\\x0ad\"") != NULL);
 	CHECK(strstr(b.s, "name=\"/a\\\"b\\\\c\\nd\"") != NULL);
