@@ -141,6 +141,8 @@ int scn_tmpl_parse(const char *s, size_t len, scn_lookup_fn lookup, void *ctx,
 		   size_t *at);
 /* -EDOM (division by zero) or -ERANGE (overflow); 0 and *out otherwise. */
 int scn_expr_eval(const struct scn_expr *e, const int64_t *vars, int64_t *out);
+/* What an error of scn_expr_eval() means, as a phrase. */
+const char *scn_expr_strerror(int rc);
 /* The constant value of an expression with no variables. */
 bool scn_expr_const(const struct scn_expr *e, int64_t *v);
 /* Whether the template is one literal (and it, with its length). */

@@ -92,6 +92,15 @@ static void test_expressions(void)
 	CHECK_INT(rc, -EINVAL);
 	eval("index ? 1", 0, 0, &rc);
 	CHECK_INT(rc, -EINVAL);
+	/* a constant divisor of 0 is seen when parsing, beside a variable too */
+	eval("i % 0", 0, 3, &rc);
+	CHECK_INT(rc, -EINVAL);
+	eval("index / (n - 10)", 1, 0, &rc);
+	CHECK_INT(rc, -EINVAL);
+	eval("index ? 1 : i / 0", 1, 1, &rc);	/* both sides are worked out */
+	CHECK_INT(rc, -EINVAL);
+	CHECK_INT(eval("i / (n - 9) + -(2 * 3)", 0, 12, &rc), 6);
+	CHECK_INT(rc, 0);
 
 	/* Where the problem is, and what it is. */
 	struct ipk_arena a = { 0 };
@@ -110,6 +119,12 @@ static void test_expressions(void)
 	CHECK_INT(scn_expr_parse("i + n", 5, names, NULL, &a, &e, err, sizeof(err), &at), 0);
 	CHECK(!scn_expr_const(e, &v));
 	CHECK_INT(e->deps, DEP(VAR_I));
+	/* what is constant inside is folded too: i, 7, + */
+	CHECK_INT(scn_expr_parse("i + (n - 3)", 11, names, NULL, &a, &e, err, sizeof(err), &at), 0);
+	CHECK_INT(e->n, 3);
+	CHECK_INT(scn_expr_parse("i % (n - n)", 11, names, NULL, &a, &e, err, sizeof(err), &at),
+		  -EINVAL);
+	CHECK_STR(err, "division by zero");
 	ipk_arena_free(&a);
 }
 
