@@ -129,6 +129,16 @@ int scn_obj_find(const struct ipk_scenario *s, const char *name, size_t len)
 	return -1;
 }
 
+void scn_obj_describe(const struct scn_obj *o, char *buf, size_t size)
+{
+	if (o->path)
+		snprintf(buf, size, "%s %s", o->type->name, o->path);
+	else if (o->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY))
+		snprintf(buf, size, "%s key 0x%08x", o->type->name, (unsigned)o->c.key);
+	else
+		snprintf(buf, size, "%s", o->type->name);
+}
+
 int scn_actor_find(const struct ipk_scenario *s, const char *name, size_t len)
 {
 	for (size_t i = 0; i < s->nactors; i++)
@@ -727,7 +737,8 @@ static bool mk_attr(struct loader *L, struct scn_obj *o, const struct ynode *k,
 			c->maxmsg = (uint64_t)x;
 		break;
 	case IPK_ATTR_VALUE:
-		if ((ok = static_int(L, v, "value", INT_MIN, INT_MAX, &x)))
+		/* a semaphore's, set by sem_open(3) or SETALL: never below 0 */
+		if ((ok = static_int(L, v, "value", 0, INT_MAX, &x)))
 			c->value = x;
 		break;
 	case IPK_ATTR_VALUES: {
@@ -812,6 +823,81 @@ static bool type_attr(struct loader *L, struct scn_obj *o, const struct ynode *k
 	return true;
 }
 
+/*
+ * The name (or path) @v of object @o, for a named kind as its REF has it
+ * ("jobs" is "/jobs"); NULL, said, for one ipk_create() would refuse: a
+ * POSIX name of two components, a FIFO's relative path.  A socket's path
+ * is bound as written.
+ */
+static const char *object_name(struct loader *L, const struct scn_obj *o, const struct ynode *k,
+			       const struct ynode *v)
+{
+	char what[8];
+
+	snprintf(what, sizeof(what), "%.*s", SHOW(k));
+	const char *name = static_text(L, v, what);
+	if (!name || !(o->type->flags & SCN_T_NAMED))
+		return name;
+	struct ipk_buf ref = { 0 };
+	const struct ipk_kind *kind;
+	char *canon = NULL;
+	int rc = ipk_buf_printf(&ref, "%s:%s", ipk_kind_name(o->kind), name);
+	if (!rc)
+		rc = ipk_ref_parse(ref.s, &kind, &canon);
+	ipk_buf_free(&ref);
+	if (rc) {
+		if (rc == -ENOMEM)
+			diag(L, v, "out of memory");
+		else
+			diag(L, v, "%s: '%s' is not a %s %s (%s)", what, name, o->type->name, what,
+			     ipk_kind_family(o->kind) == IPK_FAMILY_POSIX ?
+			     "/NAME: one component, no other '/'" : "an absolute path");
+		return NULL;
+	}
+	const char *arg = strchr(canon, ':') + 1;
+	name = scn_strndup(L->a, arg, strlen(arg));
+	free(canon);
+	return name;
+}
+
+/* Whether @a and @b are one object of the system: the second to be made finds the first. */
+static bool same_object(const struct scn_obj *a, const struct scn_obj *b)
+{
+	if (!a->type || !b->type)
+		return false;
+	/* Paths are one namespace for every kind that has them (a FIFO, a socket). */
+	if (a->path && b->path)
+		return (a->type == b->type || (a->type->flags & b->type->flags & SCN_T_PATH)) &&
+		       strcmp(a->path, b->path) == 0;
+	/* A SysV key is its kind's; IPC_PRIVATE (0) makes a new object each time. */
+	return a->type == b->type && (a->c.set & b->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY)) &&
+	       a->c.key == b->c.key && a->c.key != 0;
+}
+
+/*
+ * Object @idx (its key @k) naming an earlier one's object would find it
+ * made when the run makes it ("exists already"), unless it says
+ * existing: reuse.
+ */
+static void check_unique(struct loader *L, const struct ynode *k, int idx)
+{
+	const struct scn_obj *o = &L->s->objs[idx];
+	char what[512];
+
+	if (o->reuse)
+		return;
+	for (int i = 0; i < idx; i++) {
+		const struct scn_obj *first = &L->s->objs[i];
+		if (!same_object(first, o))
+			continue;
+		scn_obj_describe(o, what, sizeof(what));
+		diag(L, k, "object '%s': %s is object '%s' already (line %d): made there, it would "
+		     "exist here (existing: reuse shares it)", o->name, what, first->name,
+		     first->line);
+		return;
+	}
+}
+
 static void load_object(struct loader *L, const struct ynode *k, const struct ynode *v, int idx)
 {
 	struct scn_obj *o = &L->s->objs[idx];
@@ -852,6 +938,7 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 	}
 	unsigned flags = o->type->flags;
 	int errors = L->errors;
+	const struct ynode *name = NULL;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *ak = v->items[2 * i], *av = v->items[2 * i + 1];
 		if (is_key(ak, "kind"))
@@ -869,9 +956,10 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 		if ((is_key(ak, "name") || ((flags & SCN_T_PATH) && is_key(ak, "path"))) &&
 		    ((flags & SCN_T_PATH) || ((flags & SCN_T_NAMED) &&
 					      ipk_kind_create_named(o->kind)))) {
-			if (o->path)
+			if (name)
 				diag(L, ak, "name: and path: are the same: one of them");
-			o->path = static_text(L, av, "name");
+			name = av;
+			o->path = object_name(L, o, ak, av);
 			o->c.name = o->path;
 			continue;
 		}
@@ -890,7 +978,7 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 	}
 	bool needs_name = (flags & SCN_T_PATH) ||
 			  ((flags & SCN_T_NAMED) && ipk_kind_create_named(o->kind));
-	if (needs_name && !o->path)
+	if (needs_name && !name)
 		diag(L, k, "object '%s' (%s) needs %s", o->name, o->type->name,
 		     flags & SCN_T_PATH ? "path: (a path, or @name for an abstract socket)"
 					: "name: (/NAME)");
@@ -2175,6 +2263,7 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 		for (size_t i = 0; i < objects->n; i++) {
 			L.pair_owner[i] = -1;
 			load_object(&L, objects->items[2 * i], objects->items[2 * i + 1], (int)i);
+			check_unique(&L, objects->items[2 * i], (int)i);
 		}
 		for (size_t i = 0; i < s->nobjs; i++) {
 			if (!s->objs[i].type)

@@ -86,17 +86,6 @@ static enum ipk_scenario_outcome make_outcome(int err)
 	}
 }
 
-/* "posix-mq /bb-queue", "sysv-sem key 0x00001234": how a user knows the object. */
-static void describe(const struct scn_obj *o, char *buf, size_t size)
-{
-	if (o->path)
-		snprintf(buf, size, "%s %s", o->type->name, o->path);
-	else if (o->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY))
-		snprintf(buf, size, "%s key 0x%08x", o->type->name, (unsigned)o->c.key);
-	else
-		snprintf(buf, size, "%s", o->type->name);
-}
-
 /* ----------------------------------------------------------- objects */
 
 /* Why @o could not be made, as the outcome of the run. */
@@ -118,7 +107,7 @@ static int make_object(struct ipk_ctx *ctx, struct scn_obj *o, struct ipk_scenar
 	char what[PATH_MAX + 64];
 	int rc = 0;
 
-	describe(o, what, sizeof(what));
+	scn_obj_describe(o, what, sizeof(what));
 	if (o->type->flags & SCN_T_NAMED) {
 		bool existed = false;
 		char *ref = NULL;

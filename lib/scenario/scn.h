@@ -461,6 +461,8 @@ static inline const char *scn_ref_arg(const struct scn_obj *o)
 
 /* An object by its local name; -1 if none. */
 int scn_obj_find(const struct ipk_scenario *s, const char *name, size_t len);
+/* "posix-mq /bb-queue", "sysv-sem key 0x00001234": how a user knows the object. */
+void scn_obj_describe(const struct scn_obj *o, char *buf, size_t size);
 int scn_actor_find(const struct ipk_scenario *s, const char *name, size_t len);
 
 /* expect.c: one expect: line of @s; 0, or -EINVAL with a diagnostic. */
