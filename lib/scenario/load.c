@@ -213,11 +213,18 @@ static bool lookup(void *ctx, const char *name, size_t len, struct scn_sym *sym)
 
 /*
  * The text of a node that should be a value.  A flow mapping of one key
- * and no value ({n} written without quotes) is the template "{n}".
+ * and no value ({n} written without quotes) is the template "{n}".  A
+ * null (~, null, or nothing after the colon) is no value: as text it
+ * would be taken for the name "~" or "".
  */
 static bool value_text(struct loader *L, const struct ynode *n, const char **s, size_t *len,
 		       const char *what)
 {
+	if (is_null(n)) {
+		diag(L, n, "%s is null%s%.*s%s, where a value is wanted (quote it for the text)",
+		     what, n->len ? " ('" : "", SHOW(n), n->len ? "')" : "");
+		return false;
+	}
 	if (n->type == Y_SCALAR) {
 		*s = n->s;
 		*len = n->len;
@@ -2114,7 +2121,7 @@ static const char *sysctl_text(struct loader *L, const struct ynode *n)
 	char path[256], buf[256];
 	const char *name = n && n->type == Y_SCALAR ? n->s : NULL;
 
-	if (!name || !n->len || n->len > 128 || memchr(name, '\0', n->len) ||
+	if (!name || is_null(n) || n->len > 128 || memchr(name, '\0', n->len) ||
 	    strstr(name, "..")) {
 		diag(L, n, "sysctl: a name such as kernel.msgmax or fs/mqueue/msg_max");
 		return NULL;
@@ -2152,7 +2159,7 @@ static void load_vars(struct loader *L, const struct ynode *vars)
 			/* One message: what cannot be read still names a var (the file is invalid). */
 			if (!(text = sysctl_text(L, scn_ymap_get(v, "sysctl"))))
 				text = "0";
-		} else if (v->type != Y_SCALAR) {
+		} else if (v->type != Y_SCALAR || is_null(v)) {
 			diag(L, v, "vars: '%.*s' is a number, text or { sysctl: NAME }", SHOW(k));
 			continue;
 		}
