@@ -635,6 +635,42 @@ static bool text_val(struct loader *L, struct scope *sc, const struct ynode *n, 
 	return true;
 }
 
+/*
+ * Whether @v, a number of the step or loop @where ("'post' on 'slots': ",
+ * or "") names as @what, is one @min..@max in every process and thread of
+ * the actor: a constant, or an expression of the process and thread
+ * numbers only (what depends on more is known only as it runs, and
+ * checked then).  @why says what is wrong with one outside ("is below 0").
+ */
+static bool check_range(struct loader *L, const char *where, const struct ynode *at,
+			const char *what, const struct scn_val *v, int64_t min, int64_t max,
+			const char *why)
+{
+	const struct scn_actor *a = L->actor;
+	int64_t vars[VAR_COUNT] = { 0 }, x;
+
+	if (v->kind == V_INT && (v->i < min || v->i > max)) {
+		diag(L, at, "%s%s: %" PRId64 " %s", where, what, v->i, why);
+		return false;
+	}
+	if (v->kind != V_EXPR || (v->e->deps & ~(DEP(VAR_INDEX) | DEP(VAR_THREAD))))
+		return true;
+	for (int p = 0; p < a->processes; p++) {
+		for (int th = 0; th < a->threads; th++) {
+			vars[VAR_INDEX] = p;
+			vars[VAR_THREAD] = th;
+			if (scn_expr_eval(v->e, vars, &x) == 0 && (x < min || x > max)) {
+				char who[48];
+				snprintf(who, sizeof(who), a->threads > 1 ? "process %d, thread %d"
+					 : "process %d", p, th);
+				diag(L, at, "%s%s: %" PRId64 " (for %s) %s", where, what, x, who, why);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 /* The objects named by a template: all of them, since it resolves as it runs. */
 static bool object_val(struct loader *L, const struct ynode *n, const char *what, int *obj,
 		       struct scn_tmpl **t, struct scope *sc)
@@ -1499,6 +1535,51 @@ static void parse_into(struct loader *L, struct scn_step *st, const struct ynode
 	st->into = VAR_INTO + (int)k;
 }
 
+/*
+ * The numbers of a step the kernel or the runner would refuse, said now:
+ * a count or a value below 0, a semaphore outside its array.  A step that
+ * expects an error is left to make it: the refusal is what it looks at.
+ * @at: the node each argument was given in.
+ */
+static void check_args(struct loader *L, const struct scn_step *st, const char *opname,
+		       const struct ynode *const at[A_COUNT_SLOTS])
+{
+	static const struct {
+		enum scn_slot slot;
+		const char *what;
+	} counts[] = { { A_COUNT, "count" }, { A_VALUE, "value" } }, sems[] = {
+		{ A_SEM, "sem" }, { A_ZEROS, "zeros" },
+	};
+	char where[128], range[160];
+
+	if (st->expect.err || !st->op)
+		return;
+	snprintf(where, sizeof(where), "'%s' on '%s': ", opname,
+		 st->objt ? st->objt->src : st->obj >= 0 ? L->s->objs[st->obj].name : "?");
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++)
+		if (at[counts[i].slot])
+			check_range(L, where, at[counts[i].slot], counts[i].what,
+				    &st->arg[counts[i].slot], 0, INT64_MAX, "is below 0");
+	/* An array's semaphores: as declared, unless it may be an existing one of any size. */
+	const struct scn_obj *o = st->obj >= 0 ? &L->s->objs[st->obj] : NULL;
+	bool known = o && (!o->reuse || (o->c.set & IPK_ATTR_BIT(IPK_ATTR_NSEMS)));
+	int64_t nsems = o && (o->c.set & IPK_ATTR_BIT(IPK_ATTR_NSEMS)) ? (int64_t)o->c.nsems : 1;
+	if (known)
+		snprintf(range, sizeof(range), "is not one of the semaphores of '%s' (0..%" PRId64
+			 ")", o->name, nsems - 1);
+	else
+		snprintf(range, sizeof(range), "is below 0 (semaphores count from 0)");
+	for (size_t i = 0; i < ARRAY_SIZE(sems); i++) {
+		const struct scn_val *v = &st->arg[sems[i].slot];
+		const struct ynode *n = at[sems[i].slot];
+		for (size_t k = 0; n && k < (v->kind == V_LIST ? v->n : 1); k++)
+			if (!check_range(L, where, n->type == Y_SEQ ? n->items[k] : n, sems[i].what,
+					 v->kind == V_LIST ? &v->list[k] : v, 0,
+					 known ? nsems - 1 : INT64_MAX, range))
+				break;
+	}
+}
+
 static void compile_op(struct loader *L, const struct ynode *map, const struct ynode *opkey)
 {
 	struct scope sc = { L, L->actor };
@@ -1517,7 +1598,7 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 		return;
 	/* The parameters: of the op's mapping, and beside the op in the step itself. */
 	const struct ynode *params[2] = { NULL, map };
-	const struct ynode *objnode = NULL;
+	const struct ynode *objnode = NULL, *argnode[A_COUNT_SLOTS] = { NULL };
 	if (value->type == Y_MAP && !(value->n == 1 && is_null(value->items[1]))) {
 		params[0] = value;
 	} else if (!is_null(value)) {
@@ -1642,9 +1723,11 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 				diag(L, k, "'%s' given twice", prm->name);
 				continue;
 			}
-			parse_param(L, &sc, st, prm, v);
+			if (parse_param(L, &sc, st, prm, v))
+				argnode[prm->slot] = v;
 		}
 	}
+	check_args(L, st, opname, argnode);
 	if (st->arg[A_DATA].kind && st->arg[A_SIZE].kind && (op->flags & SCN_IN_DATA))
 		diag(L, opkey, "'%s': data: or size:, not both", opname);
 	if (st->timeout_ns && st->nowait)
@@ -1695,6 +1778,7 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 
 static void compile_loop(struct loader *L, const struct ynode *map)
 {
+	static const char loop_count_why[] = "is below 0: a loop runs 0 times or more";
 	struct scope sc = { L, L->actor };
 	const struct ynode *repeat = scn_ymap_get(map, "repeat");
 	const struct ynode *duration = scn_ymap_get(map, "duration");
@@ -1719,8 +1803,9 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 		const struct ynode *c = scn_ymap_get(repeat, "count");
 		const struct ynode *d = scn_ymap_get(repeat, "duration");
 		const struct ynode *r = scn_ymap_get(repeat, "rate");
-		if (c)
-			ok &= int_val(L, &sc, c, "count", SP_INT, &st->count);
+		if (c && int_val(L, &sc, c, "count", SP_INT, &st->count))
+			check_range(L, "repeat: ", c, "count", &st->count, 0, INT64_MAX,
+				    loop_count_why);
 		if (d && duration)
 			diag(L, d, "duration: given twice");
 		if (r && rate)
@@ -1731,8 +1816,8 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 			diag(L, repeat, "repeat: needs count: or duration:");
 			ok = false;
 		}
-	} else if (repeat) {
-		ok &= int_val(L, &sc, repeat, "repeat", SP_INT, &st->count);
+	} else if (repeat && int_val(L, &sc, repeat, "repeat", SP_INT, &st->count)) {
+		check_range(L, "", repeat, "repeat", &st->count, 0, INT64_MAX, loop_count_why);
 	}
 	if (duration) {
 		if (static_duration(L, duration, "duration", &st->duration_ns) && !st->duration_ns)
