@@ -388,6 +388,15 @@ struct watch {
 	bool stop;		/* something ended the run */
 };
 
+/* Whether a worker's program could not go on; the run's error says why. */
+static bool program_stopped(struct scn_run *r, struct ipk_scenario_result *res)
+{
+	if (!atomic_load_explicit(&r->hdr->stopped, memory_order_acquire))
+		return false;
+	scn_result_set(res, IPK_SCENARIO_ERROR, "%s", r->hdr->stop_why);
+	return true;
+}
+
 static void ended(void *arg, struct actor_proc *p, int status)
 {
 	struct watch *wt = arg;
@@ -398,6 +407,10 @@ static void ended(void *arg, struct actor_proc *p, int status)
 		return;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return;
+	if (program_stopped(r, wt->res)) {
+		wt->stop = true;
+		return;
+	}
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		int32_t scripted = atomic_load(&r->slots[a->first_worker +
@@ -625,7 +638,8 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 		uint64_t now = xport_now();
 		const char *why = NULL;
 		enum ipk_scenario_outcome oc = IPK_SCENARIO_TIMEOUT;
-		if (wt.stop)
+		/* A thread's program that stopped: its process may go on a while. */
+		if (wt.stop || program_stopped(&r, res))
 			break;
 		if (interrupted) {
 			oc = IPK_SCENARIO_INTERRUPTED;

@@ -510,6 +510,9 @@ struct scn_shm {
 	_Atomic uint32_t failed;	/* workers that could not start */
 	uint64_t t0;			/* when they started */
 	char why[160];			/* the first worker that could not start: why */
+	_Atomic uint32_t stopping;	/* a worker's program cannot go on: claimed */
+	_Atomic uint32_t stopped;	/* ... and stop_why says why */
+	char stop_why[200];
 };
 
 struct scn_run {
