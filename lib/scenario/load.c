@@ -2257,7 +2257,7 @@ static void load_vars(struct loader *L, const struct ynode *vars)
 	}
 }
 
-static char *stem(const char *path)
+char *scn_file_stem(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -2317,7 +2317,7 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 	}
 	s->name = (n = scn_ymap_get(root, "scenario")) ? static_text(&L, n, "scenario") : NULL;
 	if (!s->name) {
-		char *st = stem(path);
+		char *st = scn_file_stem(path);
 		s->name = st ? scn_strndup(&s->arena, st, strlen(st)) : "scenario";
 		free(st);
 	}
@@ -2507,7 +2507,7 @@ int ipk_scenario_peek(const char *path, char **name, char **description)
 	if (!rc) {
 		const struct ynode *n = scn_ymap_get(root, "scenario");
 		const struct ynode *desc = scn_ymap_get(root, "description");
-		*name = n && n->type == Y_SCALAR ? strndup(n->s, n->len) : stem(path);
+		*name = n && n->type == Y_SCALAR ? strndup(n->s, n->len) : scn_file_stem(path);
 		*description = desc && desc->type == Y_SCALAR ? strndup(desc->s, desc->len)
 							       : strdup("");
 		if (!*name || !*description) {

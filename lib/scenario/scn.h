@@ -461,6 +461,8 @@ static inline const char *scn_ref_arg(const struct scn_obj *o)
 
 /* An object by its local name; -1 if none. */
 int scn_obj_find(const struct ipk_scenario *s, const char *name, size_t len);
+/* A scenario's name when it gives none: its file's, without directory or extension (malloc'd). */
+char *scn_file_stem(const char *path);
 /* "posix-mq /bb-queue", "sysv-sem key 0x00001234": how a user knows the object. */
 void scn_obj_describe(const struct scn_obj *o, char *buf, size_t size);
 int scn_actor_find(const struct ipk_scenario *s, const char *name, size_t len);

@@ -52,6 +52,43 @@ wait_for() {
 	nothing_left
 }
 
+@test "run --json of an invalid file: the document of a run, result invalid, exit 2" {
+	local f ran
+	ran=$("$SCN" run --json "$T"/ops/eventfd.yaml | jq -c keys)
+	for f in "$T"/bad/*.yaml /nonexistent.yaml; do
+		run --separate-stderr "$SCN" run --json "$f"
+		[ "$status" -eq 2 ] || { echo "$f: status $status"; false; }
+		# the message as without --json, the document beside it
+		[ "$(lines_of "$stderr")" -eq 1 ] || { echo "$f: $stderr"; false; }
+		echo "$output" | jq -e --arg f "$f" --arg why "$stderr" --argjson keys "$ran" '
+			keys == $keys and .result == "invalid" and .file == $f and
+			.reason == $why and .duration_s == 0 and .ops == [] and .expect == [] and
+			.blocked == [] and .objects == [] and .kept == []' >/dev/null ||
+			{ echo "$f: $output"; false; }
+	done
+	# its name: the file's stem, or what scenario: says when it gets that far
+	run --separate-stderr "$SCN" run --json "$T"/bad/yaml-syntax.yaml
+	echo "$output" | jq -e '.scenario == "yaml-syntax"'
+	cat >"$BATS_TEST_TMPDIR/named.yaml" <<-'EOF'
+	scenario: the-name
+	actors:
+	  a:
+	    steps:
+	      - repeat: -1
+	        do: [sleep: 1ms]
+	      - pst: x
+	EOF
+	run --separate-stderr "$SCN" run --json "$BATS_TEST_TMPDIR/named.yaml"
+	[ "$status" -eq 2 ]
+	[ "$(lines_of "$stderr")" -eq 2 ]
+	echo "$output" | jq -e '.scenario == "the-name" and (.reason | endswith("(and 1 more)"))'
+	# one document per file, the invalid ones too
+	run --separate-stderr "$SCN" run --json "$T"/bad/loop-no-do.yaml "$T"/ops/eventfd.yaml
+	[ "$status" -eq 2 ]
+	echo "$output" | jq -se '[.[].result] == ["invalid", "pass"]'
+	nothing_left
+}
+
 @test "a loop count below 0, known only as it runs: the run ends at once in error, naming it" {
 	cat >"$BATS_TEST_TMPDIR/neg.yaml" <<-'EOF'
 	objects:
