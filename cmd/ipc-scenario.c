@@ -178,8 +178,12 @@ static int worse(int a, int b)
 	return rank[b] > rank[a] ? b : a;
 }
 
-/* Loads one file, reporting what is wrong with it; NULL then. */
-static struct ipk_scenario *load(const struct opts *o, const char *file, int *status)
+/*
+ * Loads one file, reporting what is wrong with it; NULL then, and with
+ * @unloaded the result that reports it as a run (for --json).
+ */
+static struct ipk_scenario *load(const struct opts *o, const char *file, int *status,
+				 struct ipk_scenario_result **unloaded)
 {
 	struct ipk_scenario *s = NULL;
 	struct ipk_scenario_diags *d = NULL;
@@ -191,6 +195,8 @@ static struct ipk_scenario *load(const struct opts *o, const char *file, int *st
 		fprintf(stderr, "%s\n", esc(ipk_scenario_diag_text(d, i)));
 	if (rc == -ENOMEM && !ipk_scenario_diag_count(d))
 		msg_cannot("load", file, ENOMEM);
+	if (rc && unloaded)
+		*unloaded = ipk_scenario_result_unloaded(file, d);
 	ipk_scenario_diags_free(d);
 	if (rc) {
 		*status = worse(*status, rc == -ENOMEM ? EXIT_PARTIAL : EXIT_USAGE);
@@ -386,10 +392,19 @@ static int cmd_run(struct opts *o, char **files, int n)
 	o->run.trace_fd = trace_fd;
 	catch_stop_signals(ipk_scenario_interrupt);
 	for (int i = 0; i < n && !stop_signal; i++) {
-		struct ipk_scenario *s = load(o, files[i], &status);
 		struct ipk_scenario_result *r = NULL;
-		if (!s)
+		struct ipk_scenario *s = load(o, files[i], &status,
+					      o->out.mode == OUT_JSON ? &r : NULL);
+		if (!s) {
+			/* One JSON document per file, whatever became of it. */
+			int rc = r ? render_json(o, r) : 0;
+			if (rc) {
+				msg("%s", reason(-rc));
+				status = worse(status, EXIT_PARTIAL);
+			}
+			ipk_scenario_result_free(r);
 			continue;
+		}
 		/* Lines of the trace are the workers' own writes: none may sit in a buffer. */
 		fflush(stdout);
 		int rc = ipk_scenario_run(s, &o->run, &r);
@@ -426,7 +441,7 @@ static int cmd_check(struct opts *o, char **files, int n)
 	if (!n)
 		usage_error("check: which scenario file?");
 	for (int i = 0; i < n; i++) {
-		struct ipk_scenario *s = load(o, files[i], &status);
+		struct ipk_scenario *s = load(o, files[i], &status, NULL);
 		if (s)
 			printf("%s: ok\n", esc(files[i]));
 		ipk_scenario_free(s);
@@ -668,7 +683,7 @@ static int cmd_conform(struct opts *o, char **dirs, int n)
 	catch_stop_signals(ipk_scenario_interrupt);
 	for (size_t i = 0; i < f.n && !rc && !stop_signal; i++) {
 		int st = EXIT_OK;
-		struct ipk_scenario *s = load(o, f.v[i], &st);
+		struct ipk_scenario *s = load(o, f.v[i], &st, NULL);
 		struct ipk_scenario_result *r = NULL;
 		struct ipk_scenario_verdict v;
 		if (!s) {

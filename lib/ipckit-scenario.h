@@ -117,7 +117,8 @@ enum ipk_scenario_outcome {
 	IPK_SCENARIO_TIMEOUT,		/* the run's time ran out, or it stalled */
 	IPK_SCENARIO_ERROR,		/* an object could not be made, an actor crashed */
 	IPK_SCENARIO_UNSUPPORTED,	/* a kind or operation this system lacks */
-	IPK_SCENARIO_INVALID,		/* what the file asks cannot be (an object exists) */
+	IPK_SCENARIO_INVALID,		/* the file does not load, or what it asks cannot
+					   be (an object exists) */
 	IPK_SCENARIO_INTERRUPTED,	/* ipk_scenario_interrupt() */
 };
 
@@ -195,6 +196,15 @@ int ipk_scenario_op_json(const struct ipk_scenario_op *op, struct ipk_buf *out);
 int ipk_scenario_result_member_json(const struct ipk_scenario_result *r, const char *key,
 				    struct ipk_buf *out);
 void ipk_scenario_result_free(struct ipk_scenario_result *r);
+
+/*
+ * The result of a file that did not load (@diags from ipk_scenario_load()),
+ * so that a caller reports it as it reports a run: outcome INVALID, the
+ * reason its first diagnostic, nothing run, made or measured; the name the
+ * file gives, or its stem.  NULL when memory ran out.
+ */
+struct ipk_scenario_result *ipk_scenario_result_unloaded(const char *path,
+							 const struct ipk_scenario_diags *diags);
 
 /*
  * Enters a private IPC and mount namespace (through a user namespace when

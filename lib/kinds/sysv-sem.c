@@ -389,29 +389,40 @@ static int ssem_wait(struct scn_exec *x)
 	return ssem_op(x, true);
 }
 
+/* The one semaphore of a semctl(2) (0 by default), as the kernel judges one outside the array. */
+static int ssem_one(struct scn_exec *x, int64_t *sem)
+{
+	int rc = scn_int(x, A_SEM, 0, sem);
+
+	if (rc)
+		return rc;
+	if (*sem < 0 || *sem > INT_MAX)
+		return -EINVAL;
+	return x->h->id < 0 ? -EIDRM : 0;
+}
+
 static int ssem_set(struct scn_exec *x)
 {
-	int64_t sem = 0, v;
-	int rc = scn_int(x, A_SEM, 0, &sem);
+	int64_t sem, v;
+	int rc = ssem_one(x, &sem);
 
 	if (!rc)
 		rc = scn_int(x, A_VALUE, 0, &v);
 	if (rc)
 		return rc;
-	if (x->h->id < 0)
-		return -EIDRM;
+	/* what the kernel says of a value past SEMVMX, before a cast could wrap it */
+	if (v < INT_MIN || v > INT_MAX)
+		return -ERANGE;
 	return semctl(x->h->id, (int)sem, SETVAL, (int)v) < 0 ? -errno : 0;
 }
 
 static int ssem_get(struct scn_exec *x)
 {
-	int64_t sem = 0;
-	int rc = scn_int(x, A_SEM, 0, &sem);
+	int64_t sem;
+	int rc = ssem_one(x, &sem);
 
 	if (rc)
 		return rc;
-	if (x->h->id < 0)
-		return -EIDRM;
 	int v = semctl(x->h->id, (int)sem, GETVAL);
 	if (v < 0)
 		return -errno;

@@ -71,12 +71,58 @@ static bool take(struct parser *p, const char *tok)
 	return true;
 }
 
+static int run_code(const struct scn_xcode *code, size_t n, const int64_t *vars, int64_t *out);
+
+static size_t operands(enum scn_xop op)
+{
+	switch (op) {
+	case X_NUM:
+	case X_VAR:
+		return 0;
+	case X_NEG:
+	case X_NOT:
+		return 1;
+	case X_COND:
+		return 3;
+	default:
+		return 2;
+	}
+}
+
+/*
+ * An operator whose operands are all numbers becomes its number: in
+ * postfix code a number just before the operator is the whole of its last
+ * operand, the one before that the whole of the one before, so "i % (2 -
+ * 2)" is seen dividing by a constant 0 here, not only when it runs.  (Both
+ * sides of ?: are worked out, so a 0 in either always fails.)
+ */
+static int fold(struct parser *p)
+{
+	struct scn_xcode *op = &p->code[p->n - 1];
+	size_t k = operands(op->op);
+
+	if (!k || p->n < k + 1)
+		return 0;
+	if ((op->op == X_DIV || op->op == X_MOD) && op[-1].op == X_NUM && op[-1].v == 0)
+		return error(p, p->pos, "%s", scn_expr_strerror(-EDOM));
+	for (size_t i = 1; i <= k; i++)
+		if (op[-(ptrdiff_t)i].op != X_NUM)
+			return 0;
+	int64_t v;
+	int rc = run_code(op - k, k + 1, NULL, &v);
+	if (rc)
+		return error(p, p->pos, "%s", scn_expr_strerror(rc));
+	p->n -= k;
+	p->code[p->n - 1] = (struct scn_xcode){ .op = X_NUM, .v = v };
+	return 0;
+}
+
 static int emit(struct parser *p, enum scn_xop op, int64_t v)
 {
 	if (p->n == MAX_CODE)
 		return error(p, p->pos, "expression too long");
 	p->code[p->n++] = (struct scn_xcode){ .op = (uint8_t)op, .v = v };
-	return 0;
+	return fold(p);
 }
 
 static int parse_cond(struct parser *p);
@@ -336,6 +382,18 @@ int scn_expr_eval(const struct scn_expr *e, const int64_t *vars, int64_t *out)
 	return run_code(e->code, e->n, vars, out);
 }
 
+const char *scn_expr_strerror(int rc)
+{
+	switch (rc) {
+	case -EDOM:
+		return "division by zero";
+	case -ERANGE:
+		return "the value does not fit in 64 bits";
+	default:
+		return ipk_strerror(-rc);
+	}
+}
+
 bool scn_expr_const(const struct scn_expr *e, int64_t *v)
 {
 	if (e->n != 1 || e->code[0].op != X_NUM)
@@ -363,16 +421,6 @@ static int expression(struct parser *p, size_t end, struct ipk_arena *a, struct 
 		return rc;
 	unsigned deps = p->deps;
 	p->deps |= deps_before;
-	if (!deps) {
-		int64_t v;
-		int erc = run_code(p->code, p->n, NULL, &v);
-		if (erc == -EDOM)
-			return error(p, p->pos, "division by zero");
-		if (erc)
-			return error(p, p->pos, "the value does not fit in 64 bits");
-		p->code[0] = (struct scn_xcode){ .op = X_NUM, .v = v };
-		p->n = 1;
-	}
 	struct scn_expr *e = ipk_arena_alloc(a, sizeof(*e) + p->n * sizeof(e->code[0]));
 	if (!e)
 		return -ENOMEM;

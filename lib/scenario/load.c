@@ -129,6 +129,16 @@ int scn_obj_find(const struct ipk_scenario *s, const char *name, size_t len)
 	return -1;
 }
 
+void scn_obj_describe(const struct scn_obj *o, char *buf, size_t size)
+{
+	if (o->path)
+		snprintf(buf, size, "%s %s", o->type->name, o->path);
+	else if (o->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY))
+		snprintf(buf, size, "%s key 0x%08x", o->type->name, (unsigned)o->c.key);
+	else
+		snprintf(buf, size, "%s", o->type->name);
+}
+
 int scn_actor_find(const struct ipk_scenario *s, const char *name, size_t len)
 {
 	for (size_t i = 0; i < s->nactors; i++)
@@ -203,11 +213,18 @@ static bool lookup(void *ctx, const char *name, size_t len, struct scn_sym *sym)
 
 /*
  * The text of a node that should be a value.  A flow mapping of one key
- * and no value ({n} written without quotes) is the template "{n}".
+ * and no value ({n} written without quotes) is the template "{n}".  A
+ * null (~, null, or nothing after the colon) is no value: as text it
+ * would be taken for the name "~" or "".
  */
 static bool value_text(struct loader *L, const struct ynode *n, const char **s, size_t *len,
 		       const char *what)
 {
+	if (is_null(n)) {
+		diag(L, n, "%s is null%s%.*s%s, where a value is wanted (quote it for the text)",
+		     what, n->len ? " ('" : "", SHOW(n), n->len ? "')" : "");
+		return false;
+	}
 	if (n->type == Y_SCALAR) {
 		*s = n->s;
 		*len = n->len;
@@ -618,6 +635,42 @@ static bool text_val(struct loader *L, struct scope *sc, const struct ynode *n, 
 	return true;
 }
 
+/*
+ * Whether @v, a number of the step or loop @where ("'post' on 'slots': ",
+ * or "") names as @what, is one @min..@max in every process and thread of
+ * the actor: a constant, or an expression of the process and thread
+ * numbers only (what depends on more is known only as it runs, and
+ * checked then).  @why says what is wrong with one outside ("is below 0").
+ */
+static bool check_range(struct loader *L, const char *where, const struct ynode *at,
+			const char *what, const struct scn_val *v, int64_t min, int64_t max,
+			const char *why)
+{
+	const struct scn_actor *a = L->actor;
+	int64_t vars[VAR_COUNT] = { 0 }, x;
+
+	if (v->kind == V_INT && (v->i < min || v->i > max)) {
+		diag(L, at, "%s%s: %" PRId64 " %s", where, what, v->i, why);
+		return false;
+	}
+	if (v->kind != V_EXPR || (v->e->deps & ~(DEP(VAR_INDEX) | DEP(VAR_THREAD))))
+		return true;
+	for (int p = 0; p < a->processes; p++) {
+		for (int th = 0; th < a->threads; th++) {
+			vars[VAR_INDEX] = p;
+			vars[VAR_THREAD] = th;
+			if (scn_expr_eval(v->e, vars, &x) == 0 && (x < min || x > max)) {
+				char who[48];
+				snprintf(who, sizeof(who), a->threads > 1 ? "process %d, thread %d"
+					 : "process %d", p, th);
+				diag(L, at, "%s%s: %" PRId64 " (for %s) %s", where, what, x, who, why);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 /* The objects named by a template: all of them, since it resolves as it runs. */
 static bool object_val(struct loader *L, const struct ynode *n, const char *what, int *obj,
 		       struct scn_tmpl **t, struct scope *sc)
@@ -727,7 +780,8 @@ static bool mk_attr(struct loader *L, struct scn_obj *o, const struct ynode *k,
 			c->maxmsg = (uint64_t)x;
 		break;
 	case IPK_ATTR_VALUE:
-		if ((ok = static_int(L, v, "value", INT_MIN, INT_MAX, &x)))
+		/* a semaphore's, set by sem_open(3) or SETALL: never below 0 */
+		if ((ok = static_int(L, v, "value", 0, INT_MAX, &x)))
 			c->value = x;
 		break;
 	case IPK_ATTR_VALUES: {
@@ -812,6 +866,81 @@ static bool type_attr(struct loader *L, struct scn_obj *o, const struct ynode *k
 	return true;
 }
 
+/*
+ * The name (or path) @v of object @o, for a named kind as its REF has it
+ * ("jobs" is "/jobs"); NULL, said, for one ipk_create() would refuse: a
+ * POSIX name of two components, a FIFO's relative path.  A socket's path
+ * is bound as written.
+ */
+static const char *object_name(struct loader *L, const struct scn_obj *o, const struct ynode *k,
+			       const struct ynode *v)
+{
+	char what[8];
+
+	snprintf(what, sizeof(what), "%.*s", SHOW(k));
+	const char *name = static_text(L, v, what);
+	if (!name || !(o->type->flags & SCN_T_NAMED))
+		return name;
+	struct ipk_buf ref = { 0 };
+	const struct ipk_kind *kind;
+	char *canon = NULL;
+	int rc = ipk_buf_printf(&ref, "%s:%s", ipk_kind_name(o->kind), name);
+	if (!rc)
+		rc = ipk_ref_parse(ref.s, &kind, &canon);
+	ipk_buf_free(&ref);
+	if (rc) {
+		if (rc == -ENOMEM)
+			diag(L, v, "out of memory");
+		else
+			diag(L, v, "%s: '%s' is not a %s %s (%s)", what, name, o->type->name, what,
+			     ipk_kind_family(o->kind) == IPK_FAMILY_POSIX ?
+			     "/NAME: one component, no other '/'" : "an absolute path");
+		return NULL;
+	}
+	const char *arg = strchr(canon, ':') + 1;
+	name = scn_strndup(L->a, arg, strlen(arg));
+	free(canon);
+	return name;
+}
+
+/* Whether @a and @b are one object of the system: the second to be made finds the first. */
+static bool same_object(const struct scn_obj *a, const struct scn_obj *b)
+{
+	if (!a->type || !b->type)
+		return false;
+	/* Paths are one namespace for every kind that has them (a FIFO, a socket). */
+	if (a->path && b->path)
+		return (a->type == b->type || (a->type->flags & b->type->flags & SCN_T_PATH)) &&
+		       strcmp(a->path, b->path) == 0;
+	/* A SysV key is its kind's; IPC_PRIVATE (0) makes a new object each time. */
+	return a->type == b->type && (a->c.set & b->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY)) &&
+	       a->c.key == b->c.key && a->c.key != 0;
+}
+
+/*
+ * Object @idx (its key @k) naming an earlier one's object would find it
+ * made when the run makes it ("exists already"), unless it says
+ * existing: reuse.
+ */
+static void check_unique(struct loader *L, const struct ynode *k, int idx)
+{
+	const struct scn_obj *o = &L->s->objs[idx];
+	char what[512];
+
+	if (o->reuse)
+		return;
+	for (int i = 0; i < idx; i++) {
+		const struct scn_obj *first = &L->s->objs[i];
+		if (!same_object(first, o))
+			continue;
+		scn_obj_describe(o, what, sizeof(what));
+		diag(L, k, "object '%s': %s is object '%s' already (line %d): made there, it would "
+		     "exist here (existing: reuse shares it)", o->name, what, first->name,
+		     first->line);
+		return;
+	}
+}
+
 static void load_object(struct loader *L, const struct ynode *k, const struct ynode *v, int idx)
 {
 	struct scn_obj *o = &L->s->objs[idx];
@@ -852,6 +981,7 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 	}
 	unsigned flags = o->type->flags;
 	int errors = L->errors;
+	const struct ynode *name = NULL;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *ak = v->items[2 * i], *av = v->items[2 * i + 1];
 		if (is_key(ak, "kind"))
@@ -869,9 +999,10 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 		if ((is_key(ak, "name") || ((flags & SCN_T_PATH) && is_key(ak, "path"))) &&
 		    ((flags & SCN_T_PATH) || ((flags & SCN_T_NAMED) &&
 					      ipk_kind_create_named(o->kind)))) {
-			if (o->path)
+			if (name)
 				diag(L, ak, "name: and path: are the same: one of them");
-			o->path = static_text(L, av, "name");
+			name = av;
+			o->path = object_name(L, o, ak, av);
 			o->c.name = o->path;
 			continue;
 		}
@@ -890,7 +1021,7 @@ static void load_object(struct loader *L, const struct ynode *k, const struct yn
 	}
 	bool needs_name = (flags & SCN_T_PATH) ||
 			  ((flags & SCN_T_NAMED) && ipk_kind_create_named(o->kind));
-	if (needs_name && !o->path)
+	if (needs_name && !name)
 		diag(L, k, "object '%s' (%s) needs %s", o->name, o->type->name,
 		     flags & SCN_T_PATH ? "path: (a path, or @name for an abstract socket)"
 					: "name: (/NAME)");
@@ -1404,6 +1535,51 @@ static void parse_into(struct loader *L, struct scn_step *st, const struct ynode
 	st->into = VAR_INTO + (int)k;
 }
 
+/*
+ * The numbers of a step the kernel or the runner would refuse, said now:
+ * a count or a value below 0, a semaphore outside its array.  A step that
+ * expects an error is left to make it: the refusal is what it looks at.
+ * @at: the node each argument was given in.
+ */
+static void check_args(struct loader *L, const struct scn_step *st, const char *opname,
+		       const struct ynode *const at[A_COUNT_SLOTS])
+{
+	static const struct {
+		enum scn_slot slot;
+		const char *what;
+	} counts[] = { { A_COUNT, "count" }, { A_VALUE, "value" } }, sems[] = {
+		{ A_SEM, "sem" }, { A_ZEROS, "zeros" },
+	};
+	char where[128], range[160];
+
+	if (st->expect.err || !st->op)
+		return;
+	snprintf(where, sizeof(where), "'%s' on '%s': ", opname,
+		 st->objt ? st->objt->src : st->obj >= 0 ? L->s->objs[st->obj].name : "?");
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++)
+		if (at[counts[i].slot])
+			check_range(L, where, at[counts[i].slot], counts[i].what,
+				    &st->arg[counts[i].slot], 0, INT64_MAX, "is below 0");
+	/* An array's semaphores: as declared, unless it may be an existing one of any size. */
+	const struct scn_obj *o = st->obj >= 0 ? &L->s->objs[st->obj] : NULL;
+	bool known = o && (!o->reuse || (o->c.set & IPK_ATTR_BIT(IPK_ATTR_NSEMS)));
+	int64_t nsems = o && (o->c.set & IPK_ATTR_BIT(IPK_ATTR_NSEMS)) ? (int64_t)o->c.nsems : 1;
+	if (known)
+		snprintf(range, sizeof(range), "is not one of the semaphores of '%s' (0..%" PRId64
+			 ")", o->name, nsems - 1);
+	else
+		snprintf(range, sizeof(range), "is below 0 (semaphores count from 0)");
+	for (size_t i = 0; i < ARRAY_SIZE(sems); i++) {
+		const struct scn_val *v = &st->arg[sems[i].slot];
+		const struct ynode *n = at[sems[i].slot];
+		for (size_t k = 0; n && k < (v->kind == V_LIST ? v->n : 1); k++)
+			if (!check_range(L, where, n->type == Y_SEQ ? n->items[k] : n, sems[i].what,
+					 v->kind == V_LIST ? &v->list[k] : v, 0,
+					 known ? nsems - 1 : INT64_MAX, range))
+				break;
+	}
+}
+
 static void compile_op(struct loader *L, const struct ynode *map, const struct ynode *opkey)
 {
 	struct scope sc = { L, L->actor };
@@ -1422,7 +1598,7 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 		return;
 	/* The parameters: of the op's mapping, and beside the op in the step itself. */
 	const struct ynode *params[2] = { NULL, map };
-	const struct ynode *objnode = NULL;
+	const struct ynode *objnode = NULL, *argnode[A_COUNT_SLOTS] = { NULL };
 	if (value->type == Y_MAP && !(value->n == 1 && is_null(value->items[1]))) {
 		params[0] = value;
 	} else if (!is_null(value)) {
@@ -1547,9 +1723,11 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 				diag(L, k, "'%s' given twice", prm->name);
 				continue;
 			}
-			parse_param(L, &sc, st, prm, v);
+			if (parse_param(L, &sc, st, prm, v))
+				argnode[prm->slot] = v;
 		}
 	}
+	check_args(L, st, opname, argnode);
 	if (st->arg[A_DATA].kind && st->arg[A_SIZE].kind && (op->flags & SCN_IN_DATA))
 		diag(L, opkey, "'%s': data: or size:, not both", opname);
 	if (st->timeout_ns && st->nowait)
@@ -1600,6 +1778,7 @@ static void compile_op(struct loader *L, const struct ynode *map, const struct y
 
 static void compile_loop(struct loader *L, const struct ynode *map)
 {
+	static const char loop_count_why[] = "is below 0: a loop runs 0 times or more";
 	struct scope sc = { L, L->actor };
 	const struct ynode *repeat = scn_ymap_get(map, "repeat");
 	const struct ynode *duration = scn_ymap_get(map, "duration");
@@ -1624,8 +1803,9 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 		const struct ynode *c = scn_ymap_get(repeat, "count");
 		const struct ynode *d = scn_ymap_get(repeat, "duration");
 		const struct ynode *r = scn_ymap_get(repeat, "rate");
-		if (c)
-			ok &= int_val(L, &sc, c, "count", SP_INT, &st->count);
+		if (c && int_val(L, &sc, c, "count", SP_INT, &st->count))
+			check_range(L, "repeat: ", c, "count", &st->count, 0, INT64_MAX,
+				    loop_count_why);
 		if (d && duration)
 			diag(L, d, "duration: given twice");
 		if (r && rate)
@@ -1636,8 +1816,8 @@ static void compile_loop(struct loader *L, const struct ynode *map)
 			diag(L, repeat, "repeat: needs count: or duration:");
 			ok = false;
 		}
-	} else if (repeat) {
-		ok &= int_val(L, &sc, repeat, "repeat", SP_INT, &st->count);
+	} else if (repeat && int_val(L, &sc, repeat, "repeat", SP_INT, &st->count)) {
+		check_range(L, "", repeat, "repeat", &st->count, 0, INT64_MAX, loop_count_why);
 	}
 	if (duration) {
 		if (static_duration(L, duration, "duration", &st->duration_ns) && !st->duration_ns)
@@ -2026,7 +2206,7 @@ static const char *sysctl_text(struct loader *L, const struct ynode *n)
 	char path[256], buf[256];
 	const char *name = n && n->type == Y_SCALAR ? n->s : NULL;
 
-	if (!name || !n->len || n->len > 128 || memchr(name, '\0', n->len) ||
+	if (!name || is_null(n) || n->len > 128 || memchr(name, '\0', n->len) ||
 	    strstr(name, "..")) {
 		diag(L, n, "sysctl: a name such as kernel.msgmax or fs/mqueue/msg_max");
 		return NULL;
@@ -2064,7 +2244,7 @@ static void load_vars(struct loader *L, const struct ynode *vars)
 			/* One message: what cannot be read still names a var (the file is invalid). */
 			if (!(text = sysctl_text(L, scn_ymap_get(v, "sysctl"))))
 				text = "0";
-		} else if (v->type != Y_SCALAR) {
+		} else if (v->type != Y_SCALAR || is_null(v)) {
 			diag(L, v, "vars: '%.*s' is a number, text or { sysctl: NAME }", SHOW(k));
 			continue;
 		}
@@ -2077,7 +2257,7 @@ static void load_vars(struct loader *L, const struct ynode *vars)
 	}
 }
 
-static char *stem(const char *path)
+char *scn_file_stem(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -2137,7 +2317,7 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 	}
 	s->name = (n = scn_ymap_get(root, "scenario")) ? static_text(&L, n, "scenario") : NULL;
 	if (!s->name) {
-		char *st = stem(path);
+		char *st = scn_file_stem(path);
 		s->name = st ? scn_strndup(&s->arena, st, strlen(st)) : "scenario";
 		free(st);
 	}
@@ -2175,6 +2355,7 @@ int ipk_scenario_load(const char *path, const struct ipk_scenario_set *sets, siz
 		for (size_t i = 0; i < objects->n; i++) {
 			L.pair_owner[i] = -1;
 			load_object(&L, objects->items[2 * i], objects->items[2 * i + 1], (int)i);
+			check_unique(&L, objects->items[2 * i], (int)i);
 		}
 		for (size_t i = 0; i < s->nobjs; i++) {
 			if (!s->objs[i].type)
@@ -2326,7 +2507,7 @@ int ipk_scenario_peek(const char *path, char **name, char **description)
 	if (!rc) {
 		const struct ynode *n = scn_ymap_get(root, "scenario");
 		const struct ynode *desc = scn_ymap_get(root, "description");
-		*name = n && n->type == Y_SCALAR ? strndup(n->s, n->len) : stem(path);
+		*name = n && n->type == Y_SCALAR ? strndup(n->s, n->len) : scn_file_stem(path);
 		*description = desc && desc->type == Y_SCALAR ? strndup(desc->s, desc->len)
 							       : strdup("");
 		if (!*name || !*description) {

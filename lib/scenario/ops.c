@@ -447,14 +447,24 @@ int scn_mem_resize(struct scn_exec *x)
 
 /* --------------------------------------------------------- POSIX semaphores */
 
+/* The count: of a post or a wait (1 by default): an error below 0, or with no semaphore. */
+static int psem_count(struct scn_exec *x, int64_t *n)
+{
+	int rc = scn_int(x, A_COUNT, 1, n);
+
+	if (!rc && *n < 0)
+		rc = -EINVAL;
+	if (!rc && !x->h->sem)
+		rc = -EBADF;
+	return rc;
+}
+
 int scn_psem_post(struct scn_exec *x)
 {
 	int64_t n;
-	int rc = scn_int(x, A_COUNT, 1, &n);
+	int rc = psem_count(x, &n);
 
-	if (!x->h->sem)
-		return -EBADF;
-	for (int64_t i = 0; i < n && !rc; i++)
+	for (int64_t i = 0; !rc && i < n; i++)
 		rc = xport_sem_post(x->h->sem);
 	return rc;
 }
@@ -462,11 +472,9 @@ int scn_psem_post(struct scn_exec *x)
 int scn_psem_wait(struct scn_exec *x)
 {
 	int64_t n;
-	int rc = scn_int(x, A_COUNT, 1, &n);
+	int rc = psem_count(x, &n);
 
-	if (!x->h->sem)
-		return -EBADF;
-	for (int64_t i = 0; i < n && !rc; i++)
+	for (int64_t i = 0; !rc && i < n; i++)
 		rc = xport_sem_wait(x->h->sem, &x->wait);
 	return rc;
 }

@@ -42,7 +42,9 @@ struct blocked_row {
 };
 
 struct ipk_scenario_result {
-	struct ipk_scenario *s;
+	struct ipk_scenario *s;		/* NULL: the file did not load */
+	const char *name, *file;	/* the scenario's, or the unloaded file's own copies */
+	char *own_name, *own_file;
 	enum ipk_scenario_outcome outcome;
 	char reason[512];
 	double duration;
@@ -63,8 +65,41 @@ struct ipk_scenario_result *scn_result_new(struct ipk_scenario *s)
 {
 	struct ipk_scenario_result *r = calloc(1, sizeof(*r));
 
-	if (r)
+	if (r) {
 		r->s = s;
+		r->name = s->name;
+		r->file = s->file;
+	}
+	return r;
+}
+
+struct ipk_scenario_result *ipk_scenario_result_unloaded(const char *path,
+							 const struct ipk_scenario_diags *d)
+{
+	struct ipk_scenario_result *r = calloc(1, sizeof(*r));
+	char *description = NULL;
+
+	if (!r)
+		return NULL;
+	/* The name it gives, when it gets that far. */
+	if (ipk_scenario_peek(path, &r->own_name, &description) == 0)
+		free(description);
+	else
+		r->own_name = scn_file_stem(path);
+	r->own_file = strdup(path);
+	if (!r->own_name || !r->own_file) {
+		ipk_scenario_result_free(r);
+		return NULL;
+	}
+	r->name = r->own_name;
+	r->file = r->own_file;
+	size_t n = ipk_scenario_diag_count(d);
+	if (n > 1)
+		scn_result_set(r, IPK_SCENARIO_INVALID, "%s (and %zu more)",
+			       ipk_scenario_diag_text(d, 0), n - 1);
+	else
+		scn_result_set(r, IPK_SCENARIO_INVALID, "%s",
+			       n ? ipk_scenario_diag_text(d, 0) : "it cannot be loaded");
 	return r;
 }
 
@@ -662,6 +697,8 @@ void ipk_scenario_result_free(struct ipk_scenario_result *r)
 		free(r->kept[i]);
 	free(r->kept);
 	ipk_buf_free(&r->objects);
+	free(r->own_name);
+	free(r->own_file);
 	free(r);
 }
 
@@ -710,9 +747,9 @@ int ipk_scenario_result_member_json(const struct ipk_scenario_result *r, const c
 	int rc = 0;
 
 	if (!strcmp(key, "scenario"))
-		return ipk_buf_json_string(out, r->s->name);
+		return ipk_buf_json_string(out, r->name);
 	if (!strcmp(key, "file"))
-		return ipk_buf_json_string(out, r->s->file);
+		return ipk_buf_json_string(out, r->file);
 	if (!strcmp(key, "result"))
 		return ipk_buf_json_string(out, ipk_scenario_outcome_name(r->outcome));
 	if (!strcmp(key, "reason"))
@@ -834,7 +871,7 @@ void ipk_scenario_verdict(const struct ipk_scenario_result *r, struct ipk_scenar
 	const struct ipk_scenario *s = r->s;
 
 	memset(v, 0, sizeof(*v));
-	v->name = s->name;
+	v->name = r->name;
 	v->result = "works";
 	/* The first step that went otherwise, in the order of the file. */
 	const struct row *first = NULL;

@@ -86,17 +86,6 @@ static enum ipk_scenario_outcome make_outcome(int err)
 	}
 }
 
-/* "posix-mq /bb-queue", "sysv-sem key 0x00001234": how a user knows the object. */
-static void describe(const struct scn_obj *o, char *buf, size_t size)
-{
-	if (o->path)
-		snprintf(buf, size, "%s %s", o->type->name, o->path);
-	else if (o->c.set & IPK_ATTR_BIT(IPK_ATTR_KEY))
-		snprintf(buf, size, "%s key 0x%08x", o->type->name, (unsigned)o->c.key);
-	else
-		snprintf(buf, size, "%s", o->type->name);
-}
-
 /* ----------------------------------------------------------- objects */
 
 /* Why @o could not be made, as the outcome of the run. */
@@ -118,7 +107,7 @@ static int make_object(struct ipk_ctx *ctx, struct scn_obj *o, struct ipk_scenar
 	char what[PATH_MAX + 64];
 	int rc = 0;
 
-	describe(o, what, sizeof(what));
+	scn_obj_describe(o, what, sizeof(what));
 	if (o->type->flags & SCN_T_NAMED) {
 		bool existed = false;
 		char *ref = NULL;
@@ -399,6 +388,15 @@ struct watch {
 	bool stop;		/* something ended the run */
 };
 
+/* Whether a worker's program could not go on; the run's error says why. */
+static bool program_stopped(struct scn_run *r, struct ipk_scenario_result *res)
+{
+	if (!atomic_load_explicit(&r->hdr->stopped, memory_order_acquire))
+		return false;
+	scn_result_set(res, IPK_SCENARIO_ERROR, "%s", r->hdr->stop_why);
+	return true;
+}
+
 static void ended(void *arg, struct actor_proc *p, int status)
 {
 	struct watch *wt = arg;
@@ -409,6 +407,10 @@ static void ended(void *arg, struct actor_proc *p, int status)
 		return;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return;
+	if (program_stopped(r, wt->res)) {
+		wt->stop = true;
+		return;
+	}
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		int32_t scripted = atomic_load(&r->slots[a->first_worker +
@@ -636,7 +638,8 @@ int ipk_scenario_run(struct ipk_scenario *s, const struct ipk_scenario_options *
 		uint64_t now = xport_now();
 		const char *why = NULL;
 		enum ipk_scenario_outcome oc = IPK_SCENARIO_TIMEOUT;
-		if (wt.stop)
+		/* A thread's program that stopped: its process may go on a while. */
+		if (wt.stop || program_stopped(&r, res))
 			break;
 		if (interrupted) {
 			oc = IPK_SCENARIO_INTERRUPTED;

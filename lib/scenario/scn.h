@@ -141,6 +141,8 @@ int scn_tmpl_parse(const char *s, size_t len, scn_lookup_fn lookup, void *ctx,
 		   size_t *at);
 /* -EDOM (division by zero) or -ERANGE (overflow); 0 and *out otherwise. */
 int scn_expr_eval(const struct scn_expr *e, const int64_t *vars, int64_t *out);
+/* What an error of scn_expr_eval() means, as a phrase. */
+const char *scn_expr_strerror(int rc);
 /* The constant value of an expression with no variables. */
 bool scn_expr_const(const struct scn_expr *e, int64_t *v);
 /* Whether the template is one literal (and it, with its length). */
@@ -459,6 +461,10 @@ static inline const char *scn_ref_arg(const struct scn_obj *o)
 
 /* An object by its local name; -1 if none. */
 int scn_obj_find(const struct ipk_scenario *s, const char *name, size_t len);
+/* A scenario's name when it gives none: its file's, without directory or extension (malloc'd). */
+char *scn_file_stem(const char *path);
+/* "posix-mq /bb-queue", "sysv-sem key 0x00001234": how a user knows the object. */
+void scn_obj_describe(const struct scn_obj *o, char *buf, size_t size);
 int scn_actor_find(const struct ipk_scenario *s, const char *name, size_t len);
 
 /* expect.c: one expect: line of @s; 0, or -EINVAL with a diagnostic. */
@@ -506,6 +512,9 @@ struct scn_shm {
 	_Atomic uint32_t failed;	/* workers that could not start */
 	uint64_t t0;			/* when they started */
 	char why[160];			/* the first worker that could not start: why */
+	_Atomic uint32_t stopping;	/* a worker's program cannot go on: claimed */
+	_Atomic uint32_t stopped;	/* ... and stop_why says why */
+	char stop_why[200];
 };
 
 struct scn_run {

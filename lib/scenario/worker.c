@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -469,6 +470,51 @@ static void until_missed(struct scn_worker *w, const struct frame *f)
 	}
 }
 
+/*
+ * What a program cannot go on from (a loop count below 0, or one that
+ * cannot be worked out): the first worker to meet one says why for the
+ * run, which ends in error; this worker's program ends here.
+ */
+static int program_error(struct scn_worker *w, const struct scn_step *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int program_error(struct scn_worker *w, const struct scn_step *st, const char *fmt, ...)
+{
+	struct scn_shm *hdr = w->run->hdr;
+	va_list ap;
+
+	if (atomic_exchange(&hdr->stopping, 1) == 0) {
+		int n = snprintf(hdr->stop_why, sizeof(hdr->stop_why), "%s.%d: line %d: ",
+				 w->actor->name, w->index, st->line);
+		va_start(ap, fmt);
+		if (n > 0 && (size_t)n < sizeof(hdr->stop_why))
+			vsnprintf(hdr->stop_why + n, sizeof(hdr->stop_why) - (size_t)n, fmt, ap);
+		va_end(ap);
+		atomic_store_explicit(&hdr->stopped, 1, memory_order_release);
+	}
+	return -EINVAL;
+}
+
+/* The iterations of a counted loop; -1 for one that runs for its duration. */
+static int loop_count(struct scn_worker *w, const struct scn_step *st, int64_t *n)
+{
+	*n = -1;
+	if (st->count.kind == V_NONE)
+		return 0;
+	int rc = 0;
+	if (st->count.kind == V_INT)
+		*n = st->count.i;
+	else
+		rc = scn_expr_eval(st->count.e, w->vars, n);
+	if (rc)
+		return program_error(w, st, "repeat: cannot be worked out: %s",
+				     scn_expr_strerror(rc));
+	if (*n < 0)
+		return program_error(w, st, "repeat: %" PRId64 " is below 0: a loop runs 0 times "
+				     "or more", *n);
+	return 0;
+}
+
 static int run_program(struct scn_worker *w)
 {
 	const struct scn_actor *a = w->actor;
@@ -502,13 +548,10 @@ static int run_program(struct scn_worker *w)
 			}
 			break;
 		case SC_LOOP: {
-			int64_t n = -1;
-			if (st->count.kind != V_NONE) {
-				bool ok;
-				n = value_of(w, &st->count, &ok);
-				if (!ok)
-					n = 0;
-			}
+			int64_t n;
+			int rc = loop_count(w, st, &n);
+			if (rc)
+				return rc;
 			if (n == 0 || sp == (int)ARRAY_SIZE(stack) || (w->skip && n < 0)) {
 				pc = (size_t)st->jump + 1;
 				break;

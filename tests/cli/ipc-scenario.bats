@@ -52,6 +52,82 @@ wait_for() {
 	nothing_left
 }
 
+@test "run --json of an invalid file: the document of a run, result invalid, exit 2" {
+	local f ran
+	ran=$("$SCN" run --json "$T"/ops/eventfd.yaml | jq -c keys)
+	for f in "$T"/bad/*.yaml /nonexistent.yaml; do
+		run --separate-stderr "$SCN" run --json "$f"
+		[ "$status" -eq 2 ] || { echo "$f: status $status"; false; }
+		# the message as without --json, the document beside it
+		[ "$(lines_of "$stderr")" -eq 1 ] || { echo "$f: $stderr"; false; }
+		echo "$output" | jq -e --arg f "$f" --arg why "$stderr" --argjson keys "$ran" '
+			keys == $keys and .result == "invalid" and .file == $f and
+			.reason == $why and .duration_s == 0 and .ops == [] and .expect == [] and
+			.blocked == [] and .objects == [] and .kept == []' >/dev/null ||
+			{ echo "$f: $output"; false; }
+	done
+	# its name: the file's stem, or what scenario: says when it gets that far
+	run --separate-stderr "$SCN" run --json "$T"/bad/yaml-syntax.yaml
+	echo "$output" | jq -e '.scenario == "yaml-syntax"'
+	cat >"$BATS_TEST_TMPDIR/named.yaml" <<-'EOF'
+	scenario: the-name
+	actors:
+	  a:
+	    steps:
+	      - repeat: -1
+	        do: [sleep: 1ms]
+	      - pst: x
+	EOF
+	run --separate-stderr "$SCN" run --json "$BATS_TEST_TMPDIR/named.yaml"
+	[ "$status" -eq 2 ]
+	[ "$(lines_of "$stderr")" -eq 2 ]
+	echo "$output" | jq -e '.scenario == "the-name" and (.reason | endswith("(and 1 more)"))'
+	# one document per file, the invalid ones too
+	run --separate-stderr "$SCN" run --json "$T"/bad/loop-no-do.yaml "$T"/ops/eventfd.yaml
+	[ "$status" -eq 2 ]
+	echo "$output" | jq -se '[.[].result] == ["invalid", "pass"]'
+	nothing_left
+}
+
+@test "a loop count below 0, known only as it runs: the run ends at once in error, naming it" {
+	cat >"$BATS_TEST_TMPDIR/neg.yaml" <<-'EOF'
+	objects:
+	  s: { kind: posix-sem, name: /neg-repeat, value: 2 }
+	actors:
+	  a:
+	    threads: 2
+	    steps:
+	      - get: { on: s, into: n }
+	      - repeat: "{n - 5}"
+	        do:
+	          - post: s
+	  b:
+	    steps:
+	      - sleep: 20s
+	EOF
+	local t0=$(date +%s%N)
+	run --separate-stderr "$SCN" run --json --timeout 30s "$BATS_TEST_TMPDIR/neg.yaml"
+	[ "$status" -eq 1 ]
+	[ $((($(date +%s%N) - t0) / 1000000)) -lt 5000 ]
+	[ "$stderr" = "ipc-scenario: $BATS_TEST_TMPDIR/neg.yaml: a.0: line 8: repeat: -3 is below 0: a loop runs 0 times or more" ]
+	echo "$output" | jq -e '.result == "error" and (.reason | startswith("a.0: line 8: ")) and
+		(.ops[] | select(.op == "post") | .count == 0)'
+	nothing_left a b
+	# nor one that cannot be worked out: 10 / n, n 0, is not 0 iterations
+	sed -i 's/value: 2/value: 0/; s|{n - 5}|{10 / n}|' "$BATS_TEST_TMPDIR/neg.yaml"
+	run --separate-stderr "$SCN" run --timeout 30s "$BATS_TEST_TMPDIR/neg.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *": a.0: line 8: repeat: cannot be worked out: division by zero" ]]
+	nothing_left a b
+}
+
+@test "a step's numbers known only as it runs, out of range: the step fails as the kernel would" {
+	run --separate-stderr "$SCN" run --json "$T"/late-numbers.yaml
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	echo "$output" | jq -e '[.ops[] | select(.op != "get") | .errors] | all(. == 0)'
+	nothing_left
+}
+
 @test "check: good files say ok; several files, every problem" {
 	run "$SCN" check "$T"/bounded-buffer.yaml "$T"/ops/pipe.yaml
 	[ "$status" -eq 0 ]

@@ -92,6 +92,15 @@ static void test_expressions(void)
 	CHECK_INT(rc, -EINVAL);
 	eval("index ? 1", 0, 0, &rc);
 	CHECK_INT(rc, -EINVAL);
+	/* a constant divisor of 0 is seen when parsing, beside a variable too */
+	eval("i % 0", 0, 3, &rc);
+	CHECK_INT(rc, -EINVAL);
+	eval("index / (n - 10)", 1, 0, &rc);
+	CHECK_INT(rc, -EINVAL);
+	eval("index ? 1 : i / 0", 1, 1, &rc);	/* both sides are worked out */
+	CHECK_INT(rc, -EINVAL);
+	CHECK_INT(eval("i / (n - 9) + -(2 * 3)", 0, 12, &rc), 6);
+	CHECK_INT(rc, 0);
 
 	/* Where the problem is, and what it is. */
 	struct ipk_arena a = { 0 };
@@ -110,6 +119,12 @@ static void test_expressions(void)
 	CHECK_INT(scn_expr_parse("i + n", 5, names, NULL, &a, &e, err, sizeof(err), &at), 0);
 	CHECK(!scn_expr_const(e, &v));
 	CHECK_INT(e->deps, DEP(VAR_I));
+	/* what is constant inside is folded too: i, 7, + */
+	CHECK_INT(scn_expr_parse("i + (n - 3)", 11, names, NULL, &a, &e, err, sizeof(err), &at), 0);
+	CHECK_INT(e->n, 3);
+	CHECK_INT(scn_expr_parse("i % (n - n)", 11, names, NULL, &a, &e, err, sizeof(err), &at),
+		  -EINVAL);
+	CHECK_STR(err, "division by zero");
 	ipk_arena_free(&a);
 }
 
@@ -271,6 +286,34 @@ static void test_load_messages(void)
 	CHECK_STR(load_diags("objects:\n  q: {kind: pipe}\nactors:\n  a:\n    steps:\n"
 			     "      - recv: {from: q, timeout: 1s, nowait: true}\n", &s),
 		  "t.yaml:6:9: 'recv': timeout: or nowait:, not both");
+	/* numbers outside what the kernel takes, for a process of the actor */
+	CHECK_STR(load_diags("objects:\n  s: {kind: sysv-sem, nsems: 2}\nactors:\n  a:\n"
+			     "    processes: 2\n    threads: 2\n    steps:\n"
+			     "      - post: {to: s, count: \"{-thread}\"}\n"
+			     "      - wait: {on: s, sem: \"{index + thread}\"}\n", &s),
+		  "t.yaml:8:30: 'post' on 's': count: -1 (for process 0, thread 1) is below 0|"
+		  "t.yaml:9:28: 'wait' on 's': sem: 2 (for process 1, thread 1) is not one of the "
+		  "semaphores of 's' (0..1)");
+	/*
+	 * What stays valid: a refusal a step expects, an array of any size that
+	 * may exist already, a number known only as it runs, a name without its
+	 * slash, and one object under two names when the second reuses it.
+	 */
+	CHECK_STR(load_diags("objects:\n  s: {kind: sysv-sem, nsems: 2}\n"
+			     "  old: {kind: sysv-sem, key: 0x4e1d0099, existing: reuse}\n"
+			     "  q: {kind: posix-mq, name: jobs}\n"
+			     "  again: {kind: posix-mq, name: /jobs, existing: reuse}\n"
+			     "actors:\n  a:\n    steps:\n"
+			     "      - post: {to: s, sem: 2, expect: {error: EFBIG}}\n"
+			     "      - set: {on: s, value: -1, expect: {error: ERANGE}}\n"
+			     "      - post: {to: old, sem: 7}\n"
+			     "      - get: {on: s, into: n}\n"
+			     "      - repeat: \"{n - 1}\"\n        do: [post: s]\n"
+			     "      - repeat: 0\n        do: [post: s]\n", &s),
+		  "");
+	CHECK(s && !strcmp(s->objs[2].path, "/jobs") && !strcmp(s->objs[2].c.name, "/jobs"));
+	ipk_scenario_free(s);
+	s = NULL;
 	/* every problem of the file, in the order of the file */
 	CHECK_STR(load_diags("scenario: x\nfoo: 1\nactors:\n  a:\n    bar: 2\n    steps: []\n", &s),
 		  "t.yaml:2:1: unknown key 'foo' at the top (scenario description timeout stall vars "
