@@ -881,13 +881,11 @@ static const char *object_name(struct loader *L, const struct scn_obj *o, const 
 	const char *name = static_text(L, v, what);
 	if (!name || !(o->type->flags & SCN_T_NAMED))
 		return name;
-	struct ipk_buf ref = { 0 };
 	const struct ipk_kind *kind;
 	char *canon = NULL;
-	int rc = ipk_buf_printf(&ref, "%s:%s", ipk_kind_name(o->kind), name);
-	if (!rc)
-		rc = ipk_ref_parse(ref.s, &kind, &canon);
-	ipk_buf_free(&ref);
+	char *ref = ref_make(o->kind, name);
+	int rc = ref ? ipk_ref_parse(ref, &kind, &canon) : -ENOMEM;
+	free(ref);
 	if (rc) {
 		if (rc == -ENOMEM)
 			diag(L, v, "out of memory");
